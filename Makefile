@@ -1,0 +1,55 @@
+# Learn, Create, Engage: two commands (make run, make test); everything else is extra.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8888
+SITE_PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lab mentorship serve-site bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): binder/requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -r binder/requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/jupyter labextension disable --level=sys_prefix nbgrader:formgrader nbgrader:create-assignment >/dev/null 2>&1 || true
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+setup: $(STAMP)  ## create .venv and install the pinned environment and the package
+
+run: $(STAMP)  ## set up, then run the whole programme pipeline on the sample data
+	$(BIN)/lce run
+
+test: $(STAMP) node_modules/.installed  ## set up, then run the test suite
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
+	$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)
+
+mentorship: $(STAMP)  ## the mentorship Voila apps on 127.0.0.1
+	$(BIN)/lce mentorship serve --port $(PORT)
+
+serve-site: $(STAMP)  ## serve the built report site (_site/) on 127.0.0.1
+	$(BIN)/python -m http.server --bind $(HOST) --directory _site $(SITE_PORT)
+
+bench: $(STAMP)  ## run the benchmarks (ratios against baselines measured in the same run)
+	$(BIN)/python -m benchmarks
+
+lock: $(STAMP)  ## regenerate binder/requirements.txt from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv==0.13.8
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header --annotation-style line -o binder/requirements.txt
+
+clean:  ## remove generated outputs (keeps .venv)
+	rm -rf _site var courses/release courses/submitted courses/autograded courses/feedback courses/exports courses/gradebook.db

@@ -1,0 +1,140 @@
+"""The `lce` command: one subcommand per part, `lce run` for the whole pipeline.
+
+Exit status: 0 ok, 1 failed, 2 usage. Errors print as one line; --debug shows the traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lce_utils.errors import LCEError, UsageError
+
+# Each part lives in its own module with `register(subparsers)` adding its commands and, optionally,
+# `run_step(args) -> str` for `lce run` (returns a one-line summary). Order is the pipeline's order:
+# the reports come last because they read what the other parts wrote.
+PARTS: dict[str, str] = {
+    "courses": "lce_utils.courses.cli",
+    "labs": "lce_utils.engagement.cli",
+    "mentorship": "lce_utils.mentorship.cli",
+    "reports": "lce_utils.reports.cli",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with status 2 and a one-line message on usage errors."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"lce: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _load_parts() -> dict[str, object]:
+    modules = {}
+    for name, module in PARTS.items():
+        try:
+            modules[name] = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            # Only a part that does not exist yet is skipped; a broken import inside a part is an error.
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+    return modules
+
+
+def build_parser(parts: dict[str, object] | None = None) -> argparse.ArgumentParser:
+    parts = _load_parts() if parts is None else parts
+    parser = _Parser(prog="lce", description="Learn, Create, Engage: courses, engagement labs, "
+                     "mentorship and knowledge reports.")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, module in parts.items():
+        module.register(sub)  # type: ignore[attr-defined]
+    run = sub.add_parser("run", help="run the whole programme pipeline on the sample data",
+                         description="Runs every part that exists, in order, on the bundled or "
+                         "generated sample data, and says which parts ran.")
+    run.add_argument("--skip", nargs="*", default=[], choices=list(PARTS), help="parts to leave out")
+    run.set_defaults(func=lambda args: run_pipeline(args, parts))
+    return parser
+
+
+def run_pipeline(args: argparse.Namespace, parts: dict[str, object]) -> int:
+    """`lce run`: each existing part's step in order; a failing step fails the run after the others ran."""
+    from lce_utils.paths import SITE
+    from lce_utils.progress import step
+
+    failed: list[str] = []
+    for name in PARTS:
+        module = parts.get(name)
+        if name in args.skip:
+            step(f"{name}: skipped (--skip)")
+            continue
+        if module is None or not hasattr(module, "run_step"):
+            step(f"{name}: not part of this installation yet, skipped")
+            continue
+        step(f"{name}: running")
+        try:
+            summary = module.run_step(args)
+        except LCEError as exc:
+            failed.append(name)
+            print(f"lce: {name} failed: {exc}", file=sys.stderr)
+            if args.debug:
+                traceback.print_exc()
+            continue
+        step(f"{name}: done. {summary}")
+    index = SITE / "index.html"
+    print()
+    if index.exists():
+        print(f"Results: {index}  (serve it with `make serve-site`, then open http://127.0.0.1:8000/)")
+    print("JupyterLab with the courses and labs: `make lab`")
+    print("Mentorship apps (sign-up, coordinator, follow-up): `make mentorship`")
+    if failed:
+        print(f"lce run: failed parts: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _ensure_venv_on_path() -> None:
+    # nbgrader starts `alembic` and Jupyter starts kernels as subprocesses found on PATH; make
+    # `.venv/bin/lce` work without the environment being activated.
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    _ensure_venv_on_path()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        func: Callable[[argparse.Namespace], int | None] = args.func
+        return int(func(args) or 0)
+    except UsageError as exc:
+        print(f"lce: usage: {exc}", file=sys.stderr)
+        return 2
+    except LCEError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"lce: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("lce: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # an unexpected failure: still one line unless --debug
+        if debug:
+            traceback.print_exc()
+        print(f"lce: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
