@@ -19,7 +19,7 @@ $(STAMP): binder/requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on -r binder/requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/jupyter labextension disable --level=sys_prefix nbgrader:formgrader nbgrader:create-assignment >/dev/null 2>&1 || true
+	PATH="$(CURDIR)/$(BIN):$$PATH" binder/configure-jupyter >/dev/null 2>&1
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

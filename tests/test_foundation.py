@@ -1,0 +1,125 @@
+"""The shared foundation: CLI behaviour, offline HTML, charts with text alternatives, suppression."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import pandas as pd
+import pytest
+
+from lce_utils.charts import figure_html
+from lce_utils.cli import build_parser, main
+from lce_utils.offline_html import notebook_to_html, remote_loads
+from lce_utils.privacy import format_count, suppress_count, suppress_counts, suppress_frame
+
+LCE = Path(sys.executable).parent / "lce"
+
+
+def run_lce(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    # Without the venv on PATH: `.venv/bin/lce` must work unactivated.
+    return subprocess.run([str(LCE), *args], capture_output=True, text=True, env=env or {"PATH": "/usr/bin:/bin"},
+                          timeout=300)
+
+
+def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command path of the CLI (`()`, `("labs",)`, `("labs", "run")`, ...)."""
+    paths = [prefix]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                paths += command_paths(sub, prefix + (name,))
+    return paths
+
+
+def test_help_everywhere(capsys):
+    assert run_lce("--help").returncode == 0  # the installed script, without the venv on PATH
+    paths = command_paths(build_parser())
+    assert ("run",) in paths
+    for path in paths:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*path, "--help"])
+        assert exit_info.value.code == 0, f"lce {' '.join(path)} --help exited {exit_info.value.code}"
+        assert "usage: lce" in capsys.readouterr().out
+
+
+def test_usage_error_exits_2_with_one_line():
+    result = run_lce("no-such-command")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("lce: error")]
+    assert len(errors) == 1 and "invalid choice" in errors[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_lce_error_is_one_line_and_debug_shows_traceback(monkeypatch, capsys):
+    from lce_utils import cli
+    from lce_utils.errors import DataError
+
+    def fail(args):
+        raise DataError("visits.csv, row 3, column 'price': expected a number, got 'gratis'")
+
+    real = cli.build_parser
+
+    def parser_with_failing_command(parts=None):
+        parser = real(parts)
+        sub = next(a for a in parser._actions if a.dest == "command")
+        sub.add_parser("explode").set_defaults(func=fail)
+        return parser
+
+    monkeypatch.setattr(cli, "build_parser", parser_with_failing_command)
+    assert main(["explode"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "lce: error: visits.csv, row 3, column 'price': expected a number, got 'gratis'"
+    assert main(["--debug", "explode"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_offline_html_has_no_remote_loads():
+    chart = alt.Chart(pd.DataFrame({"area": ["211", "212"], "visits": [120, 80]})).mark_bar().encode(
+        x="area", y="visits")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Rapport\n\nMath $e^{i\\pi}$ and a widget follow."),
+        nbformat.v4.new_code_cell("print('hidden input')"),
+    ])
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": figure_html(chart, "Visits by area: 211 has 120, 212 has 80"),
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+    })]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                           "version_minor": 0}}
+    html = notebook_to_html(nb, exclude_input=True, lang="sv")
+    assert remote_loads(html) == []
+    assert "cdnjs" not in html and "unpkg" not in html and "jsdelivr" not in html
+    assert "print('hidden input')" not in html
+    svg = html[html.index("<svg"):html.index(">", html.index("<svg"))]
+    assert 'role="img"' in svg and 'aria-label="Visits by area: 211 has 120, 212 has 80"' in svg
+    assert '<html lang="sv">' in html
+
+
+def test_remote_loads_are_detected():
+    assert remote_loads('<script src="https://cdn.example.org/x.js"></script>')
+    assert remote_loads('<link rel="stylesheet" href="//fonts.example.org/a.css">')
+    assert remote_loads("<style>@import url('https://x.example.org/f.css');</style>")
+    assert not remote_loads('<a href="https://scb.se">SCB</a>')  # a link is not a load
+
+
+def test_chart_needs_text_alternative():
+    chart = alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(x="x")
+    with pytest.raises(ValueError, match="text alternative"):
+        figure_html(chart, "  ")
+    assert "&lt;script&gt;" in figure_html(chart, "<script>alert(1)</script>")
+
+
+def test_suppression():
+    assert [suppress_count(n) for n in (0, 1, 4, 5, 12)] == [0, None, None, 5, 12]
+    assert suppress_count(3, k=3) == 3
+    assert suppress_counts({"woman": 7, "other": 2}) == {"woman": 7, "other": None}
+    assert format_count(2) == "<5" and format_count(None) == "<5" and format_count(12345) == "12\u00a0345"
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [10, 3], "share": [0.77, 0.23]})
+    out = suppress_frame(frame, ["n"], dependent_columns=["share"])
+    assert out["n"].tolist()[0] == 10 and pd.isna(out["n"].tolist()[1])
+    assert out["share"].tolist()[0] == 0.77 and pd.isna(out["share"].tolist()[1])
