@@ -1,0 +1,14 @@
+"""The mentorship programme: store, validation, matching, exports and outcome tables behind one public API."""
+
+from lce_utils.mentorship.aggregates import outcome_tables
+from lce_utils.mentorship.models import Application
+from lce_utils.mentorship.store import (PersonNotFound, current_matches, default_url, erase_person, exclude_match,
+                                        export_person, get_engine, give_feedback, list_applications, log_session,
+                                        purge_older_than, run_matching, set_locked, submit_application)
+from lce_utils.mentorship.validation import ValidationError
+
+__all__ = [
+    "Application", "PersonNotFound", "ValidationError", "current_matches", "default_url", "erase_person",
+    "exclude_match", "export_person", "get_engine", "give_feedback", "list_applications", "log_session",
+    "outcome_tables", "purge_older_than", "run_matching", "set_locked", "submit_application",
+]

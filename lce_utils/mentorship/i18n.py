@@ -1,0 +1,185 @@
+"""Every text the mentorship apps and errors show, in Swedish (default) and English."""
+
+from __future__ import annotations
+
+LANGS = ("sv", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # field labels
+    "name": ("Namn", "Name"),
+    "email": ("E-postadress", "E-mail address"),
+    "organisation": ("Organisation (valfritt)", "Organisation (optional)"),
+    "role": ("Roll", "Role"),
+    "field": ("Område", "Field"),
+    "skills_offered": ("Kunskaper du kan dela med dig av (en per rad)", "Skills you can offer (one per line)"),
+    "skills_wanted": ("Kunskaper du vill utveckla (en per rad)", "Skills you want to develop (one per line)"),
+    "goals": ("Dina mål med mentorskapet", "Your goals for the mentoring"),
+    "languages": ("Språk du kan använda i samtalen", "Languages you can use in the conversations"),
+    "availability": ("När du kan träffas", "When you can meet"),
+    "municipality": ("Kommun", "Municipality"),
+    "capacity": ("Antal adepter du kan ta emot (mentorer, 1–3)", "Mentees you can take on (mentors, 1-3)"),
+    "consent_purpose": ("Jag samtycker till att mina uppgifter används för att matcha mig i mentorsprogrammet "
+                        "(krävs)", "I agree that my data is used to match me in the mentoring programme "
+                        "(required)"),
+    "consent_contact": ("LCE får kontakta mig om kommande aktiviteter (valfritt)",
+                        "LCE may contact me about future activities (optional)"),
+    # errors
+    "err_required": ("Fältet måste fyllas i.", "This field is required."),
+    "err_type": ("Fel typ av värde.", "Wrong kind of value."),
+    "err_too_long": ("Högst {limit} tecken.", "At most {limit} characters."),
+    "err_email": ("Ange en giltig e-postadress, till exempel namn@exempel.se.",
+                  "Enter a valid e-mail address, for example name@example.com."),
+    "err_choice": ("Välj ett av de erbjudna alternativen.", "Choose one of the options offered."),
+    "err_choices": ("Välj bara bland de erbjudna alternativen.", "Choose only among the options offered."),
+    "err_min_one": ("Välj minst ett alternativ.", "Choose at least one option."),
+    "err_too_many": ("Högst {limit} rader.", "At most {limit} lines."),
+    "err_consent": ("Vi kan bara ta emot ansökan om du samtycker.",
+                    "We can only accept the application if you consent."),
+    "err_bool": ("Ska vara ja eller nej.", "Must be yes or no."),
+    "err_capacity": ("Ange ett heltal från 1 till 3.", "Enter a whole number from 1 to 3."),
+    "err_unknown": ("Okänt fält.", "Unknown field."),
+    "err_control": ("Innehåller otillåtna tecken.", "Contains characters that are not allowed."),
+    "err_score": ("Välj ett betyg från 1 till 5.", "Choose a score from 1 to 5."),
+    "err_date": ("Ange ett datum som inte ligger i framtiden (ÅÅÅÅ-MM-DD).",
+                 "Enter a date that is not in the future (YYYY-MM-DD)."),
+    "err_minutes": ("Ange en längd mellan 5 och 600 minuter.", "Enter a length between 5 and 600 minutes."),
+    "err_match_code": ("Koden och e-postadressen hör inte ihop med någon matchning.",
+                       "The code and e-mail address do not belong to any match."),
+    "form_has_errors": ("Ansökan skickades inte: rätta fälten som är markerade nedan.",
+                        "The application was not sent: correct the fields marked below."),
+    "storage_failed": ("Något gick fel när ansökan skulle sparas. Försök igen om en stund; inget har sparats.",
+                       "Something went wrong while saving the application. Try again in a while; nothing "
+                       "was saved."),
+    # sign-up app
+    "signup_title": ("Ansök till mentorsprogrammet", "Apply to the mentoring programme"),
+    "signup_intro": ("Learn, Create, Engage parar ihop personer i Skånes kulturella och kreativa sektor för "
+                     "mentorskap, också ömsesidigt mentorskap där båda lär av varandra. Fält markerade (krävs) "
+                     "måste fyllas i.",
+                     "Learn, Create, Engage pairs people in Skåne's cultural and creative sector for mentoring, "
+                     "including mutual mentoring where both learn from each other. Fields marked (required) "
+                     "must be filled in."),
+    "language_switch": ("Språk / Language", "Språk / Language"),
+    "submit": ("Skicka ansökan", "Send application"),
+    "required": ("(krävs)", "(required)"),
+    "privacy_title": ("Så hanterar vi dina uppgifter", "How we handle your data"),
+    "privacy_notice": (
+        "Vi sparar uppgifterna i formuläret för att kunna matcha dig med en mentor, adept eller "
+        "mentorskollega och följa upp programmet. Rättslig grund: ditt samtycke. Bara programmets "
+        "samordnare ser uppgifterna. Ansökningar raderas senast {days} dagar efter att de kom in. "
+        "Du kan när som helst få ut eller radera dina uppgifter genom att kontakta samordnarna; då "
+        "återkallas också ditt samtycke. Statistik från programmet publiceras bara i grupper om minst fem personer.",
+        "We store the data in this form to match you with a mentor, mentee or mentoring peer and to follow "
+        "up the programme. Legal basis: your consent. Only the programme's coordinators see the data. "
+        "Applications are deleted at the latest {days} days after they arrived. You can get a copy of or "
+        "erase your data at any time by contacting the coordinators, which also withdraws your consent. "
+        "Statistics from the programme are only published in groups of at least five people."),
+    "confirmation": ("Tack, {name}! Din ansökan är mottagen (nummer {id}). Vi hör av oss till {email} när "
+                     "matchningen är klar.",
+                     "Thank you, {name}! Your application has been received (number {id}). We will write to "
+                     "{email} when the matching is done."),
+    "already_received": ("Den här ansökan hade vi redan fått (nummer {id}); den sparades inte en gång till.",
+                         "We had already received this application (number {id}); it was not stored again."),
+    "hosted_refusal": (
+        "Det här är en demonstration på en offentlig tjänst (Binder). Där sparas inga ansökningar: servern "
+        "är tillfällig, delas med andra och kan inte skydda personuppgifter, och allt försvinner när sessionen "
+        "tar slut. Formuläret kontrolleras som vanligt men ingenting lagras. Använd programmets riktiga "
+        "adress för att ansöka.",
+        "This is a demonstration on a public service (Binder). Applications are not stored there: the server "
+        "is temporary, shared with others and cannot protect personal data, and everything disappears when the "
+        "session ends. The form is checked as usual but nothing is stored. Use the programme's real address to "
+        "apply."),
+    "demo_checked": ("Formuläret är korrekt ifyllt. Inget har sparats (demonstrationsläge).",
+                     "The form is filled in correctly. Nothing was stored (demonstration mode)."),
+    "error_prefix": ("Fel", "Error"),
+    # follow-up app
+    "followup_title": ("Uppföljning av mentorskap", "Mentoring follow-up"),
+    "followup_intro": ("Logga era träffar och berätta hur mentorskapet går. Du behöver din e-postadress och "
+                       "koden för er matchning som du fick från samordnarna.",
+                       "Log your meetings and tell us how the mentoring is going. You need your e-mail address "
+                       "and the code for your match that the coordinators sent you."),
+    "match_code": ("Matchningskod", "Match code"),
+    "held_on": ("Datum för träffen (ÅÅÅÅ-MM-DD)", "Date of the meeting (YYYY-MM-DD)"),
+    "minutes": ("Längd i minuter", "Length in minutes"),
+    "session_format": ("Form", "Format"),
+    "log_session": ("Spara träffen", "Save the meeting"),
+    "session_saved": ("Träffen den {held_on} är sparad.", "The meeting on {held_on} has been saved."),
+    "score": ("Hur nöjd är du med mentorskapet? (1 = inte alls, 5 = mycket)",
+              "How satisfied are you with the mentoring? (1 = not at all, 5 = very)"),
+    "comment": ("Kommentar (valfritt; visas bara för samordnarna)",
+                "Comment (optional; only the coordinators see it)"),
+    "send_feedback": ("Skicka omdömet", "Send feedback"),
+    "feedback_saved": ("Tack för ditt omdöme!", "Thank you for your feedback!"),
+    "session_heading": ("Logga en träff", "Log a meeting"),
+    "feedback_heading": ("Ge ett omdöme", "Give feedback"),
+    # coordinator app
+    "coord_title": ("Samordning av mentorsprogrammet", "Mentoring programme coordination"),
+    "filter_role": ("Filtrera på roll", "Filter by role"),
+    "filter_field": ("Filtrera på område", "Filter by field"),
+    "filter_text": ("Sök namn, e-post eller organisation", "Search name, e-mail or organisation"),
+    "all": ("Alla", "All"),
+    "refresh": ("Uppdatera", "Refresh"),
+    "applications_heading": ("Ansökningar", "Applications"),
+    "n_applications": ("{n} ansökningar visas.", "{n} applications shown."),
+    "run_matching": ("Kör matchningen", "Run the matching"),
+    "exclude_same_org": ("Para inte ihop personer från samma organisation",
+                         "Do not pair people from the same organisation"),
+    "matches_heading": ("Matchningar", "Matches"),
+    "n_matches": ("{n} par i den senaste matchningen ({locked} låsta).",
+                  "{n} pairs in the latest matching ({locked} locked)."),
+    "pair_id": ("Par-id", "Pair id"),
+    "lock": ("Lås paret", "Lock the pair"),
+    "unlock": ("Lås upp paret", "Unlock the pair"),
+    "exclude": ("Uteslut paret och kör om", "Exclude the pair and re-run"),
+    "export_csv": ("Exportera CSV", "Export CSV"),
+    "export_xlsx": ("Exportera Excel", "Export Excel"),
+    "export_done": ("Exporten är klar: {path}", "The export is ready: {path}"),
+    "download": ("Ladda ned {name}", "Download {name}"),
+    "person_heading": ("En persons uppgifter", "One person's data"),
+    "export_person": ("Exportera personens uppgifter", "Export the person's data"),
+    "erase_person": ("Radera personens uppgifter", "Erase the person's data"),
+    "confirm_erase": ("Skriv RADERA för att bekräfta", "Type ERASE to confirm"),
+    "erase_word": ("RADERA", "ERASE"),
+    "erased": ("Raderade {n} poster om personen.", "Erased {n} records about the person."),
+    "not_found": ("Ingen person med den e-postadressen.", "No person with that e-mail address."),
+    "purge_heading": ("Gallring", "Retention"),
+    "purge_days": ("Radera ansökningar äldre än (dagar)", "Erase applications older than (days)"),
+    "purge": ("Gallra", "Purge"),
+    "purged": ("Raderade {n} ansökningar äldre än {days} dagar.",
+               "Erased {n} applications older than {days} days."),
+    "no_matches": ("Ingen matchning har körts ännu.", "No matching has been run yet."),
+    "matching_done": ("Matchningen är klar: {pairs} par, {unmatched} utan par.",
+                      "The matching is done: {pairs} pairs, {unmatched} without a pair."),
+    "kind_mentoring": ("mentorskap", "mentoring"),
+    "kind_mutual": ("ömsesidigt", "mutual"),
+    # table headers
+    "col_id": ("Nr", "No."),
+    "col_created": ("Inkom", "Received"),
+    "col_mentor": ("Mentor / person A", "Mentor / person A"),
+    "col_mentee": ("Adept / person B", "Mentee / person B"),
+    "col_kind": ("Typ", "Kind"),
+    "col_score": ("Poäng", "Score"),
+    "col_why": ("Varför", "Why"),
+    "col_locked": ("Låst", "Locked"),
+    "col_code": ("Kod", "Code"),
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
+    # reasons for a match score
+    "why_language": ("gemensamt språk: {items}", "common language: {items}"),
+    "why_skills": ("{who} erbjuder det {other} vill lära sig: {items}", "{who} offers what {other} wants: {items}"),
+    "why_field": ("samma område: {items}", "same field: {items}"),
+    "why_goals": ("liknande mål: {items}", "similar goals: {items}"),
+    "why_availability": ("kan träffas samma tider: {items}", "can meet at the same times: {items}"),
+    "why_municipality": ("samma kommun: {items}", "same municipality: {items}"),
+}
+
+
+def t(key: str, lang: str = "sv", **params: object) -> str:
+    """The text for key in lang ('sv' or 'en'), with {params} filled in."""
+    sv, en = TEXT[key]
+    text = en if lang == "en" else sv
+    return text.format(**params) if params else text
+
+
+def both(key: str, **params: object) -> str:
+    """Swedish and English together ('svenska / English'), for errors outside the apps."""
+    return f"{t(key, 'sv', **params)} / {t(key, 'en', **params)}"

@@ -1,0 +1,143 @@
+"""SQLAlchemy models: people, applications, consents, matching runs, matches, exclusions, sessions, feedback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """Now in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the mentorship store."""
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    organisation: Mapped[str | None] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    applications: Mapped[list[Application]] = relationship(back_populates="person", cascade="all, delete-orphan",
+                                                           passive_deletes=True)
+
+
+class Application(Base):
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    field: Mapped[str] = mapped_column(String(32), nullable=False)
+    skills_offered: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    skills_wanted: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    goals: Mapped[str] = mapped_column(Text, nullable=False)
+    languages: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    availability: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    municipality: Mapped[str] = mapped_column(String(40), nullable=False)
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False, index=True)
+    person: Mapped[Person] = relationship(back_populates="applications")
+    consents: Mapped[list[Consent]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    # Convenience for the apps and matching: the person's fields on the application.
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def organisation(self) -> str | None:
+        return self.person.organisation
+
+    def as_dict(self) -> dict[str, Any]:
+        """The application with its person's name, e-mail and organisation, as plain values."""
+        return {
+            "id": self.id, "name": self.person.name, "email": self.person.email,
+            "organisation": self.person.organisation, "role": self.role, "field": self.field,
+            "skills_offered": list(self.skills_offered), "skills_wanted": list(self.skills_wanted),
+            "goals": self.goals, "languages": list(self.languages), "availability": list(self.availability),
+            "municipality": self.municipality, "capacity": self.capacity,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+                                                index=True)
+    purpose: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    contact: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    notice_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    given_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class MatchRun(Base):
+    __tablename__ = "match_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    total_score: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+
+
+class Match(Base):
+    __tablename__ = "matches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id", ondelete="CASCADE"), nullable=False, index=True)
+    a_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+                                                  index=True)
+    b_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+                                                  index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "mentoring" (a mentors b) or "mutual"
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+    reasons: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    code: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    a: Mapped[Application] = relationship(foreign_keys=[a_application_id])
+    b: Mapped[Application] = relationship(foreign_keys=[b_application_id])
+
+
+class Exclusion(Base):
+    __tablename__ = "exclusions"
+    __table_args__ = (UniqueConstraint("low_application_id", "high_application_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    low_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                    nullable=False)
+    high_application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                     nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class MentoringSession(Base):
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    held_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    format: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"), nullable=False, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    score: Mapped[int] = mapped_column(Integer, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
