@@ -1,0 +1,1 @@
+"""Graded notebook courses: nbgrader release, parallel autograding, feedback, exports and learner checks."""
