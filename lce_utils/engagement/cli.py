@@ -1,0 +1,110 @@
+"""`lce labs {sample,run,check}` and the labs step of `lce run`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lce_utils.errors import UsageError
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce labs` with sample, run and check."""
+    labs = subparsers.add_parser("labs", help="engagement labs: analyse an institution's visitor and ticket data",
+                                 description="Engagement labs: parameterised notebooks over an institution's "
+                                 "visits or tickets export (CSV/TSV/TXT, .xlsx, Parquet).")
+    sub = labs.add_subparsers(dest="labs_command", metavar="COMMAND")
+    sub.required = True
+
+    sample = sub.add_parser("sample", help="generate a fictitious Skåne institution's export",
+                            description="Writes visits.csv (or visits.parquet) and events.csv of a seeded, "
+                            "fictitious institution.")
+    sample.add_argument("--rows", type=_positive_int, default=20000, help="number of tickets (default 20000)")
+    sample.add_argument("--out", required=True, type=Path, help="folder to write")
+    sample.add_argument("--seed", type=int, default=2024, help="random seed (default 2024)")
+    sample.add_argument("--format", choices=["csv", "parquet"], default="csv", help="visits file format")
+    sample.set_defaults(func=cmd_sample)
+
+    run = sub.add_parser("run", help="run the four labs on an export",
+                         description="Validates the export once, writes metrics.json, tables/*.csv, rejects.csv, "
+                         "run.json, the executed notebooks and their offline HTML into --out.")
+    _data_args(run)
+    run.add_argument("--events", type=Path, help="events file (event, start, art_form, venue, capacity)")
+    run.add_argument("--out", required=True, type=Path, help="output folder (replaced only when complete)")
+    run.add_argument("--institution", help="institution name shown in the labs")
+    run.add_argument("--period-start", help="first day to include (YYYY-MM-DD)")
+    run.add_argument("--period-end", help="last day to include (YYYY-MM-DD)")
+    run.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold: counts of people below k "
+                     "are not published (default 5)")
+    run.add_argument("--no-notebooks", action="store_true", help="only metrics, tables and rejects")
+    run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser("check", help="validate an export and preview the column mapping",
+                           description="Reads and validates the file, shows how columns are mapped and what "
+                           "would be rejected, without running the labs.")
+    _data_args(check)
+    check.set_defaults(func=cmd_check)
+
+
+def _data_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, type=Path, help="visits/tickets export")
+    parser.add_argument("--mapping", type=Path, help="YAML mapping of canonical names to the file's columns")
+    parser.add_argument("--max-reject-share", type=_share, default=0.05,
+                        help="stop when more than this share of rows cannot be read (default 0.05)")
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.sample import write_sample
+    files = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format)
+    print(f"Wrote {files.rows} tickets of {files.performances} performances: {files.visits}, {files.events}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.run import run_labs
+    result = run_labs(args.data, args.out, events=args.events, mapping=args.mapping, institution=args.institution,
+                      period_start=args.period_start, period_end=args.period_end, k=args.k,
+                      max_reject_share=args.max_reject_share, notebooks=not args.no_notebooks)
+    print(f"labs: {result.summary()}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.load import preview, prepare
+    print(preview(args.data, args.mapping), end="")
+    prepare(args.data, None, args.mapping, max_reject_share=args.max_reject_share)  # raises past the threshold
+    print("OK: the file can be analysed / filen kan analyseras")
+    return 0
+
+
+def run_step(args: argparse.Namespace) -> str:
+    """`lce run`: generate the sample institution into var/labs/sample-data/ and run the labs into var/labs/sample/."""
+    from lce_utils.engagement.lab import SAMPLE_ROWS, ensure_sample
+    from lce_utils.engagement.run import run_labs
+    from lce_utils.engagement.sample import INSTITUTION
+    from lce_utils.paths import VAR
+    if getattr(args, "labs_rows", None) is not None and args.labs_rows < 1:
+        raise UsageError("rows must be at least 1")
+    visits, events = ensure_sample(SAMPLE_ROWS)
+    result = run_labs(visits, VAR / "labs" / "sample", events=events, institution=INSTITUTION)
+    return result.summary()

@@ -1,0 +1,525 @@
+"""Reading an institution's export once: detect the format, map the columns, validate every row in DuckDB,
+pseudonymise visitor_id and write the validated data as Parquet (the cache the four labs share)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from lce_utils.engagement import mapping as m
+from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
+from lce_utils.errors import DataError
+
+LOADER_VERSION = "1"
+DEFAULT_MAX_REJECT_SHARE = 0.05
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SUMMARY_WORDS = r"(?i)\b(summa|totalt?|total sum|sum|subtotal|delsumma|antal totalt|grand total)\b"
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+                     "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M",
+                     "%d.%m.%Y", "%Y%m%d"]
+
+
+@dataclass
+class Detected:
+    """How a file was read: what `lce labs check` shows."""
+
+    kind: str
+    encoding: str | None = None
+    separator: str | None = None
+    decimal: str | None = None
+    sheet: str | int | None = None
+
+
+@dataclass
+class Prepared:
+    """A validated, pseudonymised copy of an export: <dir>/visits.parquet (+ events.parquet) and meta.json."""
+
+    dir: Path
+    meta: dict[str, Any]
+
+    @property
+    def visits_path(self) -> Path:
+        return self.dir / "visits.parquet"
+
+    @property
+    def events_path(self) -> Path | None:
+        path = self.dir / "events.parquet"
+        return path if path.exists() else None
+
+    @property
+    def rejects_path(self) -> Path:
+        return self.dir / "rejects.csv"
+
+
+@dataclass
+class LoadedVisits:
+    """What load_visits returns: the accepted rows in canonical columns and what was rejected."""
+
+    frame: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_read: int
+    columns: dict[str, str]
+    dropped_columns: list[str]
+    detected: Detected
+    content_hash: str
+    prepared: Prepared = field(repr=False)
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes (the content hash that keys the cache and goes into run.json)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if suffix in EXCEL_SUFFIXES:
+        return "excel"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix == ".xls":
+        raise DataError(f"{path.name}: old .xls files are not supported; save it as .xlsx or CSV "
+                        "/ spara som .xlsx eller CSV")
+    raise DataError(f"{path.name}: unknown file type {suffix!r}; expected CSV/TSV/TXT, .xlsx or Parquet "
+                    "/ okänd filtyp")
+
+
+def detect_encoding(head: bytes) -> str:
+    """utf-8 (with or without BOM), utf-16, or cp1252 (Windows Excel exports), from the file's first bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "cp1252"
+
+
+def detect_separator(text: str) -> str:
+    """The field separator of a delimited text: ; , tab or |."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = lines[0]
+        return max(",;\t|", key=header.count)
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    with open(path, "r", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8",
+                                                                      newline="") as dst:
+        shutil.copyfileobj(src, dst, 1 << 22)
+
+
+class _Source:
+    """The export as a DuckDB relation named raw_input with every column as text, plus its row numbers."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, mapping: m.Mapping, workdir: Path):
+        self.con, self.path, self.mapping = con, path, mapping
+        self.detected = Detected(kind=_kind(path))
+        if path.stat().st_size == 0:
+            raise DataError(f"{path.name}: the file is empty / filen är tom")
+        getattr(self, f"_open_{self.detected.kind}")(workdir)
+        self.columns = [row[0] for row in con.execute("DESCRIBE raw_input").fetchall()]
+        self.rows = con.execute("SELECT count(*) FROM raw_input").fetchall()[0][0]
+        if self.rows == 0:
+            raise DataError(f"{path.name}: the file has a header but no data rows / filen har inga datarader")
+
+    def _open_csv(self, workdir: Path) -> None:
+        with open(self.path, "rb") as handle:
+            head = handle.read(1 << 20)
+        encoding = self.mapping.encoding or detect_encoding(head)
+        text = head.decode(encoding if encoding != "utf-8-sig" else "utf-8-sig", errors="replace")
+        separator = self.mapping.separator or detect_separator(text)
+        if separator == "\\t":
+            separator = "\t"
+        self.detected.encoding, self.detected.separator = encoding, separator
+        source = self.path
+        if encoding not in ("utf-8", "utf-8-sig"):
+            source = workdir / "input-utf8.csv"
+            _transcode(self.path, encoding, source)
+        self._read_csv(source, separator, workdir, encoding)
+
+    def _read_csv(self, source: Path, separator: str, workdir: Path, encoding: str) -> None:
+        try:
+            # auto_detect=false needs the column list: take it from the header line.
+            with open(source, "r", encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader([handle.readline()], delimiter=separator))
+            names = _unique_names(header)
+            cols = "{" + ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names) + "}"
+            self.con.execute(
+                "CREATE OR REPLACE VIEW raw_input AS SELECT row_number() OVER () + 1 AS _row, * FROM "
+                f"read_csv('{_sql_str(str(source))}', delim='{_sql_str(separator)}', header=true, "
+                "all_varchar=true, quote='\"', escape='\"', null_padding=true, auto_detect=false, "
+                f"columns={cols})")
+            self.con.execute("SELECT count(*) FROM raw_input").fetchall()
+        except duckdb.Error as exc:
+            message = str(exc)
+            if "unicode" in message.lower() and encoding in ("utf-8", "utf-8-sig"):
+                fixed = workdir / "input-utf8.csv"
+                _transcode(self.path, "cp1252", fixed)
+                self.detected.encoding = "cp1252"
+                return self._read_csv(fixed, separator, workdir, "cp1252")
+            line = re.search(r"[Ll]ine:? ?(\d+)", message)
+            where = f" near line {line.group(1)}" if line else ""
+            raise DataError(f"{self.path.name}: cannot be read as a {_sep_name(separator)}-separated file"
+                            f"{where} / kan inte läsas: {message.splitlines()[0][:200]}") from exc
+
+    def _open_excel(self, workdir: Path) -> None:
+        sheet = self.mapping.sheet if self.mapping.sheet is not None else 0
+        try:
+            frame = pd.read_excel(self.path, sheet_name=sheet, dtype=str, engine="openpyxl")
+        except ValueError as exc:
+            raise DataError(f"{self.path.name}: sheet {sheet!r} not found / bladet finns inte: {exc}") from exc
+        except Exception as exc:  # openpyxl raises many types for a broken file
+            raise DataError(f"{self.path.name}: cannot be read as .xlsx / kan inte läsas som .xlsx: "
+                            f"{type(exc).__name__}: {exc}") from exc
+        frame.columns = _unique_names([str(c) for c in frame.columns])
+        frame = frame.dropna(how="all")
+        frame.insert(0, "_row", (frame.index + 2).astype("int64"))
+        self.detected.sheet = sheet
+        self._frame = frame  # keep a reference: DuckDB scans it lazily
+        self.con.register("raw_excel", frame)
+        self.con.execute("CREATE OR REPLACE VIEW raw_input AS SELECT * FROM raw_excel")
+
+    def _open_parquet(self, workdir: Path) -> None:
+        try:
+            names = [r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet(?)",
+                                                    [str(self.path)]).fetchall()]
+        except duckdb.Error as exc:
+            raise DataError(f"{self.path.name}: cannot be read as Parquet: {str(exc).splitlines()[0]}") from exc
+        cast = ", ".join(f'CAST("{_sql_ident(n)}" AS VARCHAR) AS "{_sql_ident(n)}"' for n in names)
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT file_row_number + 1 AS _row, {cast} "
+                         f"FROM read_parquet('{_sql_str(str(self.path))}', file_row_number=true)")
+
+    @property
+    def data_columns(self) -> list[str]:
+        return [c for c in self.columns if c != "_row"]
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(names):
+        name = name.strip() or f"column{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _sql_ident(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _sep_name(sep: str) -> str:
+    return {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}.get(sep, repr(sep))
+
+
+def _col(name: str | None) -> str:
+    return "NULL::VARCHAR" if name is None else f'NULLIF(trim(CAST("{_sql_ident(name)}" AS VARCHAR)), \'\')'
+
+
+def _value_map(expr: str, pairs: dict[str, str]) -> str:
+    if not pairs:
+        return expr
+    whens = " ".join(f"WHEN '{_sql_str(k.strip())}' THEN '{_sql_str(v)}'" for k, v in pairs.items())
+    return f"COALESCE(CASE {expr} {whens} END, {expr})"
+
+
+def _gender_sql(expr: str, pairs: dict[str, str]) -> str:
+    explicit = " ".join(f"WHEN '{_sql_str(k.strip())}' THEN '{_sql_str(v)}'" for k, v in pairs.items())
+    labels = " ".join(f"WHEN '{_sql_str(k)}' THEN '{v}'" for k, v in m.GENDER_LABELS.items())
+    first = f"CASE {expr} {explicit} END" if pairs else "NULL"
+    return f"COALESCE({first}, CASE lower({expr}) {labels} ELSE 'unknown' END)"
+
+
+def _price_sql(expr: str, decimal: str) -> str:
+    cleaned = f"regexp_replace({expr}, '(\\s|\u00a0|kr\\.?|sek|:-)', '', 'gi')"
+    if decimal == ",":
+        cleaned = f"replace(replace({cleaned}, '.', ''), ',', '.')"
+    else:
+        cleaned = f"replace({cleaned}, ',', '')"
+    return f"TRY_CAST({cleaned} AS DOUBLE)"
+
+
+def _detect_decimal(con: duckdb.DuckDBPyConnection, price_col: str | None) -> str:
+    if price_col is None:
+        return "."
+    values = [r[0] for r in con.execute(
+        f"SELECT {_col(price_col)} AS p FROM raw_input WHERE p IS NOT NULL LIMIT 2000").fetchall()]
+    comma = sum(bool(re.search(r",\d{1,2}(\D*)$", v)) for v in values)
+    dot = sum(bool(re.search(r"\.\d{1,2}(\D*)$", v)) for v in values)
+    return "," if comma > dot else "."
+
+
+def _band_sql(age: str) -> str:
+    bands = [(0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75)]
+    whens = " ".join(f"WHEN {age} BETWEEN {lo} AND {hi} THEN '{lo}-{hi}'" for lo, hi in bands)
+    return f"CASE {whens} WHEN {age} >= 76 THEN '76+' ELSE 'unknown' END"
+
+
+def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, decimal: str) -> str:
+    c = {name: _col(cols.get(name)) for name in m.VISIT_COLUMNS}
+    values = mapping.values
+    ts = f"try_strptime({c['timestamp']}, {TIMESTAMP_FORMATS!r})"
+    everything = "concat_ws(' ', " + ", ".join(_col(n) for n in source.data_columns) + ")"
+    price = _price_sql(c["price"], decimal) if "price" in cols else "NULL::DOUBLE"
+    visitor = (f"left(sha256(getvariable('lce_pseudonym_key') || {_value_map(c['visitor_id'], values.get('visitor_id', {}))}), 20)"
+               if "visitor_id" in cols else "NULL::VARCHAR")
+    birth = f"TRY_CAST(regexp_extract({c['birth_year']}, '^(\\d{{4}})', 1) AS INTEGER)" if "birth_year" in cols \
+        else "NULL::INTEGER"
+    age_raw = f"TRY_CAST(regexp_extract({c['age']}, '^(\\d{{1,3}})', 1) AS INTEGER)" if "age" in cols \
+        else "NULL::INTEGER"
+    postcode = (f"CASE WHEN regexp_full_match(regexp_replace({c['postcode']}, '\\s', '', 'g'), '[1-9]\\d{{4}}') "
+                f"THEN regexp_replace({c['postcode']}, '\\s', '', 'g') END") if "postcode" in cols \
+        else "NULL::VARCHAR"
+    return f"""
+WITH parsed AS (
+  SELECT _row, {c['timestamp']} AS ts_raw, {ts} AS ts, {c['price']} AS price_raw, {price} AS price,
+         {visitor} AS visitor_id,
+         {_value_map(c['event'], values.get('event', {}))} AS event,
+         {_value_map(c['ticket_type'], values.get('ticket_type', {}))} AS ticket_type,
+         {_value_map(c['channel'], values.get('channel', {}))} AS channel,
+         {postcode} AS postcode, {birth} AS birth_year, {age_raw} AS age_raw,
+         {_gender_sql(c['gender'], values.get('gender', {}))} AS gender,
+         {everything} AS everything
+  FROM raw_input
+), checked AS (
+  SELECT *,
+    CASE WHEN ts IS NULL AND regexp_matches(everything, '{SUMMARY_WORDS}') THEN 'summary line'
+         WHEN ts_raw IS NULL THEN 'timestamp is empty'
+         WHEN ts IS NULL THEN 'timestamp is not a valid date'
+         WHEN year(ts) NOT BETWEEN 1900 AND 2100 THEN 'timestamp year is out of range'
+         WHEN price_raw IS NOT NULL AND price IS NULL THEN 'price is not a number'
+         WHEN price < 0 THEN 'price is negative'
+    END AS _reject_reason
+  FROM parsed
+)
+SELECT _row, ts,
+  visitor_id, event, ticket_type, price, channel, postcode,
+  CAST(CASE WHEN birth_year BETWEEN 1880 AND year(ts) THEN year(ts) - birth_year
+            WHEN birth_year IS NULL AND age_raw BETWEEN 0 AND 120 THEN age_raw END AS INTEGER) AS age,
+  gender,
+  _reject_reason,
+  CASE WHEN _reject_reason = 'summary line' THEN '*'
+       WHEN _reject_reason LIKE 'timestamp%' THEN 'timestamp'
+       WHEN _reject_reason LIKE 'price%' THEN 'price' END AS _reject_column,
+  CASE WHEN _reject_reason = 'summary line' THEN left(everything, 80)
+       WHEN _reject_reason LIKE 'timestamp%' THEN left(ts_raw, 80)
+       WHEN _reject_reason LIKE 'price%' THEN left(price_raw, 80) END AS _reject_value
+FROM checked
+"""
+
+
+def _cache_root() -> Path:
+    from lce_utils.paths import VAR
+    return Path(os.environ.get("LCE_LABS_CACHE", VAR / "labs" / "cache"))
+
+
+def prepare(data: str | Path, events: str | Path | None = None, mapping: Any = None, *,
+            cache_dir: str | Path | None = None, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE) -> Prepared:
+    """Parse and validate an export once; later calls with the same content reuse the cached Parquet."""
+    path = Path(data)
+    if not path.is_file():
+        raise DataError(f"{path}: data file not found / datafilen finns inte")
+    events_path = Path(events) if events is not None else None
+    if events_path is not None and not events_path.is_file():
+        raise DataError(f"{events_path}: events file not found / evenemangsfilen finns inte")
+    mp = m.load_mapping(mapping)
+    _kind(path)
+    content_hash = file_hash(path)
+    events_hash = file_hash(events_path) if events_path else None
+    key = hashlib.sha256("|".join([LOADER_VERSION, content_hash, events_hash or "", mp.fingerprint(),
+                                   key_fingerprint()]).encode()).hexdigest()[:24]
+    root = Path(cache_dir) if cache_dir is not None else _cache_root()
+    target = root / key
+    if (target / "meta.json").exists():
+        prepared = Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
+    else:
+        root.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+        try:
+            meta = _prepare_into(path, events_path, mp, work)
+            meta.update(content_hash=content_hash, events_hash=events_hash, mapping=mp.source, cache_key=key)
+            (work / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+            for leftover in work.glob("input-utf8.*"):
+                leftover.unlink()
+            try:
+                work.rename(target)
+            except OSError:  # prepared concurrently by another process: use theirs
+                shutil.rmtree(work, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        prepared = Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
+    _check_reject_share(prepared, path.name, max_reject_share)
+    return prepared
+
+
+def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"temp_directory": str(workdir / "duckdb-tmp")})
+    con.execute("SET VARIABLE lce_pseudonym_key = ?", [pseudonym_key()])
+    return con
+
+
+def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Path) -> dict[str, Any]:
+    con = _connect(work)
+    try:
+        source = _Source(con, path, mp, work)
+        cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
+                                 path.name)
+        dropped = [c for c in source.data_columns if m.is_identifier_header(c)
+                   and c not in (cols.get("visitor_id"),)]
+        decimal = mp.decimal or _detect_decimal(con, cols.get("price"))
+        source.detected.decimal = decimal
+        con.execute(f"COPY ({_visits_select(source, cols, mp, decimal)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
+                    "(FORMAT parquet, COMPRESSION zstd)")
+        stats = con.execute(
+            "SELECT count(*), count(_reject_reason), min(ts) FILTER (WHERE _reject_reason IS NULL), "
+            "max(ts) FILTER (WHERE _reject_reason IS NULL) FROM read_parquet(?)",
+            [str(work / "visits.parquet")]).fetchall()[0]
+        con.execute(f"COPY (SELECT _row AS row, _reject_column AS column, _reject_reason AS reason, "
+                    f"_reject_value AS value FROM read_parquet('{_sql_str(str(work / 'visits.parquet'))}') "
+                    f"WHERE _reject_reason IS NOT NULL ORDER BY _row) TO '{_sql_str(str(work / 'rejects.csv'))}' "
+                    "(HEADER, DELIMITER ',')")
+        meta: dict[str, Any] = {
+            "rows_read": int(stats[0]), "rows_rejected": int(stats[1]),
+            "period_start": stats[2].date().isoformat() if stats[2] else None,
+            "period_end": stats[3].date().isoformat() if stats[3] else None,
+            "columns": cols, "dropped_columns": dropped,
+            "ignored_columns": [c for c in source.data_columns if c not in cols.values() and c not in dropped],
+            "detected": source.detected.__dict__,
+            "has": {name: name in cols for name in m.VISIT_COLUMNS},
+        }
+        meta["has"]["age"] = "age" in cols or "birth_year" in cols
+        if events_path is not None:
+            meta["events"] = _prepare_events(con, events_path, mp, work)
+        return meta
+    finally:
+        con.close()
+
+
+def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, work: Path) -> dict[str, Any]:
+    """Events are small and must be right: any unreadable row is an error that names it."""
+    events_mapping = m.Mapping(sheet=None, separator=None, encoding=None)
+    source = _Source(con, path, events_mapping, work)
+    cols = m.resolve_columns(source.data_columns, mp.events_columns, m.EVENT_SYNONYMS, m.REQUIRED_EVENT_COLUMNS,
+                             path.name)
+    c = {name: _col(cols.get(name)) for name in m.EVENT_COLUMNS}
+    start = f"try_strptime({c['start']}, {TIMESTAMP_FORMATS!r})" if "start" in cols else "NULL::TIMESTAMP"
+    capacity = f"TRY_CAST(TRY_CAST(replace(regexp_replace({c['capacity']}, '\\s', '', 'g'), ',', '.') AS DOUBLE) AS INTEGER)"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE events_checked AS
+        SELECT _row, {c['event']} AS event, {start} AS start, {c['start']} AS start_raw,
+               {c['art_form']} AS art_form, {c['venue']} AS venue, {capacity} AS capacity,
+               {c['capacity']} AS capacity_raw FROM raw_input""")
+    bad = con.execute("""SELECT _row, CASE WHEN event IS NULL THEN 'event is empty'
+                                         WHEN start_raw IS NOT NULL AND start IS NULL THEN 'start is not a valid date: ' || start_raw
+                                         WHEN capacity IS NULL OR capacity <= 0 THEN 'capacity is not a positive whole number: ' || coalesce(capacity_raw, '(empty)')
+                                    END AS reason
+                         FROM events_checked WHERE reason IS NOT NULL ORDER BY _row LIMIT 5""").fetchall()
+    if bad:
+        shown = "; ".join(f"row {r} {reason}" for r, reason in bad)
+        raise DataError(f"{path.name}: {shown} / felaktiga rader i evenemangsfilen")
+    con.execute(f"COPY (SELECT event, start, art_form, venue, capacity FROM events_checked ORDER BY _row) "
+                f"TO '{_sql_str(str(work / 'events.parquet'))}' (FORMAT parquet)")
+    count = con.execute("SELECT count(*) FROM events_checked").fetchall()[0][0]
+    return {"rows": int(count), "columns": cols, "detected": source.detected.__dict__}
+
+
+def _check_reject_share(prepared: Prepared, name: str, max_share: float) -> None:
+    meta = prepared.meta
+    rows, rejected = meta["rows_read"], meta["rows_rejected"]
+    if rows and rejected / rows > max_share:
+        rejects = pd.read_csv(prepared.rejects_path, dtype=str, keep_default_na=False)
+        column = rejects["column"].value_counts().index[0]
+        col_name = meta["columns"].get(column, "(whole row)") if column != "*" else "(whole row)"
+        examples = rejects[rejects["column"] == column].head(3)
+        shown = "; ".join(f"row {r.row}: {r.reason} ({r.value!r})" for r in examples.itertuples())
+        raise DataError(
+            f"{name}: {rejected} of {rows} rows ({rejected / rows:.0%}) cannot be read, more than the allowed "
+            f"{max_share:.0%}; most in column {column} (file column {col_name!r}). Examples: {shown}. "
+            f"/ För många rader kan inte läsas; kontrollera kolumnen eller mappningen.")
+
+
+def load_visits(path: str | Path, mapping: Any = None, *, events: str | Path | None = None,
+                max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+                cache_dir: str | Path | None = None) -> LoadedVisits:
+    """Read a CSV/TSV/TXT, .xlsx or Parquet export of visits or tickets into the canonical columns.
+
+    Rows that cannot be read are rejected (see .rejects); visitor_id is pseudonymised; direct identifiers
+    are dropped. Raises DataError for a missing required column, an empty file or too many rejects."""
+    prepared = prepare(path, events, mapping, cache_dir=cache_dir, max_reject_share=max_reject_share)
+    con = duckdb.connect()
+    try:
+        frame = con.execute("SELECT * EXCLUDE (_row, _reject_reason, _reject_column, _reject_value) FROM "
+                            "read_parquet(?) WHERE _reject_reason IS NULL ORDER BY _row",
+                            [str(prepared.visits_path)]).df()
+    finally:
+        con.close()
+    rejects = pd.read_csv(prepared.rejects_path, dtype={"row": "int64", "column": str, "reason": str,
+                                                        "value": str}, keep_default_na=False)
+    meta = prepared.meta
+    detected = Detected(**meta["detected"])
+    return LoadedVisits(frame=frame, rejects=rejects, rows_read=meta["rows_read"], columns=meta["columns"],
+                        dropped_columns=meta["dropped_columns"], detected=detected,
+                        content_hash=meta["content_hash"], prepared=prepared)
+
+
+def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
+    """Text for `lce labs check`: how the file is read, the column mapping and a few accepted rows."""
+    loaded = load_visits(path, mapping, max_reject_share=1.0)
+    meta = loaded.prepared.meta
+    out = io.StringIO()
+    d = loaded.detected
+    out.write(f"File / fil: {Path(path).name} ({d.kind}"
+              + (f", encoding {d.encoding}, separator {_sep_name(d.separator or ',')}" if d.kind == "csv" else "")
+              + (f", sheet {d.sheet}" if d.kind == "excel" else "") + f", decimal '{d.decimal}')\n")
+    out.write("Columns / kolumner:\n")
+    for canonical in m.VISIT_COLUMNS:
+        out.write(f"  {canonical:<12} <- {meta['columns'].get(canonical, '(not in file / saknas)')}\n")
+    if loaded.dropped_columns:
+        out.write(f"Direct identifiers dropped / direkta identifierare tas bort: {', '.join(loaded.dropped_columns)}\n")
+    if meta["ignored_columns"]:
+        out.write(f"Other columns ignored / övriga kolumner används inte: {', '.join(meta['ignored_columns'])}\n")
+    share = meta["rows_rejected"] / meta["rows_read"] if meta["rows_read"] else 0
+    out.write(f"Rows / rader: {meta['rows_read']} read, {meta['rows_rejected']} rejected ({share:.1%}), "
+              f"period {meta['period_start']} – {meta['period_end']}\n")
+    if len(loaded.rejects):
+        out.write("First rejected rows / första avvisade rader:\n")
+        for r in loaded.rejects.head(rows).itertuples():
+            out.write(f"  row {r.row}: {r.reason} ({r.value!r})\n")
+    out.write("First accepted rows (visitor_id pseudonymised) / första godkända rader:\n")
+    out.write(loaded.frame.head(rows).to_string(index=False) + "\n")
+    return out.getvalue()

@@ -1,0 +1,189 @@
+"""The data model's canonical columns, the headers they are recognised by, and mapping files (YAML)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lce_utils.errors import DataError
+
+VISIT_COLUMNS = ("timestamp", "visitor_id", "event", "ticket_type", "price", "channel", "postcode",
+                 "birth_year", "age", "gender")
+REQUIRED_VISIT_COLUMNS = ("timestamp",)
+EVENT_COLUMNS = ("event", "start", "art_form", "venue", "capacity")
+REQUIRED_EVENT_COLUMNS = ("event", "capacity")
+
+GENDERS = ("woman", "man", "other", "unknown")
+AGE_BANDS = ("0-15", "16-25", "26-35", "36-45", "46-55", "56-65", "66-75", "76+", "unknown")
+
+# Common Swedish and English headers of ticketing and entry-system exports (compared after normalising:
+# lower case, anything but letters and digits removed).
+VISIT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "timestamp": ("timestamp", "datum", "date", "datetime", "tid", "tidpunkt", "föreställningsdatum",
+                  "besöksdatum", "speldatum", "evenemangsdatum", "visitdate", "performancedate",
+                  "eventdate", "dateofvisit", "datumochtid", "datumtid"),
+    "visitor_id": ("visitorid", "kundnummer", "kundid", "kundnr", "customerid", "customernumber",
+                   "customer", "kund", "besökarid", "medlemsnummer", "memberid"),
+    "event": ("event", "evenemang", "föreställning", "performance", "show", "produktion", "production",
+              "utställning", "exhibition", "titel", "title", "program"),
+    "ticket_type": ("tickettype", "biljettyp", "biljettkategori", "priskategori", "pristyp",
+                    "ticketcategory", "pricecategory", "ticket"),
+    "price": ("price", "pris", "priskr", "prissek", "belopp", "beloppkr", "amount", "amountsek",
+              "pricesek", "ticketprice", "biljettpris"),
+    "channel": ("channel", "kanal", "försäljningskanal", "saleschannel", "säljkanal"),
+    "postcode": ("postcode", "postnummer", "postnr", "postalcode", "zipcode", "zip"),
+    "birth_year": ("birthyear", "födelseår", "yearofbirth", "födelsear"),
+    "age": ("age", "ålder"),
+    "gender": ("gender", "kön", "sex"),
+}
+EVENT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "event": VISIT_SYNONYMS["event"],
+    "start": ("start", "starttid", "starttime", "datum", "date", "föreställningsdatum", "tid", "datetime"),
+    "art_form": ("artform", "konstform", "genre", "kategori", "category"),
+    "venue": ("venue", "lokal", "scen", "stage", "salong", "plats"),
+    "capacity": ("capacity", "kapacitet", "platser", "antalplatser", "seats", "säten"),
+}
+# Headers of direct identifiers: such columns are never read into the data, whatever the mapping says.
+IDENTIFIER_HEADERS = ("namn", "name", "förnamn", "efternamn", "firstname", "lastname", "fullname",
+                      "kundnamn", "customername", "epost", "epostadress", "email", "emailaddress", "mail",
+                      "telefon", "telefonnummer", "tel", "phone", "phonenumber", "mobil", "mobile",
+                      "mobilnummer", "personnummer", "pnr", "personalidentitynumber", "personalnumber",
+                      "ssn", "adress", "address", "gatuadress", "streetaddress")
+
+# Labels normalised to woman/man/other with or without a mapping; anything else (or empty) is unknown.
+GENDER_LABELS: dict[str, str] = {
+    **{v: "woman" for v in ("woman", "women", "kvinna", "kvinnor", "k", "f", "female", "w", "dam", "flicka",
+                            "girl", "kv")},
+    **{v: "man" for v in ("man", "men", "män", "m", "male", "herr", "pojke", "boy")},
+    **{v: "other" for v in ("other", "annat", "annan", "ickebinär", "icke-binär", "nonbinary", "non-binary",
+                            "x", "diverse")},
+    **{v: "unknown" for v in ("unknown", "okänt", "okänd", "vill ej uppge", "vill inte uppge",
+                              "prefer not to say", "uppgift saknas", "ej angivet", "-")},
+}
+
+
+def normalise_header(header: Any) -> str:
+    """A header as compared with the synonyms: lower case, only letters and digits."""
+    return re.sub(r"[^0-9a-zåäöéü]", "", str(header).strip().lower())
+
+
+@dataclass
+class Mapping:
+    """What a mapping file says: canonical name -> file column, canonical name -> {file value: value}."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    events_columns: dict[str, str] = field(default_factory=dict)
+    sheet: str | int | None = None
+    separator: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    source: str = "automatic"
+
+    def fingerprint(self) -> str:
+        """A stable text of the mapping (part of the cache key)."""
+        return repr((sorted(self.columns.items()), sorted((k, sorted(v.items())) for k, v in self.values.items()),
+                     sorted(self.events_columns.items()), self.sheet, self.separator, self.encoding, self.decimal))
+
+
+def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
+    """Read a mapping (YAML file, dict or Mapping); None means recognise the headers automatically."""
+    if mapping is None:
+        return Mapping()
+    if isinstance(mapping, Mapping):
+        return mapping
+    source = "inline"
+    if isinstance(mapping, (str, Path)):
+        path = Path(mapping)
+        if not path.is_file():
+            raise DataError(f"{path}: mapping file not found / mappningsfilen finns inte")
+        try:
+            mapping = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        except yaml.YAMLError as exc:
+            raise DataError(f"{path}: not valid YAML / inte giltig YAML: {str(exc).splitlines()[0]}") from exc
+        source = path.name
+    if not isinstance(mapping, dict):
+        raise DataError(f"mapping {source}: expected a YAML mapping with 'columns:' and 'values:'")
+    unknown = set(mapping) - {"columns", "values", "events", "sheet", "separator", "encoding", "decimal"}
+    if unknown:
+        raise DataError(f"mapping {source}: unknown key(s) {sorted(unknown)}; expected columns, values, "
+                        "events, sheet, separator, encoding, decimal")
+    columns = _str_dict(mapping.get("columns") or {}, f"mapping {source}: columns")
+    for name in columns:
+        if name not in VISIT_COLUMNS:
+            raise DataError(f"mapping {source}: columns.{name} is not a canonical column; expected one of "
+                            f"{', '.join(VISIT_COLUMNS)}")
+    values_raw = mapping.get("values") or {}
+    if not isinstance(values_raw, dict):
+        raise DataError(f"mapping {source}: values must map a column to {{file value: value}}")
+    values = {str(col): _str_dict(v or {}, f"mapping {source}: values.{col}") for col, v in values_raw.items()}
+    for col, pairs in values.items():
+        if col not in VISIT_COLUMNS:
+            raise DataError(f"mapping {source}: values.{col} is not a canonical column")
+        if col == "gender":
+            bad = {v for v in pairs.values() if v not in GENDERS}
+            if bad:
+                raise DataError(f"mapping {source}: values.gender maps to {sorted(bad)}; expected "
+                                f"{', '.join(GENDERS)}")
+    events = _str_dict(mapping.get("events") or {}, f"mapping {source}: events")
+    for name in events:
+        if name not in EVENT_COLUMNS:
+            raise DataError(f"mapping {source}: events.{name} is not an events column; expected one of "
+                            f"{', '.join(EVENT_COLUMNS)}")
+    decimal = mapping.get("decimal")
+    if decimal not in (None, ",", "."):
+        raise DataError(f"mapping {source}: decimal must be ',' or '.', got {decimal!r}")
+    return Mapping(columns=columns, values=values, events_columns=events, sheet=mapping.get("sheet"),
+                   separator=mapping.get("separator"), encoding=mapping.get("encoding"), decimal=decimal,
+                   source=source)
+
+
+def _str_dict(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise DataError(f"{where}: expected a mapping of names, got {type(value).__name__}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def is_identifier_header(header: str) -> bool:
+    """True for a column of direct identifiers (name, e-mail, phone, personal identity number, address)."""
+    return normalise_header(header) in {normalise_header(h) for h in IDENTIFIER_HEADERS}
+
+
+def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[str, tuple[str, ...]],
+                    required: tuple[str, ...], where: str) -> dict[str, str]:
+    """Canonical name -> file column: the mapping's choices first, then recognised headers.
+
+    Raises DataError naming the missing required column(s) and the columns that were found."""
+    resolved: dict[str, str] = {}
+    for canonical, column in explicit.items():
+        if canonical not in synonyms:
+            continue
+        if column not in found:
+            raise DataError(f"{where}: the mapping names column {column!r} for {canonical}, but the file has "
+                            f"no such column. Columns found / kolumner i filen: {', '.join(found)}")
+        resolved[canonical] = column
+    taken = set(resolved.values())
+    normalised = {normalise_header(c): c for c in found if not is_identifier_header(c)}
+    for canonical, names in synonyms.items():
+        if canonical in resolved:
+            continue
+        for name in names:
+            column = normalised.get(normalise_header(name))
+            if column is not None and column not in taken:
+                resolved[canonical] = column
+                taken.add(column)
+                break
+    missing = [c for c in required if c not in resolved]
+    if missing:
+        raise DataError(f"{where}: required column(s) {', '.join(missing)} not found / saknas. Columns found / "
+                        f"kolumner i filen: {', '.join(map(str, found)) or '(none)'}. Name them in a mapping "
+                        f"file (columns: {missing[0]}: <your column>).")
+    for canonical, column in resolved.items():
+        if is_identifier_header(column) and canonical != "visitor_id":
+            raise DataError(f"{where}: column {column!r} holds direct identifiers and cannot be used as "
+                            f"{canonical}")
+    return resolved

@@ -1,0 +1,136 @@
+"""A lab run: validate once, write metrics.json, the tables, rejects.csv and run.json, execute the four
+notebooks on the shared validated data and render them as offline HTML; all into a temp dir, then renamed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from lce_utils.engagement.lab import Lab, open_lab
+from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE
+from lce_utils.errors import LCEError, NotebookError
+from lce_utils.privacy import DEFAULT_K
+
+NOTEBOOKS = ("01-audience-overview", "02-priority-groups", "03-programming-and-occupancy",
+             "04-loyalty-and-retention")
+TITLES = {
+    "01-audience-overview": "Publiköversikt / Audience overview",
+    "02-priority-groups": "Prioriterade grupper / Priority groups",
+    "03-programming-and-occupancy": "Programläggning och beläggning / Programming and occupancy",
+    "04-loyalty-and-retention": "Lojalitet och återkomst / Loyalty and retention",
+}
+
+
+@dataclass
+class RunResult:
+    """What a run wrote."""
+
+    out: Path
+    metrics: dict[str, Any]
+    notebooks: list[str]
+
+    def summary(self) -> str:
+        m = self.metrics
+        return (f"{m['visits']} visits, {m['rows_rejected']} rows rejected, period {m['period_start']} – "
+                f"{m['period_end']}, {len(self.notebooks)} notebooks → {self.out}")
+
+
+def labs_dir() -> Path:
+    from lce_utils.paths import LABS
+    return LABS
+
+
+def inject_parameters(nb: nbformat.NotebookNode, params: dict[str, Any]) -> nbformat.NotebookNode:
+    """Add a cell after the one tagged `parameters` that sets params (as papermill does)."""
+    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if index is None:
+        raise NotebookError("notebook has no cell tagged 'parameters'")
+    source = "# Parameters of this run\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata["tags"] = ["injected-parameters"]
+    nb.cells.insert(index + 1, cell)
+    return nb
+
+
+def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> None:
+    """metrics.json, tables/*.csv, rejects.csv and run.json of a lab into out."""
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps(lab.metrics, indent=2, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    for name, frame in lab.tables.items():
+        frame.to_csv(out / "tables" / f"{name}.csv", index=False)
+    shutil.copyfile(lab.prepared.rejects_path, out / "rejects.csv")
+    info = lab.run_info()
+    info["created_utc"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    info["notebooks"] = list(notebooks)
+    (out / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def run_labs(data: str | Path, out: str | Path, *, events: str | Path | None = None,
+             mapping: str | Path | None = None, institution: str | None = None,
+             period_start: str | None = None, period_end: str | None = None, k: int = DEFAULT_K,
+             max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, notebooks: bool = True,
+             timeout: int = 300) -> RunResult:
+    """The whole lab run into out; on any failure nothing is left that looks complete."""
+    from lce_utils.notebooks import execute_notebook
+    from lce_utils.offline_html import notebook_to_html
+    from lce_utils.progress import step
+
+    out = Path(out)
+    lab = open_lab(data, events, mapping, institution=institution or "Institution",
+                   period_start=period_start, period_end=period_end, k=k, max_reject_share=max_reject_share)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-incomplete-", dir=out.parent))
+    try:
+        write_outputs(lab, work, NOTEBOOKS if notebooks else ())
+        done = []
+        if notebooks:
+            (work / "notebooks").mkdir()
+            (work / "html").mkdir()
+            params = {"prepared_dir": _relative(lab.prepared.dir, labs_dir()), "institution": lab.institution,
+                      "period_start": period_start, "period_end": period_end, "k": int(k)}
+            for name in NOTEBOOKS:
+                step(f"labs: executing {name}")
+                nb = inject_parameters(nbformat.read(labs_dir() / f"{name}.ipynb", as_version=4), params)
+                source = work / "notebooks" / f"{name}.ipynb"
+                nbformat.write(nb, source)
+                executed = execute_notebook(source, cwd=labs_dir(), timeout=timeout, save_to=source)
+                html = notebook_to_html(executed, exclude_input=True, title=f"{TITLES[name]} – {lab.institution}",
+                                        lang="sv")
+                (work / "html" / f"{name}.html").write_text(html, encoding="utf-8")
+                done.append(name)
+        _replace(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    finally:
+        lab.con.close()
+    return RunResult(out=out, metrics=lab.metrics, notebooks=done)
+
+
+def _relative(path: Path, start: Path) -> str:
+    import os
+    try:
+        return os.path.relpath(path, start)
+    except ValueError:  # another drive
+        return str(path)
+
+
+def _replace(work: Path, out: Path) -> None:
+    """Put the finished work dir at out, replacing an older run only once the new one is complete."""
+    if out.exists():
+        if not out.is_dir():
+            raise LCEError(f"{out} exists and is not a folder")
+        old = out.with_name(f".{out.name}-old-{dt.datetime.now().strftime('%Y%m%d%H%M%S%f')}")
+        out.rename(old)
+        work.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work.rename(out)
