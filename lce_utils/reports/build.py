@@ -1,0 +1,273 @@
+"""Build the report site: plan from content hashes, run what changed (in parallel), publish atomically."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from lce_utils.errors import LCEError, ParameterError, UsageError
+from lce_utils.paths import KNOWLEDGE, ROOT, SITE
+from lce_utils.progress import progress
+from lce_utils.reports import manifest as M
+from lce_utils.reports import params as P
+from lce_utils.reports.config import ReportSpec, load_config
+
+CONFIG = KNOWLEDGE / "reports.yaml"
+DEFAULT_K = 5
+
+
+@dataclass
+class BuildResult:
+    """What a build did: where the site is, and each report's entry as listed on the index."""
+
+    site: Path
+    reports: list[dict[str, Any]]
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+
+    def ids(self, status: str) -> list[str]:
+        """Report ids with the given status (ok, stale, failed, not-built)."""
+        return [r["id"] for r in self.reports if r["status"] == status]
+
+    @property
+    def errors(self) -> list[str]:
+        """Reports whose notebook failed in this build or an earlier one with the same inputs."""
+        return [r["id"] for r in self.reports if r.get("failed_key")]
+
+    def summary(self) -> str:
+        """One line: counts by status and the index path."""
+        parts = [f"{len(self.ids('ok'))} up to date ({len(self.ran)} built, {len(self.reused)} unchanged)"]
+        for status in ("stale", "failed", "not-built"):
+            if self.ids(status):
+                parts.append(f"{len(self.ids(status))} {status} ({', '.join(self.ids(status))})")
+        return f"report site {self.site / 'index.html'}: " + "; ".join(parts)
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 (seconds)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def select(specs: list[ReportSpec], only: list[str] | None) -> set[str]:
+    """The ids --only names: exact ids, or an entry's id covering its parameter sets (course-results-*)."""
+    if not only:
+        return {s.id for s in specs}
+    chosen: set[str] = set()
+    for wanted in only:
+        hits = {s.id for s in specs if s.id == wanted or s.id.startswith(wanted + "-")}
+        if not hits:
+            raise UsageError(f"--only {wanted}: no such report (known: {', '.join(s.id for s in specs)})")
+        chosen |= hits
+    return chosen
+
+
+def check_parameters(specs: list[ReportSpec]) -> None:
+    """Before anything runs: every parameter a plain identifier the template declares, every value data."""
+    for spec in specs:
+        declared = P.declared_parameters(spec.template)
+        for name, value in spec.resolved.items():
+            P.check_name(name, f"report {spec.id!r}")
+            P.check_value(value, f"report {spec.id!r}: parameter {name!r}")
+            if name not in declared:
+                raise ParameterError(f"report {spec.id!r}: parameter {name!r} is not in the parameters cell of "
+                                     f"{spec.template.name} (declared: {', '.join(sorted(declared))})")
+
+
+def run_report(spec: ReportSpec, root: str, built_at: str) -> dict[str, Any]:
+    """Execute one report and render its page; never raises (a failure comes back as its first line)."""
+    import nbformat
+
+    from lce_utils.offline_html import notebook_to_html
+    from lce_utils.reports import execute as X
+    from lce_utils.reports import render, sanitize
+
+    start = time.perf_counter()
+    replacements = X.path_replacements(Path(root), spec.template.parent, ROOT)
+    try:
+        nb = X.run_template(spec.template, spec.resolved, cwd=spec.template.parent, timeout=spec.timeout)
+        summary = X.summary_of(nb) or spec.description
+        clean = X.clean_for_publishing(nb, report_id=spec.id, public_params=spec.public_parameters(),
+                                       replacements=replacements)
+        page_nb = X.clean_for_publishing(nb, report_id=spec.id, public_params=(), replacements=replacements,
+                                         parameter_note=False)  # the page shows the parameters as a table
+        for cell in page_nb.cells:  # the summary is data for the index, shown on the page as text
+            for output in cell.get("outputs", []):
+                output.get("data", {}).pop(X.SUMMARY_MIME, None)
+        body = sanitize.publishable(notebook_to_html(page_nb, exclude_input=True, title=spec.title["sv"], lang="sv"))
+        k = int(spec.resolved.get("k", DEFAULT_K)) if isinstance(spec.resolved.get("k"), int) else DEFAULT_K
+        html = render.report_page(report_id=spec.id, title=spec.title, built_at=built_at,
+                                  parameters=spec.public_parameters(), body=body, k=k)
+        return {"id": spec.id, "ok": True, "html": html, "notebook": nbformat.writes(clean), "summary": summary,
+                "seconds": round(time.perf_counter() - start, 2)}
+    except LCEError as exc:
+        reason = str(exc)
+    except Exception as exc:  # a report's failure must not stop the others; its first line is shown
+        reason = f"{type(exc).__name__}: {exc}"
+    reason = X.scrub_text(X.first_line(reason), replacements) or "failed without a message"
+    return {"id": spec.id, "ok": False, "error": reason, "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str) -> dict[str, dict[str, Any]]:
+    if not specs:
+        return {}
+    if jobs <= 1 or len(specs) == 1:
+        return {s.id: r for s in progress(specs, desc="reports", unit="report")
+                for r in [run_report(s, str(root), built_at)]}
+    results: dict[str, dict[str, Any]] = {}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
+        futures: list[Future] = [pool.submit(run_report, s, str(root), built_at) for s in specs]
+        for future in progress(_as_completed(futures), desc="reports", total=len(futures), unit="report"):
+            result = future.result()
+            results[result["id"]] = result
+    return results
+
+
+def _as_completed(futures: list[Future]):
+    from concurrent.futures import as_completed
+    return as_completed(futures)
+
+
+def _carry(old_site: Path, entry: dict[str, Any], staging: Path) -> bool:
+    """Copy a report's last good page and notebook into the staging site; False if they are gone."""
+    files = [entry.get("page"), entry.get("notebook")]
+    if not all(files) or not all((old_site / f).is_file() for f in files):
+        return False
+    for name in files:
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(old_site / name, staging / name)
+    return True
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / M.MANIFEST).is_file())):
+        raise UsageError(f"{out} exists and is not a report site (no {M.MANIFEST}); choose a new or empty folder")
+
+
+def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jobs: int = 1,
+               only: list[str] | None = None, force: bool = False) -> BuildResult:
+    """Build (or update) the site at out from config; reports run with papermill only when their hash changed."""
+    out = Path(out).resolve()
+    root = Path(root).resolve()
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    specs = load_config(Path(config), root)
+    chosen = select(specs, only)
+    check_parameters(specs)
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_locked(specs, chosen, root, out, jobs, force)
+
+
+def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Path, jobs: int,
+                  force: bool) -> BuildResult:
+    old = M.read_manifest(out).get("reports", {}) if out.is_dir() else {}
+    machinery = M.code_hash()
+    built_at = now()
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        (staging / "assets").mkdir()
+        (staging / "notebooks").mkdir()
+        from lce_utils.reports.render import CSS
+        shutil.copy2(CSS, staging / "assets" / "site.css")
+        entries: dict[str, dict[str, Any]] = {}
+        to_run: list[ReportSpec] = []
+        keys: dict[str, str] = {}
+        result = BuildResult(out, [])
+        for spec in specs:
+            prev = dict(old.get(spec.id, {}))
+            entry = {"id": spec.id, "title": spec.title, "status": "not-built", "built_at": prev.get("built_at"),
+                     "summary": prev.get("summary") or spec.description, "reason": None, "page": None,
+                     "notebook": None, "key": prev.get("key"), "failed_key": None,
+                     "parameters": spec.public_parameters(), "inputs": [i.label() for i in spec.inputs]}
+            has_old_page = prev.get("status") in ("ok", "stale") and _carry(out, prev, staging)
+            if has_old_page:
+                entry.update(page=prev["page"], notebook=prev["notebook"])
+            missing = [spec.problem] if spec.problem else M.missing_inputs(spec, root)
+            if spec.id not in chosen:
+                entry.update({k: prev.get(k) for k in ("status", "reason", "failed_key")} if prev else
+                             {"reason": "inte vald / not selected (--only)"})
+                entry["status"] = entry["status"] or "not-built"
+                if entry["status"] in ("ok", "stale") and not has_old_page:
+                    entry.update(status="not-built", reason="förra sidan saknas / previous page missing")
+            elif missing:
+                reason = "saknar indata / missing input: " + ", ".join(missing)
+                entry.update(status="stale" if has_old_page else "not-built", reason=reason)
+            else:
+                keys[spec.id] = key = M.report_key(spec, root, machinery)
+                if not force and has_old_page and prev.get("key") == key and prev.get("status") == "ok":
+                    entry["status"] = "ok"
+                    result.reused.append(spec.id)
+                elif not force and prev.get("failed_key") == key:
+                    entry.update(status="stale" if has_old_page else "failed", reason=prev.get("reason"),
+                                 failed_key=key)
+                else:
+                    to_run.append(spec)
+            entries[spec.id] = entry
+        # longest first (by last duration) keeps both workers busy to the end
+        to_run.sort(key=lambda s: -float(old.get(s.id, {}).get("seconds") or 0))
+        for rid, res in _run_all(to_run, root, jobs, built_at).items():
+            entry = entries[rid]
+            entry["seconds"] = res["seconds"]
+            if res["ok"]:
+                page, notebook = f"{rid}.html", f"notebooks/{rid}.ipynb"
+                (staging / page).write_text(res["html"], encoding="utf-8")
+                (staging / notebook).write_text(res["notebook"], encoding="utf-8")
+                entry.update(status="ok", built_at=built_at, summary=res["summary"], page=page, notebook=notebook,
+                             key=keys[rid], reason=None, failed_key=None)
+                result.ran.append(rid)
+            else:
+                stale = entry["page"] is not None
+                entry.update(status="stale" if stale else "failed", reason=res["error"], failed_key=keys[rid])
+        from lce_utils.reports.render import index_page
+        result.reports = [entries[s.id] for s in specs]
+        (staging / "index.html").write_text(index_page(result.reports, updated=built_at), encoding="utf-8")
+        M.write_manifest(staging, {"updated": built_at, "reports": entries})
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace out by staging with two renames (the old site is removed only after the new one is in place)."""
+    os.chmod(staging, 0o755)
+    if out.exists():
+        retired = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.rename(out, retired)
+        os.rename(staging, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, out)
+
+
+def list_reports(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE) -> list[dict[str, Any]]:
+    """Each configured report with its inputs' state and its status in the built site (for `lce reports list`)."""
+    specs = load_config(Path(config), Path(root).resolve())
+    built = M.read_manifest(Path(out)).get("reports", {})
+    rows = []
+    for spec in specs:
+        missing = [spec.problem] if spec.problem else M.missing_inputs(spec, Path(root).resolve())
+        entry = built.get(spec.id, {})
+        rows.append({"id": spec.id, "title": spec.title["en"], "template": spec.template.name,
+                     "inputs": "missing: " + ", ".join(missing) if missing else "present",
+                     "status": entry.get("status", "never built"), "built_at": entry.get("built_at") or "-"})
+    return rows
+
+
+def dumps(rows: list[dict[str, Any]]) -> str:
+    """Rows as JSON (for --json)."""
+    return json.dumps(rows, indent=1, ensure_ascii=False)

@@ -1,0 +1,134 @@
+"""Reading the other parts' outputs for the report templates: checked columns, clear errors, missing = None."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lce_utils.errors import DataError
+from lce_utils.paths import VAR
+
+GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading"]
+TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message"]
+METRIC_KEYS = ["rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
+               "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
+               "visits_by_age_band", "visits_by_month"]
+LAB_TABLES = ["visitors_by_month", "cohort_retention", "occupancy_by_event", "occupancy_by_art_form",
+              "revenue_by_ticket_type", "revenue_by_channel", "reach_by_area", "representation_index"]
+_TRUE = {"true", "1", "yes", "ja", "t", "y"}
+_FALSE = {"false", "0", "no", "nej", "f", "n", ""}
+
+
+def read_table(path: Path, columns: list[str], *, numeric: tuple[str, ...] = (),
+               boolean: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV with the given columns; raises DataError naming the file, row and column of a bad value."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path.name}: missing column(s) {missing}; expected columns {columns}")
+    for column in numeric:
+        values = pd.to_numeric(frame[column].str.strip(), errors="coerce")
+        bad = values.isna() & frame[column].str.strip().ne("")
+        if bad.any():
+            row = int(bad.idxmax())
+            raise DataError(f"{path.name}: row {row + 2}, column {column!r}: expected a number, "
+                            f"got {frame.at[row, column]!r}")
+        frame[column] = values
+    for column in boolean:
+        text = frame[column].str.strip().str.lower()
+        bad = ~text.isin(_TRUE | _FALSE)
+        if bad.any():
+            row = int(bad.idxmax())
+            raise DataError(f"{path.name}: row {row + 2}, column {column!r}: expected true or false, "
+                            f"got {frame.at[row, column]!r}")
+        frame[column] = text.isin(_TRUE)
+    return frame
+
+
+def assignments(exports_dir: str | Path) -> list[str]:
+    """The assignments with a grades export in exports_dir (sorted; empty when there is none)."""
+    folder = Path(exports_dir)
+    return sorted(p.name.removesuffix("-grades.csv") for p in folder.glob("*-grades.csv")) if folder.is_dir() else []
+
+
+def course_grades(exports_dir: str | Path, assignment: str) -> pd.DataFrame | None:
+    """One row per learner and notebook of an assignment's grades export; None when it does not exist."""
+    path = Path(exports_dir) / f"{assignment}-grades.csv"
+    if not path.is_file():
+        return None
+    return read_table(path, GRADE_COLUMNS, numeric=("score", "max_score"), boolean=("needs_manual_grading",))
+
+
+def course_tests(exports_dir: str | Path, assignment: str) -> pd.DataFrame | None:
+    """One row per learner and autograded test; None when the export does not exist."""
+    path = Path(exports_dir) / f"{assignment}-tests.csv"
+    if not path.is_file():
+        return None
+    return read_table(path, TEST_COLUMNS, numeric=("points", "max_points"), boolean=("passed",))
+
+
+@dataclass
+class LabRun:
+    """An engagement lab run: its metrics, its run description and its (already suppressed) tables."""
+
+    folder: Path
+    metrics: dict[str, Any]
+    run: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DataError(f"{path.name}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"{path.name}: expected a JSON object")
+    return data
+
+
+def lab_run(run_dir: str | Path) -> LabRun | None:
+    """The lab run in run_dir (metrics.json, run.json, tables/*.csv); None when there is no metrics.json."""
+    folder = Path(run_dir)
+    if not (folder / "metrics.json").is_file():
+        return None
+    metrics = _json(folder / "metrics.json")
+    missing = [k for k in METRIC_KEYS if k not in metrics]
+    if missing:
+        raise DataError(f"metrics.json: missing key(s) {missing}")
+    run = _json(folder / "run.json") if (folder / "run.json").is_file() else {}
+    tables = {}
+    for path in sorted((folder / "tables").glob("*.csv")):
+        try:
+            tables[path.stem] = pd.read_csv(path)
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"tables/{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
+        except pd.errors.EmptyDataError:
+            tables[path.stem] = pd.DataFrame()
+    return LabRun(folder, metrics, run, tables)
+
+
+def mentorship_url(url: str | None) -> str | None:
+    """The mentorship database to read: the parameter, else LCE_MENTORSHIP_DB, else the demo database."""
+    return url or os.environ.get("LCE_MENTORSHIP_DB") or f"sqlite:///{VAR / 'mentorship-demo.db'}"
+
+
+def mentorship_tables(url: str | None, k: int = 5) -> dict[str, pd.DataFrame] | None:
+    """The mentorship outcome tables (already suppressed); None when the part or its database is missing."""
+    url = mentorship_url(url)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).is_file():
+        return None
+    try:
+        from lce_utils.mentorship import outcome_tables
+    except ImportError:
+        return None
+    return outcome_tables(url, k=k)

@@ -1,0 +1,109 @@
+"""What report templates show: escaped tables, bilingual notes and charts, and the index summary."""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, display
+
+from lce_utils.charts import figure_html
+from lce_utils.privacy import DEFAULT_K
+from lce_utils.reports.execute import SUMMARY_MIME
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def bilingual(sv: str, en: str, tag: str = "p", cls: str | None = None) -> str:
+    """Swedish then English text in one element, the English part marked lang="en" (both escaped)."""
+    attr = f' class="{_esc(cls)}"' if cls else ""
+    return f'<{tag}{attr}>{_esc(sv)} <span lang="en">/ {_esc(en)}</span></{tag}>'
+
+
+def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
+    """A value as a table shows it: '<k' for a suppressed count, '–' for a missing value, numbers Swedish-style."""
+    missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    if missing:
+        return f"&lt;{k}" if count else "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "ja / yes" if value else "nej / no"
+    if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
+                                                and count):
+        return f"{int(value):,}".replace(",", "\u00a0")
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        decimals = 0 if value.is_integer() and abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+        return f"{value:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
+    return _esc(value)
+
+
+def table_html(frame: pd.DataFrame, caption_sv: str, caption_en: str, *, count_columns: Sequence[str] = (),
+               labels: Mapping[str, str] | None = None, k: int = DEFAULT_K) -> str:
+    """A captioned HTML table of frame: every value escaped, suppressed counts shown as '<k'."""
+    labels = labels or {}
+    num = ' class="num"'
+    head = "".join(f'<th scope="col"{num if pd.api.types.is_numeric_dtype(frame[c]) else ""}>'
+                   f"{_esc(labels.get(str(c), str(c)))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, record):
+            numeric = pd.api.types.is_numeric_dtype(frame[column]) or column in count_columns
+            text = cell_text(value, count=column in count_columns, k=k)
+            cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td colspan="{max(len(frame.columns), 1)}">Inga rader <span lang="en">/ No rows'
+                    "</span></td></tr>")
+    caption = f'{_esc(caption_sv)} <span lang="en">/ {_esc(caption_en)}</span>'
+    return (f'<table class="lce-table"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def show_table(frame: pd.DataFrame, caption_sv: str, caption_en: str, **kwargs: Any) -> None:
+    """Display table_html in the notebook."""
+    display(HTML(table_html(frame, caption_sv, caption_en, **kwargs)))
+
+
+def show_chart(chart: Any, alt_sv: str, alt_en: str) -> None:
+    """A static SVG chart with a bilingual text alternative and caption (lce_utils.charts)."""
+    display(HTML(figure_html(chart, f"{alt_sv} / {alt_en}")))
+
+
+def note(sv: str, en: str) -> None:
+    """A bilingual note (for example: this input is missing, run `lce run` first)."""
+    display(HTML(f'<div class="lce-note" role="note">{bilingual(sv, en)}</div>'))
+
+
+def missing(what_sv: str, what_en: str, where: str) -> None:
+    """Say, in both languages, that an input does not exist yet and how to make it."""
+    note(f"{what_sv} saknas ännu ({where}). Kör `lce run` först, så visas de här.",
+         f"{what_en} not available yet ({where}). Run `lce run` first and they appear here.")
+
+
+def key_figures(figures: Sequence[tuple[str, str, str]]) -> None:
+    """Key figures as a definition list: (Swedish label, English label, value already formatted)."""
+    items = "".join(f'<div><dt>{_esc(sv)} <span lang="en">/ {_esc(en)}</span></dt><dd>{_esc(value)}</dd></div>'
+                    for sv, en, value in figures)
+    display(HTML(f'<dl class="kpis">{items}</dl>'))
+
+
+def summary(sv: str, en: str) -> None:
+    """The report's one-line summary: shown on the page and listed on the site's index."""
+    display({"text/html": bilingual(sv, en, cls="lce-summary"), "text/plain": f"{sv} / {en}",
+             SUMMARY_MIME: {"sv": sv, "en": en}}, raw=True)
+
+
+def fmt(value: Any, *, count: bool = False, k: int = DEFAULT_K, suffix: str = "") -> str:
+    """A single figure as text ('<k' for a suppressed count, '–' for none)."""
+    missing_value = value is None or (isinstance(value, float) and math.isnan(value))
+    if missing_value:
+        return f"<{k}" if count else "–"
+    return html.unescape(cell_text(value, count=count, k=k)) + suffix

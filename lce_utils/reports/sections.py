@@ -1,0 +1,236 @@
+"""The sections of the report templates: each shows its tables and charts, or says which input is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from lce_utils.privacy import DEFAULT_K
+from lce_utils.reports import aggregate, data
+from lce_utils.reports import display as show
+from lce_utils.reports.data import LabRun
+
+MAX_ROWS = 15
+LAB_CAPTIONS = {
+    "visitors_by_month": ("Besökare per månad", "Visitors by month"),
+    "cohort_retention": ("Återkommande besökare per kohort", "Returning visitors by cohort"),
+    "occupancy_by_event": ("Beläggning per evenemang", "Occupancy by event"),
+    "occupancy_by_art_form": ("Beläggning per konstform", "Occupancy by art form"),
+    "revenue_by_ticket_type": ("Intäkter per biljettyp", "Revenue by ticket type"),
+    "revenue_by_channel": ("Intäkter per försäljningskanal", "Revenue by sales channel"),
+    "reach_by_area": ("Räckvidd per område", "Reach by area"),
+    "representation_index": ("Representationsindex", "Representation index"),
+}
+MENTORSHIP_CAPTIONS = {
+    "participants_by_role": ("Deltagare per roll", "Participants by role"),
+    "participants_by_field": ("Deltagare per område", "Participants by field"),
+    "matches_by_kind": ("Matchningar per typ", "Matches by kind"),
+    "sessions_by_month": ("Mentorsträffar per månad", "Mentoring sessions by month"),
+    "feedback_scores": ("Uppföljning: betyg", "Follow-up: scores"),
+    "feedback_summary": ("Uppföljning: sammanfattning", "Follow-up: summary"),
+    "programme_summary": ("Programmet i siffror", "The programme in figures"),
+}
+
+
+def _counts_in(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if str(c).lower() in aggregate.PEOPLE_COLUMNS]
+
+
+def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -> alt.Chart:
+    """A plain bar chart (suppressed values simply have no bar; the table beside it says <k)."""
+    return alt.Chart(frame.dropna(subset=[y]).astype({y: "float"})).mark_bar(color="#0b5394").encode(
+        x=alt.X(f"{x}:N", title=x_title, sort=None), y=alt.Y(f"{y}:Q", title=y_title)).properties(width=420,
+                                                                                                height=220)
+
+
+def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K) -> None:
+    """Any (already aggregated) table: people counts suppressed again, at most MAX_ROWS rows shown."""
+    protected = aggregate.protect(frame, k)
+    sv, en = caption
+    if len(protected) > MAX_ROWS:
+        sv, en = f"{sv} (de första {MAX_ROWS} av {len(protected)})", f"{en} (first {MAX_ROWS} of {len(protected)})"
+    show.show_table(protected.head(MAX_ROWS), sv, en, count_columns=_counts_in(protected), k=k)
+
+
+# -- course results -----------------------------------------------------------------------------------------
+
+def course_overview(grades: pd.DataFrame | None, assignment: str, k: int = DEFAULT_K) -> None:
+    """Key figures of one assignment and the report summary."""
+    if grades is None:
+        show.missing("Betygsexporten", "The grades export", f"courses/exports/{assignment}-grades.csv")
+        show.summary(f"Inga resultat för {assignment} ännu.", f"No results for {assignment} yet.")
+        return
+    s = aggregate.score_summary(grades, k)
+    learners = show.fmt(s["learners"], count=True, k=k)
+    median = show.fmt(s["median_percent"], suffix=" %")
+    show.summary(f"{learners} deltagare har lämnat in {assignment}; medianresultat {median}.",
+                 f"{learners} learners submitted {assignment}; median score {median}.")
+    show.key_figures([("Deltagare", "Learners", learners), ("Median", "Median", median),
+                      ("Medelvärde", "Mean", show.fmt(s["mean_percent"], suffix=" %")),
+                      ("Väntar på manuell rättning", "Awaiting manual grading",
+                       show.fmt(s["needs_manual_grading"], count=True, k=k))])
+
+
+def score_distribution(grades: pd.DataFrame | None, k: int = DEFAULT_K) -> None:
+    """Learners per score band: a chart and its table."""
+    if grades is None:
+        show.note("Ingen poängfördelning utan betygsexport.", "No score distribution without a grades export.")
+        return
+    dist = aggregate.score_distribution(grades, k)
+    show.show_chart(bar_chart(dist, "band", "learners", "Resultat / Score", "Deltagare / Learners"),
+                    "Antal deltagare per resultatintervall", "Number of learners per score band")
+    show.show_table(dist, "Deltagare per resultatintervall", "Learners per score band", count_columns=["learners"],
+                    labels={"band": "Resultat / Score", "learners": "Deltagare / Learners"}, k=k)
+
+
+def hardest_tests(tests: pd.DataFrame | None, k: int = DEFAULT_K) -> None:
+    """The autograded tests most learners failed: a signal for teaching."""
+    if tests is None:
+        show.note("Ingen testexport finns för uppgiften.", "There is no test export for this assignment.")
+        return
+    table = aggregate.hardest_tests(tests, k)
+    show.show_table(table, "Tester som flest deltagare inte klarade", "Tests most learners failed",
+                    count_columns=["learners", "failed"],
+                    labels={"notebook": "Notebook", "test": "Test", "learners": "Deltagare / Learners",
+                            "failed": "Klarade inte / Failed", "failed_share": "Andel / Share"}, k=k)
+
+
+# -- engagement findings ------------------------------------------------------------------------------------
+
+def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
+    """Key figures of a lab run and the report summary."""
+    if run is None:
+        show.missing("Publiklabbets körning", "The engagement lab run", f"{run_dir}/metrics.json")
+        show.summary("Ingen labbkörning ännu.", "No lab run yet.")
+        return
+    m = run.metrics
+    institution = str(run.run.get("institution") or run.folder.name)
+    visits = show.fmt(m.get("visits"), count=True, k=k)
+    period = f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"
+    show.summary(f"{institution}: {visits} besök under {period}.", f"{institution}: {visits} visits in {period}.")
+    share = m.get("returning_visitor_share")
+    show.key_figures([
+        ("Institution", "Institution", institution), ("Period", "Period", period),
+        ("Besök", "Visits", visits), ("Unika besökare", "Unique visitors",
+                                      show.fmt(m.get("unique_visitors"), count=True, k=k)),
+        ("Besök per besökare", "Visits per visitor", show.fmt(m.get("visits_per_visitor"))),
+        ("Andel återkommande", "Returning share",
+         show.fmt(None if share is None else round(100 * float(share), 1), suffix=" %")),
+        ("Intäkter (kr)", "Revenue (SEK)", show.fmt(m.get("revenue_sek"))),
+        ("Inlästa rader / avvisade", "Rows read / rejected",
+         f"{show.fmt(m.get('rows_read'))} / {show.fmt(m.get('rows_rejected'))}")])
+
+
+def _breakdown(values: Any, key: str) -> pd.DataFrame:
+    items = values.items() if isinstance(values, dict) else []
+    return pd.DataFrame({key: [str(a) for a, _ in items],
+                         "visits": pd.array([None if b is None else int(b) for _, b in items], dtype="Int64")})
+
+
+def lab_visits(run: LabRun | None, k: int = DEFAULT_K) -> None:
+    """Visits by month (chart and table) and by gender and age band (tables); suppressed counts show <k."""
+    if run is None:
+        return
+    month = aggregate.protect(_breakdown(run.metrics.get("visits_by_month"), "month"), k)
+    show.show_chart(bar_chart(month, "month", "visits", "Månad / Month", "Besök / Visits"),
+                    "Besök per månad", "Visits by month")
+    show.show_table(month, "Besök per månad", "Visits by month", count_columns=["visits"], k=k)
+    for key, sv, en in (("visits_by_gender", "Besök per kön", "Visits by gender"),
+                        ("visits_by_age_band", "Besök per åldersgrupp", "Visits by age band")):
+        frame = aggregate.protect(_breakdown(run.metrics.get(key), "group"), k)
+        show.show_table(frame, sv, en, count_columns=["visits"], k=k)
+
+
+def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
+    """The lab's own tables (already suppressed by the lab; checked again)."""
+    if run is None:
+        return
+    for name, caption in LAB_CAPTIONS.items():
+        if name in run.tables:
+            generic_table(run.tables[name], caption, k)
+    for name in sorted(set(run.tables) - set(LAB_CAPTIONS)):
+        generic_table(run.tables[name], (name, name), k)
+
+
+# -- mentorship ---------------------------------------------------------------------------------------------
+
+def mentorship_overview(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K, summary: bool = True) -> None:
+    """Participants by role and field, and (with summary) the report's summary line."""
+    if tables is None:
+        show.missing("Mentorskapsdatabasen", "The mentorship database", "LCE_MENTORSHIP_DB / var/mentorship-demo.db")
+        if summary:
+            show.summary("Inga mentorskapsdata ännu.", "No mentorship data yet.")
+        return
+    roles = tables.get("participants_by_role", pd.DataFrame())
+    if summary:
+        total = roles["participants"].sum(skipna=True) if "participants" in roles else 0
+        matches = tables.get("matches_by_kind", pd.DataFrame())
+        n_matches = matches["matches"].sum(skipna=True) if "matches" in matches else 0
+        show.summary(f"Minst {show.fmt(int(total), count=True, k=k)} deltagare och "
+                     f"{show.fmt(int(n_matches), count=True, k=k)} matchningar (grupper under {k} ej medräknade).",
+                     f"At least {show.fmt(int(total), count=True, k=k)} participants and "
+                     f"{show.fmt(int(n_matches), count=True, k=k)} matches (groups under {k} not counted).")
+    for name in ("participants_by_role", "participants_by_field"):
+        if name in tables:
+            generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k)
+
+
+def mentorship_matches(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
+    """Matches by kind and mentoring sessions by month (chart and table)."""
+    if tables is None:
+        return
+    if "matches_by_kind" in tables:
+        generic_table(tables["matches_by_kind"], MENTORSHIP_CAPTIONS["matches_by_kind"], k)
+    sessions = tables.get("sessions_by_month")
+    if sessions is not None and {"month", "sessions"} <= set(sessions.columns) and len(sessions):
+        show.show_chart(bar_chart(aggregate.protect(sessions, k), "month", "sessions", "Månad / Month",
+                                  "Träffar / Sessions"), "Mentorsträffar per månad", "Mentoring sessions by month")
+    if sessions is not None:
+        generic_table(sessions, MENTORSHIP_CAPTIONS["sessions_by_month"], k)
+
+
+def mentorship_feedback(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
+    """Follow-up scores: their distribution and summary."""
+    if tables is None:
+        return
+    for name in ("feedback_scores", "feedback_summary", "programme_summary"):
+        if name in tables:
+            generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k)
+
+
+# -- programme progress -------------------------------------------------------------------------------------
+
+def programme_summary(exports_dir: str, tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
+    """The programme's summary line: which parts have data."""
+    courses = data.assignments(exports_dir)
+    sv = [f"{len(courses)} kursuppgifter med resultat"] if courses else ["inga kursresultat ännu"]
+    en = [f"{len(courses)} course assignments with results"] if courses else ["no course results yet"]
+    if tables is not None and "participants_by_role" in tables:
+        total = int(tables["participants_by_role"]["participants"].sum(skipna=True))
+        sv.append(f"minst {show.fmt(total, count=True, k=k)} deltagare i mentorskapet")
+        en.append(f"at least {show.fmt(total, count=True, k=k)} mentorship participants")
+    else:
+        sv.append("inga mentorskapsdata ännu")
+        en.append("no mentorship data yet")
+    show.summary("Programmet: " + ", ".join(sv) + ".", "The programme: " + ", ".join(en) + ".")
+
+
+def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
+    """Learners per score band for every assignment with a grades export."""
+    names = data.assignments(exports_dir)
+    if not names:
+        show.missing("Kursresultaten", "Course results", "courses/exports/*-grades.csv")
+        return
+    frames = {name: data.course_grades(exports_dir, name) for name in names}
+    table = aggregate.grade_overview(frames, k)
+    show.show_table(table, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment",
+                    count_columns=names, labels={"band": "Resultat / Score"}, k=k)
+    long = table.melt(id_vars="band", var_name="assignment", value_name="learners").dropna()
+    if len(long):
+        chart = alt.Chart(long.astype({"learners": "float"})).mark_bar().encode(
+            x=alt.X("band:N", title="Resultat / Score", sort=None), y=alt.Y("learners:Q", title="Deltagare / Learners"),
+            color=alt.Color("assignment:N", title="Uppgift / Assignment"), xOffset="assignment:N").properties(
+            width=420, height=220)
+        show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")
