@@ -1,0 +1,1 @@
+"""The ipywidgets apps served by Voilà: sign-up, coordinator and follow-up."""

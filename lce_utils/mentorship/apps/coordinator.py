@@ -1,0 +1,261 @@
+"""The coordinator app (staff only; served behind a token): applications, matching, exports, data rights."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import mimetypes
+from pathlib import Path
+
+import ipywidgets as w
+from IPython.display import display
+
+from lce_utils.mentorship import options as opt
+from lce_utils.mentorship.apps.common import CSS, LanguageSwitch, esc, log_exception, relabel_choice
+from lce_utils.mentorship.exports import export_matches, write_person_export
+from lce_utils.mentorship.i18n import t
+from lce_utils.mentorship.matching import explain
+from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase_person,
+                                        exclude_match, list_applications, purge_older_than, run_matching,
+                                        set_locked)
+from lce_utils.mentorship.validation import ValidationError
+from lce_utils.paths import VAR
+
+
+def download_link(path: Path, lang: str) -> str:
+    """A link that downloads path from the page itself (a data: URL, nothing fetched from elsewhere)."""
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (f'<a download="{esc(path.name)}" href="data:{mime};base64,{data}">'
+            f'{esc(t("download", lang, name=path.name))}</a>')
+
+
+class CoordinatorApp:
+    """Lists and filters applications, runs and adjusts matching, exports, and handles one person's data."""
+
+    def __init__(self, lang: str = "sv", url: str | None = None, export_dir: str | Path | None = None):
+        self.url = url
+        self.export_dir = Path(export_dir) if export_dir else VAR / "mentorship-exports"
+        self.title = w.HTML()
+        self.switch = LanguageSwitch(self.relabel, lang)
+        st = {"description_width": "initial"}
+        # applications
+        self.apps_heading = w.HTML()
+        self.f_role = w.Dropdown(style=st)
+        self.f_field = w.Dropdown(style=st)
+        self.f_text = w.Text(style=st)
+        self.refresh = w.Button()
+        self.refresh.on_click(lambda _b: self.show_applications())
+        for widget in (self.f_role, self.f_field):
+            widget.observe(lambda _c: self.show_applications(), names="value")
+        self.f_text.observe(lambda _c: self.show_applications(), names="value")
+        self.apps_table = w.HTML()
+        # matching
+        self.matches_heading = w.HTML()
+        self.same_org = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"))
+        self.run = w.Button(button_style="primary")
+        self.run.on_click(lambda _b: self.on_run())
+        self.match_status = w.HTML()
+        self.matches_table = w.HTML()
+        self.pair = w.Dropdown(style=st, layout=w.Layout(width="100%"))
+        self.lock = w.Button()
+        self.lock.on_click(lambda _b: self.on_lock(True))
+        self.unlock = w.Button()
+        self.unlock.on_click(lambda _b: self.on_lock(False))
+        self.exclude = w.Button(button_style="warning")
+        self.exclude.on_click(lambda _b: self.on_exclude())
+        self.export_csv = w.Button()
+        self.export_csv.on_click(lambda _b: self.on_export("csv"))
+        self.export_xlsx = w.Button()
+        self.export_xlsx.on_click(lambda _b: self.on_export("xlsx"))
+        self.export_result = w.HTML()
+        # one person
+        self.person_heading = w.HTML()
+        self.email = w.Text(style=st, layout=w.Layout(width="100%"))
+        self.export_person = w.Button()
+        self.export_person.on_click(lambda _b: self.on_export_person())
+        self.confirm = w.Text(style=st)
+        self.erase = w.Button(button_style="danger")
+        self.erase.on_click(lambda _b: self.on_erase())
+        self.person_result = w.HTML()
+        # retention
+        self.purge_heading = w.HTML()
+        self.days = w.BoundedIntText(value=RETENTION_DAYS, min=0, max=10000, style=st)
+        self.purge = w.Button(button_style="danger")
+        self.purge.on_click(lambda _b: self.on_purge())
+        self.purge_result = w.HTML()
+        row = lambda *ws: w.HBox(list(ws), layout=w.Layout(flex_flow="row wrap", gap="0.5em"))  # noqa: E731
+        self.root = w.VBox([
+            w.HTML(CSS), self.title, self.switch.widget,
+            self.apps_heading, row(self.f_role, self.f_field), self.f_text, self.refresh, self.apps_table,
+            self.matches_heading, self.same_org, self.run, self.match_status, self.matches_table, self.pair,
+            row(self.lock, self.unlock, self.exclude), row(self.export_csv, self.export_xlsx), self.export_result,
+            self.person_heading, self.email, self.export_person, self.confirm, self.erase, self.person_result,
+            self.purge_heading, self.days, self.purge, self.purge_result,
+        ])
+        self.root.add_class("lce-app")
+        self.relabel(lang)
+
+    @property
+    def lang(self) -> str:
+        return self.switch.lang
+
+    def relabel(self, lang: str) -> None:
+        """Every label in lang, then the tables again."""
+        self.title.value = f"<h1>{esc(t('coord_title', lang))}</h1>"
+        self.apps_heading.value = f"<h2>{esc(t('applications_heading', lang))}</h2>"
+        self.matches_heading.value = f"<h2>{esc(t('matches_heading', lang))}</h2>"
+        self.person_heading.value = f"<h2>{esc(t('person_heading', lang))}</h2>"
+        self.purge_heading.value = f"<h2>{esc(t('purge_heading', lang))}</h2>"
+        self.f_role.description = t("filter_role", lang)
+        relabel_choice(self.f_role, [(t("all", lang), "")] + opt.choices(opt.ROLES, lang))
+        self.f_field.description = t("filter_field", lang)
+        relabel_choice(self.f_field, [(t("all", lang), "")] + opt.choices(opt.FIELDS, lang))
+        self.f_text.description = t("filter_text", lang)
+        self.refresh.description = t("refresh", lang)
+        self.same_org.description = t("exclude_same_org", lang)
+        self.run.description = t("run_matching", lang)
+        self.pair.description = t("pair_id", lang)
+        self.lock.description, self.unlock.description = t("lock", lang), t("unlock", lang)
+        self.exclude.description = t("exclude", lang)
+        self.export_csv.description, self.export_xlsx.description = t("export_csv", lang), t("export_xlsx", lang)
+        self.email.description = t("email", lang)
+        self.export_person.description = t("export_person", lang)
+        self.confirm.description = t("confirm_erase", lang)
+        self.erase.description = t("erase_person", lang)
+        self.days.description = t("purge_days", lang)
+        self.purge.description = t("purge", lang)
+        self.show_applications()
+        self.show_matches()
+
+    # --- tables ----------------------------------------------------------------------------------------------
+    def show_applications(self) -> None:
+        """The filtered applications as an HTML table (every value escaped)."""
+        lang = self.lang
+        apps = list_applications(self.url, role=self.f_role.value or None, field=self.f_field.value or None,
+                                 text=self.f_text.value or None)
+        head = ["col_id", "col_created", "name", "email", "organisation", "role", "field", "municipality",
+                "languages", "skills_offered", "skills_wanted"]
+        rows = []
+        for a in apps:
+            cells = [a.id, a.created_at.strftime("%Y-%m-%d"), a.person.name, a.person.email,
+                     a.person.organisation or "", opt.label(opt.ROLES, a.role, lang),
+                     opt.label(opt.FIELDS, a.field, lang), a.municipality, ", ".join(a.languages),
+                     ", ".join(a.skills_offered), ", ".join(a.skills_wanted)]
+            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        header = "".join(f'<th scope="col">{esc(t(h, lang).split(" (")[0])}</th>' for h in head)
+        self.apps_table.value = (f"<p>{esc(t('n_applications', lang, n=len(apps)))}</p>"
+                                 f'<div style="overflow-x:auto"><table class="lce-table" id="applications">'
+                                 f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+    def show_matches(self) -> None:
+        """The current matches with the reasons for each, and the pair picker."""
+        lang = self.lang
+        matches = current_matches(self.url)
+        if not matches:
+            self.matches_table.value = f"<p>{esc(t('no_matches', lang))}</p>"
+            self.pair.options = []
+            return
+        head = ["pair_id", "col_kind", "col_mentor", "col_mentee", "col_score", "col_why", "col_locked", "col_code"]
+        rows = []
+        for m in matches:
+            cells = [m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
+                     f"{m.b.person.name} ({m.b.person.email})", f"{m.score:g}", explain(m.reasons, lang),
+                     t("yes" if m.locked else "no", lang), m.code]
+            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
+        locked = sum(1 for m in matches if m.locked)
+        self.matches_table.value = (f"<p>{esc(t('n_matches', lang, n=len(matches), locked=locked))}</p>"
+                                    f'<div style="overflow-x:auto"><table class="lce-table" id="matches">'
+                                    f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        current = self.pair.value
+        self.pair.options = [(f"{m.id}: {m.a.person.name} – {m.b.person.name}", m.id) for m in matches]
+        if current in {m.id for m in matches}:
+            self.pair.value = current
+
+    def _say(self, target: w.HTML, message: str, ok: bool = True) -> None:
+        css, role = ("lce-ok", "status") if ok else ("lce-error", "alert")
+        target.value = f'<div class="{css}" role="{role}">{esc(message)}</div>'
+
+    # --- actions ---------------------------------------------------------------------------------------------
+    def _guard(self, target: w.HTML, where: str, action) -> None:  # type: ignore[no-untyped-def]
+        try:
+            action()
+        except (ValidationError, PersonNotFound) as exc:
+            message = exc.message("email", self.lang) if isinstance(exc, ValidationError) else None
+            self._say(target, message or (t("not_found", self.lang) if isinstance(exc, PersonNotFound)
+                                          else str(exc)), ok=False)
+        except Exception:
+            log_exception(f"coordinator {where}")
+            self._say(target, t("storage_failed", self.lang), ok=False)
+
+    def on_run(self) -> None:
+        """Run matching for everyone not in a locked pair."""
+        def act() -> None:
+            summary = run_matching(self.url, exclude_same_org=self.same_org.value)
+            self._say(self.match_status, t("matching_done", self.lang, pairs=summary["pairs"],
+                                           unmatched=summary["unmatched"]))
+            self.show_matches()
+        self._guard(self.match_status, "matching", act)
+
+    def on_lock(self, locked: bool) -> None:
+        """Lock or unlock the chosen pair."""
+        if self.pair.value is None:
+            return
+        self._guard(self.match_status, "lock", lambda: (set_locked(self.pair.value, locked, self.url),
+                                                        self.show_matches()))
+
+    def on_exclude(self) -> None:
+        """Exclude the chosen pair and re-run the matching for the rest."""
+        if self.pair.value is None:
+            return
+        self._guard(self.match_status, "exclude", lambda: (exclude_match(self.pair.value, self.url), self.on_run()))
+
+    def on_export(self, kind: str) -> None:
+        """Write the matches as CSV and Excel and offer the chosen one for download."""
+        def act() -> None:
+            stem = "matches-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            csv_path, xlsx_path = export_matches(self.export_dir, self.url, stem)
+            path = csv_path if kind == "csv" else xlsx_path
+            self.export_result.value = (f'<div class="lce-ok" role="status">{esc(t("export_done", self.lang, path=path))}'
+                                        f"<br>{download_link(path, self.lang)}</div>")
+        self._guard(self.export_result, "export", act)
+
+    def on_export_person(self) -> None:
+        """Export one person's data as JSON (shown and downloadable)."""
+        def act() -> None:
+            stem = "person-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S") + ".json"
+            path = write_person_export(self.email.value, self.export_dir / stem, self.url)
+            text = json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False, indent=2)
+            self.person_result.value = (f'<div class="lce-ok" role="status">{download_link(path, self.lang)}</div>'
+                                        f'<pre style="max-height:20em;overflow:auto">{esc(text)}</pre>')
+        self._guard(self.person_result, "export person", act)
+
+    def on_erase(self) -> None:
+        """Erase one person's data after the confirmation word was typed."""
+        if self.confirm.value.strip().upper() not in {t("erase_word", "sv"), t("erase_word", "en")}:
+            self._say(self.person_result, t("confirm_erase", self.lang), ok=False)
+            return
+
+        def act() -> None:
+            n = erase_person(self.email.value, self.url)
+            self.confirm.value = ""
+            self._say(self.person_result, t("erased", self.lang, n=n))
+            self.show_applications()
+            self.show_matches()
+        self._guard(self.person_result, "erase", act)
+
+    def on_purge(self) -> None:
+        """Erase applications older than the chosen number of days."""
+        def act() -> None:
+            days = int(self.days.value)
+            n = purge_older_than(days, self.url)
+            self._say(self.purge_result, t("purged", self.lang, n=n, days=days))
+            self.show_applications()
+            self.show_matches()
+        self._guard(self.purge_result, "purge", act)
+
+    def show(self) -> None:
+        """Display the app."""
+        display(self.root)

@@ -1,0 +1,108 @@
+"""The follow-up app: participants log their mentoring sessions and give feedback (1-5 and free text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ipywidgets as w
+from IPython.display import display
+
+from lce_utils.mentorship import options as opt
+from lce_utils.mentorship.apps.common import CSS, Field, LanguageSwitch, esc, log_exception, relabel_choice
+from lce_utils.mentorship.i18n import t
+from lce_utils.mentorship.store import give_feedback, log_session
+from lce_utils.mentorship.validation import ValidationError
+
+
+class FollowupApp:
+    """Two small forms sharing the participant's e-mail and match code."""
+
+    def __init__(self, lang: str = "sv", url: str | None = None):
+        self.url = url
+        wide = w.Layout(width="100%")
+        self.title, self.intro = w.HTML(), w.HTML()
+        self.switch = LanguageSwitch(self.relabel, lang)
+        self.email = Field("email", w.Text(layout=wide))
+        self.code = Field("match_code", w.Text(layout=wide))
+        self.session_heading, self.feedback_heading = w.HTML(), w.HTML()
+        self.held_on = Field("held_on", w.Text(value=dt.date.today().isoformat(), layout=wide))
+        self.minutes = Field("minutes", w.BoundedIntText(value=60, min=0, max=100000, layout=wide))
+        self.format = Field("session_format", w.Dropdown(options=opt.choices(opt.SESSION_FORMATS), layout=wide))
+        self.save_session = w.Button(button_style="primary")
+        self.save_session.on_click(lambda _b: self.on_log_session())
+        self.session_result = w.HTML()
+        self.score = Field("score", w.RadioButtons(options=[("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)],
+                                                   value=None))
+        self.comment = Field("comment", w.Textarea(layout=wide))
+        self.send_feedback = w.Button(button_style="primary")
+        self.send_feedback.on_click(lambda _b: self.on_feedback())
+        self.feedback_result = w.HTML()
+        for f in (self.email, self.code, self.held_on, self.minutes, self.format, self.score, self.comment):
+            f.widget.style.description_width = "initial"
+        self.root = w.VBox([w.HTML(CSS), self.title, self.switch.widget, self.intro, self.email.box, self.code.box,
+                            self.session_heading, self.held_on.box, self.minutes.box, self.format.box,
+                            self.save_session, self.session_result, self.feedback_heading, self.score.box,
+                            self.comment.box, self.send_feedback, self.feedback_result])
+        self.root.add_class("lce-app")
+        self.relabel(lang)
+
+    @property
+    def lang(self) -> str:
+        return self.switch.lang
+
+    def relabel(self, lang: str) -> None:
+        """Show every label in lang."""
+        self.title.value = f'<h1 lang="{lang}">{esc(t("followup_title", lang))}</h1>'
+        self.intro.value = f"<p>{esc(t('followup_intro', lang))}</p>"
+        self.session_heading.value = f"<h2>{esc(t('session_heading', lang))}</h2>"
+        self.feedback_heading.value = f"<h2>{esc(t('feedback_heading', lang))}</h2>"
+        for f in (self.email, self.code, self.held_on, self.minutes, self.format, self.score, self.comment):
+            f.widget.description = t(f.name, lang)
+        relabel_choice(self.format.widget, opt.choices(opt.SESSION_FORMATS, lang))
+        self.save_session.description = t("log_session", lang)
+        self.send_feedback.description = t("send_feedback", lang)
+
+    def _errors(self, fields: list[Field], errors: dict[str, tuple[str, str]]) -> None:
+        for f in fields:
+            pair = errors.get(f.name)
+            f.set_error(None if pair is None else (pair[1] if self.lang == "en" else pair[0]))
+
+    def on_log_session(self) -> None:
+        """Validate and store one session."""
+        fields = [self.email, self.code, self.held_on, self.minutes, self.format]
+        try:
+            row = log_session(self.email.widget.value, self.code.widget.value, self.held_on.widget.value,
+                              self.minutes.widget.value, self.format.widget.value, url=self.url)
+        except ValidationError as exc:
+            self._errors(fields, exc.errors)
+            self.session_result.value = ""
+            return
+        except Exception:
+            log_exception("follow-up session")
+            self.session_result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", self.lang))}</div>'
+            return
+        self._errors(fields, {})
+        self.session_result.value = (f'<div class="lce-ok" role="status">'
+                                     f'{esc(t("session_saved", self.lang, held_on=row.held_on.isoformat()))}</div>')
+
+    def on_feedback(self) -> None:
+        """Validate and store one feedback."""
+        fields = [self.email, self.code, self.score, self.comment]
+        try:
+            give_feedback(self.email.widget.value, self.code.widget.value, self.score.widget.value,
+                          self.comment.widget.value, url=self.url)
+        except ValidationError as exc:
+            self._errors(fields, exc.errors)
+            self.feedback_result.value = ""
+            return
+        except Exception:
+            log_exception("follow-up feedback")
+            self.feedback_result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", self.lang))}</div>'
+            return
+        self._errors(fields, {})
+        self.comment.widget.value = ""
+        self.feedback_result.value = f'<div class="lce-ok" role="status">{esc(t("feedback_saved", self.lang))}</div>'
+
+    def show(self) -> None:
+        """Display the app."""
+        display(self.root)

@@ -1,0 +1,172 @@
+"""The sign-up app: every field of an application, the privacy notice beside the consent, errors per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import display
+
+from lce_utils.mentorship import options as opt
+from lce_utils.mentorship.apps.common import CSS, CheckGroup, Field, LanguageSwitch, esc, hosting_refusal, \
+    log_exception, relabel_choice
+from lce_utils.mentorship.i18n import t
+from lce_utils.mentorship.store import RETENTION_DAYS, submit_application
+from lce_utils.mentorship.validation import ValidationError, validate_application
+
+TEXT_FIELDS = ("name", "email", "organisation")
+
+
+class SignupApp:
+    """The sign-up form; `show()` displays it, `collect()` gives the dict submit_application takes."""
+
+    def __init__(self, lang: str = "sv", url: str | None = None, store: bool | None = None):
+        self.url = url
+        self.store = (not hosting_refusal()) if store is None else store
+        self.title = w.HTML()
+        self.intro = w.HTML()
+        self.switch = LanguageSwitch(self.relabel, lang)
+        self.hosted_note = w.HTML()
+        self.summary = w.HTML("")
+        wide = w.Layout(width="100%")
+        self.fields: dict[str, Field] = {
+            "name": Field("name", w.Text(layout=wide)),
+            "email": Field("email", w.Text(layout=wide)),
+            "organisation": Field("organisation", w.Text(layout=wide)),
+            "role": Field("role", w.RadioButtons(options=opt.choices(opt.ROLES), value=None)),
+            "capacity": Field("capacity", w.Dropdown(options=[("1", 1), ("2", 2), ("3", 3)], value=1)),
+            "field": Field("field", w.Dropdown(options=[("—", "")] + opt.choices(opt.FIELDS), value="",
+                                               layout=wide)),
+            "skills_offered": Field("skills_offered", w.Textarea(layout=wide)),
+            "skills_wanted": Field("skills_wanted", w.Textarea(layout=wide)),
+            "goals": Field("goals", w.Textarea(layout=wide)),
+            "municipality": Field("municipality", w.Dropdown(options=[("—", "")] + [(m, m) for m in
+                                                                                    opt.MUNICIPALITIES],
+                                                             value="", layout=wide)),
+        }
+        self.languages = CheckGroup("languages", list(opt.LANGUAGES), columns=3)
+        self.availability = CheckGroup("availability", list(opt.AVAILABILITY), columns=3)
+        self.privacy = w.HTML()
+        self.consent_purpose = Field("consent_purpose", w.Checkbox(value=False, indent=False,
+                                                                   layout=w.Layout(width="auto")))
+        self.consent_contact = Field("consent_contact", w.Checkbox(value=False, indent=False,
+                                                                   layout=w.Layout(width="auto")))
+        self.submit = w.Button(button_style="primary")
+        self.submit.on_click(lambda _b: self.on_submit())
+        self.result = w.HTML("")
+        for f in self.fields.values():
+            f.widget.style.description_width = "initial"
+        self.fields["role"].widget.observe(lambda _c: self._show_capacity(), names="value")
+        self.form = w.VBox([
+            self.summary,
+            self.fields["name"].box, self.fields["email"].box, self.fields["organisation"].box,
+            self.fields["role"].box, self.fields["capacity"].box, self.fields["field"].box,
+            self.fields["skills_offered"].box, self.fields["skills_wanted"].box, self.fields["goals"].box,
+            self.languages.box, self.availability.box, self.fields["municipality"].box,
+            self.privacy, self.consent_purpose.box, self.consent_contact.box, self.submit,
+        ])
+        self.root = w.VBox([w.HTML(CSS), self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
+                            self.result])
+        self.root.add_class("lce-app")
+        self.relabel(lang)
+        self._show_capacity()
+
+    # --- language --------------------------------------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        return self.switch.lang
+
+    def relabel(self, lang: str) -> None:
+        """Show every label, option and message in lang."""
+        req = " " + t("required", lang)
+        self.title.value = f'<h1 lang="{lang}">{esc(t("signup_title", lang))}</h1>'
+        self.intro.value = f'<p lang="{lang}">{esc(t("signup_intro", lang))}</p>'
+        self.hosted_note.value = ("" if self.store else
+                                  f'<div class="lce-warn" role="note">{esc(t("hosted_refusal", lang))}</div>')
+        for name, f in self.fields.items():
+            text = t(name, lang)
+            f.widget.description = text + (req if name in {"name", "email", "goals", "role", "field",
+                                                           "municipality"} else "")
+        self.fields["skills_offered"].widget.description = t("skills_offered", lang)
+        self.fields["skills_wanted"].widget.description = t("skills_wanted", lang)
+        relabel_choice(self.fields["role"].widget, opt.choices(opt.ROLES, lang))
+        relabel_choice(self.fields["field"].widget, [("—", "")] + opt.choices(opt.FIELDS, lang))
+        self.languages.relabel(t("languages", lang) + req, {k: opt.label(opt.LANGUAGES, k, lang)
+                                                           for k in opt.LANGUAGES})
+        self.availability.relabel(t("availability", lang) + req, {k: opt.label(opt.AVAILABILITY, k, lang)
+                                                                 for k in opt.AVAILABILITY})
+        self.privacy.value = (f'<div class="lce-notice" id="privacy-notice"><strong>{esc(t("privacy_title", lang))}'
+                              f'</strong><br>{esc(t("privacy_notice", lang, days=RETENTION_DAYS))}</div>')
+        self.consent_purpose.widget.description = t("consent_purpose", lang)
+        self.consent_contact.widget.description = t("consent_contact", lang)
+        self.submit.description = t("submit", lang)
+        if getattr(self, "_last_errors", None):
+            self.show_errors(self._last_errors)
+
+    def _show_capacity(self) -> None:
+        self.fields["capacity"].box.layout.display = None if self.fields["role"].widget.value == "mentor" else "none"
+
+    # --- data ------------------------------------------------------------------------------------------------
+    def collect(self) -> dict[str, Any]:
+        """The form's values as submit_application expects them."""
+        f = {name: field.widget.value for name, field in self.fields.items()}
+        return {
+            "name": f["name"], "email": f["email"], "organisation": f["organisation"] or None,
+            "role": f["role"], "field": f["field"], "skills_offered": f["skills_offered"].splitlines(),
+            "skills_wanted": f["skills_wanted"].splitlines(), "goals": f["goals"],
+            "languages": self.languages.value, "availability": self.availability.value,
+            "municipality": f["municipality"], "capacity": f["capacity"] if f["role"] == "mentor" else 1,
+            "consent_purpose": self.consent_purpose.widget.value,
+            "consent_contact": self.consent_contact.widget.value,
+        }
+
+    def all_fields(self) -> dict[str, Any]:
+        return {**self.fields, "languages": self.languages, "availability": self.availability,
+                "consent_purpose": self.consent_purpose, "consent_contact": self.consent_contact}
+
+    def show_errors(self, errors: dict[str, tuple[str, str]]) -> None:
+        """Put each field's message next to it and a summary at the top."""
+        self._last_errors = errors
+        lang = self.lang
+        fields = self.all_fields()
+        for name, field in fields.items():
+            pair = errors.get(name)
+            field.set_error(None if pair is None else (pair[1] if lang == "en" else pair[0]))
+        if errors:
+            names = ", ".join(esc(t(n, lang)) if n in fields else esc(n) for n in errors)
+            self.summary.value = (f'<div class="lce-error" role="alert">{esc(t("form_has_errors", lang))} '
+                                  f'({names})</div>')
+        else:
+            self.summary.value = ""
+
+    def on_submit(self) -> None:
+        """Validate in Python and store (or, where storing is refused, only check)."""
+        lang = self.lang
+        self.submit.disabled = True
+        try:
+            data = self.collect()
+            if not self.store:
+                validate_application(data)
+                self.show_errors({})
+                self.result.value = f'<div class="lce-ok" role="status">{esc(t("demo_checked", lang))}</div>'
+                return
+            app = submit_application(data, self.url)
+        except ValidationError as exc:
+            self.show_errors(exc.errors)
+            self.result.value = ""
+            return
+        except Exception:
+            log_exception("sign-up")
+            self.result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", lang))}</div>'
+            return
+        finally:
+            self.submit.disabled = False
+        self.show_errors({})
+        key = "already_received" if getattr(app, "duplicate", False) else "confirmation"
+        message = t(key, lang, name=app.person.name, id=app.id, email=app.person.email)
+        self.form.layout.display = "none"
+        self.result.value = f'<div class="lce-ok" role="status" id="confirmation">{esc(message)}</div>'
+
+    def show(self) -> None:
+        """Display the app (in Voilà or a notebook)."""
+        display(self.root)

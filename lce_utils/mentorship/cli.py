@@ -1,0 +1,161 @@
+"""`lce mentorship ...`: serve the apps, seed the demo programme, match, export, erase, purge."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lce_utils.errors import UsageError
+
+
+def _db(args: argparse.Namespace) -> str | None:
+    return getattr(args, "db", None)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.serve import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.pool < 0 or args.max_kernels < 2 or args.pool >= args.max_kernels:
+        raise UsageError(f"--pool ({args.pool}) must be at least 0 and below --max-kernels ({args.max_kernels})")
+    return serve(port=args.port, host=args.host, token=args.token, pool=args.pool, max_kernels=args.max_kernels,
+                 cull_idle=args.cull_idle, db=args.db, preheat=not args.no_preheat,
+                 template=not args.voila_defaults, denylist=not args.voila_defaults)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    print(run_demo(args.db, args.size))
+    return 0
+
+
+def run_demo(url: str | None = None, size: int = 90) -> str:
+    """Seed the demo programme and return a one-line summary."""
+    from lce_utils.mentorship.demo import demo_url, seed_demo
+
+    url = url or demo_url()
+    counts = seed_demo(url, n=size)
+    where = url.replace("sqlite:///", "") if url.startswith("sqlite:///") else url.split("@")[-1]
+    return (f"demo mentorship programme in {where}: {counts['applications']} applications, {counts['matches']} "
+            f"pairs, {counts['sessions']} sessions, {counts['feedback']} feedback responses (fictitious people)")
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import run_matching
+
+    summary = run_matching(_db(args), exclude_same_org=not args.allow_same_organisation)
+    print(f"matching run {summary['run_id']}: {summary['pairs']} pairs ({summary['locked']} locked), "
+          f"{summary['unmatched']} without a pair, total score {summary['total_score']:g}")
+    return 0
+
+
+def cmd_export_matches(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.exports import export_matches
+
+    csv_path, xlsx_path = export_matches(args.out, _db(args))
+    print(f"wrote {csv_path} and {xlsx_path}")
+    return 0
+
+
+def cmd_export_person(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.exports import write_person_export
+    from lce_utils.mentorship.store import export_person
+
+    if args.out:
+        print(f"wrote {write_person_export(args.email, Path(args.out), _db(args))}")
+    else:
+        json.dump(export_person(args.email, _db(args)), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    return 0
+
+
+def cmd_erase_person(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import erase_person
+
+    if not args.yes:
+        raise UsageError("erase-person deletes the person's data for good: add --yes to confirm")
+    print(f"erased {erase_person(args.email, _db(args))} records about {args.email}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import purge_older_than
+
+    if args.days < 0:
+        raise UsageError(f"--days must be at least 0, got {args.days}")
+    print(f"erased {purge_older_than(args.days, _db(args))} applications older than {args.days} days")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import default_url, get_engine
+
+    engine = get_engine(_db(args))
+    print(f"schema up to date in {engine.url.render_as_string(hide_password=True) or default_url()}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce mentorship` and its sub-commands."""
+    from lce_utils.mentorship.store import RETENTION_DAYS
+
+    parser = subparsers.add_parser("mentorship", help="the mentorship programme: apps, matching, data rights",
+                                   description="Serve the Voilà apps, seed the demo programme, run the matching, "
+                                   "export or erase one person's data, purge old applications. The store is "
+                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given.")
+    sub = parser.add_subparsers(dest="mentorship_command", metavar="COMMAND")
+    sub.required = True
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the store (default: LCE_MENTORSHIP_DB or "
+                       "sqlite:///var/mentorship.db)")
+        return p
+
+    p = with_db(sub.add_parser("serve", help="serve the three apps with Voilà on 127.0.0.1"))
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; put a reverse "
+                   "proxy with TLS in front for real use)")
+    p.add_argument("--token", help="the coordinator's token (default: LCE_MENTORSHIP_TOKEN or a random one)")
+    p.add_argument("--pool", type=int, default=5, help="preheated kernels kept ready for the sign-up (default 5)")
+    p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
+    p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
+    p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
+    p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
+                   "(for comparison only)")
+    p.set_defaults(func=cmd_serve)
+
+    p = with_db(sub.add_parser("demo", help="seed the fictitious demo programme (default var/mentorship-demo.db)"))
+    p.add_argument("--size", type=int, default=90, help="number of fictitious applications")
+    p.set_defaults(func=cmd_demo)
+
+    p = with_db(sub.add_parser("match", help="run the matching for everyone not in a locked pair"))
+    p.add_argument("--allow-same-organisation", action="store_true", help="allow pairs from one organisation")
+    p.set_defaults(func=cmd_match)
+
+    p = with_db(sub.add_parser("export-matches", help="write the current matches as CSV and Excel"))
+    p.add_argument("--out", default="var/mentorship-exports", help="folder for matches.csv and matches.xlsx")
+    p.set_defaults(func=cmd_export_matches)
+
+    p = with_db(sub.add_parser("export-person", help="everything stored about one person, as JSON"))
+    p.add_argument("email")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_export_person)
+
+    p = with_db(sub.add_parser("erase-person", help="erase everything stored about one person"))
+    p.add_argument("email")
+    p.add_argument("--yes", action="store_true", help="confirm the erasure")
+    p.set_defaults(func=cmd_erase_person)
+
+    p = with_db(sub.add_parser("purge", help="erase applications older than the retention period"))
+    p.add_argument("--days", type=int, default=RETENTION_DAYS, help=f"retention in days (default {RETENTION_DAYS})")
+    p.set_defaults(func=cmd_purge)
+
+    p = with_db(sub.add_parser("migrate", help="create or upgrade the store's schema"))
+    p.set_defaults(func=cmd_migrate)
+
+
+def run_step(args: argparse.Namespace) -> str:
+    """`lce run`: seed the demo programme in var/mentorship-demo.db (never the real store)."""
+    return run_demo()
