@@ -1,0 +1,172 @@
+"""`lce courses ...`: release, grade, feedback, export, validate and the demo round trip for `lce run`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from lce_utils.courses.config import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, assignments, check_assignment
+from lce_utils.errors import UsageError
+
+DEMO_TIMEOUT = 10  # seconds per cell for the demo submissions (the infinite loop waits this long)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {number}")
+    return number
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """Generate the student versions and check them."""
+    from lce_utils.courses.release import release
+
+    for path in release(args.assignments or None):
+        print(path)
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Grade a folder or zip of submissions."""
+    from lce_utils.courses.workflow import grade
+
+    report = grade(args.assignment, args.submissions, out=args.out, student=args.student, workers=args.workers,
+                   timeout=args.timeout, memory_mb=args.memory_mb)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """(Re)write feedback HTML."""
+    from lce_utils.courses.feedback import generate_feedback
+
+    check_assignment(args.assignment)
+    written = generate_feedback(args.assignment, [args.student] if args.student else None)
+    if args.student and not written:
+        raise UsageError(f"no autograded work of {args.student!r} for {args.assignment}; run `lce courses grade` first")
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the CSV exports."""
+    from lce_utils.courses.workflow import export_all
+
+    names = [check_assignment(a) for a in args.assignments] or [a.id for a in assignments()]
+    if args.out and len(names) != 1:
+        raise UsageError("--out needs exactly one ASSIGNMENT")
+    for name in names:
+        for path in export_all(name, out=args.out):
+            print(path)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a learner's notebook and explain the result."""
+    from lce_utils.courses.validate import validate_notebook
+
+    result = validate_notebook(args.notebook, timeout=args.timeout)
+    print("\n".join(result.lines))
+    return 0 if result.ok else 1
+
+
+def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool = True) -> str:
+    """Release everything, grade every assignment's demo submissions and compare with the expected scores."""
+    from lce_utils.courses.demo import expected_scores, summary_table, write_demo_submissions
+    from lce_utils.courses.export import collect_rows
+    from lce_utils.courses.release import release
+    from lce_utils.courses.workflow import grade
+    from lce_utils.paths import VAR
+    from lce_utils.progress import step
+
+    notebooks = release(None)
+    expected = expected_scores()
+    total, mismatches, failed, tampered = 0, [], 0, 0
+    VAR.mkdir(parents=True, exist_ok=True)
+    for item in assignments():
+        with tempfile.TemporaryDirectory(prefix="lce-demo-", dir=VAR) as tmp:
+            students = write_demo_submissions(item.id, tmp)
+            step(f"courses: grading {len(students)} demo submissions of {item.id}")
+            report = grade(item.id, tmp, workers=workers, timeout=timeout)
+        rows, _ = collect_rows(item.id)
+        rows = [r for r in rows if r["student"] in students]
+        if echo:
+            print("\n".join(report.lines()))
+            print(summary_table(rows))
+        total += len(rows)
+        failed += sum(not r.ok for r in report.results)
+        tampered += len({f.student for f in report.findings})
+        for row in rows:
+            want = expected.get(item.id, {}).get(row["student"])
+            if want and (abs(float(row["score"]) - want.score) > 1e-6
+                         or bool(row["needs_manual_grading"]) != want.needs_manual_grading):
+                mismatches.append(f"{item.id}/{row['student']}: {row['score']} (expected {want.score})")
+    verdict = "all scores as expected" if not mismatches else f"UNEXPECTED: {'; '.join(mismatches)}"
+    return (f"released {len(notebooks)} notebooks; graded {total} demo submissions ({verdict}; "
+            f"{failed} not gradable, {tampered} flagged for tampering); CSVs in courses/exports/")
+
+
+def run_step(args: argparse.Namespace) -> str:
+    """`lce run`'s courses step: release, grade the demo submissions, print the score table."""
+    return run_demo()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Grade the demo submissions (what `lce run` does for courses)."""
+    print(run_demo(workers=args.workers, timeout=args.timeout))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce courses` and its sub-commands."""
+    parser = subparsers.add_parser("courses", help="graded notebook courses (nbgrader): release, grade, feedback",
+                                   description="Release the course notebooks, grade learners' submissions in "
+                                   "parallel, write feedback and CSV exports, and check a notebook as a learner.")
+    sub = parser.add_subparsers(dest="courses_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    p = sub.add_parser("release", help="generate the student versions (no solutions, hidden tests or outputs)")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="assignments to release (default: all)")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="collect, autograde, feedback and export one assignment's submissions",
+                       description="SUBMISSIONS is a folder of <student>/<notebook>.ipynb (an <assignment> level "
+                       "inside each student folder is accepted too) or a .zip of one, as an LMS download gives. "
+                       "A <student>/timestamp.txt, if present, is the submission time used for late penalties.")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("submissions", metavar="SUBMISSIONS")
+    p.add_argument("--out", metavar="FILE", help="grades CSV (default courses/exports/<assignment>-grades.csv)")
+    p.add_argument("--student", metavar="ID", help="re-grade only this learner; others are left as they are")
+    p.add_argument("--workers", type=_positive, default=os.cpu_count() or 1,
+                   help="parallel grading processes (default: the number of cores)")
+    p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
+    p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
+                   help="memory limit per submission in MB (default 2048)")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("feedback", help="write feedback HTML (hidden tests named, never shown)")
+    p.add_argument("assignment", metavar="ASSIGNMENT")
+    p.add_argument("--student", metavar="ID", help="only this learner")
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("export", help="write the grades, tests and integrity CSVs from the gradebook")
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.add_argument("--out", metavar="FILE", help="grades CSV path (one assignment only)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", help="check your notebook before handing it in, explained in plain words")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("--timeout", type=_positive, default=60, help="seconds per cell (default 60)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("demo", help="release, then grade the demo submissions of every assignment")
+    p.add_argument("--workers", type=_positive, default=None, help="default: the number of cores")
+    p.add_argument("--timeout", type=_positive, default=DEMO_TIMEOUT, help=f"seconds per cell (default {DEMO_TIMEOUT})")
+    p.set_defaults(func=cmd_demo)

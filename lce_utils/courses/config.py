@@ -1,0 +1,101 @@
+"""The course directory: where it is, its nbgrader configuration and its assignment list (course.yaml)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from lce_utils.errors import DataError, UsageError
+from lce_utils.paths import COURSES
+
+DEFAULT_CELL_TIMEOUT = 30        # seconds per cell when grading
+DEFAULT_MEMORY_MB = 2048         # address-space limit of a grading kernel (a learner's 4 GB allocation fails)
+SANDBOX_KERNEL = "lce-sandbox"   # kernelspec name of the limited grading kernel
+COURSES_SOURCE_GLOB = "source/*/*.ipynb"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment of course.yaml."""
+
+    id: str
+    title: str
+    due: datetime | None
+
+
+def course_root(root: str | Path | None = None) -> Path:
+    """The nbgrader course directory (courses/ of the checkout unless given)."""
+    return Path(root).resolve() if root is not None else COURSES
+
+
+def assignments(root: str | Path | None = None) -> list[Assignment]:
+    """The course's assignments in teaching order, read from course.yaml (falls back to source/ folders)."""
+    root = course_root(root)
+    path = root / "course.yaml"
+    if not path.exists():
+        return [Assignment(p.name, p.name, None) for p in sorted((root / "source").iterdir()) if p.is_dir()]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = data["assignments"]
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise DataError(f"{path}: expected a list 'assignments' of {{id, title, due}} ({exc})") from exc
+    result = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or "id" not in item:
+            raise DataError(f"{path}: assignment {i} has no 'id'")
+        due = item.get("due")
+        try:
+            due_dt = datetime.fromisoformat(str(due)) if due else None
+        except ValueError as exc:
+            raise DataError(f"{path}: assignment {item['id']!r}: due {due!r} is not a date like "
+                            "'2026-03-01 23:59:00'") from exc
+        result.append(Assignment(str(item["id"]), str(item.get("title", item["id"])), due_dt))
+    return result
+
+
+def check_assignment(assignment: str, root: str | Path | None = None) -> str:
+    """Return assignment if it has a source folder, else raise UsageError listing the known ones."""
+    root = course_root(root)
+    if not (root / "source" / assignment).is_dir():
+        known = ", ".join(a.id for a in assignments(root))
+        raise UsageError(f"unknown assignment {assignment!r}; known: {known}")
+    return assignment
+
+
+def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = None,
+                    kernel_name: str | None = None) -> Config:
+    """The course's nbgrader_config.py with the root, time-out and grading kernel set by LCE."""
+    root = course_root(root)
+    config = Config()
+    config_file = root / "nbgrader_config.py"
+    if config_file.exists():
+        config.merge(PyFileConfigLoader(config_file.name, path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    config.Execute.timeout = timeout or DEFAULT_CELL_TIMEOUT
+    if kernel_name:
+        config.Execute.kernel_name = kernel_name
+    config.NbGraderAPI.log_level = logging.WARNING
+    return config
+
+
+def nbgrader_api(root: str | Path | None = None, **kwargs: object):  # -> NbGraderAPI
+    """An in-process NbGraderAPI for the course at root."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_config(root, **kwargs)  # type: ignore[arg-type]
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+def db_url(root: str | Path | None = None) -> str:
+    """The SQLite URL of the course's gradebook."""
+    return f"sqlite:///{course_root(root) / 'gradebook.db'}"

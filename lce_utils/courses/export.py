@@ -1,0 +1,120 @@
+"""The CSV exports: grades per student and notebook, and results per autograded test cell."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from lce_utils.courses.config import course_root, db_url
+
+GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading"]
+TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message"]
+
+
+def status_path(root: Path, assignment: str, student: str) -> Path:
+    """Where the grading status of one student (ok/error, tampering findings) is kept."""
+    return root / "exports" / ".status" / assignment / f"{student}.json"
+
+
+def write_status(root: Path, assignment: str, student: str, status: dict[str, Any]) -> None:
+    """Save one student's grading status (atomically)."""
+    path = status_path(root, assignment, student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_text(json.dumps(status, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def read_status(root: Path, assignment: str, student: str) -> dict[str, Any]:
+    """One student's saved grading status ({} when there is none)."""
+    path = status_path(root, assignment, student)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def first_error_line(cell: nbformat.NotebookNode) -> str:
+    """'Name: message' of the first error a cell raised (the first line only), '' if none."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            evalue = (output.get("evalue") or "").strip().splitlines()
+            text = f"{output.get('ename')}: {evalue[0]}" if evalue else str(output.get("ename"))
+            return text[:300]
+    return ""
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(tmp, path)
+    return path
+
+
+def _num(value: float | None) -> float:
+    return round(float(value or 0.0), 4)
+
+
+def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[dict], list[dict]]:
+    """Grade rows and test rows of every submission of assignment in the gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    root = course_root(root)
+    grade_rows, test_rows = [], []
+    with Gradebook(db_url(root)) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return [], []
+        submissions = sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id)
+        for submission in submissions:
+            student = submission.student.id
+            status = read_status(root, assignment, student)
+            for nb in sorted(submission.notebooks, key=lambda n: n.name):
+                penalty = nb.late_submission_penalty or 0.0
+                grade_rows.append({
+                    "student": student, "assignment": assignment, "notebook": nb.name,
+                    "score": _num(max(0.0, (nb.score or 0.0) - penalty)), "max_score": _num(nb.max_score),
+                    "needs_manual_grading": bool(nb.needs_manual_grade),
+                })
+                path = root / "autograded" / student / assignment / f"{nb.name}.ipynb"
+                cells = {}
+                if path.exists():
+                    graded = nbformat.read(path, as_version=4)
+                    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
+                for grade in sorted(nb.grades, key=lambda g: g.cell.id):
+                    cell_meta = grade.cell
+                    if cell_meta.cell_type != "code" or grade.name in {c.name for c in nb.comments}:
+                        continue  # a written answer or an answer cell, not an autograder test
+                    points = grade.score
+                    passed = grade.auto_score is not None and float(points or 0) >= float(grade.max_score)
+                    if passed:
+                        message = ""
+                    elif status and not status.get("ok", True):
+                        message = f"not graded: {status.get('error', 'the submission could not be run')}"
+                    elif grade.name not in cells:
+                        message = "the test cell is missing from the submission (deleted?)"
+                    else:
+                        message = first_error_line(cells[grade.name]) or "the test did not pass"
+                    test_rows.append({
+                        "student": student, "assignment": assignment, "notebook": nb.name, "test": grade.name,
+                        "points": _num(points), "max_points": _num(grade.max_score), "passed": passed,
+                        "message": message,
+                    })
+    return grade_rows, test_rows
+
+
+def export(assignment: str, root: str | Path | None = None, out: str | Path | None = None) -> tuple[Path, Path]:
+    """Write <assignment>-grades.csv (to out if given) and <assignment>-tests.csv beside it."""
+    root = course_root(root)
+    grades_path = Path(out) if out else root / "exports" / f"{assignment}-grades.csv"
+    tests_path = grades_path.with_name(f"{assignment}-tests.csv")
+    grade_rows, test_rows = collect_rows(assignment, root)
+    return _write_csv(grades_path, GRADE_COLUMNS, grade_rows), _write_csv(tests_path, TEST_COLUMNS, test_rows)

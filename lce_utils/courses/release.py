@@ -1,0 +1,116 @@
+"""`lce courses release`: nbgrader generate_assignment, then check the student version really is one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from lce_utils.courses.config import assignments, check_assignment, course_root, db_url, nbgrader_api
+from lce_utils.errors import LCEError
+
+_SOLUTION = re.compile(r"^\s*#+\s*BEGIN SOLUTION|^\s*#+\s*END SOLUTION(?:\s|$)", re.MULTILINE)
+_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
+            "BEGIN MARK SCHEME", "END MARK SCHEME")
+
+
+def solution_regions(source: str) -> list[str]:
+    """The text between BEGIN/END SOLUTION markers of a source cell (one string per region)."""
+    regions, current = [], None
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line:
+            current = []
+        elif "END SOLUTION" in line and current is not None:
+            regions.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return regions
+
+
+def hidden_test_regions(source: str) -> list[str]:
+    """The text between BEGIN/END HIDDEN TESTS markers of a cell."""
+    regions, current = [], None
+    for line in source.splitlines():
+        if "BEGIN HIDDEN TESTS" in line:
+            current = []
+        elif "END HIDDEN TESTS" in line and current is not None:
+            regions.append("\n".join(current))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return regions
+
+
+def _public_lines(source: str) -> list[str]:
+    """Lines of a cell outside any solution or hidden-test region."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        if "BEGIN SOLUTION" in line or "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END SOLUTION" in line or "END HIDDEN TESTS" in line:
+            inside = False
+        elif not inside:
+            lines.append(line)
+    return lines
+
+
+def check_release(assignment: str, root: str | Path | None = None) -> list[str]:
+    """Problems in release/<assignment>: markers, solution or hidden-test text, outputs left in it."""
+    root = course_root(root)
+    problems = []
+    for source_path in sorted((root / "source" / assignment).glob("*.ipynb")):
+        release_path = root / "release" / assignment / source_path.name
+        if not release_path.exists():
+            problems.append(f"{release_path}: missing")
+            continue
+        source = nbformat.read(source_path, as_version=4)
+        released = nbformat.read(release_path, as_version=4)
+        text = "\n".join(c.source for c in released.cells)
+        for marker in _MARKERS:
+            if marker in text:
+                problems.append(f"{release_path}: still contains {marker!r}")
+        secrets = []
+        for cell in source.cells:
+            secrets += solution_regions(cell.source) + hidden_test_regions(cell.source)
+        public = {line.strip() for cell in source.cells for line in _public_lines(cell.source)}
+        for secret in secrets:
+            for line in secret.splitlines():
+                line = line.strip()
+                if len(line) >= 25 and not line.startswith("#") and line not in public and line in text:
+                    problems.append(f"{release_path}: solution or hidden-test line left in: {line[:60]!r}")
+        for i, cell in enumerate(released.cells, start=1):
+            if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
+                problems.append(f"{release_path}: cell {i} has outputs")
+    return problems
+
+
+def set_due_dates(root: str | Path | None = None) -> None:
+    """Write course.yaml's due dates into the gradebook (nbgrader 0.9 ignores db_assignments config)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url(root)) as gb:
+        for item in assignments(root):
+            if item.due is not None:
+                gb.update_or_create_assignment(item.id, duedate=item.due)
+
+
+def release(names: list[str] | None = None, root: str | Path | None = None) -> list[Path]:
+    """Generate the student version of each assignment (all when names is empty); return the notebooks."""
+    root = course_root(root)
+    names = [check_assignment(n, root) for n in names] if names else [a.id for a in assignments(root)]
+    api = nbgrader_api(root)
+    written: list[Path] = []
+    for name in names:
+        outcome = api.generate_assignment(name, force=True, create=True)
+        if not outcome.get("success"):
+            lines = [l for l in (outcome.get("error") or outcome.get("log") or "").splitlines() if l.strip()]
+            raise LCEError(f"nbgrader could not generate {name}: {lines[-1] if lines else 'unknown error'}")
+        problems = check_release(name, root)
+        if problems:
+            raise LCEError(f"the release of {name} is not safe to hand out: {problems[0]}"
+                           + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        written += sorted((root / "release" / name).glob("*.ipynb"))
+    set_due_dates(root)
+    return written

@@ -1,0 +1,48 @@
+"""The grading kernel: an ipykernel whose address space is limited (RLIMIT_AS), so a runaway allocation fails.
+
+Run as `python -m lce_utils.courses.sandbox_kernel -f CONNECTION_FILE`; the limit comes from LCE_KERNEL_MEMORY_MB."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+
+from lce_utils.courses.config import DEFAULT_MEMORY_MB, SANDBOX_KERNEL
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's (and its children's) address space at megabytes."""
+    limit = int(megabytes) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def install_kernelspec(jupyter_dir: str | Path, memory_mb: int = DEFAULT_MEMORY_MB) -> Path:
+    """Write the sandbox kernelspec under jupyter_dir/kernels/ (add jupyter_dir to JUPYTER_PATH to use it)."""
+    folder = Path(jupyter_dir) / "kernels" / SANDBOX_KERNEL
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [sys.executable, "-m", "lce_utils.courses.sandbox_kernel", "-f", "{connection_file}",
+                 "--IPKernelApp.log_level=ERROR"],
+        "display_name": f"Python 3 (LCE grading, {memory_mb} MB limit)",
+        "language": "python",
+        "env": {"LCE_KERNEL_MEMORY_MB": str(memory_mb), "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+        "metadata": {"debugger": False},
+    }
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    """Limit memory, then start an ordinary IPython kernel."""
+    limit_memory(int(os.environ.get("LCE_KERNEL_MEMORY_MB", DEFAULT_MEMORY_MB)))
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+if __name__ == "__main__":
+    main()
