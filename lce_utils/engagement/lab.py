@@ -113,7 +113,7 @@ class Lab:
             "columns": self.meta["columns"],
             "detected": self.meta["detected"],
             "k": self.k,
-            "population_reference": pop.source(),
+            "population_reference": pop.reference(),
             "engine": f"duckdb {duckdb.__version__}",
         }
 

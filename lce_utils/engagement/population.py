@@ -10,6 +10,7 @@ import pandas as pd
 from lce_utils.engagement.metrics import AGE_BAND_SQL
 
 DATA_FILE = "skane_population_2019.csv"
+REFERENCE = "SCB (Statistics Sweden), BE0101N1: Skåne län by sex and age, 31 Dec 2019"
 
 
 def _text() -> str | None:
@@ -17,6 +18,11 @@ def _text() -> str | None:
         return (resources.files("lce_utils.engagement") / "data" / DATA_FILE).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return None
+
+
+def reference() -> str | None:
+    """A one-line citation of the shipped table, or None when no reference is shipped."""
+    return REFERENCE if _text() is not None else None
 
 
 def source() -> str | None:
