@@ -23,10 +23,11 @@ class InputSpec:
     kind: str            # "path" or "database"
     value: str           # root-relative path or glob, or a URL (placeholders filled)
     required: bool = True
+    configured: str = ""  # as written, {root} left in (what a reader is shown)
 
     def label(self) -> str:
         """The input as shown to a reader (no local root, no password)."""
-        return P.public_value(self.value)
+        return P.public_value(self.configured or self.value)
 
 
 @dataclass
@@ -70,7 +71,8 @@ def _inputs(raw: Any, variables: dict[str, str], where: str) -> list[InputSpec]:
         if not isinstance(item, dict) or len(kinds) != 1:
             raise DataError(f"{where}: inputs[{i}] must have exactly one of 'path' or 'database'")
         value = P.substitute(str(item[kinds[0]]), variables, f"{where}: inputs[{i}]")
-        out.append(InputSpec(kinds[0], value, bool(item.get("required", True))))
+        shown = P.substitute(str(item[kinds[0]]), {**variables, "root": "{root}"}, f"{where}: inputs[{i}]")
+        out.append(InputSpec(kinds[0], value, bool(item.get("required", True)), shown))
     return out
 
 

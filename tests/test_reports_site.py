@@ -1,0 +1,236 @@
+"""The knowledge report site built for real: papermill kernels, the `lce reports build` CLI, Chromium and axe-core."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from lce_utils.offline_html import remote_loads
+from lce_utils.paths import ROOT
+from lce_utils.reports import samples
+from lce_utils.reports.build import CONFIG, build_site
+from lce_utils.reports.manifest import read_manifest
+from tests.servers import free_port, running_server
+
+MAX_PAGE_BYTES = 1_500_000
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+try:
+    import lce_utils.mentorship  # noqa: F401
+    HAVE_MENTORSHIP = True
+except ImportError:
+    HAVE_MENTORSHIP = False
+EXPECTED = ["programme-progress", "course-results-adaptive-mindset", "course-results-digital-tools",
+            "course-results-creative-entrepreneurship", "engagement-findings-sample", "mentorship-outcomes"]
+
+
+@dataclass
+class Site:
+    root: Path
+    out: Path
+    stdout: str
+
+
+def lce(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lce_utils.cli", *map(str, args)], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    """The sample site (with a hostile institution and event name), built by the CLI with two jobs."""
+    root = tmp_path_factory.mktemp("reports-root")
+    samples.write_all(root, hostile_text=True)
+    out = tmp_path_factory.mktemp("reports-out") / "_site"
+    proc = lce("reports", "build", "--root", root, "--out", out, "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return Site(root, out, proc.stdout)
+
+
+def statuses(out: Path) -> dict[str, str]:
+    return {rid: entry["status"] for rid, entry in read_manifest(out)["reports"].items()}
+
+
+def test_sample_site_builds(site):
+    assert f"report site {site.out / 'index.html'}" in site.stdout
+    expected = {rid: "ok" for rid in EXPECTED}
+    if not HAVE_MENTORSHIP:
+        expected["mentorship-outcomes"] = "not-built"
+    assert statuses(site.out) == expected
+    for rid, status in expected.items():
+        assert (site.out / f"{rid}.html").is_file() == (status == "ok")
+        assert (site.out / "notebooks" / f"{rid}.ipynb").is_file() == (status == "ok")
+    index = (site.out / "index.html").read_text(encoding="utf-8")
+    assert "Kursresultat: Adaptivt förhållningssätt" in index and "Course results: Adaptive mindset" in index
+
+
+def test_published_files_hold_no_local_paths_papermill_metadata_or_remote_loads(site):
+    for path in site.out.rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for local in (str(site.root), str(ROOT), "/tmp/"):
+            assert local not in text, f"{path.name} mentions {local}"
+        if path.suffix == ".html":
+            assert remote_loads(text) == [], path.name
+            assert len(text.encode()) < MAX_PAGE_BYTES, path.name
+            assert "<script" not in text, path.name
+        if path.suffix == ".ipynb":
+            nb = json.loads(text)
+            assert "papermill" not in json.dumps(nb["metadata"]) and "papermill" not in text, path.name
+            assert not any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"]), path.name
+            assert all(c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"), path.name
+
+
+def test_pages_show_parameters_and_suppress_small_groups(site):
+    page = (site.out / "course-results-adaptive-mindset.html").read_text(encoding="utf-8")
+    assert "<code>assignment</code></td><td>adaptive-mindset</td>" in page
+    assert "<code>exports_dir</code></td><td>courses/exports</td>" in page
+    lab = (site.out / "engagement-findings-sample.html").read_text(encoding="utf-8")
+    assert "&lt;5" in lab  # visits_by_gender has a suppressed (null) group
+    assert "&lt;img src=x onerror=alert(1)&gt;" in lab and "<img src" not in lab
+
+
+def test_unchanged_rebuild_runs_nothing(site):
+    result = build_site(CONFIG, root=site.root, out=site.out, jobs=1)
+    assert result.ran == []
+    assert sorted(result.reused) == sorted(r for r, s in statuses(site.out).items() if s == "ok")
+
+
+def test_changed_input_runs_only_that_report(site):
+    before = (site.out / "engagement-findings-sample.html").read_bytes()
+    table = site.root / "var" / "labs" / "sample" / "tables" / "reach_by_area.csv"
+    table.write_text(table.read_text(encoding="utf-8") + "Tomelilla,50,0.03\n", encoding="utf-8")
+    result = build_site(CONFIG, root=site.root, out=site.out, jobs=1)
+    assert result.ran == ["engagement-findings-sample"]
+    after = (site.out / "engagement-findings-sample.html").read_text(encoding="utf-8")
+    assert "Tomelilla" in after and after.encode() != before
+
+
+def test_missing_inputs_are_listed_as_not_built(tmp_path):
+    result = build_site(CONFIG, root=tmp_path, out=tmp_path / "site", jobs=1)
+    assert result.ran == [] and result.errors == []
+    assert {r["status"] for r in result.reports} == {"not-built"}
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Inte byggd" in index and "saknar indata / missing input: courses/exports/adaptive-mindset-grades.csv" \
+        in index and "no input matches var/labs/*/metrics.json" in index
+
+
+TINY = {"cells": [
+    {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "word = 'x'", "outputs": [],
+     "execution_count": None, "id": "p"},
+    {"cell_type": "code", "metadata": {}, "source": "print('The word is', word)", "outputs": [],
+     "execution_count": None, "id": "a"},
+    {"cell_type": "code", "metadata": {}, "source": "print('last cell ran')", "outputs": [],
+     "execution_count": None, "id": "z"}],
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_failing_template_keeps_the_last_good_page(tmp_path):
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "tiny.ipynb"
+    template.write_text(json.dumps(TINY))
+    config = tmp_path / "reports.yaml"
+    config.write_text("reports:\n  - {id: tiny, title: {sv: Liten, en: Tiny}, template: tiny.ipynb, "
+                      "parameters: {word: hello}}\n")
+    out = tmp_path / "site"
+    assert lce("reports", "build", "--config", config, "--root", tmp_path, "--out", out).returncode == 0
+    good = (out / "tiny.html").read_bytes()
+    assert b"The word is hello" in good and b"last cell ran" in good
+
+    for body, error in [("import sys\nsys.exit(0)", "SystemExit"), ("raise ValueError('boom\\nsecond line')",
+                                                                      "ValueError: boom")]:
+        broken = json.loads(json.dumps(TINY))
+        broken["cells"].insert(2, {"cell_type": "code", "metadata": {}, "source": body, "outputs": [],
+                                   "execution_count": None, "id": "x"})
+        template.write_text(json.dumps(broken))
+        proc = lce("reports", "build", "--config", config, "--root", tmp_path, "--out", out)
+        assert proc.returncode == 1 and error in proc.stdout, proc.stdout + proc.stderr
+        assert (out / "tiny.html").read_bytes() == good, "the last good page must stay in place"
+        entry = read_manifest(out)["reports"]["tiny"]
+        assert entry["status"] == "stale" and error in entry["reason"] and "second line" not in entry["reason"]
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert "Inaktuell" in index and "Stale" in index and error in index
+    assert not list(tmp_path.glob(".site.building-*")) and not list(tmp_path.glob(".site.old-*"))
+
+
+# -- in the browser ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(site):
+    port = free_port()
+    argv = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site.out), str(port)]
+    with running_server(argv, port, "/index.html") as base:
+        yield base
+
+
+def page_urls(site: Site, base: str) -> list[str]:
+    return [f"{base}/index.html"] + [f"{base}/{p.name}" for p in sorted(site.out.glob("*.html"))
+                                     if p.name != "index.html"]
+
+
+def axe_violations(page) -> list[str]:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}" for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.browser
+def test_every_page_opens_cleanly_offline_and_accessibly(page, site, served):
+    urls = page_urls(site, served)
+    assert len(urls) >= 2
+    for url in urls:
+        response = page.goto(url)
+        assert response.ok, url
+        assert page.get_attribute("html", "lang") == "sv", url
+        assert page.locator('[lang="en"]').count() > 0, url
+        assert axe_violations(page) == [], url
+    assert page.watch.console_errors == []
+    assert page.watch.page_errors == []
+    assert page.watch.external_requests == []
+
+
+@pytest.mark.browser
+def test_hostile_data_value_arrives_as_text(page, site, served):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{served}/engagement-findings-sample.html")
+    page.wait_for_load_state("load")
+    assert page.get_by_text(samples.XSS, exact=True).first.is_visible()
+    assert page.locator('img[src="x"]').count() == 0
+    assert dialogs == []
+    assert page.watch.console_errors == []
+
+
+@pytest.mark.browser
+def test_links_work_from_the_keyboard(page, site, served):
+    page.goto(f"{served}/index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.getAttribute('href')")
+    assert first == "programme-progress.html"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/programme-progress.html")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "index.html"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/index.html")
+    assert page.watch.external_requests == []
+
+
+@pytest.mark.browser
+def test_axe_check_can_fail(page):
+    """The accessibility check above is real: it reports a page with an unlabelled image and no language."""
+    page.set_content('<html><body><img src="data:image/png;base64,iVBORw0KGgo="></body></html>')
+    found = axe_violations(page)
+    assert any(v.startswith("image-alt") for v in found), found
