@@ -236,3 +236,15 @@ def test_incomplete_notebooks_fail():
     nb.cells[1].outputs = [nbformat.v4.new_output("error", ename="SystemExit", evalue="0", traceback=[])]
     with pytest.raises(NotebookError, match="SystemExit"):
         execute.check_complete(nb, "t.ipynb")
+
+
+def test_one_hidden_cell_cannot_be_recovered_by_subtraction():
+    """Learners 12 in total, bands 5, 5, 2, 0: hiding only the 2 would give it away (12 - 5 - 5 - 0)."""
+    grades = pd.DataFrame({"student": [f"s{n}" for n in range(12)], "notebook": "a",
+                           "score": [1] * 5 + [6] * 5 + [8] * 2, "max_score": 10, "needs_manual_grading": False})
+    dist = aggregate.score_distribution(grades, k=5)
+    assert dist["learners"].isna().sum() == 2, dist
+    assert list(dist["learners"].fillna(-1)) == [-1, 5, -1, 0]
+    breakdown = pd.DataFrame({"group": ["a", "b", "c"], "visits": [40, 30, 2]})
+    protected = aggregate.protect(breakdown, k=5)
+    assert protected["visits"].isna().tolist() == [False, True, True]
