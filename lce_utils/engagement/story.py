@@ -35,7 +35,7 @@ def show_suggestions(items: list[str]) -> HTML:
     """The closing list of suggestions drawn from the data."""
     if not items:
         items = ["Inga tydliga avvikelser i dessa data. / No clear gaps in this data."]
-    return HTML('<section class="lce-suggestions"><h3>Förslag / Suggestions</h3>' + _list(items) + "</section>")
+    return HTML("<section class=\"lce-suggestions\">" + _list(items) + "</section>")
 
 
 def key_figures(lab: Lab) -> HTML:
@@ -327,7 +327,7 @@ def suggestions_overview(lab: Lab) -> list[str]:
         out.append(f"Kön saknas för {_pct(unknown_g)} och ålder för {_pct(unknown_a)} av besöken: fråga frivilligt "
                    "om födelseår och kön vid köp för att kunna följa upp prioriterade grupper. / Gender is missing "
                    f"for {_pct(unknown_g)} and age for {_pct(unknown_a)} of visits: ask (voluntarily) at purchase.")
-    channels = lab.raw["revenue_by_channel"]
+    channels = _num(lab.table("revenue_by_channel"), "revenue_share").dropna(subset=["revenue_share"])
     if len(channels) > 1:
         top = channels.iloc[0]
         out.append(f"{top.channel} står för {_pct(top.revenue_share)} av intäkterna; testa om mindre kanaler når "
@@ -336,47 +336,64 @@ def suggestions_overview(lab: Lab) -> list[str]:
     return out
 
 
+def _num(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
+
+
 def suggestions_priority(lab: Lab) -> list[str]:
     """Under-represented groups against Skåne's population, and areas outside the core catchment."""
     out: list[str] = []
-    table = lab.raw["representation_index"]
     if lab.has_population:
+        table = _num(lab.table("representation_index"), "representation_index").dropna(subset=["representation_index"])
         low = table[table["representation_index"] < 80].sort_values("representation_index")
         for r in low.head(4).itertuples():
-            out.append(f"{GENDER_SV[r.gender].split(' / ')[0].capitalize()} {r.age_band} år är underrepresenterade "
-                       f"(index {r.representation_index:.0f}): pröva program, priser eller samarbeten riktade till "
-                       f"dem. / {GENDER_SV[r.gender].split(' / ')[1]} aged {r.age_band} are under-represented "
-                       f"(index {r.representation_index:.0f}).")
+            sv, en = GENDER_SV[r.gender].split(" / ")
+            out.append(f"{sv.capitalize()} {r.age_band} år är underrepresenterade (index {r.representation_index:.0f}): "
+                       f"pröva program, priser eller samarbeten riktade till dem. / {en.capitalize()} aged "
+                       f"{r.age_band} are under-represented (index {r.representation_index:.0f}): try programmes, "
+                       "prices or partnerships aimed at them.")
     else:
         out.append("Lägg till SCB:s befolkningstabell för Skåne för att kunna jämföra publiken med befolkningen. / "
                    "Add Statistics Sweden's population table to compare the audience with the population.")
-    reach = lab.raw["reach_by_area"]
+    reach = _num(lab.table("reach_by_area"), "share")
     if not reach.empty:
         core = reach[reach.catchment == "core"]
-        out.append(f"Kärnområdet är {len(core)} postnummerområden ({', '.join(core.area.head(6))}…); områden "
-                   f"utanför det sekundära upptagningsområdet ger {_pct(reach[reach.catchment == 'outside'].share.sum())} "
-                   "av besöken och är ett mål för uppsökande verksamhet. / Areas outside the catchments are targets "
-                   "for outreach.")
+        outside = reach[reach.catchment == "outside"]
+        out.append(f"Kärnområdet (60 % av besöken) är {len(core)} postnummerområden ({', '.join(core.area.head(6))}"
+                   f"{'…' if len(core) > 6 else ''}); de {len(outside)} områdena utanför upptagningsområdena är mål "
+                   f"för uppsökande verksamhet. / The core catchment is {len(core)} postcode areas; the {len(outside)} "
+                   "areas outside the catchments are targets for outreach.")
     return out
 
 
 def suggestions_programming(lab: Lab) -> list[str]:
     """Under-filling and selling-out art forms and performances."""
-    out: list[str] = []
-    art = lab.raw["occupancy_by_art_form"]
+    art = _num(lab.table("occupancy_by_art_form"), "occupancy", "sold_out_share")
     if art.empty:
         return ["Lägg till en evenemangsfil med kapacitet för att se beläggning. / Add an events file with "
                 "capacities to see occupancy."]
-    for r in art[art.occupancy < 0.6].itertuples():
-        out.append(f"{r.art_form} fyller bara {_pct(r.occupancy)} av platserna ({r.performances_under_half} av "
-                   f"{r.performances} föreställningar under halvfullt): färre föreställningar, mindre scen eller "
-                   f"riktad marknadsföring. / {r.art_form} fills {_pct(r.occupancy)}: fewer performances, a smaller "
-                   "stage or targeted marketing.")
-    for r in art[art.sold_out_share >= 0.3].itertuples():
-        out.append(f"{r.art_form} säljer slut {_pct(r.sold_out_share)} av gångerna: lägg till föreställningar eller "
-                   f"en större scen. / {r.art_form} sells out {_pct(r.sold_out_share)} of the time: add performances.")
-    events = lab.raw["occupancy_by_event"]
-    worst = events.dropna(subset=["occupancy"]).sort_values("occupancy").head(3)
+    out: list[str] = []
+    for r in art.itertuples():
+        low, full = r.occupancy < 0.6, r.sold_out_share >= 0.3
+        if low and full:
+            out.append(f"{r.art_form}: både slutsålt ({_pct(r.sold_out_share)} av föreställningarna) och "
+                       f"{r.performances_under_half} av {r.performances} under halvfullt – flytta föreställningar "
+                       f"från svaga till starka produktioner och datum. / {r.art_form} both sells out and under-fills: "
+                       "move performances from weak to strong productions and dates.")
+        elif low:
+            out.append(f"{r.art_form} fyller bara {_pct(r.occupancy)} av platserna ({r.performances_under_half} av "
+                       f"{r.performances} under halvfullt): färre föreställningar, mindre scen eller riktad "
+                       f"marknadsföring. / {r.art_form} fills {_pct(r.occupancy)} of seats: fewer performances, a "
+                       "smaller stage or targeted marketing.")
+        elif full:
+            out.append(f"{r.art_form} säljer slut {_pct(r.sold_out_share)} av gångerna: lägg till föreställningar "
+                       f"eller en större scen. / {r.art_form} sells out {_pct(r.sold_out_share)} of the time: add "
+                       "performances or a larger stage.")
+    events = _num(lab.table("occupancy_by_event"), "occupancy").dropna(subset=["occupancy"])
+    worst = events.sort_values("occupancy").head(3)
     if len(worst):
         out.append("Lägst beläggning / lowest fill: " + "; ".join(
             f"{r.event} {str(r.start)[:10]} ({_pct(r.occupancy)})" for r in worst.itertuples()))
@@ -385,20 +402,30 @@ def suggestions_programming(lab: Lab) -> list[str]:
 
 def suggestions_loyalty(lab: Lab) -> list[str]:
     """Return rates, the weakest cohorts and the one-time visitors."""
-    out: list[str] = []
     m = lab.metrics
     if m["returning_visitor_share"] is None:
         return ["Utan kundnummer kan återkomst inte mätas: be om medlems- eller kundnummer vid köp. / Without a "
-                "visitor id return cannot be measured."]
-    out.append(f"{_pct(1 - m['returning_visitor_share'])} av besökarna kom bara ett datum: ett tack-mejl med "
-               "erbjudande inom en månad efter första besöket kan öka återkomsten. / "
-               f"{_pct(1 - m['returning_visitor_share'])} of visitors came on one date only: follow up first visits.")
-    cohorts = lab.raw["cohort_retention"]
-    complete = cohorts[cohorts.window_complete]
+                "visitor id return cannot be measured: ask for a member or customer number at purchase."]
+    once = 1 - m["returning_visitor_share"]
+    out = [f"{_pct(once)} av besökarna kom bara ett datum: ett tack med ett erbjudande inom en månad efter första "
+           f"besöket kan öka återkomsten. / {_pct(once)} of visitors came on one date only: follow up first visits "
+           "within a month."]
+    cohorts = _num(lab.table("cohort_retention"), "retention_share").dropna(subset=["retention_share"])
+    complete = cohorts[cohorts.window_complete.astype(bool)]
     if len(complete) >= 2:
-        worst = complete.sort_values("retention_share").iloc[0]
-        best = complete.sort_values("retention_share").iloc[-1]
+        ordered = complete.sort_values("retention_share")
+        worst, best = ordered.iloc[0], ordered.iloc[-1]
         out.append(f"Bäst återkomst hade nya besökare från {best.cohort} ({_pct(best.retention_share)}), sämst "
-                   f"{worst.cohort} ({_pct(worst.retention_share)}): jämför programmet de kvartalen. / Best return: "
-                   f"{best.cohort}; worst: {worst.cohort}; compare what was on.")
+                   f"{worst.cohort} ({_pct(worst.retention_share)}): jämför vad som spelades de kvartalen. / Best "
+                   f"12-month return: {best.cohort}; worst: {worst.cohort}; compare what was on.")
     return out
+
+
+def population_note(lab: Lab) -> HTML:
+    """Where the population figures come from (or that there are none)."""
+    from lce_utils.engagement import population as pop
+    if not lab.has_population:
+        return HTML("<p>Ingen befolkningstabell följer med: jämförelsen med befolkningen utelämnas. / No population "
+                    "table ships: the comparison with the population is left out.</p>")
+    return HTML(f"<p><small>Befolkning / population: {html.escape(pop.reference() or '')}. Åldern i publiken är "
+                "ålder vid besöket; befolkningen avser 31 december 2019. / Audience age is age at the visit.</small></p>")
