@@ -12,6 +12,28 @@ PEOPLE_COLUMNS = {"visits", "visitors", "unique_visitors", "participants", "lear
                   "new_visitors", "returning_visitors", "responses"}
 
 
+def complementary(frame: pd.DataFrame, count_columns: list[str], dependent_columns: list[str] | None = None
+                  ) -> pd.DataFrame:
+    """Secondary suppression: where a column hides exactly one cell, hide its smallest other count too.
+
+    A breakdown whose total is published elsewhere (learners, visits) would otherwise give the hidden cell
+    away by subtraction."""
+    out = frame.copy()
+    for column in count_columns:
+        values = pd.to_numeric(out[column], errors="coerce")
+        hidden = values.isna()
+        if hidden.sum() != 1:
+            continue
+        positive = values[(~hidden) & (values > 0)]
+        if positive.empty:
+            continue
+        row = positive.idxmin()
+        out[column] = values.astype("Int64").mask(out.index == row)
+        for dependent in dependent_columns or []:
+            out[dependent] = out[dependent].astype("object").mask(out.index == row)
+    return out
+
+
 def learner_scores(grades: pd.DataFrame) -> pd.DataFrame:
     """Each learner's total over an assignment's notebooks, as a percentage (student ids stay in memory only)."""
     totals = grades.groupby("student", as_index=False).agg(score=("score", "sum"), max_score=("max_score", "sum"),
@@ -25,7 +47,7 @@ def score_distribution(grades: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame
     percent = learner_scores(grades)["percent"]
     rows = [{"band": label, "learners": int(((percent >= lo) & (percent < hi)).sum())}
             for lo, hi, label in SCORE_BANDS]
-    return suppress_frame(pd.DataFrame(rows), ["learners"], k)
+    return complementary(suppress_frame(pd.DataFrame(rows), ["learners"], k), ["learners"])
 
 
 def score_summary(grades: pd.DataFrame, k: int = DEFAULT_K) -> dict[str, object]:
@@ -58,7 +80,7 @@ def grade_overview(grade_frames: dict[str, pd.DataFrame], k: int = DEFAULT_K) ->
 
 
 def protect(frame: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame:
-    """Suppress the columns of a table that count people (by name), again: cheap and idempotent."""
+    """Suppress the columns of a table that count people (by name) again, with secondary suppression."""
     counts = [c for c in frame.columns if str(c).lower() in PEOPLE_COLUMNS
               and pd.api.types.is_numeric_dtype(frame[c])]
-    return suppress_frame(frame, counts, k) if counts else frame
+    return complementary(suppress_frame(frame, counts, k), counts) if counts else frame

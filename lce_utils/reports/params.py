@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
+import json
 import keyword
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from lce_utils.errors import ParameterError
 
@@ -85,12 +84,17 @@ def public_value(value: Any) -> str:
 
 def declared_parameters(template: Path) -> dict[str, Any]:
     """The names the template's `parameters` cell assigns (with their default source text)."""
-    nb = nbformat.read(template, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    try:
+        nb = json.loads(Path(template).read_text(encoding="utf-8"))  # plain JSON: nbformat is slow to import
+        cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ParameterError(f"{template.name}: not a readable notebook: {exc}") from exc
     if len(cells) != 1:
         raise ParameterError(f"{template.name}: expected exactly one cell tagged 'parameters', found {len(cells)}")
+    source = cells[0].get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
     try:
-        tree = ast.parse(cells[0].source)
+        tree = ast.parse(source)
     except SyntaxError as exc:
         raise ParameterError(f"{template.name}: the parameters cell is not valid Python: {exc.msg}") from exc
     names: dict[str, Any] = {}

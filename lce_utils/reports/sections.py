@@ -34,24 +34,55 @@ MENTORSHIP_CAPTIONS = {
 }
 
 
+COLUMN_LABELS = {
+    "role": "Roll / Role", "field": "Område / Field", "kind": "Typ / Kind", "participants": "Deltagare / Participants",
+    "matches": "Matchningar / Matches", "month": "Månad / Month", "sessions": "Träffar / Sessions",
+    "score": "Betyg / Score", "responses": "Svar / Responses", "mean_score": "Medelbetyg / Mean score",
+    "people": "Personer / People", "applications": "Ansökningar / Applications", "visits": "Besök / Visits",
+    "unique_visitors": "Unika besökare / Unique visitors", "visitors": "Besökare / Visitors", "group": "Grupp / Group",
+    "event": "Evenemang / Event", "art_form": "Konstform / Art form", "capacity": "Kapacitet / Capacity",
+    "tickets": "Biljetter / Tickets", "occupancy": "Beläggning / Occupancy", "events": "Evenemang / Events",
+    "ticket_type": "Biljettyp / Ticket type", "revenue_sek": "Intäkter (kr) / Revenue (SEK)",
+    "channel": "Kanal / Channel", "area": "Område / Area", "share": "Andel / Share", "cohort": "Kohort / Cohort",
+    "index": "Index / Index",
+}
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    """Bilingual labels of the mentorship's option keys (role, field), when that part is installed."""
+    try:
+        from lce_utils.mentorship.options import FIELDS, ROLES
+    except ImportError:
+        return {}
+    kinds = {"mentoring": ("Mentorskap", "Mentoring"), "mutual": ("Ömsesidigt", "Mutual")}
+    return {column: {key: f"{sv} / {en}" for key, (sv, en) in options.items()}
+            for column, options in (("role", ROLES), ("field", FIELDS), ("kind", kinds))}
+
+
 def _counts_in(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if str(c).lower() in aggregate.PEOPLE_COLUMNS]
 
 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -> alt.Chart:
     """A plain bar chart (suppressed values simply have no bar; the table beside it says <k)."""
-    return alt.Chart(frame.dropna(subset=[y]).astype({y: "float"})).mark_bar(color="#0b5394").encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=None), y=alt.Y(f"{y}:Q", title=y_title)).properties(width=420,
-                                                                                                height=220)
+    order = [str(v) for v in frame[x]]  # every category keeps its place, suppressed ones without a bar
+    shown = frame.dropna(subset=[y]).astype({y: "float", x: "str"})
+    return alt.Chart(shown).mark_bar(color="#0b5394").encode(
+        x=alt.X(f"{x}:N", title=x_title, sort=order, scale=alt.Scale(domain=order)),
+        y=alt.Y(f"{y}:Q", title=y_title)).properties(width=420, height=220)
 
 
 def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K) -> None:
     """Any (already aggregated) table: people counts suppressed again, at most MAX_ROWS rows shown."""
-    protected = aggregate.protect(frame, k)
+    protected = aggregate.protect(frame, k).copy()
+    for column, labels in _value_labels().items():
+        if column in protected.columns:
+            protected[column] = protected[column].map(lambda v, labels=labels: labels.get(v, v))
     sv, en = caption
     if len(protected) > MAX_ROWS:
         sv, en = f"{sv} (de första {MAX_ROWS} av {len(protected)})", f"{en} (first {MAX_ROWS} of {len(protected)})"
-    show.show_table(protected.head(MAX_ROWS), sv, en, count_columns=_counts_in(protected), k=k)
+    show.show_table(protected.head(MAX_ROWS), sv, en, count_columns=_counts_in(protected), labels=COLUMN_LABELS,
+                    k=k)
 
 
 # -- course results -----------------------------------------------------------------------------------------
@@ -229,8 +260,9 @@ def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
                     count_columns=names, labels={"band": "Resultat / Score"}, k=k)
     long = table.melt(id_vars="band", var_name="assignment", value_name="learners").dropna()
     if len(long):
+        bands = list(table["band"])
         chart = alt.Chart(long.astype({"learners": "float"})).mark_bar().encode(
-            x=alt.X("band:N", title="Resultat / Score", sort=None), y=alt.Y("learners:Q", title="Deltagare / Learners"),
+            x=alt.X("band:N", title="Resultat / Score", sort=bands, scale=alt.Scale(domain=bands)), y=alt.Y("learners:Q", title="Deltagare / Learners"),
             color=alt.Color("assignment:N", title="Uppgift / Assignment"), xOffset="assignment:N").properties(
             width=420, height=220)
         show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")

@@ -1,0 +1,87 @@
+"""Knowledge reports: parallel build, unchanged rebuild and page size, against baselines measured in this run.
+
+Targets: --jobs 2 at least 1.7x faster than --jobs 1 (full build of the sample site); an unchanged rebuild under a
+tenth of a full build; every report page under 1.5 MB, also with ten times more data.
+LCE_BENCH_QUICK=1 skips the ten-times-data build (for a quick try)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lce_utils.reports import samples
+from lce_utils.reports.build import CONFIG, build_site
+
+MAX_PAGE = 1_500_000
+
+
+def timed_build(root: Path, out: Path, jobs: int) -> tuple[float, object]:
+    """Wall time of build_site (in this process; the interpreter's start-up is not counted)."""
+    start = time.perf_counter()
+    result = build_site(CONFIG, root=root, out=out, jobs=jobs)
+    return time.perf_counter() - start, result
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def page_sizes(out: Path) -> dict[str, int]:
+    return {p.stem: p.stat().st_size for p in sorted(out.glob("*.html")) if p.name != "index.html"}
+
+
+def main() -> None:
+    quick = os.environ.get("LCE_BENCH_QUICK") == "1"
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        root = work / "root"
+        samples.write_all(root)
+        # warm the OS caches and Python's bytecode once, so that neither timed build pays for it
+        build_site(CONFIG, root=root, out=work / "warm", jobs=2)
+
+        t1, r1 = timed_build(root, work / "site1", jobs=1)
+        t2, r2 = timed_build(root, work / "site2", jobs=2)
+        n = len(r1.ran)
+        assert r1.errors == [] and r2.errors == [] and n and len(r2.ran) == n, "the sample site must build"
+        speedup = t1 / t2
+        print(f"full build of {n} reports: --jobs 1 {t1:.1f} s, --jobs 2 {t2:.1f} s")
+        print(f"parallel speed-up (jobs 1 / jobs 2): {speedup:.2f}x  target >= 1.7x  {verdict(speedup >= 1.7)}")
+
+        tu, ru = timed_build(root, work / "site2", jobs=2)
+        assert ru.ran == [] and len(ru.reused) == n
+        ratio = tu / t2
+        print(f"unchanged rebuild: {tu:.2f} s = {ratio:.3f} of the --jobs 2 full build "
+              f"({tu / t1:.3f} of --jobs 1)  target < 0.1  {verdict(ratio < 0.1)}")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "lce_utils.cli", "reports", "build", "--root", str(root), "--out",
+                        str(work / "site2")], check=True, capture_output=True)
+        cli = time.perf_counter() - start
+        print(f"  (the same through the `lce` CLI, with interpreter start-up and every part's imports: {cli:.2f} s "
+              f"= {cli / t2:.3f})")
+
+        sizes = {"1x": page_sizes(work / "site2")}
+        if not quick:
+            big = work / "root10"
+            samples.write_all(big, scale=10)
+            t10, r10 = timed_build(big, work / "site10", jobs=2)
+            assert r10.errors == [], r10.summary()
+            print(f"full build with 10x data: {t10:.1f} s")
+            sizes["10x"] = page_sizes(work / "site10")
+        worst = 0
+        for scale, pages in sizes.items():
+            for name, size in pages.items():
+                worst = max(worst, size)
+                print(f"  page size {scale:>3} {name:<42} {size / 1e6:6.3f} MB  {verdict(size < MAX_PAGE)}")
+        print(f"largest report page: {worst / 1e6:.3f} MB  target < 1.5 MB  {verdict(worst < MAX_PAGE)}"
+              + ("  (10x data skipped: LCE_BENCH_QUICK=1)" if quick else ""))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
