@@ -80,7 +80,8 @@ class MentorshipIdentityProvider(VoilaIdentityProvider):
         user = await ensure_async(super().get_user(handler))
         if user is not None:
             return user
-        if self._protected(handler):
+        if handler.request.path.rstrip("/").endswith(("/login", "/logout")) or self._protected(handler):
+            # (the login page must not see a visitor as logged in, or it would send them back: a loop)
             return None
         return User(username="visitor", name="visitor")
 
