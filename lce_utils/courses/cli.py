@@ -148,7 +148,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="parallel grading processes (default: the number of cores)")
     p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
     p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
-                   help="memory limit per submission in MB (default 2048)")
+                   help=f"memory limit per submission in MB (default {DEFAULT_MEMORY_MB})")
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("feedback", help="write feedback HTML (hidden tests named, never shown)")

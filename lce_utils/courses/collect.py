@@ -48,19 +48,17 @@ def _extract_zip(archive: Path, target: Path) -> Path:
     return target
 
 
-def _student_level(folder: Path) -> Path:
+def _student_level(folder: Path, assignment: str) -> Path:
     """Skip wrapper folders (a zip often holds one folder) down to the level of student folders."""
     while True:
         children = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
         dirs = [p for p in children if p.is_dir()]
-        if len(dirs) == 1 and not any(p.suffix == ".ipynb" for p in children) \
-                and not any(dirs[0].glob("*.ipynb")) and not any(dirs[0].glob("*/*.ipynb")):
-            folder = dirs[0]
-            continue
-        if len(dirs) == 1 and not any(dirs[0].glob("*.ipynb")) and any(dirs[0].glob("*/*/*.ipynb")):
-            folder = dirs[0]
-            continue
-        return folder
+        if len(dirs) != 1 or any(p.suffix == ".ipynb" for p in children):
+            return folder
+        only = dirs[0]
+        if any(only.glob("*.ipynb")) or (only / assignment).is_dir():
+            return folder  # the single folder is a student's
+        folder = only
 
 
 def collect(assignment: str, submissions: str | Path, root: str | Path | None = None,
@@ -80,7 +78,7 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
             if source.suffix.lower() != ".zip":
                 raise SubmissionError(f"{source}: expected a folder or a .zip file of <student>/<notebook>.ipynb")
             source = _extract_zip(source, Path(tmp))
-        top = _student_level(source)
+        top = _student_level(source, assignment)
         student_dirs = sorted(p for p in top.iterdir() if p.is_dir() and not p.name.startswith((".", "__MACOSX")))
         if not student_dirs:
             raise SubmissionError(f"{submissions}: no student folders found (expected <student>/<notebook>.ipynb)")

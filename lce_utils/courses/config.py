@@ -15,7 +15,7 @@ from lce_utils.errors import DataError, UsageError
 from lce_utils.paths import COURSES
 
 DEFAULT_CELL_TIMEOUT = 30        # seconds per cell when grading
-DEFAULT_MEMORY_MB = 2048         # address-space limit of a grading kernel (a learner's 4 GB allocation fails)
+DEFAULT_MEMORY_MB = 3072         # address-space limit of a grading kernel (a learner's 4 GB allocation fails)
 SANDBOX_KERNEL = "lce-sandbox"   # kernelspec name of the limited grading kernel
 COURSES_SOURCE_GLOB = "source/*/*.ipynb"
 

@@ -42,7 +42,10 @@ def first_error_line(cell: nbformat.NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             evalue = (output.get("evalue") or "").strip().splitlines()
-            text = f"{output.get('ename')}: {evalue[0]}" if evalue else str(output.get("ename"))
+            ename = output.get("ename")
+            if ename == "NotImplementedError" and not evalue:
+                evalue = ["the exercise has not been answered yet"]
+            text = f"{ename}: {evalue[0]}" if evalue else str(ename)
             return text[:300]
     return ""
 
@@ -62,6 +65,18 @@ def _num(value: float | None) -> float:
     return round(float(value or 0.0), 4)
 
 
+def cell_order(root: Path, assignment: str) -> dict[tuple[str, str], int]:
+    """(notebook, grade_id) -> position in the source notebook, to list tests in teaching order."""
+    order = {}
+    for path in (root / "source" / assignment).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for i, cell in enumerate(nb.cells):
+            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if gid:
+                order[(path.stem, gid)] = i
+    return order
+
+
 def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[dict], list[dict]]:
     """Grade rows and test rows of every submission of assignment in the gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -74,6 +89,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
         except MissingEntry:
             return [], []
         submissions = sorted(gb.assignment_submissions(assignment), key=lambda s: s.student.id)
+        order = cell_order(root, assignment)
         for submission in submissions:
             student = submission.student.id
             status = read_status(root, assignment, student)
@@ -89,7 +105,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
                 if path.exists():
                     graded = nbformat.read(path, as_version=4)
                     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
-                for grade in sorted(nb.grades, key=lambda g: g.cell.id):
+                for grade in sorted(nb.grades, key=lambda g: order.get((nb.name, g.name), 10**6)):
                     cell_meta = grade.cell
                     if cell_meta.cell_type != "code" or grade.name in {c.name for c in nb.comments}:
                         continue  # a written answer or an answer cell, not an autograder test

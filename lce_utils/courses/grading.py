@@ -33,6 +33,7 @@ class StudentResult:
     ok: bool
     error: str = ""
     seconds: float = 0.0
+    detail: str = ""
     grades: dict[str, Any] = field(default_factory=dict)
 
 
@@ -44,6 +45,8 @@ def plain_error(log_or_error: str) -> str:
     text = log_or_error or ""
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text:
         return "the notebook stopped the Python kernel (e.g. os._exit(), a crash or memory exhaustion)"
+    if "Kernel didn't respond" in text or "kernel did not respond" in text.lower():
+        return "the Python kernel did not start in time (the machine may be overloaded)"
     if "CellTimeoutError" in text or "TimeoutError" in text:
         return "a cell kept running after the time-out and could not be interrupted"
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
@@ -111,6 +114,7 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     return {
         "student": student, "ok": ok, "seconds": time.perf_counter() - started,
         "error": "" if ok else plain_error(outcome.get("error", "") + "\n" + outcome.get("log", "")),
+        "detail": "" if ok else "\n".join((outcome.get("error") or outcome.get("log") or "").splitlines()[-30:]),
         "grades": read_grades(root, assignment, student) if ok else {},
         "autograded": str(autograded),
     }
@@ -181,8 +185,9 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
                 except Exception as exc:  # a failure of one submission must not stop the batch
                     data = {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
                 merge_result(root, assignment, data)
-                results.append(StudentResult(student, data["ok"], data.get("error", ""),
-                                             data.get("seconds", 0.0), data.get("grades") or {}))
+                results.append(StudentResult(student, data["ok"], error=data.get("error", ""),
+                                             seconds=data.get("seconds", 0.0), grades=data.get("grades") or {},
+                                             detail=data.get("detail", "")))
     return sorted(results, key=lambda r: r.student)
 
 

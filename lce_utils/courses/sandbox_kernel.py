@@ -29,7 +29,7 @@ def install_kernelspec(jupyter_dir: str | Path, memory_mb: int = DEFAULT_MEMORY_
         "display_name": f"Python 3 (LCE grading, {memory_mb} MB limit)",
         "language": "python",
         "env": {"LCE_KERNEL_MEMORY_MB": str(memory_mb), "OPENBLAS_NUM_THREADS": "1",
-                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"},
         "metadata": {"debugger": False},
     }
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")

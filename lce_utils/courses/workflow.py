@@ -105,7 +105,7 @@ def grade(assignment: str, submissions: str | Path, root: str | Path | None = No
         findings = check_submission(assignment, result.student, root)
         report.findings += findings
         write_status(root, assignment, result.student, {
-            "ok": result.ok, "error": result.error,
+            "ok": result.ok, "error": result.error, "detail": result.detail, "seconds": round(result.seconds, 2),
             "findings": [{"notebook": f.notebook, "cell": f.cell, "problem": f.problem} for f in findings]})
         if not result.ok:
             shutil.rmtree(root / "feedback" / result.student / assignment, ignore_errors=True)

@@ -1,0 +1,266 @@
+"""The grading round trip for real: `lce courses release` and `lce courses grade` (subprocesses, venv not on PATH)
+on every assignment's demo submissions in a temporary copy of the course, against the written-down scores."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lce_utils.courses.demo import KINDS, expected_scores, write_demo_submissions
+from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.courses.release import hidden_test_regions
+from lce_utils.offline_html import remote_loads
+from lce_utils.paths import COURSES
+
+LCE = str(Path(sys.executable).parent / "lce")
+ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
+TIMEOUT = "10"
+
+pytestmark = pytest.mark.slow
+
+
+def run_lce(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the real CLI without the virtual environment on PATH (nbgrader must still find alembic)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "JUPYTER_PATH")}
+    env.update(PATH="/usr/bin:/bin", LCE_ROOT=str(root))
+    proc = subprocess.run([LCE, *args], capture_output=True, text=True, env=env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lce {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def new_course(base: Path) -> Path:
+    """A temporary checkout root holding a copy of the course's committed files only."""
+    root = base / "root"
+    course = root / "courses"
+    course.mkdir(parents=True)
+    shutil.copytree(COURSES / "source", course / "source")
+    for name in ("nbgrader_config.py", "course.yaml"):
+        shutil.copy2(COURSES / name, course / name)
+    (root / "knowledge").mkdir()
+    return root
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def hidden_fail_submission(course: Path, subs: Path) -> None:
+    """A learner whose yearly_income ignores `months`: the visible checks pass, a hidden one fails."""
+    src = subs / "demo-correct" / "iterating-under-uncertainty.ipynb"
+    nb = nbformat.read(src, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "scenario_answer":
+            cell.source = cell.source.replace("gigs_per_month * fee * months", "gigs_per_month * fee * 12")
+            assert "fee * 12" in cell.source
+    (subs / "hidden-fail").mkdir()
+    nbformat.write(nb, subs / "hidden-fail" / src.name)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One graded run shared by the tests: release, demo submissions of all assignments, `lce courses grade`."""
+    base = tmp_path_factory.mktemp("courses")
+    root = new_course(base)
+    course = root / "courses"
+    run_lce(root, "courses", "release")
+    outputs = {}
+    for assignment in ASSIGNMENTS:
+        subs = base / "submissions" / assignment
+        write_demo_submissions(assignment, subs, root=course)
+        if assignment == "adaptive-mindset":
+            hidden_fail_submission(course, subs)
+        outputs[assignment] = run_lce(root, "courses", "grade", assignment, str(subs), "--timeout", TIMEOUT).stdout
+    return {"root": root, "course": course, "base": base, "stdout": outputs}
+
+
+def grade_rows(course: Path, assignment: str) -> dict[str, dict]:
+    columns, rows = read_csv(course / "exports" / f"{assignment}-grades.csv")
+    assert columns == GRADE_COLUMNS
+    return {row["student"]: row for row in rows}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_demo_submission_gets_exactly_its_expected_score(graded: dict, assignment: str) -> None:
+    rows = grade_rows(graded["course"], assignment)
+    expected = expected_scores()[assignment]
+    assert set(expected) == set(KINDS)
+    for student, want in expected.items():
+        row = rows[student]
+        assert float(row["score"]) == pytest.approx(want.score, abs=1e-9), (student, row)
+        assert row["needs_manual_grading"] == str(want.needs_manual_grading), (student, row)
+        assert row["assignment"] == assignment
+    empty = float(rows["demo-empty"]["score"])
+    cheats = [s for s, kind in KINDS.items() if kind == "cheat"]
+    assert all(float(rows[s]["score"]) <= empty for s in cheats), "a cheat scored more than the empty submission"
+    # a broken submission never stops the batch and is reported by name
+    out = graded["stdout"][assignment]
+    assert "NOT GRADED demo-os-exit" in out
+    assert "TAMPERED demo-edited-test" in out and "TAMPERED demo-deleted-test" in out
+    assert "TAMPERED demo-correct" not in out
+
+
+def test_memory_limit_stops_the_4gb_allocation(graded: dict) -> None:
+    course = graded["course"]
+    for assignment in ASSIGNMENTS:
+        nb_path = next((course / "autograded" / "demo-memory-hog" / assignment).glob("*.ipynb"))
+        nb = nbformat.read(nb_path, as_version=4)
+        hog = next(c for c in nb.cells if "bytearray(4 * 1024 ** 3)" in c.source)
+        errors = [o.get("ename") for o in hog.outputs if o.get("output_type") == "error"]
+        assert errors == ["MemoryError"], (assignment, errors)
+
+
+def test_output_flood_is_truncated(graded: dict) -> None:
+    nb_path = graded["course"] / "autograded" / "demo-output-flood" / "adaptive-mindset" / \
+        "iterating-under-uncertainty.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    flood = next(c for c in nb.cells if "print('flood', i)" in c.source)
+    text = "".join(o.get("text", "") for o in flood.outputs if o.get("output_type") == "stream")
+    assert "Output truncated" in text
+    assert text.count("\n") <= 201
+    assert nb_path.stat().st_size < 500_000
+
+
+def test_tests_csv_rows_and_messages_never_leak_hidden_tests(graded: dict) -> None:
+    course = graded["course"]
+    for assignment in ASSIGNMENTS:
+        columns, rows = read_csv(course / "exports" / f"{assignment}-tests.csv")
+        assert columns == TEST_COLUMNS
+        source = nbformat.read(next((course / "source" / assignment).glob("*.ipynb")), as_version=4)
+        tests = [c.metadata.nbgrader["grade_id"] for c in source.cells
+                 if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+        students = set(grade_rows(course, assignment))
+        assert len(rows) == len(students) * len(tests)
+        assert {(r["student"], r["test"]) for r in rows} == {(s, t) for s in students for t in tests}
+        hidden_lines = {line.strip() for c in source.cells for region in hidden_test_regions(c.source)
+                        for line in region.splitlines() if len(line.strip()) > 20}
+        for row in rows:
+            assert (row["passed"] == "True") == (row["message"] == ""), row
+            assert float(row["points"]) == (float(row["max_points"]) if row["passed"] == "True" else 0.0)
+            assert not any(line in row["message"] for line in hidden_lines), row
+            assert "\n" not in row["message"]
+    _, rows = read_csv(course / "exports" / "adaptive-mindset-tests.csv")
+    by_key = {(r["student"], r["test"]): r for r in rows}
+    assert by_key[("hidden-fail", "test_scenarios")]["message"].startswith(
+        "AssertionError: yearly_income should use the months it is given")
+    assert by_key[("demo-empty", "test_response_rate")]["message"] == \
+        "NotImplementedError: the exercise has not been answered yet"
+    assert "missing" in by_key[("demo-deleted-test", "test_response_rate")]["message"]
+    assert by_key[("demo-os-exit", "test_poster")]["message"].startswith("not graded: the notebook stopped")
+
+
+def test_feedback_names_failed_hidden_checks_but_never_shows_them(graded: dict) -> None:
+    course = graded["course"]
+    page = (course / "feedback" / "hidden-fail" / "adaptive-mindset" / "iterating-under-uncertainty.html"
+            ).read_text(encoding="utf-8")
+    assert remote_loads(page) == []
+    assert "BEGIN HIDDEN TESTS" not in page
+    assert "yearly_income(4, 2500, months=10)" not in page          # hidden test code
+    assert "hidden check / dold kontroll" in page                   # says a hidden check failed
+    assert "yearly_income should use the months it is given" in page  # and why
+    assert "Score / Poäng: 7 of / av 14" in page
+    late = (course / "feedback" / "demo-late" / "adaptive-mindset" / "iterating-under-uncertainty.html"
+            ).read_text(encoding="utf-8")
+    assert "Late submission: 2.2 points deducted" in late
+    assert not (course / "feedback" / "demo-os-exit" / "adaptive-mindset").exists()
+
+
+def test_integrity_report_and_gradebook_flags(graded: dict) -> None:
+    from nbgrader.api import Gradebook
+
+    course = graded["course"]
+    _, rows = read_csv(course / "exports" / "creative-entrepreneurship-integrity.csv")
+    problems = {(r["student"], r["cell"]): r["problem"] for r in rows}
+    assert set(problems) == {("demo-edited-test", "test_price"), ("demo-deleted-test", "test_price")}
+    assert "silently restored" in problems[("demo-edited-test", "test_price")]
+    assert "deleted" in problems[("demo-deleted-test", "test_price")]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        flagged = {s.student.id for s in gb.assignment_submissions("creative-entrepreneurship")
+                   if any(nb.flagged for nb in s.notebooks)}
+    assert flagged == {"demo-edited-test", "demo-deleted-test"}
+
+
+def test_parallel_grading_gives_the_same_gradebook_as_sequential_nbgrader(graded: dict, tmp_path: Path) -> None:
+    """The same submissions graded by nbgrader's own autograde, one after another in one gradebook."""
+    from nbgrader.api import Gradebook
+
+    from lce_utils.courses.collect import collect
+    from lce_utils.courses.grading import autograde_sequential
+    from lce_utils.courses.release import release
+
+    assignment = "digital-tools-for-artistic-processes"
+    students = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-test",
+                "demo-deleted-test", "demo-always-equal", "demo-memory-hog", "demo-output-flood", "demo-sys-exit"]
+    course = new_course(tmp_path) / "courses"
+    release([assignment], course)
+    collected = collect(assignment, graded["base"] / "submissions" / assignment, course)
+    for student in set(collected.students) - set(students):
+        shutil.rmtree(course / "submitted" / student)
+    autograde_sequential(assignment, students, course, timeout=int(TIMEOUT))
+
+    def snapshot(db: Path) -> dict:
+        with Gradebook(f"sqlite:///{db}") as gb:
+            return {(s.student.id, nb.name, g.name): (g.auto_score, g.needs_manual_grade, nb.score,
+                                                      nb.late_submission_penalty)
+                    for s in gb.assignment_submissions(assignment) if s.student.id in students
+                    for nb in s.notebooks for g in nb.grades}
+
+    parallel, sequential = snapshot(graded["course"] / "gradebook.db"), snapshot(course / "gradebook.db")
+    assert len(parallel) == len(students) * 6
+    assert parallel == sequential
+
+
+def test_regrading_one_student_from_a_zip_leaves_the_others_alone(graded: dict, tmp_path: Path) -> None:
+    course, assignment = graded["course"], "creative-entrepreneurship"
+    before = grade_rows(course, assignment)
+    others = {p: p.stat().st_mtime_ns for p in (course / "autograded").glob(f"*/{assignment}/*.ipynb")
+              if "demo-empty" not in str(p)}
+    # demo-empty hands in the correct notebook this time, zipped the way an LMS download looks
+    correct = graded["base"] / "submissions" / assignment / "demo-correct" / "pricing-vat-and-budgets.ipynb"
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(correct, f"lms-export/demo-empty/{assignment}/pricing-vat-and-budgets.ipynb")
+        zf.write(correct, f"lms-export/demo-partial/{assignment}/pricing-vat-and-budgets.ipynb")
+    run_lce(graded["root"], "courses", "grade", assignment, str(archive), "--student", "demo-empty",
+            "--timeout", TIMEOUT)
+    after = grade_rows(course, assignment)
+    assert float(after["demo-empty"]["score"]) == 12.0
+    assert {s: r for s, r in after.items() if s != "demo-empty"} == \
+        {s: r for s, r in before.items() if s != "demo-empty"}
+    assert {p: p.stat().st_mtime_ns for p in others} == others
+    # the separate export step writes the same file again
+    first = (course / "exports" / f"{assignment}-grades.csv").read_text()
+    run_lce(graded["root"], "courses", "export", assignment)
+    assert (course / "exports" / f"{assignment}-grades.csv").read_text() == first
+    assert (course / "exports" / f"{assignment}-tests.csv").exists()
+    # feedback for one learner only
+    proc = run_lce(graded["root"], "courses", "feedback", assignment, "--student", "demo-empty")
+    assert proc.stdout.strip().endswith("demo-empty/creative-entrepreneurship/pricing-vat-and-budgets.html")
+
+
+def test_grade_reports_bad_input_clearly(graded: dict, tmp_path: Path) -> None:
+    proc = run_lce(graded["root"], "courses", "grade", "no-such-assignment", str(tmp_path), check=False)
+    assert proc.returncode == 2 and "unknown assignment 'no-such-assignment'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    broken = tmp_path / "subs"
+    (broken / "anna").mkdir(parents=True)
+    (broken / "anna" / "pricing-vat-and-budgets.ipynb").write_text("{not json", encoding="utf-8")
+    (broken / "bad name!").mkdir()
+    proc = run_lce(graded["root"], "courses", "grade", "creative-entrepreneurship", str(broken),
+                   "--student", "anna", check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "NOT COLLECTED anna: pricing-vat-and-budgets.ipynb is not a readable notebook" in proc.stdout
+    proc = run_lce(graded["root"], "courses", "grade", "creative-entrepreneurship", str(tmp_path / "nothing"),
+                   check=False)
+    assert proc.returncode == 1 and "no such folder or zip file" in proc.stderr

@@ -1,0 +1,231 @@
+"""Fast checks of the course workflow's pieces: late policy, collecting, tamper detection, feedback hiding,
+release checks and the CLI surface."""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lce_utils.cli import build_parser, main
+from lce_utils.courses import collect as collect_mod
+from lce_utils.courses.config import assignments
+from lce_utils.courses.demo import KINDS, expected_scores
+from lce_utils.courses.export import first_error_line
+from lce_utils.courses.feedback import failed_in_hidden, safe_notebook, strip_hidden
+from lce_utils.courses.late import PercentPerDayLate, late_penalty
+from lce_utils.courses.release import check_release
+from lce_utils.courses.tamper import check_notebook
+from lce_utils.errors import DataError, SubmissionError
+from lce_utils.paths import COURSES
+
+DAY = 86400
+
+
+def test_late_penalty_per_started_day_with_a_cap() -> None:
+    assert late_penalty(10, 0, 10, 50) == 0
+    assert late_penalty(10, 1, 10, 50) == 1.0          # one second late is one started day
+    assert late_penalty(10, DAY + 1, 10, 50) == 2.0
+    assert late_penalty(10, 30 * DAY, 10, 50) == 5.0   # capped at 50 %
+    assert late_penalty(0, 3 * DAY, 10, 50) == 0
+    plugin = PercentPerDayLate(percent_per_day=25, max_percent=100)
+    assert plugin.late_submission_penalty("x", 8.0, 2.5 * DAY) == 6.0
+
+
+def test_course_yaml_lists_the_three_assignments_with_due_dates() -> None:
+    items = assignments()
+    assert [a.id for a in items] == ["adaptive-mindset", "digital-tools-for-artistic-processes",
+                                     "creative-entrepreneurship"]
+    assert all(a.due is not None for a in items)
+    assert set(expected_scores()) == {a.id for a in items}
+
+
+def test_bad_course_yaml_names_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "course.yaml").write_text("assignments:\n  - id: a\n    due: next week\n")
+    with pytest.raises(DataError, match="due 'next week' is not a date"):
+        assignments(tmp_path)
+
+
+def _course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    (root / "source" / "a1").mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), root / "source" / "a1" / "nb.ipynb")
+    return root
+
+
+def _student(folder: Path, name: str, with_assignment_level: bool = False) -> None:
+    target = folder / name / ("a1" if with_assignment_level else "")
+    target.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[new_code_cell("x = 2")]), target / "nb.ipynb")
+
+
+def test_collect_accepts_both_layouts_and_reports_bad_students(tmp_path: Path) -> None:
+    root = _course(tmp_path)
+    subs = tmp_path / "subs"
+    _student(subs, "anna")
+    _student(subs, "bo", with_assignment_level=True)
+    (subs / "bo" / "a1" / "timestamp.txt").write_text("2026-01-01 10:00:00 UTC")
+    (subs / "cy").mkdir()
+    (subs / "cy" / "nb.ipynb").write_text("{broken")
+    _student(subs, "bad name")
+    (subs / "dee").mkdir()
+    (subs / "dee" / "other.ipynb").write_text("{}")
+    result = collect_mod.collect("a1", subs, root)
+    assert result.students == ["anna", "bo"]
+    assert set(result.problems) == {"cy", "bad name", "dee"}
+    assert "not a readable notebook" in result.problems["cy"]
+    assert "found: other" in result.problems["dee"]
+    assert (root / "submitted" / "bo" / "a1" / "timestamp.txt").exists()
+    assert (root / "submitted" / "anna" / "a1" / "nb.ipynb").exists()
+
+
+def test_collect_unwraps_a_zip_and_refuses_unsafe_paths(tmp_path: Path) -> None:
+    root = _course(tmp_path)
+    subs = tmp_path / "subs"
+    _student(subs, "anna")
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(subs / "anna" / "nb.ipynb", "Export 2026/anna/nb.ipynb")
+    assert collect_mod.collect("a1", archive, root).students == ["anna"]
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("../escape/nb.ipynb", "{}")
+    with pytest.raises(SubmissionError, match="unsafe path"):
+        collect_mod.collect("a1", evil, root)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(SubmissionError, match="expected a folder or a .zip"):
+        collect_mod.collect("a1", tmp_path / "notes.txt", root)
+
+
+def _graded_nb() -> nbformat.NotebookNode:
+    def meta(gid: str, **kw: object) -> dict:
+        base = {"grade": False, "solution": False, "locked": False, "task": False, "schema_version": 3,
+                "grade_id": gid}
+        base.update(kw)
+        return {"nbgrader": base}
+
+    answer = new_code_cell("# YOUR CODE HERE\nraise NotImplementedError()", metadata=meta("ans", solution=True))
+    test = new_code_cell("assert f(1) == 2, 'f(1) should be 2'\n### BEGIN HIDDEN TESTS\n"
+                         "assert f(5) == 10, 'f should double any number'\n### END HIDDEN TESTS",
+                         metadata=meta("t1", grade=True, locked=True, points=2))
+    intro = new_markdown_cell("Read me", metadata=meta("intro", locked=True))
+    return new_notebook(cells=[intro, answer, test])
+
+
+def test_tamper_detection_names_each_kind_of_change() -> None:
+    released = _graded_nb()
+    assert check_notebook("s", "nb", copy.deepcopy(released), released) == []
+    edited = copy.deepcopy(released)
+    edited.cells[2].source = "pass"
+    edited.cells[0].source = "I changed the intro"
+    problems = {f.cell: f.problem for f in check_notebook("s", "nb", edited, released)}
+    assert "silently restored" in problems["t1"] and "locked cell edited" in problems["intro"]
+    deleted = copy.deepcopy(released)
+    del deleted.cells[2]
+    [finding] = check_notebook("s", "nb", deleted, released)
+    assert finding.cell == "t1" and "test cell deleted" in finding.problem and "manual" in finding.problem
+    meta = copy.deepcopy(released)
+    meta.cells[2].metadata.nbgrader["points"] = 200
+    [finding] = check_notebook("s", "nb", meta, released)
+    assert "metadata" in finding.problem and "points" in finding.problem
+    answered = copy.deepcopy(released)
+    answered.cells[1].source = "def f(x):\n    return 2 * x"
+    assert check_notebook("s", "nb", answered, released) == []
+
+
+def test_feedback_hides_hidden_test_code_and_tracebacks_but_says_which_failed() -> None:
+    nb = _graded_nb()
+    test = nb.cells[2]
+    assert strip_hidden(test.source).count("f(5)") == 0
+    test.outputs = [new_output("error", ename="AssertionError", evalue="f should double any number",
+                               traceback=["\x1b[0;31m----\x1b[0m", "Cell \x1b[0;32mIn[3], line 3\x1b[0m",
+                                          "----> 3 assert f(5) == 10, 'f should double any number'"])]
+    assert failed_in_hidden(test)
+    safe, results = safe_notebook(nb)
+    text = nbformat.writes(safe)
+    assert "f(5) == 10" not in text
+    assert results == [{"test": "t1", "max_points": 2, "passed": False, "message":
+                        "AssertionError: f should double any number", "hidden": True, "has_hidden": True}]
+    test.outputs[0]["traceback"][1] = "Cell In[3], line 1"
+    assert not failed_in_hidden(test)
+
+
+def test_first_error_line_explains_unanswered_exercises() -> None:
+    cell = new_code_cell("x")
+    cell.outputs = [new_output("error", ename="NotImplementedError", evalue="", traceback=[])]
+    assert first_error_line(cell) == "NotImplementedError: the exercise has not been answered yet"
+    cell.outputs = [new_output("error", ename="AssertionError", evalue="first\nsecond", traceback=[])]
+    assert first_error_line(cell) == "AssertionError: first"
+
+
+def test_release_check_catches_leaked_solutions_hidden_tests_and_outputs(tmp_path: Path) -> None:
+    root = tmp_path / "course"
+    (root / "source" / "a1").mkdir(parents=True)
+    (root / "release" / "a1").mkdir(parents=True)
+    source = new_notebook(cells=[
+        new_code_cell("def f(x):\n    ### BEGIN SOLUTION\n    return the_secret_formula(x) * 2\n    ### END SOLUTION"),
+        new_code_cell("assert f(1) == 2, 'visible'\n### BEGIN HIDDEN TESTS\n"
+                      "assert f(99) == 198, 'hidden message here'\n### END HIDDEN TESTS")])
+    nbformat.write(source, root / "source" / "a1" / "nb.ipynb")
+    good = new_notebook(cells=[new_code_cell("def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"),
+                               new_code_cell("assert f(1) == 2, 'visible'")])
+    nbformat.write(good, root / "release" / "a1" / "nb.ipynb")
+    assert check_release("a1", root) == []
+    bad = copy.deepcopy(source)
+    bad.cells[1].outputs = [new_output("stream", name="stdout", text="hi")]
+    nbformat.write(bad, root / "release" / "a1" / "nb.ipynb")
+    problems = check_release("a1", root)
+    assert any("BEGIN SOLUTION" in p for p in problems)
+    assert any("the_secret_formula" in p for p in problems)
+    assert any("f(99) == 198" in p for p in problems)
+    assert any("has outputs" in p for p in problems)
+
+
+def test_source_notebooks_meet_the_course_rules() -> None:
+    """At least 10 autograded points with hidden tests, a hand-graded answer, messages on every assert."""
+    for folder in sorted((COURSES / "source").iterdir()):
+        for path in folder.glob("*.ipynb"):
+            nb = nbformat.read(path, as_version=4)
+            metas = [(c, c.metadata.get("nbgrader", {})) for c in nb.cells]
+            auto = sum(m.get("points", 0) for c, m in metas if m.get("grade") and c.cell_type == "code")
+            manual = [m for c, m in metas if m.get("grade") and c.cell_type == "markdown"]
+            tests = [c for c, m in metas if m.get("grade") and c.cell_type == "code"]
+            assert auto >= 10 and manual, path
+            assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests), path
+            for cell in tests:
+                for line in cell.source.splitlines():
+                    if line.strip().startswith("assert "):
+                        assert "," in line or line.rstrip().endswith("("), f"bare assert in {path}: {line}"
+            first = nb.cells[0].source
+            assert "Sammanfattning på svenska" in first and "Learning objectives" in first
+            assert "minutes" in first
+            assert "Download" in nb.cells[-1].source and f"{path.stem}.ipynb" in nb.cells[-1].source
+            assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs committed"
+
+
+def test_every_demo_kind_has_an_expected_score() -> None:
+    table = expected_scores()
+    for assignment, students in table.items():
+        assert set(students) == set(KINDS), assignment
+        assert students["demo-empty"].score == 0
+
+
+def test_cli_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    for argv in (["courses", "--help"], ["courses", "grade", "--help"], ["courses", "validate", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            parser.parse_args(argv)
+        assert exc.value.code == 0
+    with pytest.raises(SystemExit) as exc:
+        parser.parse_args(["courses", "grade", "adaptive-mindset", "x", "--workers", "0"])
+    assert exc.value.code == 2
+    assert "expected a number above 0" in capsys.readouterr().err
+    assert main(["courses", "feedback", "no-such-assignment"]) == 2
+    assert "unknown assignment" in capsys.readouterr().err
+    assert main(["courses", "validate", "/no/such/notebook.ipynb"]) == 1
+    err = capsys.readouterr().err
+    assert "not a notebook file" in err and "ingen anteckningsbok" in err
