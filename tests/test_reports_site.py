@@ -151,12 +151,18 @@ def test_failing_template_keeps_the_last_good_page(tmp_path):
         template.write_text(json.dumps(broken))
         proc = lce("reports", "build", "--config", config, "--root", tmp_path, "--out", out)
         assert proc.returncode == 1 and error in proc.stdout, proc.stdout + proc.stderr
-        assert (out / "tiny.html").read_bytes() == good, "the last good page must stay in place"
+        kept = (out / "tiny.html").read_text(encoding="utf-8")
+        assert kept.replace(kept[kept.index("<!--lce-stale-->"):kept.index("<!--/lce-stale-->") + 17], "") \
+            == good.decode(), "the last good page must stay in place (with a stale banner)"
+        assert "This page is stale" in kept and error in kept
         entry = read_manifest(out)["reports"]["tiny"]
         assert entry["status"] == "stale" and error in entry["reason"] and "second line" not in entry["reason"]
         index = (out / "index.html").read_text(encoding="utf-8")
         assert "Inaktuell" in index and "Stale" in index and error in index
     assert not list(tmp_path.glob(".site.building-*")) and not list(tmp_path.glob(".site.old-*"))
+    template.write_text(json.dumps(TINY))  # fixed again: a fresh page without the banner
+    assert lce("reports", "build", "--config", config, "--root", tmp_path, "--out", out).returncode == 0
+    assert "lce-stale" not in (out / "tiny.html").read_text(encoding="utf-8")
 
 
 # -- in the browser ------------------------------------------------------------------------------------------

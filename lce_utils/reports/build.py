@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import fcntl
+import html
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -46,7 +48,9 @@ class BuildResult:
 
     def summary(self) -> str:
         """One line: counts by status and the index path."""
-        parts = [f"{len(self.ids('ok'))} up to date ({len(self.ran)} built, {len(self.reused)} unchanged)"]
+        kept = len(self.ids("ok")) - len(self.ran) - len(self.reused)
+        parts = [f"{len(self.ids('ok'))} up to date ({len(self.ran)} built, {len(self.reused)} unchanged"
+                 + (f", {kept} not selected" if kept else "") + ")"]
         for status in ("stale", "failed", "not-built"):
             if self.ids(status):
                 parts.append(f"{len(self.ids(status))} {status} ({', '.join(self.ids(status))})")
@@ -149,6 +153,21 @@ def _carry(old_site: Path, entry: dict[str, Any], staging: Path) -> bool:
     return True
 
 
+_BANNER = re.compile(r"<!--lce-stale-->.*?<!--/lce-stale-->", re.S)
+
+
+def mark_stale(page: Path, reason: str | None) -> None:
+    """Put (or refresh) a bilingual banner on a carried-over page: this is the last good version, not current."""
+    text = _BANNER.sub("", page.read_text(encoding="utf-8"))
+    if reason is not None:
+        banner = ('<!--lce-stale--><div class="lce-note" role="status"><p>Den här sidan är inaktuell: senaste '
+                  'bygget misslyckades och förra versionen visas. <span lang="en">This page is stale: the last '
+                  'build failed and the previous version is shown.</span></p><p class="error">'
+                  f"{html.escape(reason)}</p></div><!--/lce-stale-->")
+        text = text.replace('<main id="content">', '<main id="content">' + banner, 1)
+    page.write_text(text, encoding="utf-8")
+
+
 def _check_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / M.MANIFEST).is_file())):
         raise UsageError(f"{out} exists and is not a report site (no {M.MANIFEST}); choose a new or empty folder")
@@ -231,6 +250,9 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             else:
                 stale = entry["page"] is not None
                 entry.update(status="stale" if stale else "failed", reason=res["error"], failed_key=keys[rid])
+        for entry in entries.values():
+            if entry["page"] and (staging / entry["page"]).is_file():
+                mark_stale(staging / entry["page"], entry["reason"] if entry["status"] == "stale" else None)
         from lce_utils.reports.render import index_page
         result.reports = [entries[s.id] for s in specs]
         (staging / "index.html").write_text(index_page(result.reports, updated=built_at), encoding="utf-8")

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            description="Runs each report whose template, parameters or inputs changed, "
                            "then publishes the site atomically. A failing report keeps its last good page.")
     build.add_argument("--only", nargs="+", metavar="ID", help="build only these reports (others keep their pages)")
-    build.add_argument("--jobs", type=int, default=1, metavar="N", help="reports run in parallel (default 1)")
+    build.add_argument("--jobs", type=int, default=2, metavar="N", help="reports run in parallel (default 2)")
     build.add_argument("--out", type=Path, default=SITE, metavar="DIR", help=f"site folder (default {SITE})")
     build.add_argument("--force", action="store_true", help="run every report even if nothing changed")
     build.add_argument("--config", type=Path, default=None, metavar="YAML",

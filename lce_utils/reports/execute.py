@@ -54,7 +54,7 @@ def run_template(template: Path, parameters: Mapping[str, Any], *, cwd: Path, ti
     try:
         out = pm.execute_notebook(nb, None, parameters=None, progress_bar=False, kernel_name="python3",
                                   language="python", cwd=str(cwd), execution_timeout=timeout,
-                                  extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                  extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as exc:
         raise NotebookError(f"{template.name}: cell {exc.exec_count} failed: {exc.ename}: "
                             f"{first_line(exc.evalue)}") from exc
