@@ -240,3 +240,18 @@ def test_axe_check_can_fail(page):
     page.set_content('<html><body><img src="data:image/png;base64,iVBORw0KGgo="></body></html>')
     found = axe_violations(page)
     assert any(v.startswith("image-alt") for v in found), found
+
+
+def test_engagement_report_reads_a_real_lab_run(tmp_path):
+    """The engagement labs' own sample and run (their CLI) feed the engagement report."""
+    data = tmp_path / "sample-data"
+    assert lce("labs", "sample", "--rows", "3000", "--out", data).returncode == 0
+    run = tmp_path / "var" / "labs" / "sample"
+    proc = lce("labs", "run", "--data", data / "visits.csv", "--events", data / "events.csv", "--out", run,
+               "--institution", "Testhuset", "--no-notebooks")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result = build_site(CONFIG, root=tmp_path, out=tmp_path / "site", jobs=1, only=["engagement-findings"])
+    assert result.ran == ["engagement-findings-sample"], result.summary()
+    page = (tmp_path / "site" / "engagement-findings-sample.html").read_text(encoding="utf-8")
+    assert "Testhuset" in page and "Beläggning per konstform" in page
+    assert "rejects" not in page and str(tmp_path) not in page

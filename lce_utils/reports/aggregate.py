@@ -9,7 +9,8 @@ from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_frame
 SCORE_BANDS = [(0, 50, "0–49 %"), (50, 70, "50–69 %"), (70, 90, "70–89 %"), (90, 101, "90–100 %")]
 PEOPLE_COLUMNS = {"visits", "visitors", "unique_visitors", "participants", "learners", "count", "n", "members",
                   "mentors", "mentees", "matches", "sessions", "respondents", "people", "attendees", "returning",
-                  "new_visitors", "returning_visitors", "responses"}
+                  "new_visitors", "returning_visitors", "responses", "audience",
+                  "returned_within_12_months"}
 
 
 def complementary(frame: pd.DataFrame, count_columns: list[str], dependent_columns: list[str] | None = None

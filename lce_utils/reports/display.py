@@ -35,7 +35,7 @@ def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "ja / yes" if value else "nej / no"
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
-                                                and count):
+                                                and (count or abs(float(value)) >= 2)):
         return f"{int(value):,}".replace(",", "\u00a0")
     if isinstance(value, numbers.Real):
         value = float(value)

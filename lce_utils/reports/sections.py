@@ -22,6 +22,7 @@ LAB_CAPTIONS = {
     "revenue_by_channel": ("Intäkter per försäljningskanal", "Revenue by sales channel"),
     "reach_by_area": ("Räckvidd per område", "Reach by area"),
     "representation_index": ("Representationsindex", "Representation index"),
+    "visits_by_gender_age": ("Besök per kön och åldersgrupp", "Visits by gender and age band"),
 }
 MENTORSHIP_CAPTIONS = {
     "participants_by_role": ("Deltagare per roll", "Participants by role"),
@@ -44,7 +45,19 @@ COLUMN_LABELS = {
     "tickets": "Biljetter / Tickets", "occupancy": "Beläggning / Occupancy", "events": "Evenemang / Events",
     "ticket_type": "Biljettyp / Ticket type", "revenue_sek": "Intäkter (kr) / Revenue (SEK)",
     "channel": "Kanal / Channel", "area": "Område / Area", "share": "Andel / Share", "cohort": "Kohort / Cohort",
-    "index": "Index / Index",
+    "index": "Index / Index", "new_visitors": "Nya besökare / New visitors",
+    "returning_visitors": "Återkommande / Returning visitors", "returned_within_12_months":
+    "Återkom inom 12 mån / Returned within 12 months", "retention_share": "Andel återkomna / Retention share",
+    "window_complete": "Hela perioden / Full window", "performances": "Föreställningar / Performances",
+    "mean_occupancy": "Medelbeläggning / Mean occupancy", "sold_out_performances": "Utsålda / Sold out",
+    "sold_out_share": "Andel utsålda / Sold-out share", "performances_under_half": "Under halvfullt / Under half",
+    "start": "Start / Start", "venue": "Scen / Venue", "sold_out": "Utsåld / Sold out",
+    "cumulative_share": "Kumulativ andel / Cumulative share", "catchment": "Upptagningsområde / Catchment",
+    "gender": "Kön / Gender", "age_band": "Åldersgrupp / Age band", "audience": "Publik / Audience",
+    "audience_share": "Andel av publiken / Audience share", "population": "Befolkning / Population",
+    "population_share": "Andel av befolkningen / Population share",
+    "representation_index": "Representationsindex / Representation index",
+    "mean_price_sek": "Medelpris (kr) / Mean price (SEK)", "revenue_share": "Andel av intäkterna / Revenue share",
 }
 
 
