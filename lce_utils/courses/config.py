@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -84,8 +86,16 @@ def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = Non
     return config
 
 
+def ensure_tools_on_path() -> None:
+    """Put this Python's bin folder on PATH: nbgrader runs `alembic` and kernels as subprocesses."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
 def nbgrader_api(root: str | Path | None = None, **kwargs: object):  # -> NbGraderAPI
     """An in-process NbGraderAPI for the course at root."""
+    ensure_tools_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 

@@ -194,6 +194,7 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
 def autograde_sequential(assignment: str, students: Iterable[str], root: str | Path | None = None, *,
                          timeout: int = DEFAULT_CELL_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
     """Reference path: nbgrader's own autograde, one student after another, in this process and gradebook."""
+    _quiet()
     root = course_root(root)
     with tempfile.TemporaryDirectory(prefix="lce-kernel-") as tmp:
         install_kernelspec(tmp, memory_mb)
