@@ -248,3 +248,22 @@ def test_one_hidden_cell_cannot_be_recovered_by_subtraction():
     breakdown = pd.DataFrame({"group": ["a", "b", "c"], "visits": [40, 30, 2]})
     protected = aggregate.protect(breakdown, k=5)
     assert protected["visits"].isna().tolist() == [False, True, True]
+
+
+def test_a_build_that_breaks_leaves_the_old_site_whole(tmp_path, monkeypatch):
+    config = make_config(tmp_path, "reports: [{id: r, title: T, template: t.ipynb, inputs: [absent.csv]}]\n")
+    out = tmp_path / "site"
+    build_site(config, root=tmp_path, out=out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert b"saknar indata / missing input: absent.csv" in before[Path("index.html")]
+    (tmp_path / ".site.building-leftover").mkdir()  # from a build that was killed
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("lce_utils.reports.render.index_page", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_site(config, root=tmp_path, out=out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []

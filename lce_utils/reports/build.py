@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import html
 import json
 import multiprocessing
@@ -185,8 +186,11 @@ def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jo
     check_parameters(specs)
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.parent / f".{out.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    digest = hashlib.sha256(str(out).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"lce-reports-{digest}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build of a site at a time
+        for leftover in [*out.parent.glob(f".{out.name}.building-*"), *out.parent.glob(f".{out.name}.old-*")]:
+            shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
         return _build_locked(specs, chosen, root, out, jobs, force)
 
 
