@@ -53,10 +53,11 @@ class Lab:
         if int(self.k) < 1:
             raise ParameterError(f"k must be a whole number of at least 1, got {self.k!r}")
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
         self.population = pop.population_by_band()
         mx.create_views(self.con, str(self.prepared.visits_path),
                         str(self.prepared.events_path) if self.prepared.events_path else None,
-                        self.period_start, self.period_end, self.population)
+                        self.period_start, self.period_end, self.population, materialize=True)
 
     @property
     def meta(self) -> dict[str, Any]:

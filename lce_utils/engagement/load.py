@@ -145,8 +145,7 @@ class _Source:
             raise DataError(f"{path.name}: the file is empty / filen är tom")
         getattr(self, f"_open_{self.detected.kind}")(workdir)
         self.columns = [row[0] for row in con.execute("DESCRIBE raw_input").fetchall()]
-        self.rows = con.execute("SELECT count(*) FROM raw_input").fetchall()[0][0]
-        if self.rows == 0:
+        if not con.execute("SELECT 1 FROM raw_input LIMIT 1").fetchall():
             raise DataError(f"{path.name}: the file has a header but no data rows / filen har inga datarader")
 
     def _open_csv(self, workdir: Path) -> None:
@@ -176,7 +175,7 @@ class _Source:
                 f"read_csv('{_sql_str(str(source))}', delim='{_sql_str(separator)}', header=true, "
                 "all_varchar=true, quote='\"', escape='\"', null_padding=true, auto_detect=false, "
                 f"columns={cols})")
-            self.con.execute("SELECT count(*) FROM raw_input").fetchall()
+            self.con.execute("SELECT 1 FROM raw_input LIMIT 1").fetchall()
         except duckdb.Error as exc:
             message = str(exc)
             if "unicode" in message.lower() and encoding in ("utf-8", "utf-8-sig"):
@@ -258,20 +257,16 @@ def _value_map(expr: str, pairs: dict[str, str]) -> str:
     return f"COALESCE(CASE {expr} {whens} END, {expr})"
 
 
-def _gender_sql(expr: str, pairs: dict[str, str]) -> str:
-    explicit = " ".join(f"WHEN '{_sql_str(k.strip())}' THEN '{_sql_str(v)}'" for k, v in pairs.items())
-    labels = " ".join(f"WHEN '{_sql_str(k)}' THEN '{v}'" for k, v in m.GENDER_LABELS.items())
-    first = f"CASE {expr} {explicit} END" if pairs else "NULL"
-    return f"COALESCE({first}, CASE lower({expr}) {labels} ELSE 'unknown' END)"
-
-
 def _price_sql(expr: str, decimal: str) -> str:
+    """Plain numbers take the fast path; '1 234,50 kr' and the like go through the cleaning regex."""
     cleaned = f"regexp_replace({expr}, '(\\s|\u00a0|kr\\.?|sek|:-)', '', 'gi')"
     if decimal == ",":
         cleaned = f"replace(replace({cleaned}, '.', ''), ',', '.')"
+        fast = f"CASE WHEN NOT contains({expr}, '.') THEN TRY_CAST(replace({expr}, ',', '.') AS DOUBLE) END"
     else:
         cleaned = f"replace({cleaned}, ',', '')"
-    return f"TRY_CAST({cleaned} AS DOUBLE)"
+        fast = f"CASE WHEN NOT contains({expr}, ',') THEN TRY_CAST({expr} AS DOUBLE) END"
+    return f"COALESCE({fast}, TRY_CAST({cleaned} AS DOUBLE))"
 
 
 def _detect_decimal(con: duckdb.DuckDBPyConnection, price_col: str | None) -> str:
@@ -284,16 +279,34 @@ def _detect_decimal(con: duckdb.DuckDBPyConnection, price_col: str | None) -> st
     return "," if comma > dot else "."
 
 
+def _detect_timestamp_formats(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
+    """The timestamp formats, the one that reads most of a sample first (try_strptime tries them in order)."""
+    hits = []
+    for fmt in TIMESTAMP_FORMATS:
+        n = con.execute(f"SELECT count(try_strptime(v, '{fmt}')) FROM (SELECT {_col(column)} AS v FROM raw_input "
+                        "WHERE v IS NOT NULL LIMIT 2000)").fetchall()[0][0]
+        hits.append((-n, TIMESTAMP_FORMATS.index(fmt), fmt))
+    return [fmt for _, _, fmt in sorted(hits)]
+
+
+def _gender_table(con: duckdb.DuckDBPyConnection, pairs: dict[str, str]) -> None:
+    """lce_gender_labels(lce_label, lce_gender): lower-case labels; the mapping file's values win over the built-in ones."""
+    labels = {**m.GENDER_LABELS, **{k.strip().lower(): v for k, v in pairs.items()}}
+    con.execute("CREATE OR REPLACE TEMP TABLE lce_gender_labels (lce_label VARCHAR, lce_gender VARCHAR)")
+    con.executemany("INSERT INTO lce_gender_labels VALUES (?, ?)", list(labels.items()))
+
+
 def _band_sql(age: str) -> str:
     bands = [(0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75)]
     whens = " ".join(f"WHEN {age} BETWEEN {lo} AND {hi} THEN '{lo}-{hi}'" for lo, hi in bands)
     return f"CASE {whens} WHEN {age} >= 76 THEN '76+' ELSE 'unknown' END"
 
 
-def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, decimal: str) -> str:
+def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, decimal: str,
+                   formats: list[str] | None = None) -> str:
     c = {name: _col(cols.get(name)) for name in m.VISIT_COLUMNS}
     values = mapping.values
-    ts = f"try_strptime({c['timestamp']}, {TIMESTAMP_FORMATS!r})"
+    ts = f"try_strptime({c['timestamp']}, {formats or TIMESTAMP_FORMATS!r})"
     everything = "concat_ws(' ', " + ", ".join(_col(n) for n in source.data_columns) + ")"
     price = _price_sql(c["price"], decimal) if "price" in cols else "NULL::DOUBLE"
     visitor = (f"left(sha256(getvariable('lce_pseudonym_key') || {_value_map(c['visitor_id'], values.get('visitor_id', {}))}), 20)"
@@ -302,9 +315,14 @@ def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, de
         else "NULL::INTEGER"
     age_raw = f"TRY_CAST(regexp_extract({c['age']}, '^(\\d{{1,3}})', 1) AS INTEGER)" if "age" in cols \
         else "NULL::INTEGER"
-    postcode = (f"CASE WHEN regexp_full_match(regexp_replace({c['postcode']}, '\\s', '', 'g'), '[1-9]\\d{{4}}') "
-                f"THEN regexp_replace({c['postcode']}, '\\s', '', 'g') END") if "postcode" in cols \
-        else "NULL::VARCHAR"
+    if "gender" in cols:
+        gender, gender_join = "coalesce(lce_gender_labels.lce_gender, 'unknown')", \
+            f" LEFT JOIN lce_gender_labels ON lce_gender_labels.lce_label = lower({c['gender']})"
+    else:
+        gender, gender_join = "'unknown'", ""
+    compact = f"replace(replace({c['postcode']}, ' ', ''), '\u00a0', '')"
+    postcode = (f"CASE WHEN length({compact}) = 5 AND TRY_CAST({compact} AS INTEGER) BETWEEN 10000 AND 99999 "
+                f"THEN {compact} END") if "postcode" in cols else "NULL::VARCHAR"
     return f"""
 WITH parsed AS (
   SELECT _row, {c['timestamp']} AS ts_raw, {ts} AS ts, {c['price']} AS price_raw, {price} AS price,
@@ -313,9 +331,9 @@ WITH parsed AS (
          {_value_map(c['ticket_type'], values.get('ticket_type', {}))} AS ticket_type,
          {_value_map(c['channel'], values.get('channel', {}))} AS channel,
          {postcode} AS postcode, {birth} AS birth_year, {age_raw} AS age_raw,
-         {_gender_sql(c['gender'], values.get('gender', {}))} AS gender,
-         {everything} AS everything
-  FROM raw_input
+         {gender} AS gender,
+         CASE WHEN {ts} IS NULL THEN {everything} END AS everything
+  FROM raw_input{gender_join}
 ), checked AS (
   SELECT *,
     CASE WHEN ts IS NULL AND regexp_matches(everything, '{SUMMARY_WORDS}') THEN 'summary line'
@@ -390,6 +408,7 @@ def prepare(data: str | Path, events: str | Path | None = None, mapping: Any = N
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"temp_directory": str(workdir / "duckdb-tmp")})
+    con.execute("SET enable_progress_bar = false")
     con.execute("SET VARIABLE lce_pseudonym_key = ?", [pseudonym_key()])
     return con
 
@@ -404,7 +423,9 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
                    and c not in (cols.get("visitor_id"),)]
         decimal = mp.decimal or _detect_decimal(con, cols.get("price"))
         source.detected.decimal = decimal
-        con.execute(f"COPY ({_visits_select(source, cols, mp, decimal)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
+        formats = _detect_timestamp_formats(con, cols["timestamp"])
+        _gender_table(con, mp.values.get("gender", {}))
+        con.execute(f"COPY ({_visits_select(source, cols, mp, decimal, formats)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
                     "(FORMAT parquet, COMPRESSION zstd)")
         stats = con.execute(
             "SELECT count(*), count(_reject_reason), min(ts) FILTER (WHERE _reject_reason IS NULL), "

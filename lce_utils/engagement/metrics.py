@@ -204,15 +204,18 @@ def check_definitions() -> list[str]:
 
 def create_views(con: duckdb.DuckDBPyConnection, visits_parquet: str, events_parquet: str | None,
                  period_start: str | None = None, period_end: str | None = None,
-                 population: pd.DataFrame | None = None) -> None:
-    """Define visits (accepted rows in the period), events and population on a DuckDB connection."""
+                 population: pd.DataFrame | None = None, materialize: bool = False) -> None:
+    """Define visits (accepted rows in the period), events and population on a DuckDB connection.
+
+    materialize loads the visits into a DuckDB table once (many queries follow) instead of a view."""
     where = ["_reject_reason IS NULL"]
     if period_start:
         where.append(f"ts >= DATE '{_iso(period_start)}'")
     if period_end:
         where.append(f"ts < DATE '{_iso(period_end)}' + INTERVAL 1 DAY")
     path = str(visits_parquet).replace("'", "''")
-    con.execute(f"""CREATE OR REPLACE VIEW visits AS
+    kind = "TABLE" if materialize else "VIEW"
+    con.execute(f"""CREATE OR REPLACE {kind} visits AS
         SELECT ts, CAST(ts AS DATE) AS visit_date, visitor_id, event, ticket_type, price, channel, postcode, age,
                {AGE_BAND_SQL} AS age_band, gender
         FROM read_parquet('{path}') WHERE {' AND '.join(where)}""")
