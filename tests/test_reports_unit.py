@@ -267,3 +267,18 @@ def test_a_build_that_breaks_leaves_the_old_site_whole(tmp_path, monkeypatch):
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_cli_lists_reports_and_their_inputs(tmp_path, capsys):
+    from lce_utils.cli import main
+
+    assert main(["reports", "list", "--json", "--root", str(tmp_path), "--out", str(tmp_path / "site")]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["course-results-adaptive-mindset"]["inputs"] == \
+        "missing: courses/exports/adaptive-mindset-grades.csv"
+    assert rows["engagement-findings"]["inputs"] == "missing: no input matches var/labs/*/metrics.json"
+    assert {row["status"] for row in rows.values()} == {"never built"}
+    assert main(["reports", "build", "--jobs", "0", "--root", str(tmp_path), "--out", str(tmp_path / "s")]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reports", "build", "--help"])
+    assert exit_info.value.code == 0 and "--only" in capsys.readouterr().out
