@@ -80,8 +80,9 @@ def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = Non
         config.merge(PyFileConfigLoader(config_file.name, path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
     config.Execute.timeout = timeout or DEFAULT_CELL_TIMEOUT
-    if kernel_name:
+    if kernel_name:  # LCE's own grading: the sandboxed kernel, stopped at once after the last cell
         config.Execute.kernel_name = kernel_name
+        config.Execute.shutdown_kernel = "immediate"
     config.NbGraderAPI.log_level = logging.WARNING
     return config
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, SANDBOX_KERNEL, course_root,
                                       db_url, nbgrader_api)
+from lce_utils.courses.feedback import generate_feedback
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.progress import progress
 
@@ -35,6 +36,7 @@ class StudentResult:
     seconds: float = 0.0
     detail: str = ""
     grades: dict[str, Any] = field(default_factory=dict)
+    has_feedback: bool = False
 
 
 _WORKER: dict[str, Any] = {}
@@ -111,19 +113,30 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     outcome = _WORKER["api"].autograde(assignment, student, force=True, create=True)
     autograded = root / "autograded" / student / assignment
     ok = bool(outcome.get("success")) and autograded.is_dir() and any(autograded.glob("*.ipynb"))
+    feedback = root / "feedback" / student / assignment
+    shutil.rmtree(feedback, ignore_errors=True)
+    if ok:
+        try:  # rendering HTML is slow: do it here, in parallel, from this worker's gradebook copy
+            generate_feedback(assignment, [student], root)
+        except Exception:  # the parent renders it again from the real gradebook
+            shutil.rmtree(feedback, ignore_errors=True)
     return {
         "student": student, "ok": ok, "seconds": time.perf_counter() - started,
         "error": "" if ok else plain_error(outcome.get("error", "") + "\n" + outcome.get("log", "")),
         "detail": "" if ok else "\n".join((outcome.get("error") or outcome.get("log") or "").splitlines()[-30:]),
         "grades": read_grades(root, assignment, student) if ok else {},
         "autograded": str(autograded),
+        "feedback": str(feedback) if feedback.is_dir() else None,
     }
 
 
-def merge_result(root: Path, assignment: str, result: dict[str, Any]) -> None:
+def merge_result(root: Path, assignment: str, result: dict[str, Any], gb: Any = None) -> None:
     """Write one worker result into the course's real gradebook and autograded/ folder (parent process only)."""
     from nbgrader.api import Gradebook
 
+    if gb is None:
+        with Gradebook(db_url(root)) as own:
+            return merge_result(root, assignment, result, own)
     student = result["student"]
     dest = root / "autograded" / student / assignment
     staging = dest.with_name(dest.name + ".part")
@@ -131,26 +144,28 @@ def merge_result(root: Path, assignment: str, result: dict[str, Any]) -> None:
     if result["ok"]:
         shutil.copytree(result["autograded"], staging)
     grades = result.get("grades") or {}
-    with Gradebook(db_url(root)) as gb:
-        gb.update_or_create_student(student)
-        kwargs = {}
-        if grades.get("timestamp"):
-            kwargs["timestamp"] = datetime.fromisoformat(grades["timestamp"])
-        submission = gb.update_or_create_submission(assignment, student, **kwargs)
-        for nb in submission.notebooks:
-            data = grades.get("notebooks", {}).get(nb.name)
-            for grade in nb.grades:
-                if data and grade.name in data["grades"]:
-                    grade.auto_score, grade.needs_manual_grade = data["grades"][grade.name]
-                elif not result["ok"]:
-                    grade.auto_score, grade.needs_manual_grade = 0.0, True
-            for comment in nb.comments:
-                comment.auto_comment = data["comments"].get(comment.name) if data else None
-            nb.late_submission_penalty = data["late_penalty"] if data else None
-        gb.db.commit()
+    kwargs = {}
+    if grades.get("timestamp"):
+        kwargs["timestamp"] = datetime.fromisoformat(grades["timestamp"])
+    submission = gb.update_or_create_submission(assignment, student, **kwargs)
+    for nb in submission.notebooks:
+        data = grades.get("notebooks", {}).get(nb.name)
+        for grade in nb.grades:
+            if data and grade.name in data["grades"]:
+                grade.auto_score, grade.needs_manual_grade = data["grades"][grade.name]
+            elif not result["ok"]:
+                grade.auto_score, grade.needs_manual_grade = 0.0, True
+        for comment in nb.comments:
+            comment.auto_comment = data["comments"].get(comment.name) if data else None
+        nb.late_submission_penalty = data["late_penalty"] if data else None
+    gb.db.commit()
     shutil.rmtree(dest, ignore_errors=True)
     if result["ok"]:
         staging.rename(dest)
+    feedback = root / "feedback" / student / assignment
+    shutil.rmtree(feedback, ignore_errors=True)
+    if result.get("feedback"):
+        shutil.copytree(result["feedback"], feedback)
 
 
 def autograde_parallel(assignment: str, students: Iterable[str], root: str | Path | None = None, *,
@@ -173,7 +188,8 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
         snapshot = Path(base) / "gradebook-snapshot.db"
         shutil.copy2(root / "gradebook.db", snapshot)
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
-                                 initargs=(str(root), str(snapshot), base, timeout, memory_mb)) as pool:
+                                 initargs=(str(root), str(snapshot), base, timeout, memory_mb)) as pool, \
+                Gradebook(db_url(root)) as gb:
             futures = {pool.submit(_grade_in_worker, assignment, s): s for s in students}
             for future in progress(as_completed(futures), desc=f"grading {assignment}", total=len(futures),
                                    unit="submission"):
@@ -184,10 +200,11 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
                     data = {"student": student, "ok": False, "error": "the grading worker process crashed"}
                 except Exception as exc:  # a failure of one submission must not stop the batch
                     data = {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                merge_result(root, assignment, data)
+                merge_result(root, assignment, data, gb)
                 results.append(StudentResult(student, data["ok"], error=data.get("error", ""),
                                              seconds=data.get("seconds", 0.0), grades=data.get("grades") or {},
-                                             detail=data.get("detail", "")))
+                                             detail=data.get("detail", ""),
+                                             has_feedback=bool(data.get("feedback"))))
     return sorted(results, key=lambda r: r.student)
 
 

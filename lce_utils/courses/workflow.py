@@ -110,6 +110,7 @@ def grade(assignment: str, submissions: str | Path, root: str | Path | None = No
         if not result.ok:
             shutil.rmtree(root / "feedback" / result.student / assignment, ignore_errors=True)
     flag_in_gradebook(assignment, report.findings, root)
-    generate_feedback(assignment, [r.student for r in report.results if r.ok], root)
+    # the workers already rendered feedback; render here only what they could not
+    generate_feedback(assignment, [r.student for r in report.results if r.ok and not r.has_feedback], root)
     report.grades_csv, report.tests_csv = export_all(assignment, root, out)
     return report

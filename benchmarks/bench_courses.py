@@ -1,0 +1,89 @@
+"""Grading throughput: `lce courses grade` (parallel workers) vs plain sequential `nbgrader autograde`.
+
+230 submissions of one assignment (the programme's number of participants), made from the demo submissions, are
+graded both ways in the same run, each in its own temporary copy of the course. Target: at least 1.8 times faster
+on 2 cores. LCE_BENCH_QUICK=1 grades 16 submissions instead (for trying it out).
+
+The infinite-loop demo is left out of the mix (it only measures the cell time-out, the same for both)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lce_utils.courses.collect import collect
+from lce_utils.courses.demo import replicate, write_demo_submissions
+from lce_utils.courses.release import release
+from lce_utils.paths import COURSES, ROOT
+
+ASSIGNMENT = "adaptive-mindset"
+TARGET = 1.8
+MIX = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-test", "demo-deleted-test",
+       "demo-always-equal", "demo-memory-hog", "demo-output-flood", "demo-sys-exit", "demo-os-exit"]
+
+
+def _course_copy(base: Path, name: str) -> Path:
+    root = base / name
+    course = root / "courses"
+    course.mkdir(parents=True)
+    shutil.copytree(COURSES / "source", course / "source")
+    for item in ("nbgrader_config.py", "course.yaml"):
+        shutil.copy2(COURSES / item, course / item)
+    (root / "knowledge").mkdir()
+    release([ASSIGNMENT], course)
+    return root
+
+
+def main() -> None:
+    """Run both ways and print seconds per submission, the ratio and PASS/MISS."""
+    count = 16 if os.environ.get("LCE_BENCH_QUICK") else 230
+    bindir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with tempfile.TemporaryDirectory(prefix="lce-bench-courses-") as tmp:
+        base = Path(tmp)
+        lce_root, plain_root = _course_copy(base, "lce"), _course_copy(base, "plain")
+        demos = base / "demos"
+        write_demo_submissions(ASSIGNMENT, demos, root=lce_root / "courses", students=MIX)
+        subs = base / "submissions"
+        replicate(demos, subs, count, MIX)
+
+        # baseline: nbgrader's own command, one student after another
+        plain_course = plain_root / "courses"
+        collect(ASSIGNMENT, subs, plain_course)
+        started = time.perf_counter()
+        subprocess.run([str(bindir / "nbgrader"), "autograde", ASSIGNMENT, "--force"], cwd=plain_course, env=env,
+                       check=False, capture_output=True)
+        plain = time.perf_counter() - started
+        plain_graded = len(list((plain_course / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
+
+        started = time.perf_counter()
+        proc = subprocess.run([str(bindir / "lce"), "courses", "grade", ASSIGNMENT, str(subs)],
+                              env={**env, "LCE_ROOT": str(lce_root)}, capture_output=True, text=True)
+        lce = time.perf_counter() - started
+        if proc.returncode != 0:
+            raise SystemExit(f"lce courses grade failed: {proc.stderr[-2000:]}")
+        lce_graded = len(list((lce_root / "courses" / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
+
+    ratio = plain / lce
+    verdict = "PASS" if ratio >= TARGET else "MISS"
+    print(f"courses grading, {count} submissions of {ASSIGNMENT} on {os.cpu_count()} cores")
+    print(f"  plain sequential `nbgrader autograde`: {plain:7.1f} s  {plain / count:5.2f} s/submission "
+          f"({plain_graded} autograded)")
+    print(f"  `lce courses grade` (parallel, incl. feedback, tamper check and CSV export): {lce:7.1f} s  "
+          f"{lce / count:5.2f} s/submission ({lce_graded} autograded)")
+    print(f"  speed-up {ratio:.2f}x  target >= {TARGET}x: {verdict}")
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "courses.json").write_text(json.dumps({
+        "submissions": count, "plain_seconds": plain, "lce_seconds": lce, "ratio": ratio, "target": TARGET,
+        "verdict": verdict}, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
