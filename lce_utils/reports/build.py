@@ -129,7 +129,7 @@ def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str) -> d
         return {s.id: r for s in progress(specs, desc="reports", unit="report")
                 for r in [run_report(s, str(root), built_at)]}
     results: dict[str, dict[str, Any]] = {}
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")  # clean workers, whatever threads the caller runs
     with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
         futures: list[Future] = [pool.submit(run_report, s, str(root), built_at) for s in specs]
         for future in progress(_as_completed(futures), desc="reports", total=len(futures), unit="report"):
