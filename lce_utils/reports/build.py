@@ -130,6 +130,9 @@ def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str) -> d
                 for r in [run_report(s, str(root), built_at)]}
     results: dict[str, dict[str, Any]] = {}
     context = multiprocessing.get_context("forkserver")  # clean workers, whatever threads the caller runs
+    # imported once in the fork server, so that the workers forked from it start warm
+    context.set_forkserver_preload(["papermill", "nbconvert", "lce_utils.offline_html", "lce_utils.reports.execute",
+                                    "lce_utils.reports.sanitize", "lce_utils.reports.render"])
     with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
         futures: list[Future] = [pool.submit(run_report, s, str(root), built_at) for s in specs]
         for future in progress(_as_completed(futures), desc="reports", total=len(futures), unit="report"):
