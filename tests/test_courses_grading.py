@@ -23,7 +23,7 @@ from lce_utils.paths import COURSES
 
 LCE = str(Path(sys.executable).parent / "lce")
 ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
-TIMEOUT = "10"
+TIMEOUT = "15"  # seconds per cell; generous so that a busy CI machine does not time out honest cells
 
 pytestmark = pytest.mark.slow
 
@@ -200,8 +200,8 @@ def test_parallel_grading_gives_the_same_gradebook_as_sequential_nbgrader(graded
     from lce_utils.courses.release import release
 
     assignment = "digital-tools-for-artistic-processes"
-    students = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-test",
-                "demo-deleted-test", "demo-always-equal", "demo-memory-hog", "demo-output-flood", "demo-sys-exit"]
+    students = ["demo-correct", "demo-partial", "demo-late", "demo-edited-test", "demo-deleted-test",
+                "demo-always-equal", "demo-memory-hog", "demo-output-flood"]
     course = new_course(tmp_path) / "courses"
     release([assignment], course)
     collected = collect(assignment, graded["base"] / "submissions" / assignment, course)
