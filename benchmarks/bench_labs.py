@@ -65,7 +65,7 @@ def run_duckdb(data: Path, events: Path) -> dict:
     con.execute(f"""CREATE TABLE visits AS
         SELECT ts, CAST(ts AS DATE) AS visit_date, visitor_id, event, ticket_type, price, channel, postcode, age,
                {mx.AGE_BAND_SQL} AS age_band, gender
-        FROM (SELECT CAST("Datum" AS TIMESTAMP) AS ts, CAST("Kundnummer" AS VARCHAR) AS visitor_id,
+        FROM (SELECT CAST("Datum" AS TIMESTAMP) AS ts, "Kundnummer" AS visitor_id,
                      "Evenemang" AS event, "Biljettyp" AS ticket_type, CAST("Pris (kr)" AS DOUBLE) AS price,
                      "Kanal" AS channel, replace("Postnummer", ' ', '') AS postcode,
                      year(CAST("Datum" AS TIMESTAMP)) - "Födelseår" AS age,
@@ -141,6 +141,14 @@ def run_pandas(data: Path, events: Path) -> dict:
 
 # ---- the driver ---------------------------------------------------------------------------------------------
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM; ru_maxrss would include the parent's peak after exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(impl: str, data: str, events: str) -> None:
     cache = tempfile.mkdtemp(prefix="lce-bench-cache-")
     os.environ["LCE_LABS_CACHE"] = cache
@@ -150,7 +158,7 @@ def child(impl: str, data: str, events: str) -> None:
     end = time.perf_counter()
     seconds = end - start
     cached = end - PHASES.get("prepared", start)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     shutil.rmtree(cache, ignore_errors=True)
     print(json.dumps({"seconds": seconds, "cached_seconds": cached, "peak_mb": peak_mb, "check": {k: result[k] for k in COMPARED}}))
 
@@ -170,13 +178,16 @@ def measure_once(impl: str, data: Path, events: Path) -> dict:
 
 
 def make_data(rows: int, folder: Path) -> tuple[Path, Path, Path]:
-    from lce_utils.engagement.sample import write_sample
+    """The sample institution at this size, generated in a child process (so this one stays small)."""
     start = time.perf_counter()
-    csv = write_sample(folder / "csv", rows=rows, messy=False, fmt="csv")
-    parquet = write_sample(folder / "parquet", rows=rows, fmt="parquet")
-    print(f"generated {rows:,} rows as CSV ({csv.visits.stat().st_size / 1e6:.0f} MB) and Parquet "
-          f"({parquet.visits.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s", flush=True)
-    return parquet.visits, csv.visits, csv.events
+    code = ("import sys; from lce_utils.engagement.sample import write_sample; n = int(sys.argv[1]); "
+            "write_sample(sys.argv[2], rows=n, messy=False, fmt='csv'); write_sample(sys.argv[3], rows=n, fmt='parquet')")
+    subprocess.run([sys.executable, "-c", code, str(rows), str(folder / "csv"), str(folder / "parquet")], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
+    csv, parquet = folder / "csv" / "visits.csv", folder / "parquet" / "visits.parquet"
+    print(f"generated {rows:,} rows as CSV ({csv.stat().st_size / 1e6:.0f} MB) and Parquet "
+          f"({parquet.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s", flush=True)
+    return parquet, csv, folder / "csv" / "events.csv"
 
 
 def verdict(ok: bool) -> str:

@@ -136,3 +136,13 @@ def test_run_step_runs_the_sample_with_notebooks_and_offline_html(tmp_path, monk
     for path in Path(out).rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(encoding="utf-8", errors="ignore")
+
+
+def test_mapping_example_and_readme_document_the_tables():
+    from lce_utils.engagement.mapping import load_mapping
+    mapping = load_mapping(lce_utils.paths.LABS / "mapping-example.yaml")
+    assert mapping.columns["timestamp"] == "Föreställningsdatum" and mapping.values["gender"]["K"] == "woman"
+    assert mapping.events_columns["capacity"] == "Antal platser"
+    readme = (lce_utils.paths.LABS / "README.md").read_text(encoding="utf-8")
+    for name in TABLES | METRIC_KEYS:
+        assert f"`{name}" in readme, name

@@ -309,8 +309,10 @@ def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, de
     ts = f"try_strptime({c['timestamp']}, {formats or TIMESTAMP_FORMATS!r})"
     everything = "concat_ws(' ', " + ", ".join(_col(n) for n in source.data_columns) + ")"
     price = _price_sql(c["price"], decimal) if "price" in cols else "NULL::DOUBLE"
-    visitor = (f"left(sha256(getvariable('lce_pseudonym_key') || {_value_map(c['visitor_id'], values.get('visitor_id', {}))}), 20)"
-               if "visitor_id" in cols else "NULL::VARCHAR")
+    # A 60-bit number from a keyed SHA-256: integers keep DISTINCT and joins fast (20-character strings did not).
+    raw_id = _value_map(c["visitor_id"], values.get("visitor_id", {}))
+    visitor = (f"CAST('0x' || left(sha256(getvariable('lce_pseudonym_key') || {raw_id}), 15) AS BIGINT)"
+               if "visitor_id" in cols else "NULL::BIGINT")
     birth = f"TRY_CAST(regexp_extract({c['birth_year']}, '^(\\d{{4}})', 1) AS INTEGER)" if "birth_year" in cols \
         else "NULL::INTEGER"
     age_raw = f"TRY_CAST(regexp_extract({c['age']}, '^(\\d{{1,3}})', 1) AS INTEGER)" if "age" in cols \

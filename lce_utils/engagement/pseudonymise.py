@@ -37,6 +37,7 @@ def key_fingerprint() -> str:
     return hashlib.sha256(("lce-key-fingerprint:" + pseudonym_key()).encode()).hexdigest()[:12]
 
 
-def pseudonymise(value: str, key: str | None = None) -> str:
-    """The pseudonym of one visitor_id: the same as the DuckDB loader computes (keyed SHA-256, 20 hex digits)."""
-    return hashlib.sha256(((key if key is not None else pseudonym_key()) + value.strip()).encode()).hexdigest()[:20]
+def pseudonymise(value: str, key: str | None = None) -> int:
+    """The pseudonym of one visitor_id, as the DuckDB loader computes it: the first 60 bits of SHA-256(key + id)."""
+    digest = hashlib.sha256(((key if key is not None else pseudonym_key()) + value.strip()).encode()).hexdigest()
+    return int(digest[:15], 16)
