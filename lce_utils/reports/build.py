@@ -217,7 +217,8 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             entry = {"id": spec.id, "title": spec.title, "status": "not-built", "built_at": prev.get("built_at"),
                      "summary": prev.get("summary") or spec.description, "reason": None, "page": None,
                      "notebook": None, "key": prev.get("key"), "failed_key": None,
-                     "parameters": spec.public_parameters(), "inputs": [i.label() for i in spec.inputs]}
+                     "parameters": spec.public_parameters(), "inputs": [i.label() for i in spec.inputs],
+                     "seconds": prev.get("seconds")}
             has_old_page = prev.get("status") in ("ok", "stale") and _carry(out, prev, staging)
             if has_old_page:
                 entry.update(page=prev["page"], notebook=prev["notebook"])

@@ -56,11 +56,15 @@ def missing_inputs(spec: ReportSpec, root: Path) -> list[str]:
 
 
 def code_hash() -> str:
-    """A hash of the report machinery itself (this package and its page templates)."""
+    """A hash of the report machinery: this package, its page templates and the shared helpers it renders with."""
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".j2", ".css"}:
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+    shared = PACKAGE.parent
+    files = [p for p in sorted(PACKAGE.rglob("*")) if p.is_file() and p.suffix in {".py", ".j2", ".css"}]
+    files += [shared / name for name in ("charts.py", "privacy.py", "offline_html.py")]
+    files += sorted((shared / "templates").rglob("*.j2"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(shared).as_posix().encode())
             _hash_file(path, digest)
     return digest.hexdigest()
 
