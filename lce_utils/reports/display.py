@@ -88,6 +88,11 @@ def missing(what_sv: str, what_en: str, where: str) -> None:
          f"{what_en} not available yet ({where}). Run `lce run` first and they appear here.")
 
 
+def bullets(items: Sequence[tuple[str, str]]) -> None:
+    """A bulleted list, each item in Swedish then English (escaped)."""
+    display(HTML("<ul>" + "".join(f"<li>{bilingual(sv, en, tag='span')}</li>" for sv, en in items) + "</ul>"))
+
+
 def key_figures(figures: Sequence[tuple[str, str, str]]) -> None:
     """Key figures as a definition list: (Swedish label, English label, value already formatted)."""
     items = "".join(f'<div><dt>{_esc(sv)} <span lang="en">/ {_esc(en)}</span></dt><dd>{_esc(value)}</dd></div>'

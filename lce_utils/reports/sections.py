@@ -167,6 +167,44 @@ def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
          f"{show.fmt(m.get('rows_read'))} / {show.fmt(m.get('rows_rejected'))}")])
 
 
+def _top(frame: pd.DataFrame | None, value: str) -> tuple[str, float] | None:
+    """The first column's label of the row with the largest value (None when the table lacks it)."""
+    if frame is None or value not in frame.columns or frame.empty:
+        return None
+    values = pd.to_numeric(frame[value], errors="coerce")
+    if values.notna().sum() == 0:
+        return None
+    row = values.idxmax()
+    return str(frame.loc[row].iloc[0]), float(values[row])
+
+
+def lab_findings(run: LabRun | None) -> None:
+    """A few findings in plain words (Swedish and English), read off the metrics and tables."""
+    if run is None:
+        return
+    found: list[tuple[str, str]] = []
+    months = {m: v for m, v in (run.metrics.get("visits_by_month") or {}).items() if v is not None}
+    if months:
+        month = max(months, key=months.get)
+        found.append((f"Flest besök kom i {month} ({show.fmt(months[month])}).",
+                      f"The busiest month was {month} ({show.fmt(months[month])} visits)."))
+    share = run.metrics.get("returning_visitor_share")
+    if share is not None:
+        pct = show.fmt(round(100 * float(share), 1), suffix=" %")
+        found.append((f"{pct} av besökarna kom tillbaka minst en gång.", f"{pct} of visitors came back at least once."))
+    best = _top(run.tables.get("occupancy_by_art_form"), "occupancy")
+    if best:
+        pct = show.fmt(round(100 * best[1], 1), suffix=" %")
+        found.append((f"Högst beläggning hade {best[0]} ({pct}).", f"{best[0]} had the highest occupancy ({pct})."))
+    channel = _top(run.tables.get("revenue_by_channel"), "revenue_sek")
+    if channel:
+        found.append((f"Mest intäkter kom via {channel[0]}.", f"Most revenue came through {channel[0]}."))
+    if found:
+        show.bullets(found)
+    else:
+        show.note("Inga iakttagelser: data saknas.", "No findings: data is missing.")
+
+
 def _breakdown(values: Any, key: str) -> pd.DataFrame:
     items = values.items() if isinstance(values, dict) else []
     return pd.DataFrame({key: [str(a) for a, _ in items],
