@@ -92,6 +92,7 @@ def test_pages_show_parameters_and_suppress_small_groups(site):
     assert "<code>exports_dir</code></td><td>courses/exports</td>" in page
     lab = (site.out / "engagement-findings-sample.html").read_text(encoding="utf-8")
     assert "&lt;5" in lab  # visits_by_gender has a suppressed (null) group
+    assert "Högst beläggning hade" in lab and "had the highest occupancy" in lab
     assert "&lt;img src=x onerror=alert(1)&gt;" in lab and "<img src" not in lab
 
 
