@@ -8,12 +8,16 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from lce_utils.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from nbgrader.apps import NbGraderAPI
 from lce_utils.paths import COURSES
 
 DEFAULT_CELL_TIMEOUT = 30        # seconds per cell when grading
@@ -94,7 +98,7 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def nbgrader_api(root: str | Path | None = None, **kwargs: object):  # -> NbGraderAPI
+def nbgrader_api(root: str | Path | None = None, **kwargs: object) -> "NbGraderAPI":
     """An in-process NbGraderAPI for the course at root."""
     ensure_tools_on_path()
     from nbgrader.apps import NbGraderAPI

@@ -83,6 +83,8 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
 
     root = course_root(root)
     grade_rows, test_rows = [], []
+    if not (root / "gradebook.db").exists():
+        return [], []  # nothing released or graded yet (and do not create an empty gradebook)
     with Gradebook(db_url(root)) as gb:
         try:
             gb.find_assignment(assignment)
