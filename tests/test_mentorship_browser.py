@@ -332,53 +332,70 @@ def test_mentorship_browser_forged_widget_state_is_caught(voila, page):
     assert len(list_applications(url)) == before
 
 
-async def _one_visitor(browser, base: str, i: int, results: list) -> None:
+async def _one_visitor(browser, base: str, i: int, loading: asyncio.Semaphore, ready: list, go: asyncio.Event,
+                       results: list, reloads: list) -> None:
     context = await browser.new_context(locale="sv-SE")
     page = await context.new_page()
     try:
-        await page.goto(base + SIGNUP, timeout=240_000)
-        name = page.get_by_label(SV["name"], exact=True)
-        await name.wait_for(timeout=240_000)
-        await name.fill(f"Samtidig {i}")
-        await page.get_by_label(SV["email"], exact=True).fill(email(f"concurrent{i}"))
-        await page.get_by_label(SV["mentee"], exact=True).check()
-        await page.get_by_label(SV["field"], exact=True).select_option(label="Film")
-        await page.get_by_label(SV["wanted"], exact=True).fill("grant writing")
-        await page.get_by_label(SV["goals"], exact=True).fill("Att hitta finansiering")
-        await page.get_by_label("svenska", exact=True).check()
-        await page.get_by_label("Helger", exact=True).check()
-        await page.get_by_label(SV["municipality"], exact=True).select_option("Ystad")
-        await page.get_by_label(SV["consent"]).check()
+        async with loading:  # pages load a few at a time (2 cores); the submissions below happen together
+            name = page.get_by_label(SV["name"], exact=True)
+            for attempt in range(3):
+                # Under load Voilà 0.5 now and then never finishes streaming a page; a visitor would reload.
+                await page.goto(base + SIGNUP, timeout=300_000)
+                try:
+                    await name.wait_for(timeout=90_000)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
+                    reloads.append(i)
+            await name.fill(f"Samtidig {i}")
+            await page.get_by_label(SV["email"], exact=True).fill(email(f"concurrent{i}"))
+            await page.get_by_label(SV["mentee"], exact=True).check()
+            await page.get_by_label(SV["field"], exact=True).select_option(label="Film")
+            await page.get_by_label(SV["wanted"], exact=True).fill("grant writing")
+            await page.get_by_label(SV["goals"], exact=True).fill("Att hitta finansiering")
+            await page.get_by_label("svenska", exact=True).check()
+            await page.get_by_label("Helger", exact=True).check()
+            await page.get_by_label(SV["municipality"], exact=True).select_option("Ystad")
+            await page.get_by_label(SV["consent"]).check()
+        ready.append(i)
+        if len(ready) == 20:
+            go.set()
+        await asyncio.wait_for(go.wait(), timeout=600)
         await page.get_by_role("button", name=SV["submit"]).click()
-        await page.locator("#confirmation").wait_for(timeout=240_000)
+        await page.locator("#confirmation").wait_for(timeout=300_000)
         results.append(i)
     finally:
         await context.close()
 
 
 def test_mentorship_browser_twenty_sessions_at_once(voila):
-    """20 browser sessions fill in and submit at the same time: exactly 20 applications are stored."""
+    """20 browser sessions, all open at once, submit at the same moment: exactly 20 applications are stored."""
     base, url = voila
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     results: list[int] = []
+    reloads: list[int] = []
     errors: list[BaseException] = []
 
     async def main() -> None:
         from playwright.async_api import async_playwright
 
+        loading, go, ready = asyncio.Semaphore(4), asyncio.Event(), []
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            outcome = await asyncio.gather(*[_one_visitor(browser, base, i, results) for i in range(20)],
-                                           return_exceptions=True)
+            outcome = await asyncio.gather(*[_one_visitor(browser, base, i, loading, ready, go, results, reloads)
+                                             for i in range(20)], return_exceptions=True)
             errors.extend(o for o in outcome if isinstance(o, BaseException))
             await browser.close()
 
     thread = threading.Thread(target=lambda: asyncio.run(main()))
     thread.start()
-    thread.join(timeout=600)
+    thread.join(timeout=900)
     assert not thread.is_alive()
     assert errors == [], errors[:3]
+    print(f"pages reloaded because Voilà never finished them: {len(reloads)}")
     stored = [a for a in list_applications(url) if a.person.email.startswith("concurrent")]
     assert len(stored) == 20 == len(results)
     assert {a.person.email for a in stored} == {email(f"concurrent{i}") for i in range(20)}

@@ -1,6 +1,7 @@
 """The mentorship programme: store, validation, matching, exports and outcome tables behind one public API."""
 
-from lce_utils.mentorship.aggregates import outcome_tables
+from typing import Any
+
 from lce_utils.mentorship.models import Application
 from lce_utils.mentorship.store import (PersonNotFound, current_matches, default_url, erase_person, exclude_match,
                                         export_person, get_engine, give_feedback, list_applications, log_session,
@@ -12,3 +13,12 @@ __all__ = [
     "exclude_match", "export_person", "get_engine", "give_feedback", "list_applications", "log_session",
     "outcome_tables", "purge_older_than", "run_matching", "set_locked", "submit_application",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # outcome_tables needs pandas: imported on first use, so the apps' kernels start faster.
+    if name == "outcome_tables":
+        from lce_utils.mentorship.aggregates import outcome_tables
+
+        return outcome_tables
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

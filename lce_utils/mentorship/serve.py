@@ -21,6 +21,7 @@ from tornado import web
 from traitlets import Int, List, Unicode
 from traitlets.config import Config
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
 from lce_utils.paths import MENTORSHIP_APPS
@@ -99,11 +100,47 @@ class HealthHandler(web.RequestHandler):
         self.finish(json.dumps({"kernels": len(manager.list_kernel_ids()), "pools": ready}))
 
 
+def _ready(item: Any) -> bool:
+    """Whether a pool entry is a kernel whose notebook has been rendered completely."""
+    if not item.done() or item.cancelled() or item.exception() is not None:
+        return False
+    task = item.result().get("task")
+    return task is not None and task.done()
+
+
+class PooledVoilaHandler(TornadoVoilaHandler):
+    """Use a preheated kernel only when its notebook has finished rendering; otherwise start one as Voilà does.
+
+    Voilà 0.5 also hands out pool kernels that are still rendering; under load (many visitors at once) such
+    pages never became interactive here. A fully rendered kernel is moved to the front of the pool, and entries
+    that failed (e.g. at the kernel cap) are dropped so the pool can refill."""
+
+    def get_generator(self, path: str | None = None):  # type: ignore[no-untyped-def,override]
+        self._lce_notebook = self.notebook_path or path
+        return super().get_generator(path)
+
+    def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,  # type: ignore[override]
+                                     request_args) -> bool:
+        if not super().should_use_rendered_notebook(notebook_data, pool_size, template_name, theme, request_args):
+            return False
+        pool = getattr(self.kernel_manager, "_pools", {}).get(getattr(self, "_lce_notebook", None))
+        if not pool:
+            return False
+        pool[:] = [item for item in pool if not (item.done() and (item.cancelled() or item.exception()))]
+        pool.sort(key=lambda item: not _ready(item))
+        return bool(pool) and _ready(pool[0])
+
+
 class MentorshipVoila(Voila):
-    """Voilà with the health endpoint added."""
+    """Voilà with the health endpoint and the pool-aware notebook handler."""
 
     def init_handlers(self) -> list:
-        return [(r"/lce/health", HealthHandler), *super().init_handlers()]
+        handlers = []
+        for spec in super().init_handlers():
+            if len(spec) > 1 and spec[1] is TornadoVoilaHandler:
+                spec = (spec[0], PooledVoilaHandler, *spec[2:])
+            handlers.append(spec)
+        return [(r"/lce/health", HealthHandler), *handlers]
 
 
 def denied_extensions() -> list[str]:
