@@ -30,14 +30,17 @@ def timed_build(root: Path, out: Path, jobs: int) -> tuple[float, object]:
 
 
 def verdict(ok: bool) -> str:
+    """PASS or MISS."""
     return "PASS" if ok else "MISS"
 
 
 def page_sizes(out: Path) -> dict[str, int]:
+    """Bytes of each report page of a built site."""
     return {p.stem: p.stat().st_size for p in sorted(out.glob("*.html")) if p.name != "index.html"}
 
 
 def main() -> None:
+    """Run the measurements and print ratios against the targets."""
     quick = os.environ.get("LCE_BENCH_QUICK") == "1"
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:

@@ -56,6 +56,7 @@ def substitute(value: Any, variables: Mapping[str, str], where: str) -> Any:
     """Fill {name} placeholders in text values (only plain names; no attribute or index access)."""
     if isinstance(value, str):
         def repl(match: re.Match[str]) -> str:
+            """The value of one placeholder."""
             if match.group(1) not in variables:
                 raise ParameterError(f"{where}: unknown placeholder {{{match.group(1)}}} in {value!r} "
                                      f"(known: {', '.join(sorted(variables))})")
