@@ -27,7 +27,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "err_required": ("Fältet måste fyllas i.", "This field is required."),
     "err_type": ("Fel typ av värde.", "Wrong kind of value."),
     "err_too_long": ("Högst {limit} tecken.", "At most {limit} characters."),
-    "err_email": ("Ange en giltig e-postadress, till exempel namn@exempel.se.",
+    "err_email": ("Ange en giltig e-postadress, till exempel namn@example.com.",
                   "Enter a valid e-mail address, for example name@example.com."),
     "err_choice": ("Välj ett av de erbjudna alternativen.", "Choose one of the options offered."),
     "err_choices": ("Välj bara bland de erbjudna alternativen.", "Choose only among the options offered."),
