@@ -14,6 +14,7 @@ import yaml
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from lce_utils.courses.sandbox_kernel import DEFAULT_MEMORY_MB, SANDBOX_KERNEL  # noqa: F401 (re-exported)
 from lce_utils.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 from lce_utils.paths import COURSES
 
 DEFAULT_CELL_TIMEOUT = 30        # seconds per cell when grading
-DEFAULT_MEMORY_MB = 3072         # address-space limit of a grading kernel (a learner's 4 GB allocation fails)
-SANDBOX_KERNEL = "lce-sandbox"   # kernelspec name of the limited grading kernel
 COURSES_SOURCE_GLOB = "source/*/*.ipynb"
 
 

@@ -10,7 +10,9 @@ import resource
 import sys
 from pathlib import Path
 
-from lce_utils.courses.config import DEFAULT_MEMORY_MB, SANDBOX_KERNEL
+# Only the standard library here: this module starts every grading kernel, so its imports cost per submission.
+DEFAULT_MEMORY_MB = 3072         # address-space limit of a grading kernel (a learner's 4 GB allocation fails)
+SANDBOX_KERNEL = "lce-sandbox"   # kernelspec name of the limited grading kernel
 
 
 def limit_memory(megabytes: int) -> None:
