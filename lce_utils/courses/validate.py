@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from lce_utils.courses.config import COURSES_SOURCE_GLOB, course_root, nbgrader_config
+from lce_utils.courses.config import (COURSES_SOURCE_GLOB, SANDBOX_KERNEL, course_root, ensure_tools_on_path,
+                                      nbgrader_config)
+from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
 
 
@@ -28,8 +33,11 @@ def hidden_test_count(notebook: Path, root: str | Path | None = None) -> int | N
     return None
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _first_line(text: str) -> str:
-    lines = [l.strip() for l in (text or "").splitlines() if l.strip()]
+    lines = [l.strip() for l in _ANSI.sub("", text or "").splitlines() if l.strip()]
     return lines[-1][:200] if lines else "an error"
 
 
@@ -45,8 +53,19 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
     except Exception as exc:
         raise DataError(f"{path}: cannot be read as a notebook ({type(exc).__name__}); download it again / "
                         "filen kan inte läsas som anteckningsbok, ladda ner den igen") from exc
-    config = nbgrader_config(root, timeout=timeout)
-    results = Validator(config=config).validate(str(path.resolve()))
+    ensure_tools_on_path()
+    with tempfile.TemporaryDirectory(prefix="lce-validate-") as tmp:
+        install_kernelspec(tmp)  # the same limited, quiet kernel as grading
+        old = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, old]))
+        try:
+            config = nbgrader_config(root, timeout=timeout, kernel_name=SANDBOX_KERNEL)
+            results = Validator(config=config).validate(str(path.resolve()))
+        finally:
+            if old is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = old
     hidden = hidden_test_count(path, root)
     lines: list[str] = []
     ok = True
@@ -68,6 +87,9 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
             first = item["source"].strip().splitlines()[0][:70] if item["source"].strip() else ""
             if "NotImplementedError" in raw:
                 lines.append(f"  - not answered yet / inte besvarad: {first}")
+            elif "You did not provide a response" in raw:
+                lines.append("  - a written answer is still missing / ett skriftligt svar saknas: "
+                             f"{first if first != 'YOUR ANSWER HERE' else '(text cell)'}")
             else:
                 lines.append(f"  - {first}: {_first_line(raw)}")
         if unanswered:
