@@ -3,7 +3,6 @@ and the follow-up app's forms on a real store."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -29,7 +28,9 @@ def test_mentorship_kernel_cap_refuses_beyond_the_limit(tmp_path):
         await manager.shutdown_all(now=True)
         return info.value.status_code, alive
 
-    status, alive = asyncio.run(scenario())
+    from tests.test_mentorship_browser import in_thread  # (Playwright's sync API may own this thread's loop)
+
+    status, alive = in_thread(scenario())
     assert status == 503 and alive == 2
 
 
