@@ -34,8 +34,8 @@ def voila(tmp_path_factory):
     port = free_port()
     argv = [LCE, "mentorship", "serve", "--port", str(port), "--pool", "3", "--max-kernels", "40",
             "--token", TOKEN]
-    with running_server(argv, port, "/lce/health", env={"LCE_MENTORSHIP_DB": url}, timeout=120,
-                        log=folder / "voila.log") as base:
+    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports")}
+    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # wait for the preheated pool
             with urllib.request.urlopen(base + "/lce/health", timeout=10) as resp:

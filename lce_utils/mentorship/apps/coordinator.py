@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import mimetypes
+import os
 from pathlib import Path
 
 import ipywidgets as w
@@ -36,7 +37,8 @@ class CoordinatorApp:
 
     def __init__(self, lang: str = "sv", url: str | None = None, export_dir: str | Path | None = None):
         self.url = url
-        self.export_dir = Path(export_dir) if export_dir else VAR / "mentorship-exports"
+        default = os.environ.get("LCE_MENTORSHIP_EXPORTS") or VAR / "mentorship-exports"
+        self.export_dir = Path(export_dir or default)
         self.title = w.HTML()
         self.switch = LanguageSwitch(self.relabel, lang)
         st = {"description_width": "initial"}
