@@ -34,6 +34,9 @@ CSS = """
 .lce-warn { color: #5c3c00; background: #fff4d6; border-left: 4px solid #b06f00; padding: 0.6em 0.8em; }
 .lce-notice { background: #f2f4f7; border-left: 4px solid #445; padding: 0.5em 0.8em; font-size: 0.95em; }
 .lce-table { border-collapse: collapse; font-size: 14px; }
+.lce-app.lce-wide { max-width: 110em; }
+.lce-table td.why { min-width: 24em; }
+.lce-app .widget-html, .lce-app .widget-html-content { width: 100%; }
 .lce-table th, .lce-table td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
 .lce-app .widget-button { font-size: 16px; height: auto; min-height: 2.2em; width: auto; padding: 0 1em; }
 .lce-group { border: 0; padding: 0; margin: 0 0 0.4em 0; }

@@ -97,6 +97,7 @@ class CoordinatorApp:
             self.purge_heading, self.days, self.purge, self.purge_result,
         ])
         self.root.add_class("lce-app")
+        self.root.add_class("lce-wide")
         self.relabel(lang)
 
     @property
@@ -165,7 +166,8 @@ class CoordinatorApp:
             cells = [m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
                      f"{m.b.person.name} ({m.b.person.email})", f"{m.score:g}", explain(m.reasons, lang),
                      t("yes" if m.locked else "no", lang), m.code]
-            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+            rows.append("<tr>" + "".join(f'<td class="why">{esc(c)}</td>' if k == 5 else f"<td>{esc(c)}</td>"
+                                         for k, c in enumerate(cells)) + "</tr>")
         header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
         locked = sum(1 for m in matches if m.locked)
         self.matches_table.value = (f"<p>{esc(t('n_matches', lang, n=len(matches), locked=locked))}</p>"
