@@ -23,11 +23,6 @@ AGE_BAND_SQL = ("CASE WHEN age BETWEEN 0 AND 15 THEN '0-15' WHEN age BETWEEN 16 
 
 # name -> SQL. Queries that depend on what the data has come in variants chosen by `definitions()`.
 SQL: dict[str, str] = {
-    # One row per visitor, computed once (a temp table) and used by the per-visitor metrics below.
-    "visitor_stats": """
-SELECT visitor_id, min(visit_date) AS first_date, count(DISTINCT visit_date) AS dates,
-       arg_min(gender, ts) AS first_gender, arg_min(age_band, ts) AS first_age_band
-FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id""",
     "summary": """
 SELECT count(*) AS visits,
        count(DISTINCT visitor_id) AS unique_visitors,
@@ -38,7 +33,9 @@ SELECT count(*) AS visits,
        count(*) FILTER (WHERE postcode IS NULL) AS visits_without_postcode
 FROM visits""",
     "returning": """
-SELECT count(*) AS visitors, count(*) FILTER (WHERE dates >= 2) AS returning_visitors FROM visitor_stats""",
+SELECT count(*) AS visitors, count(*) FILTER (WHERE dates >= 2) AS returning_visitors
+FROM (SELECT visitor_id, count(DISTINCT visit_date) AS dates
+      FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id) AS per_visitor""",
     "visits_by_gender": "SELECT gender, count(*) AS visits FROM visits GROUP BY gender",
     "visits_by_age_band": "SELECT age_band, count(*) AS visits FROM visits GROUP BY age_band",
     "visits_by_month": """
@@ -47,7 +44,8 @@ SELECT strftime(visit_date, '%Y-%m') AS month, count(*) AS visits FROM visits GR
 SELECT gender, age_band, count(*) AS visits FROM visits GROUP BY gender, age_band ORDER BY gender, age_band""",
     "visitors_by_month": """
 WITH first_visit AS (
-  SELECT visitor_id, date_trunc('month', first_date) AS first_month FROM visitor_stats
+  SELECT visitor_id, date_trunc('month', min(visit_date)) AS first_month
+  FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id
 ), monthly AS (
   SELECT DISTINCT visitor_id, date_trunc('month', visit_date) AS month
   FROM visits WHERE visitor_id IS NOT NULL
@@ -59,7 +57,7 @@ FROM monthly JOIN first_visit ON monthly.visitor_id = first_visit.visitor_id
 GROUP BY monthly.month ORDER BY monthly.month""",
     "cohort_retention": """
 WITH first_visit AS (
-  SELECT visitor_id, first_date FROM visitor_stats
+  SELECT visitor_id, min(visit_date) AS first_date FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id
 ), came_back AS (
   SELECT first_visit.visitor_id, first_visit.first_date,
          bool_or(visits.visit_date > first_visit.first_date
@@ -139,9 +137,11 @@ SELECT area, visits, unique_visitors, share, cumulative_share,
             ELSE 'outside' END AS catchment
 FROM ranked ORDER BY visits DESC, area""",
     "audience_by_gender_age/people": """
-SELECT first_gender AS gender, first_age_band AS age_band, count(*) AS audience FROM visitor_stats
-WHERE first_gender IN ('woman', 'man') AND first_age_band <> 'unknown'
-GROUP BY 1, 2""",
+SELECT gender, age_band, count(*) AS audience FROM (
+  SELECT visitor_id, arg_min(gender, ts) AS gender, arg_min(age_band, ts) AS age_band
+  FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id) AS people
+WHERE gender IN ('woman', 'man') AND age_band <> 'unknown'
+GROUP BY gender, age_band""",
     "audience_by_gender_age/visits": """
 SELECT gender, age_band, count(*) AS audience FROM visits
 WHERE gender IN ('woman', 'man') AND age_band <> 'unknown'
@@ -241,7 +241,6 @@ def compute_raw(con: duckdb.DuckDBPyConnection, has_visitor: bool, has_events: b
     """Every definition's result as a pandas frame, before suppression (views created by create_views)."""
     defs = definitions(has_visitor, has_events, events_dated)
     out: dict[str, pd.DataFrame] = {}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE visitor_stats AS {defs['visitor_stats']}")
     for name in ("summary", "returning", "visits_by_gender", "visits_by_age_band", "visits_by_month",
                  "visits_by_gender_age", "visitors_by_month", "cohort_retention", "revenue_by_ticket_type",
                  "revenue_by_channel", "reach_by_area"):
