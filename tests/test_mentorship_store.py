@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 
+import pandas as pd
 import pytest
 from sqlalchemy import inspect, select, text, update
 
@@ -177,9 +178,10 @@ def test_mentorship_outcome_tables_suppress_small_groups(url):
         give_feedback(m.b.person.email, m.code, 5, "fritext som aldrig publiceras", url=url)
     tables = outcome_tables(url, k=5)
     roles = dict(zip(tables["participants_by_role"]["role"], tables["participants_by_role"]["participants"]))
-    assert roles["mentee"] == 6 and roles["mentor"] is pd_na() and roles["mutual"] == 0
+    # 6 mentees and 2 mentors: the 2 is hidden, and so is the 6 (else 8 applications - 6 would give it away)
+    assert roles["mentee"] is pd_na() and roles["mentor"] is pd_na() and roles["mutual"] == 0
     fields = dict(zip(tables["participants_by_field"]["field"], tables["participants_by_field"]["participants"]))
-    assert fields["film"] == 6 and fields["games"] is pd_na()
+    assert fields["film"] is pd_na() and fields["games"] is pd_na()
     assert int(tables["matches_by_kind"].set_index("kind").loc["mentoring", "matches"]) == 6
     summary = tables["feedback_summary"]
     assert int(summary["responses"][0]) == 6 and float(summary["mean_score"][0]) == 5.0
@@ -189,6 +191,26 @@ def test_mentorship_outcome_tables_suppress_small_groups(url):
     assert "@" not in dumped and "Testperson" not in dumped and "fritext" not in dumped
     few = outcome_tables(url, k=10)["feedback_summary"]
     assert few["responses"].isna()[0] and few["mean_score"].isna()[0]
+
+
+def test_mentorship_outcome_tables_hide_a_single_small_group_from_subtraction(url):
+    """7 mentees, 6 mentors, 2 mutual: 15 applications published; mutual alone hidden would be 15 - 7 - 6 = 2."""
+    for i in range(7):
+        submit_application(application(i, field="film"), url)
+    for i in range(7, 13):
+        submit_application(mentor(i, field="music"), url)
+    for i in range(13, 15):
+        submit_application(application(i, role="mutual", field="games", skills_offered=["mixing"]), url)
+    tables = outcome_tables(url, k=5)
+    published = int(tables["programme_summary"]["applications"][0])
+    assert published == 15
+    roles = tables["participants_by_role"].set_index("role")["participants"]
+    assert roles.isna().sum() == 2 and pd.isna(roles["mutual"]) and pd.isna(roles["mentor"]) and roles["mentee"] == 7
+    # what a reader can work out: only the sum of the hidden groups, not either of them
+    assert published - int(roles.sum(skipna=True)) == 8
+    for name, column in (("participants_by_field", "participants"), ("matches_by_kind", "matches"),
+                         ("feedback_scores", "responses"), ("sessions_by_month", "sessions")):
+        assert tables[name][column].isna().sum() != 1, name
 
 
 def pd_na():

@@ -1,4 +1,8 @@
-"""Aggregated outcome tables for the knowledge reports: counts about people under k are suppressed."""
+"""Aggregated outcome tables for the knowledge reports: counts about people under k are suppressed.
+
+Each breakdown also gets secondary suppression (lce_utils.privacy.suppress_with_complement): its categories
+sum to a published total (applications, feedback responses) or can be summed by a reader, so a single hidden
+group would otherwise be recovered by subtraction."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from sqlalchemy import func, select
 from lce_utils.mentorship.models import Application, Feedback, Match, MentoringSession, Person
 from lce_utils.mentorship.options import FIELDS, ROLES
 from lce_utils.mentorship.store import reading
-from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_frame
+from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_with_complement
 
 
 def _counts(rows: list[tuple[object, int]], keys: list[object], key: str, value: str) -> pd.DataFrame:
@@ -32,20 +36,20 @@ def outcome_tables(url: str | None = None, k: int = DEFAULT_K) -> dict[str, pd.D
         n_people = session.scalar(select(func.count(Person.id))) or 0
 
     tables: dict[str, pd.DataFrame] = {}
-    tables["participants_by_role"] = suppress_frame(
-        _counts(by_role, list(ROLES), "role", "participants"), ["participants"], k)
-    tables["participants_by_field"] = suppress_frame(
-        _counts(by_field, list(FIELDS), "field", "participants"), ["participants"], k)
+    tables["participants_by_role"] = suppress_with_complement(
+        _counts(by_role, list(ROLES), "role", "participants"), "participants", k)
+    tables["participants_by_field"] = suppress_with_complement(
+        _counts(by_field, list(FIELDS), "field", "participants"), "participants", k)
     # A match is a pair of people: a kind with fewer than k matches is a small group too.
-    tables["matches_by_kind"] = suppress_frame(
-        _counts(by_kind, ["mentoring", "mutual"], "kind", "matches"), ["matches"], k)
+    tables["matches_by_kind"] = suppress_with_complement(
+        _counts(by_kind, ["mentoring", "mutual"], "kind", "matches"), "matches", k)
     months = pd.Series([d.strftime("%Y-%m") for d in session_rows], dtype="object")
     month_counts = months.value_counts().sort_index() if len(months) else pd.Series(dtype="int64")
-    tables["sessions_by_month"] = suppress_frame(
+    tables["sessions_by_month"] = suppress_with_complement(
         pd.DataFrame({"month": list(month_counts.index), "sessions": [int(v) for v in month_counts.values]}),
-        ["sessions"], k)
-    tables["feedback_scores"] = suppress_frame(
-        _counts(scores, [1, 2, 3, 4, 5], "score", "responses"), ["responses"], k)
+        "sessions", k)
+    tables["feedback_scores"] = suppress_with_complement(
+        _counts(scores, [1, 2, 3, 4, 5], "score", "responses"), "responses", k)
     shown = suppress_count(n_feedback, k)
     tables["feedback_summary"] = pd.DataFrame({
         "responses": pd.array([shown], dtype="Int64"),
