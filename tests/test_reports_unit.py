@@ -282,3 +282,50 @@ def test_cli_lists_reports_and_their_inputs(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["reports", "build", "--help"])
     assert exit_info.value.code == 0 and "--only" in capsys.readouterr().out
+
+
+def test_sample_course_exports_follow_the_courses_writer(tmp_path):
+    """The generated exports have the exact header and value types of lce_utils.courses.export."""
+    from lce_utils.reports import samples
+
+    export = pytest.importorskip("lce_utils.courses.export")
+    assert data.GRADE_COLUMNS == export.GRADE_COLUMNS and data.TEST_COLUMNS == export.TEST_COLUMNS
+    folder = samples.write_course_exports(tmp_path, learners=6)
+    grades = (folder / "adaptive-mindset-grades.csv").read_text(encoding="utf-8").splitlines()
+    tests = (folder / "adaptive-mindset-tests.csv").read_text(encoding="utf-8").splitlines()
+    assert grades[0] == ",".join(export.GRADE_COLUMNS) and tests[0] == ",".join(export.TEST_COLUMNS)
+    score, max_score, manual = grades[1].split(",")[3:]
+    assert float(score) >= 0 and max_score == "10.0" and manual in {"True", "False"}
+    assert {line.split(",")[6] for line in tests[1:]} == {"True", "False"}
+    assert len(data.course_grades(folder, "adaptive-mindset")) == 12
+    assert data.course_tests(folder, "adaptive-mindset")["passed"].dtype == bool
+
+
+def test_lab_run_refuses_keys_the_labs_do_not_write(tmp_path):
+    metrics = {key: None for key in data.METRIC_KEYS}
+    metrics.update(visits_by_gender={"woman": 9, "man": 7, "other": None, "unknown": 0},
+                   visits_by_age_band={band: 6 for band in data.AGE_BANDS}, visits_by_month={})
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    assert data.lab_run(tmp_path).metrics["visits_by_gender"]["woman"] == 9
+    metrics["visits_by_gender"] = {"kvinna": 9, "annat": None}
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    with pytest.raises(DataError, match=r"visits_by_gender has unexpected key\(s\) \['annat', 'kvinna'\]; "
+                                        r"expected keys \['woman', 'man', 'other', 'unknown'\]"):
+        data.lab_run(tmp_path)
+    metrics["visits_by_gender"] = {"woman": 9}
+    metrics["visits_by_age_band"] = {"18-34": 9}
+    (tmp_path / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    with pytest.raises(DataError, match=r"visits_by_age_band has unexpected key\(s\) \['18-34'\]"):
+        data.lab_run(tmp_path)
+
+
+def test_protect_blanks_shares_of_a_hidden_count():
+    """The labs' representation index: hiding an audience count hides its share and index on the same row."""
+    table = pd.DataFrame({"gender": ["woman", "woman", "man"], "age_band": ["16-25", "26-35", "16-25"],
+                          "audience": [40, 9, 3], "audience_share": [0.77, 0.17, 0.06],
+                          "population": [76710, 95711, 80000], "representation_index": [111.8, 106.2, 40.1]})
+    out = aggregate.protect(table, k=5)
+    assert out["audience"].isna().tolist() == [False, True, True]
+    assert out["audience_share"].isna().tolist() == [False, True, True]
+    assert out["representation_index"].isna().tolist() == [False, True, True]
+    assert out["population"].tolist() == [76710, 95711, 80000]

@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_frame
+from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_frame, suppress_with_complement
 
 SCORE_BANDS = [(0, 50, "0–49 %"), (50, 70, "50–69 %"), (70, 90, "70–89 %"), (90, 101, "90–100 %")]
 PEOPLE_COLUMNS = {"visits", "visitors", "unique_visitors", "participants", "learners", "count", "n", "members",
                   "mentors", "mentees", "matches", "sessions", "respondents", "people", "attendees", "returning",
                   "new_visitors", "returning_visitors", "responses", "audience",
                   "returned_within_12_months"}
-
-
-def complementary(frame: pd.DataFrame, count_columns: list[str], dependent_columns: list[str] | None = None
-                  ) -> pd.DataFrame:
-    """Secondary suppression: where a column hides exactly one cell, hide its smallest other count too.
-
-    A breakdown whose total is published elsewhere (learners, visits) would otherwise give the hidden cell
-    away by subtraction."""
-    out = frame.copy()
-    for column in count_columns:
-        values = pd.to_numeric(out[column], errors="coerce")
-        hidden = values.isna()
-        if hidden.sum() != 1:
-            continue
-        positive = values[(~hidden) & (values > 0)]
-        if positive.empty:
-            continue
-        row = positive.idxmin()
-        out[column] = values.astype("Int64").mask(out.index == row)
-        for dependent in dependent_columns or []:
-            out[dependent] = out[dependent].astype("object").mask(out.index == row)
-    return out
+# Values derived from a count on the same row (the labs' tables, README "Tables"): blanked with it.
+DERIVED_COLUMNS = {"share", "audience_share", "representation_index", "retention_share", "occupancy",
+                   "mean_occupancy", "cumulative_share", "revenue_share", "failed_share", "mean_score", "index"}
 
 
 def learner_scores(grades: pd.DataFrame) -> pd.DataFrame:
@@ -48,7 +29,7 @@ def score_distribution(grades: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame
     percent = learner_scores(grades)["percent"]
     rows = [{"band": label, "learners": int(((percent >= lo) & (percent < hi)).sum())}
             for lo, hi, label in SCORE_BANDS]
-    return complementary(suppress_frame(pd.DataFrame(rows), ["learners"], k), ["learners"])
+    return suppress_with_complement(pd.DataFrame(rows), "learners", k)
 
 
 def score_summary(grades: pd.DataFrame, k: int = DEFAULT_K) -> dict[str, object]:
@@ -81,7 +62,12 @@ def grade_overview(grade_frames: dict[str, pd.DataFrame], k: int = DEFAULT_K) ->
 
 
 def protect(frame: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame:
-    """Suppress the columns of a table that count people (by name) again, with secondary suppression."""
+    """Suppress the columns of a table that count people (by name) again, with secondary suppression; the
+    values derived from a hidden count on its row (shares, indexes) are blanked too."""
     counts = [c for c in frame.columns if str(c).lower() in PEOPLE_COLUMNS
               and pd.api.types.is_numeric_dtype(frame[c])]
-    return complementary(suppress_frame(frame, counts, k), counts) if counts else frame
+    derived = [c for c in frame.columns if str(c).lower() in DERIVED_COLUMNS]
+    out = frame
+    for column in counts:
+        out = suppress_with_complement(out, column, k, derived)
+    return out

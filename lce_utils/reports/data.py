@@ -19,7 +19,10 @@ METRIC_KEYS = ["rows_read", "rows_rejected", "visits", "unique_visitors", "visit
                "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
                "visits_by_age_band", "visits_by_month"]
 LAB_TABLES = ["visitors_by_month", "cohort_retention", "occupancy_by_event", "occupancy_by_art_form",
-              "revenue_by_ticket_type", "revenue_by_channel", "reach_by_area", "representation_index"]
+              "revenue_by_ticket_type", "revenue_by_channel", "reach_by_area", "representation_index",
+              "visits_by_gender_age"]
+GENDER_KEYS = ["woman", "man", "other", "unknown"]
+AGE_BANDS = ["0-15", "16-25", "26-35", "36-45", "46-55", "56-65", "66-75", "76+", "unknown"]
 _TRUE = {"true", "1", "yes", "ja", "t", "y"}
 _FALSE = {"false", "0", "no", "nej", "f", "n", ""}
 
@@ -105,6 +108,11 @@ def lab_run(run_dir: str | Path) -> LabRun | None:
     missing = [k for k in METRIC_KEYS if k not in metrics]
     if missing:
         raise DataError(f"metrics.json: missing key(s) {missing}")
+    for key, expected in (("visits_by_gender", GENDER_KEYS), ("visits_by_age_band", AGE_BANDS)):
+        found = metrics[key]
+        if not isinstance(found, dict) or not set(found) <= set(expected):
+            unknown = sorted(set(found) - set(expected)) if isinstance(found, dict) else found
+            raise DataError(f"metrics.json: {key} has unexpected key(s) {unknown!r}; expected keys {expected}")
     run = _json(folder / "run.json") if (folder / "run.json").is_file() else {}
     tables = {}
     for path in sorted((folder / "tables").glob("*.csv")):

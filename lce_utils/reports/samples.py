@@ -1,19 +1,33 @@
-"""Small inputs that follow the other parts' output contracts, for tests and benchmarks (generated, no real people)."""
+"""Inputs for tests and benchmarks in the other parts' real formats (generated, no real people).
+
+The lab run is a real one: the engagement labs' own sample generator and lab run (without notebooks) write it.
+The course exports are generated, with the exact columns and value types of lce_utils.courses.export."""
 
 from __future__ import annotations
 
-import json
+import csv
+import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
+from lce_utils.reports.data import GRADE_COLUMNS, TEST_COLUMNS
 
 ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
 XSS = "<img src=x onerror=alert(1)>"
+LAB_ROWS = 3000  # visits of the sample lab run at scale 1
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 def write_course_exports(root: Path, learners: int = 40, seed: int = 1) -> Path:
-    """courses/exports/<assignment>-grades.csv and -tests.csv for the three assignments."""
+    """courses/exports/<assignment>-grades.csv and -tests.csv as lce_utils.courses.export writes them."""
     rng = random.Random(seed)
     folder = root / "courses" / "exports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -34,56 +48,58 @@ def write_course_exports(root: Path, learners: int = 40, seed: int = 1) -> Path:
                     tests.append({"student": student, "assignment": assignment, "notebook": nb, "test": test,
                                   "points": 2.0 if passed else 0.0, "max_points": 2.0, "passed": passed,
                                   "message": "" if passed else "AssertionError: expected a different value"})
-                grades.append({"student": student, "assignment": assignment, "notebook": nb, "score": score,
-                               "max_score": 10.0, "needs_manual_grading": rng.random() < 0.15})
-        pd.DataFrame(grades).to_csv(folder / f"{assignment}-grades.csv", index=False)
-        pd.DataFrame(tests).to_csv(folder / f"{assignment}-tests.csv", index=False)
+                grades.append({"student": student, "assignment": assignment, "notebook": nb,
+                               "score": round(score, 4), "max_score": 10.0,
+                               "needs_manual_grading": rng.random() < 0.15})
+        _write_csv(folder / f"{assignment}-grades.csv", GRADE_COLUMNS, grades)
+        _write_csv(folder / f"{assignment}-tests.csv", TEST_COLUMNS, tests)
     return folder
 
 
+@contextmanager
+def _labs_state_in(var: Path) -> Iterator[None]:
+    """Keep the labs' cache of prepared data and their pseudonym key under var/, not in the repository's var/."""
+    wanted = {"LCE_LABS_CACHE": str(var / "labs" / "cache"), "LCE_LABS_KEY_FILE": str(var / "labs" / "pseudonym.key")}
+    saved = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def rename_event(folder: Path, old: str, new: str) -> None:
+    """Rename an event in a generated sample's visits.csv and events.csv (the labs' Swedish export format)."""
+    for name in ("visits.csv", "events.csv"):
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(f'"{old}"', f'"{new}"'), encoding="utf-8")
+
+
 def write_lab_run(root: Path, name: str = "sample", scale: int = 1, seed: int = 2,
-                  hostile_text: bool = False) -> Path:
-    """var/labs/<name>/ with metrics.json, run.json and tables/*.csv (counts under 5 already null)."""
-    rng = random.Random(seed)
-    folder = root / "var" / "labs" / name
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
-    months = [f"2025-{m:02d}" for m in range(1, 13)]
-    by_month = {m: rng.randint(300, 900) * scale for m in months}
-    visits = sum(by_month.values())
-    metrics = {"rows_read": visits + 40, "rows_rejected": 40, "visits": visits, "unique_visitors": visits // 3,
-               "visits_per_visitor": 3.0, "returning_visitor_share": 0.42, "revenue_sek": 125000.0 * scale,
-               "period_start": "2025-01-01", "period_end": "2025-12-31",
-               "visits_by_gender": {"kvinna": visits // 2, "man": visits // 2 - 3, "annat": None},
-               "visits_by_age_band": {"0-17": visits // 10, "18-34": visits // 3, "35-64": visits // 3,
-                                      "65+": visits - visits // 10 - 2 * (visits // 3)},
-               "visits_by_month": by_month}
-    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1), encoding="utf-8")
-    institution = XSS if hostile_text else "Exempelteatern i Ystad"
-    (folder / "run.json").write_text(json.dumps({"institution": institution, "period": "2025",
-                                                 "input_hash": "0" * 64}), encoding="utf-8")
-    art_forms = ["teater", "dans", "musik", "konst", "film"]
-    events = [{"event": (XSS if hostile_text and i == 0 else f"Evenemang {i + 1}"), "art_form": art_forms[i % 5],
-               "capacity": 200, "tickets": rng.randint(40, 200), "occupancy": round(rng.uniform(0.2, 1.0), 2)}
-              for i in range(20 * scale)]
-    tables = {
-        "visitors_by_month": pd.DataFrame({"month": months, "visits": list(by_month.values()),
-                                           "unique_visitors": [v // 3 for v in by_month.values()]}),
-        "cohort_retention": pd.DataFrame({"cohort": months[:6], "visitors": [120, 98, 77, 60, None, 33],
-                                          "returned_share": [0.5, 0.45, 0.4, 0.38, None, 0.3]}),
-        "occupancy_by_event": pd.DataFrame(events),
-        "occupancy_by_art_form": pd.DataFrame({"art_form": art_forms, "events": [4 * scale] * 5,
-                                               "occupancy": [0.7, 0.55, 0.8, 0.6, 0.5]}),
-        "revenue_by_ticket_type": pd.DataFrame({"ticket_type": ["hel", "rabatt", "student"],
-                                                "tickets": [900, 400, 200], "revenue_sek": [90000, 28000, 7000]}),
-        "revenue_by_channel": pd.DataFrame({"channel": ["webb", "kassa"], "tickets": [1100, 400],
-                                            "revenue_sek": [98000, 27000]}),
-        "reach_by_area": pd.DataFrame({"area": ["Ystad", "Malmö", "Lund", "Simrishamn"],
-                                       "visitors": [800, 300, 120, None], "share": [0.6, 0.25, 0.1, None]}),
-        "representation_index": pd.DataFrame({"group": ["18-34", "35-64", "65+"], "visitors": [300, 600, 400],
-                                              "index": [0.8, 1.1, 1.3]}),
-    }
-    for table, frame in tables.items():
-        frame.to_csv(folder / "tables" / f"{table}.csv", index=False)
+                  hostile_text: bool = False, institution: str | None = None,
+                  period_start: str | None = None) -> Path:
+    """var/labs/<name>/ written by a real lab run (no notebooks) over the labs' own generated sample.
+
+    With hostile_text the institution name and the first performance's event are an HTML injection attempt,
+    given to the labs as their inputs (the institution parameter, the event name in the visits export)."""
+    from lce_utils.engagement.run import run_labs
+    from lce_utils.engagement.sample import write_sample
+
+    var = root / "var"
+    data = var / "labs" / f"{name}-data"
+    folder = var / "labs" / name
+    with _labs_state_in(var):
+        files = write_sample(data, rows=LAB_ROWS * scale, seed=seed)
+        if hostile_text:
+            first = files.events.read_text(encoding="utf-8").splitlines()[1].split(";")[0].strip('"')
+            rename_event(data, first, XSS)
+        run_labs(files.visits, folder, events=files.events, notebooks=False, period_start=period_start,
+                 institution=institution or (XSS if hostile_text else "Exempelteatern i Ystad (fiktiv / fictitious)"))
     return folder
 
 

@@ -13,6 +13,8 @@ from lce_utils.reports import display as show
 from lce_utils.reports.data import LabRun
 
 MAX_ROWS = 15
+# The gender × age tables of the labs are shown whole (2 × 8 and 4 × 9 groups at most).
+FULL_LAB_TABLES = {"representation_index": 16, "visits_by_gender_age": 36}
 LAB_CAPTIONS = {
     "visitors_by_month": ("Besökare per månad", "Visitors by month"),
     "cohort_retention": ("Återkommande besökare per kohort", "Returning visitors by cohort"),
@@ -61,15 +63,32 @@ COLUMN_LABELS = {
 }
 
 
+# The labs' keys (engagement_labs/README.md: metrics.json and tables): gender and the unknown age band.
+GENDERS = {"woman": ("Kvinnor", "Women"), "man": ("Män", "Men"), "other": ("Annat", "Other"),
+           "unknown": ("Okänt", "Unknown")}
+AGE_BANDS = {"unknown": ("Okänd ålder", "Unknown age")}
+
+
 def _value_labels() -> dict[str, dict[str, str]]:
-    """Bilingual labels of the mentorship's option keys (role, field), when that part is installed."""
+    """Bilingual labels of the labs' gender and age keys and the mentorship's option keys (when installed)."""
+    groups: list[tuple[str, dict[str, tuple[str, str]]]] = [("gender", GENDERS), ("age_band", AGE_BANDS)]
     try:
         from lce_utils.mentorship.options import FIELDS, ROLES
     except ImportError:
-        return {}
-    kinds = {"mentoring": ("Mentorskap", "Mentoring"), "mutual": ("Ömsesidigt", "Mutual")}
-    return {column: {key: f"{sv} / {en}" for key, (sv, en) in options.items()}
-            for column, options in (("role", ROLES), ("field", FIELDS), ("kind", kinds))}
+        pass
+    else:
+        kinds = {"mentoring": ("Mentorskap", "Mentoring"), "mutual": ("Ömsesidigt", "Mutual")}
+        groups += [("role", ROLES), ("field", FIELDS), ("kind", kinds)]
+    return {column: {key: f"{sv} / {en}" for key, (sv, en) in options.items()} for column, options in groups}
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its key columns (gender, age band, role, …) in words, Swedish / English."""
+    out = frame.copy()
+    for column, labels in _value_labels().items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, labels=labels: labels.get(v, v))
+    return out
 
 
 def _counts_in(frame: pd.DataFrame) -> list[str]:
@@ -85,16 +104,14 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -
         y=alt.Y(f"{y}:Q", title=y_title)).properties(width=420, height=220)
 
 
-def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K) -> None:
-    """Any (already aggregated) table: people counts suppressed again, at most MAX_ROWS rows shown."""
-    protected = aggregate.protect(frame, k).copy()
-    for column, labels in _value_labels().items():
-        if column in protected.columns:
-            protected[column] = protected[column].map(lambda v, labels=labels: labels.get(v, v))
+def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K, max_rows: int = MAX_ROWS
+                  ) -> None:
+    """Any (already aggregated) table: people counts suppressed again, at most max_rows rows shown."""
+    protected = _labelled(aggregate.protect(frame, k))
     sv, en = caption
-    if len(protected) > MAX_ROWS:
-        sv, en = f"{sv} (de första {MAX_ROWS} av {len(protected)})", f"{en} (first {MAX_ROWS} of {len(protected)})"
-    show.show_table(protected.head(MAX_ROWS), sv, en, count_columns=_counts_in(protected), labels=COLUMN_LABELS,
+    if len(protected) > max_rows:
+        sv, en = f"{sv} (de första {max_rows} av {len(protected)})", f"{en} (first {max_rows} of {len(protected)})"
+    show.show_table(protected.head(max_rows), sv, en, count_columns=_counts_in(protected), labels=COLUMN_LABELS,
                     k=k)
 
 
@@ -196,6 +213,7 @@ def lab_findings(run: LabRun | None) -> None:
     if best:
         pct = show.fmt(round(100 * best[1], 1), suffix=" %")
         found.append((f"Högst beläggning hade {best[0]} ({pct}).", f"{best[0]} had the highest occupancy ({pct})."))
+    found += _representation_findings(run.tables.get("representation_index"))
     channel = _top(run.tables.get("revenue_by_channel"), "revenue_sek")
     if channel:
         found.append((f"Mest intäkter kom via {channel[0]}.", f"Most revenue came through {channel[0]}."))
@@ -203,6 +221,26 @@ def lab_findings(run: LabRun | None) -> None:
         show.bullets(found)
     else:
         show.note("Inga iakttagelser: data saknas.", "No findings: data is missing.")
+
+
+def _representation_findings(table: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """The least and the most represented gender × age group against Skåne's population (index, 100 = equal)."""
+    if table is None or not {"gender", "age_band", "representation_index"} <= set(table.columns):
+        return []
+    index = pd.to_numeric(table["representation_index"], errors="coerce")
+    known = table[index.notna() & (table["age_band"].astype(str) != "unknown")].assign(index=index)
+    if len(known) < 2:
+        return []
+    found = []
+    for row, (sv, en) in ((known.loc[known["index"].idxmin()], ("Minst representerade", "least represented")),
+                          (known.loc[known["index"].idxmax()], ("Mest representerade", "most represented"))):
+        gender_sv, gender_en = GENDERS.get(str(row["gender"]), (str(row["gender"]), str(row["gender"])))
+        band, value = str(row["age_band"]), show.fmt(round(float(row["index"])))
+        found.append((f"{sv} jämfört med Skånes befolkning: {gender_sv.lower()} {band} år (index {value}; "
+                      f"100 = som i befolkningen).",
+                      f"The {en} group against Skåne's population: {gender_en.lower()} aged {band} (index {value}; "
+                      f"100 = as in the population)."))
+    return found
 
 
 def _breakdown(values: Any, key: str) -> pd.DataFrame:
@@ -218,11 +256,33 @@ def lab_visits(run: LabRun | None, k: int = DEFAULT_K) -> None:
     month = aggregate.protect(_breakdown(run.metrics.get("visits_by_month"), "month"), k)
     show.show_chart(bar_chart(month, "month", "visits", "Månad / Month", "Besök / Visits"),
                     "Besök per månad", "Visits by month")
-    show.show_table(month, "Besök per månad", "Visits by month", count_columns=["visits"], k=k)
-    for key, sv, en in (("visits_by_gender", "Besök per kön", "Visits by gender"),
-                        ("visits_by_age_band", "Besök per åldersgrupp", "Visits by age band")):
-        frame = aggregate.protect(_breakdown(run.metrics.get(key), "group"), k)
-        show.show_table(frame, sv, en, count_columns=["visits"], k=k)
+    show.show_table(month, "Besök per månad", "Visits by month", count_columns=["visits"], labels=COLUMN_LABELS,
+                    k=k)
+    for key, column, sv, en in (("visits_by_gender", "gender", "Besök per kön", "Visits by gender"),
+                                ("visits_by_age_band", "age_band", "Besök per åldersgrupp", "Visits by age band")):
+        frame = _labelled(aggregate.protect(_breakdown(run.metrics.get(key), column), k))
+        show.show_table(frame, sv, en, count_columns=["visits"], labels=COLUMN_LABELS, k=k)
+
+
+def representation_chart(table: pd.DataFrame, k: int = DEFAULT_K) -> None:
+    """The representation index by age band for women and men (100 = as in Skåne's population)."""
+    if not {"gender", "age_band", "representation_index"} <= set(table.columns):
+        return
+    shown = _labelled(aggregate.protect(table, k)).dropna(subset=["representation_index"])
+    if shown.empty:
+        return
+    shown = shown.astype({"representation_index": "float", "age_band": "str", "gender": "str"})
+    bars = alt.Chart(shown).mark_bar().encode(
+        x=alt.X("age_band:N", title="Åldersgrupp / Age band", sort=None),
+        xOffset="gender:N",
+        y=alt.Y("representation_index:Q", title="Index (100 = som befolkningen / as the population)"),
+        color=alt.Color("gender:N", title="Kön / Gender", scale=alt.Scale(range=["#0b5394", "#b45f06"])))
+    rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="black", strokeDash=[4, 3]).encode(y="y:Q")
+    show.show_chart((bars + rule).properties(width=460, height=240),
+                    "Representationsindex per åldersgrupp och kön jämfört med Skånes befolkning; 100 betyder "
+                    "samma andel som i befolkningen, under 100 underrepresenterad",
+                    "Representation index by age band and gender against Skåne's population; 100 means the same "
+                    "share as in the population, under 100 under-represented")
 
 
 def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
@@ -230,8 +290,10 @@ def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
     if run is None:
         return
     for name, caption in LAB_CAPTIONS.items():
+        if name == "representation_index" and name in run.tables:
+            representation_chart(run.tables[name], k)
         if name in run.tables:
-            generic_table(run.tables[name], caption, k)
+            generic_table(run.tables[name], caption, k, FULL_LAB_TABLES.get(name, MAX_ROWS))
     for name in sorted(set(run.tables) - set(LAB_CAPTIONS)):
         generic_table(run.tables[name], (name, name), k)
 
