@@ -151,3 +151,18 @@ def test_suppression_with_complement_on_a_frame():
     assert suppress_with_complement(frame, "n", k=2)["n"].tolist() == [40, 30, 2, 30]
     with pytest.raises(ValueError, match="count_column"):
         suppress_with_complement(frame)
+
+
+def test_landing_notebook_links_resolve():
+    """Every relative link in index.ipynb names a file of the repository (student versions: their source)."""
+    import re
+
+    from lce_utils.paths import ROOT
+
+    nb = nbformat.read(ROOT / "index.ipynb", as_version=4)
+    links = re.findall(r"\]\(([^)#]+)\)", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"))
+    local = [link for link in links if "://" not in link]
+    assert len(local) >= 12, local
+    missing = [link for link in local
+               if not (ROOT / link.replace("courses/release/", "courses/source/", 1)).exists()]
+    assert not missing, f"index.ipynb links to missing files: {missing}"
