@@ -2,7 +2,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+INSTALLED := $(VENV)/.installed
+STAMP := $(VENV)/.configured
 HOST ?= 127.0.0.1
 PORT ?= 8888
 SITE_PORT ?= 8000
@@ -13,13 +14,15 @@ SITE_PORT ?= 8000
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): binder/requirements.txt pyproject.toml
+$(INSTALLED): binder/requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --progress-bar on -r binder/requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	PATH="$(CURDIR)/$(BIN):$$PATH" binder/configure-jupyter >/dev/null 2>&1
+	@touch $@
+
+$(STAMP): $(INSTALLED) binder/configure-jupyter
+	PATH="$(CURDIR)/$(BIN):$$PATH" binder/configure-jupyter >/dev/null
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
