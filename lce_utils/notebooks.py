@@ -34,7 +34,9 @@ def execute_notebook(path: str | Path, *, cwd: str | Path | None = None,
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     run_env = {**os.environ, **(env or {})}
+    # Kernel log level ERROR: ipykernel 7 warns on every start that local TCP is unencrypted, which is noise here.
     client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, allow_errors=allow_errors,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     index: dict[str, int | None] = {"cell": None}
 

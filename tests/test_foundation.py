@@ -166,3 +166,19 @@ def test_landing_notebook_links_resolve():
     missing = [link for link in local
                if not (ROOT / link.replace("courses/release/", "courses/source/", 1)).exists()]
     assert not missing, f"index.ipynb links to missing files: {missing}"
+
+
+def test_notebook_failure_names_notebook_and_cell(tmp_path):
+    from lce_utils.errors import NotebookError
+    from lce_utils.notebooks import execute_notebook
+
+    path = tmp_path / "lab.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                                   nbformat.v4.new_code_cell("# totals\nx / 0")]), path)
+    with pytest.raises(NotebookError) as error:
+        execute_notebook(path, timeout=60)
+    assert str(error.value) == f"{path}: cell 2 ('# totals') failed: ZeroDivisionError: division by zero"
+    path.write_text(nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import time\ntime.sleep(30)")])))
+    with pytest.raises(NotebookError, match=r"cell 1 \('import time'\) ran longer than 2 s"):
+        execute_notebook(path, timeout=2)
