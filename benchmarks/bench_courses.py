@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,9 +18,10 @@ import time
 from pathlib import Path
 
 from lce_utils.courses.collect import collect
+from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import replicate, write_demo_submissions
 from lce_utils.courses.release import release
-from lce_utils.paths import COURSES, ROOT
+from lce_utils.paths import ROOT
 
 ASSIGNMENT = "adaptive-mindset"
 TARGET = 1.8
@@ -30,14 +30,8 @@ MIX = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-t
 
 
 def _course_copy(base: Path, name: str) -> Path:
-    root = base / name
-    course = root / "courses"
-    course.mkdir(parents=True)
-    shutil.copytree(COURSES / "source", course / "source")
-    for item in ("nbgrader_config.py", "course.yaml"):
-        shutil.copy2(COURSES / item, course / item)
-    (root / "knowledge").mkdir()
-    release([ASSIGNMENT], course)
+    root = copy_course(base / name)
+    release([ASSIGNMENT], root / "courses")
     return root
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import KINDS, expected_scores, write_demo_submissions
 from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.courses.release import hidden_test_regions
 from lce_utils.offline_html import remote_loads
-from lce_utils.paths import COURSES
 
 LCE = str(Path(sys.executable).parent / "lce")
 ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
@@ -40,14 +40,7 @@ def run_lce(root: Path, *args: str, check: bool = True) -> subprocess.CompletedP
 
 def new_course(base: Path) -> Path:
     """A temporary checkout root holding a copy of the course's committed files only."""
-    root = base / "root"
-    course = root / "courses"
-    course.mkdir(parents=True)
-    shutil.copytree(COURSES / "source", course / "source")
-    for name in ("nbgrader_config.py", "course.yaml"):
-        shutil.copy2(COURSES / name, course / name)
-    (root / "knowledge").mkdir()
-    return root
+    return copy_course(base / "root")
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:

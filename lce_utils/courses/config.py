@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,19 @@ class Assignment:
 def course_root(root: str | Path | None = None) -> Path:
     """The nbgrader course directory (courses/ of the checkout unless given)."""
     return Path(root).resolve() if root is not None else COURSES
+
+
+def copy_course(checkout: Path) -> Path:
+    """A new checkout root at `checkout` holding a copy of the course's committed files only; returns it.
+
+    For grading runs that must not touch the real course (tests, benchmarks)."""
+    course = checkout / "courses"
+    course.mkdir(parents=True)
+    shutil.copytree(COURSES / "source", course / "source")
+    for name in ("nbgrader_config.py", "course.yaml"):
+        shutil.copy2(COURSES / name, course / name)
+    (checkout / "knowledge").mkdir()  # lce_utils.paths recognises a checkout by courses/ and knowledge/
+    return checkout
 
 
 def assignments(root: str | Path | None = None) -> list[Assignment]:
