@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import ipywidgets as w
 from IPython.display import display
@@ -67,41 +68,42 @@ class FollowupApp:
             pair = errors.get(f.name)
             f.set_error(None if pair is None else (pair[1] if self.lang == "en" else pair[0]))
 
-    def on_log_session(self) -> None:
-        """Validate and store one session."""
-        fields = [self.email, self.code, self.held_on, self.minutes, self.format]
+    def _store(self, what: str, fields: list, result: w.HTML, action: Callable[[], str]) -> bool:
+        """Run action (which stores and returns the confirmation); show field errors or a storage failure instead."""
         try:
-            row = log_session(self.email.widget.value, self.code.widget.value, self.held_on.widget.value,
-                              self.minutes.widget.value, self.format.widget.value, url=self.url)
+            message = action()
         except ValidationError as exc:
             self._errors(fields, exc.errors)
-            self.session_result.value = ""
-            return
+            result.value = ""
+            return False
         except Exception:
-            log_exception("follow-up session")
-            self.session_result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", self.lang))}</div>'
-            return
+            log_exception(what)
+            result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", self.lang))}</div>'
+            return False
         self._errors(fields, {})
-        self.session_result.value = (f'<div class="lce-ok" role="status">'
-                                     f'{esc(t("session_saved", self.lang, held_on=row.held_on.isoformat()))}</div>')
+        result.value = f'<div class="lce-ok" role="status">{esc(message)}</div>'
+        return True
+
+    def on_log_session(self) -> None:
+        """Validate and store one session."""
+        def action() -> str:
+            row = log_session(self.email.widget.value, self.code.widget.value, self.held_on.widget.value,
+                              self.minutes.widget.value, self.format.widget.value, url=self.url)
+            return t("session_saved", self.lang, held_on=row.held_on.isoformat())
+
+        self._store("follow-up session", [self.email, self.code, self.held_on, self.minutes, self.format],
+                    self.session_result, action)
 
     def on_feedback(self) -> None:
         """Validate and store one feedback."""
-        fields = [self.email, self.code, self.score, self.comment]
-        try:
+        def action() -> str:
             give_feedback(self.email.widget.value, self.code.widget.value, self.score.widget.value,
                           self.comment.widget.value, url=self.url)
-        except ValidationError as exc:
-            self._errors(fields, exc.errors)
-            self.feedback_result.value = ""
-            return
-        except Exception:
-            log_exception("follow-up feedback")
-            self.feedback_result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", self.lang))}</div>'
-            return
-        self._errors(fields, {})
-        self.comment.widget.value = ""
-        self.feedback_result.value = f'<div class="lce-ok" role="status">{esc(t("feedback_saved", self.lang))}</div>'
+            return t("feedback_saved", self.lang)
+
+        if self._store("follow-up feedback", [self.email, self.code, self.score, self.comment],
+                       self.feedback_result, action):
+            self.comment.widget.value = ""
 
     def show(self) -> None:
         """Display the app."""
