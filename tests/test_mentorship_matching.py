@@ -8,8 +8,8 @@ import random
 import numpy as np
 import pytest
 
-from lce_utils.mentorship.matching import (Candidate, allowed, assign_mentoring, assign_mutual, explain, match,
-                                           score_matrix, score_pair)
+from lce_utils.mentorship.matching import (SCORE_UNITS, WEIGHTS, Candidate, allowed, assign_mentoring,
+                                           assign_mutual, explain, match, score_matrix, score_pair)
 
 SKILLS = ["mixing", "grants", "lighting", "illustration", "curation", "coding"]
 LANGS = ["sv", "en", "ar"]
@@ -69,16 +69,31 @@ def test_mentorship_mentoring_assignment_is_optimal(seed):
     assert len({j for _, j, _ in chosen}) == len(chosen)
 
 
-@pytest.mark.parametrize("seed", range(25))
+@pytest.mark.parametrize("seed", range(40))
 def test_mentorship_mutual_matching_is_optimal(seed):
     rng = random.Random(100 + seed)
-    people = [random_candidate(rng, i, "mutual") for i in range(rng.randint(2, 8))]
+    people = [random_candidate(rng, i, "mutual") for i in range(rng.randint(2, 11))]
     scores = score_matrix(people, people, "mutual")
     assert np.allclose(scores, scores.T)
     chosen = assign_mutual(people, scores)
     assert sum(s for _, _, s in chosen) == pytest.approx(brute_mutual(len(people), scores))
     used = [i for i, j, _ in chosen] + [j for i, j, _ in chosen]
     assert len(used) == len(set(used))
+
+
+def test_mentorship_mutual_matching_needs_blossoms_and_half_points():
+    """An odd cycle where the greedy choice (the heaviest pair) is wrong, and optima half a point apart."""
+    scores = np.zeros((5, 5))
+    for i, j, s in [(0, 1, 10.0), (1, 2, 9.5), (2, 0, 9.5), (2, 3, 1.0), (0, 4, 2.0), (3, 4, 0.5)]:
+        scores[i, j] = scores[j, i] = s
+    chosen = assign_mutual([None] * 5, scores)  # type: ignore[list-item]
+    assert sum(s for _, _, s in chosen) == 11.5 == brute_mutual(5, scores)  # greedy 0-1 with 2-3 gives 11
+    assert [(i, j) for i, j, _ in chosen] == [(0, 4), (1, 2)]
+
+
+def test_mentorship_mutual_weights_are_whole_score_units():
+    """The blossom algorithm takes integer weights: every weight must be a whole number of 1/SCORE_UNITS."""
+    assert all(float(w * SCORE_UNITS).is_integer() for w in WEIGHTS.values())
 
 
 @pytest.mark.parametrize("seed", range(10))
