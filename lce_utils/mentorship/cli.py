@@ -21,9 +21,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
     if args.pool < 0 or args.max_kernels < 2 or args.pool >= args.max_kernels:
         raise UsageError(f"--pool ({args.pool}) must be at least 0 and below --max-kernels ({args.max_kernels})")
+    db = served_database(args.db, args.demo)
     return serve(port=args.port, host=args.host, token=args.token, pool=args.pool, max_kernels=args.max_kernels,
-                 cull_idle=args.cull_idle, db=args.db, preheat=not args.no_preheat,
-                 template=not args.voila_defaults, denylist=not args.voila_defaults)
+                 cull_idle=args.cull_idle, db=db, preheat=not args.no_preheat,
+                 template=not args.voila_defaults, denylist=not args.voila_defaults,
+                 connect_timeout=args.connect_timeout, max_pending=args.max_pending, per_client=args.per_client)
+
+
+def served_database(db: str | None, demo: bool) -> str:
+    """The one database the server and all its kernels use (absolute), said on standard output; with demo,
+    the demo programme's (seeded if empty)."""
+    from lce_utils.mentorship.store import describe_url, normalise_url, retention_days
+
+    if demo and db:
+        raise UsageError("--demo serves the demo programme's database: leave out --db (or --demo)")
+    retention_days()  # a wrong LCE_MENTORSHIP_RETENTION_DAYS stops the server here, with its message
+    if demo:
+        print(run_demo(), flush=True)
+        from lce_utils.mentorship.demo import demo_url
+
+        db = demo_url()
+    url = normalise_url(db)
+    print(f"database / databas: {describe_url(url)}{' (demo programme, fictitious people)' if demo else ''}",
+          flush=True)
+    return url
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -52,40 +73,71 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_export_matches(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.export_files import exports_dir
     from lce_utils.mentorship.exports import export_matches
 
-    csv_path, xlsx_path = export_matches(args.out, _db(args))
-    print(f"wrote {csv_path} and {xlsx_path}")
+    csv_path, xlsx_path = export_matches(args.out or exports_dir(), _db(args))
+    print(f"wrote {csv_path} and {xlsx_path} (registered: erase-person and purge will clean them)")
     return 0
 
 
 def cmd_export_person(args: argparse.Namespace) -> int:
-    from lce_utils.mentorship.exports import write_person_export
-    from lce_utils.mentorship.store import export_person
+    from lce_utils.mentorship.exports import person_data, write_person_export
 
     if args.out:
         print(f"wrote {write_person_export(args.email, Path(args.out), _db(args))}")
     else:
-        json.dump(export_person(args.email, _db(args)), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(person_data(args.email, _db(args)), sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 0
 
 
 def cmd_erase_person(args: argparse.Namespace) -> int:
-    from lce_utils.mentorship.store import erase_person
+    from lce_utils.mentorship.store import erase
 
     if not args.yes:
         raise UsageError("erase-person deletes the person's data for good: add --yes to confirm")
-    print(f"erased {erase_person(args.email, _db(args))} records about {args.email}")
+    counts = erase(args.email, _db(args))
+    print(f"erased {counts['rows']} records about {args.email}; export files rewritten {counts['files_rewritten']}, "
+          f"deleted {counts['files_deleted']}")
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from lce_utils.mentorship.store import purge_older_than
+    from lce_utils.mentorship.store import purge, retention_days
 
-    if args.days < 0:
-        raise UsageError(f"--days must be at least 0, got {args.days}")
-    print(f"erased {purge_older_than(args.days, _db(args))} applications older than {args.days} days")
+    days = retention_days() if args.days is None else args.days
+    if days < 0 or (args.export_days is not None and args.export_days < 0):
+        raise UsageError(f"--days and --export-days must be at least 0, got {days} and {args.export_days}")
+    counts = purge(days, _db(args), export_days=args.export_days)
+    print(f"erased {counts['applications']} applications older than {days} days ({counts['people']} people "
+          f"left without one); export files rewritten {counts['files_rewritten']}, deleted "
+          f"{counts['files_deleted'] + counts['files_expired']}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import audit_events
+
+    for event in audit_events(_db(args))[-args.last:]:
+        print(f"{event.at.isoformat(timespec='seconds')}Z  {event.actor:<24}  {event.action:<20}  "
+              f"{json.dumps(event.details, ensure_ascii=False, sort_keys=True)}")
+    return 0
+
+
+def cmd_pending(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.identity import flagged_applications
+
+    for app in flagged_applications(_db(args)):
+        print(f"{app.id}\t{app.status}\t{app.flag}\tstored: {app.person.name} / {app.person.organisation or '-'}"
+              f"\tsent: {app.submitted_name or app.person.name} / {app.submitted_organisation or '-'}")
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.identity import decide_application
+
+    print(f"application {args.application}: {decide_application(args.application, args.decision, _db(args))}")
     return 0
 
 
@@ -99,12 +151,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce mentorship` and its sub-commands."""
-    from lce_utils.mentorship.store import RETENTION_DAYS
-
     parser = subparsers.add_parser("mentorship", help="the mentorship programme: apps, matching, data rights",
                                    description="Serve the Voilà apps, seed the demo programme, run the matching, "
                                    "export or erase one person's data, purge old applications. The store is "
-                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given.")
+                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given; a relative SQLite path is relative to the repository.")
     sub = parser.add_subparsers(dest="mentorship_command", metavar="COMMAND")
     sub.required = True
 
@@ -121,9 +171,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--pool", type=int, default=5, help="preheated kernels kept ready for the sign-up (default 5)")
     p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
     p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
+    p.add_argument("--connect-timeout", type=int, default=30, help="seconds a sent page has to connect to its "
+                   "kernel before the kernel is stopped (default 30)")
+    p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
+                   "(default 12)")
+    p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")
+    p.add_argument("--demo", action="store_true", help="serve the demo programme's database "
+                   "(var/mentorship-demo.db, seeded if empty) instead of the real store")
     p.set_defaults(func=cmd_serve)
 
     p = with_db(sub.add_parser("demo", help="seed the fictitious demo programme (default var/mentorship-demo.db)"))
@@ -135,7 +192,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_match)
 
     p = with_db(sub.add_parser("export-matches", help="write the current matches as CSV and Excel"))
-    p.add_argument("--out", default="var/mentorship-exports", help="folder for matches.csv and matches.xlsx")
+    p.add_argument("--out", help="folder for matches.csv and matches.xlsx (default: LCE_MENTORSHIP_EXPORTS or "
+                   "var/mentorship-exports)")
     p.set_defaults(func=cmd_export_matches)
 
     p = with_db(sub.add_parser("export-person", help="everything stored about one person, as JSON"))
@@ -148,9 +206,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="confirm the erasure")
     p.set_defaults(func=cmd_erase_person)
 
-    p = with_db(sub.add_parser("purge", help="erase applications older than the retention period"))
-    p.add_argument("--days", type=int, default=RETENTION_DAYS, help=f"retention in days (default {RETENTION_DAYS})")
+    p = with_db(sub.add_parser("purge", help="erase applications and export files older than the retention "
+                               "periods (what the server also runs daily; for a timer when it does not run)"))
+    p.add_argument("--days", type=int, help="keep applications this many days (default: "
+                   "LCE_MENTORSHIP_RETENTION_DAYS or 365)")
+    p.add_argument("--export-days", type=int, help="keep export files this many days (default: "
+                   "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS or 30)")
     p.set_defaults(func=cmd_purge)
+
+    p = with_db(sub.add_parser("audit", help="the audit log: exports, erasures, purges, decisions"))
+    p.add_argument("--last", type=int, default=50, help="how many of the latest events (default 50)")
+    p.set_defaults(func=cmd_audit)
+
+    p = with_db(sub.add_parser("pending", help="applications to check (same e-mail, different name, ...)"))
+    p.set_defaults(func=cmd_pending)
+
+    p = with_db(sub.add_parser("decide", help="accept or reject an application waiting to be checked"))
+    p.add_argument("application", type=int)
+    p.add_argument("decision", choices=["update", "keep", "reject"], help="update: accept it and the name and "
+                   "organisation sent; keep: accept it, keep the stored ones; reject: delete it")
+    p.set_defaults(func=cmd_decide)
 
     p = with_db(sub.add_parser("migrate", help="create or upgrade the store's schema"))
     p.set_defaults(func=cmd_migrate)

@@ -1,16 +1,25 @@
-"""Exports for the coordinators: matches as CSV and Excel with formula-like cells neutralised, one person's data."""
+"""Exports for the coordinators: matches as CSV and Excel with formula-like cells neutralised, one person's data.
+
+Files are registered (export_files) with the people in them before they are written, so erasure can rewrite or
+delete them and the retention purge can expire them; the coordinator app streams downloads and writes nothing.
+Every export is in the audit log (who, when, what; no personal data)."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from sqlalchemy.orm import Session
+
+from lce_utils.mentorship import audit
+from lce_utils.mentorship.export_files import atomic_target, register_file
 from lce_utils.mentorship.matching import explain
-from lce_utils.mentorship.store import current_matches, export_person
+from lce_utils.mentorship.store import _person, current_matches, export_person, transaction
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ["pair_id", "kind", "code", "locked", "score", "a_name", "a_email", "a_organisation", "b_name", "b_email",
@@ -24,89 +33,143 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def match_rows(url: str | None = None) -> list[dict[str, Any]]:
-    """The current matches as flat rows (names and e-mails included: for the coordinators only)."""
-    rows = []
+def _matches(url: str | None) -> tuple[list[dict[str, Any]], set[int]]:
+    """The current matches as flat rows, and the ids of the people in them."""
+    rows, people = [], set()
     for m in current_matches(url):
         rows.append({"pair_id": m.id, "kind": m.kind, "code": m.code, "locked": bool(m.locked),
                      "score": round(m.score, 2), "a_name": m.a.person.name, "a_email": m.a.person.email,
                      "a_organisation": m.a.person.organisation or "", "b_name": m.b.person.name,
                      "b_email": m.b.person.email, "b_organisation": m.b.person.organisation or "",
                      "why_sv": explain(m.reasons, "sv"), "why_en": explain(m.reasons, "en")})
-    return rows
+        people.update((m.a.person_id, m.b.person_id))
+    return rows, people
 
 
-def _atomic_target(path: Path) -> tuple[int, str]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+def match_rows(url: str | None = None) -> list[dict[str, Any]]:
+    """The current matches as flat rows (names and e-mails included: for the coordinators only)."""
+    return _matches(url)[0]
+
+
+def _write_atomically(path: Path, write: Any) -> Path:
+    """write(tmp_path) fills a temporary file that then replaces path."""
+    path = Path(path)
+    fd, tmp = atomic_target(path)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _csv_into(rows: list[dict[str, Any]], fh: IO[str]) -> None:
+    writer = csv.DictWriter(fh, fieldnames=COLUMNS if not rows else list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: neutralise(v) for k, v in row.items()})
+
+
+def _xlsx_into(rows: list[dict[str, Any]], target: str | IO[bytes]) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "in_memory": True})
+    sheet = workbook.add_worksheet("matches")
+    header = COLUMNS if not rows else list(rows[0])
+    bold = workbook.add_format({"bold": True})
+    for col, name in enumerate(header):
+        sheet.write_string(0, col, name, bold)
+    for r, row in enumerate(rows, start=1):
+        for col, name in enumerate(header):
+            value = row[name]
+            if isinstance(value, bool):
+                sheet.write_boolean(r, col, value)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, str(neutralise(value if value is not None else "")))
+    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+    workbook.close()
 
 
 def write_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """rows as UTF-8 CSV (with BOM, so Excel reads å ä ö), cells neutralised, written atomically."""
-    path = Path(path)
-    fd, tmp = _atomic_target(path)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS if not rows else list(rows[0]))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: neutralise(v) for k, v in row.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            _csv_into(rows, fh)
+    return _write_atomically(Path(path), write)
 
 
 def write_xlsx(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """rows as an Excel workbook where every text is stored as text (never a formula), written atomically."""
-    import xlsxwriter
-
-    path = Path(path)
-    fd, tmp = _atomic_target(path)
-    os.close(fd)
-    try:
-        workbook = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_urls": False})
-        sheet = workbook.add_worksheet("matches")
-        header = COLUMNS if not rows else list(rows[0])
-        bold = workbook.add_format({"bold": True})
-        for col, name in enumerate(header):
-            sheet.write_string(0, col, name, bold)
-        for r, row in enumerate(rows, start=1):
-            for col, name in enumerate(header):
-                value = row[name]
-                if isinstance(value, bool):
-                    sheet.write_boolean(r, col, value)
-                elif isinstance(value, (int, float)):
-                    sheet.write_number(r, col, value)
-                else:
-                    sheet.write_string(r, col, str(neutralise(value if value is not None else "")))
-        sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
-        workbook.close()
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _write_atomically(Path(path), lambda tmp: _xlsx_into(rows, tmp))
 
 
-def export_matches(folder: str | Path, url: str | None = None, stem: str = "matches") -> tuple[Path, Path]:
-    """The current matches as folder/stem.csv and folder/stem.xlsx."""
-    rows = match_rows(url)
+def matches_bytes(rows: list[dict[str, Any]], kind: str) -> bytes:
+    """rows as the bytes of a CSV ("csv") or Excel ("xlsx") file, for a download that leaves no file behind."""
+    if kind == "csv":
+        text = io.StringIO(newline="")
+        _csv_into(rows, text)
+        return text.getvalue().encode("utf-8-sig")
+    buffer = io.BytesIO()
+    _xlsx_into(rows, buffer)
+    return buffer.getvalue()
+
+
+def _audit(url: str | None, actor: str | None, action: str, **details: Any) -> None:
+    transaction(lambda session: audit.record(session, actor or audit.cli_actor(), action, **details), url)
+
+
+def export_matches(folder: str | Path, url: str | None = None, stem: str = "matches",
+                   actor: str | None = None) -> tuple[Path, Path]:
+    """The current matches as folder/stem.csv and folder/stem.xlsx, registered and audited."""
+    rows, people = _matches(url)
     folder = Path(folder)
-    return write_csv(rows, folder / f"{stem}.csv"), write_xlsx(rows, folder / f"{stem}.xlsx")
+    paths = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
+
+    def register(session: Session) -> None:
+        for path, kind in zip(paths, ("matches_csv", "matches_xlsx")):
+            register_file(session, path, kind, people)
+        audit.record(session, actor or audit.cli_actor(), "export_matches", rows=len(rows),
+                     files=[p.name for p in paths])
+
+    transaction(register, url)  # registered before written: no file with people in it is ever unknown
+    return write_csv(rows, paths[0]), write_xlsx(rows, paths[1])
 
 
-def write_person_export(email: str, path: str | Path, url: str | None = None) -> Path:
-    """One person's data (export_person) as a JSON file, written atomically."""
+def download_matches(kind: str, url: str | None = None, actor: str | None = None) -> tuple[str, bytes]:
+    """A file name and the bytes of the current matches as "csv" or "xlsx", audited; nothing written to disk."""
+    rows, _people = _matches(url)
+    name = f"matches-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.{kind}"
+    data = matches_bytes(rows, kind)
+    _audit(url, actor, "export_matches", rows=len(rows), format=kind, stored=False)
+    return name, data
+
+
+def person_data(email: str, url: str | None = None, actor: str | None = None, stored: bool = False
+                ) -> dict[str, Any]:
+    """One person's data (export_person), audited as an export (without the person)."""
     data = export_person(email, url)
-    path = Path(path)
-    fd, tmp = _atomic_target(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    _audit(url, actor, "export_person", stored=stored)
+    return data
+
+
+def write_person_export(email: str, path: str | Path, url: str | None = None, actor: str | None = None) -> Path:
+    """One person's data (export_person) as a JSON file, registered, audited and written atomically."""
+    data = export_person(email, url)
+
+    def register(session: Session) -> None:
+        row = register_file(session, Path(path), "person_json", [_person(session, email).id])
+        session.flush()
+        # the file's own name may name the person: the log keeps the registry number only
+        audit.record(session, actor or audit.cli_actor(), "export_person", stored=True, file_id=row.id)
+
+    transaction(register, url)
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _write_atomically(Path(path), write)

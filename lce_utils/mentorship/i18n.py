@@ -170,6 +170,43 @@ TEXT: dict[str, tuple[str, str]] = {
     "why_goals": ("liknande mål: {items}", "similar goals: {items}"),
     "why_availability": ("kan träffas samma tider: {items}", "can meet at the same times: {items}"),
     "why_municipality": ("samma kommun: {items}", "same municipality: {items}"),
+    # identity: a stored e-mail sent with another name (store, identity, sign-up and coordinator)
+    "code_mail_subject": ("Bekräfta din ansökan till mentorsprogrammet / Confirm your application",
+                          "Bekräfta din ansökan till mentorsprogrammet / Confirm your application"),
+    "code_mail_body": (
+        "Någon (kanske du) har ansökt till LCE:s mentorsprogram med den här e-postadressen och namnet {name}. "
+        "Om det var du: skriv koden {code} i formuläret inom {hours} timmar. Om det inte var du: gör ingenting; "
+        "inget om dig har ändrats.",
+        "Someone (perhaps you) applied to the LCE mentoring programme with this e-mail address and the name "
+        "{name}. If it was you, enter the code {code} in the form within {hours} hours. If it was not you, do "
+        "nothing; nothing about you has been changed."),
+    "code": ("Kod från e-postmeddelandet", "Code from the e-mail"),
+    "err_code": ("Koden stämmer inte eller har gått ut. Samordnarna granskar ansökan i stället.",
+                 "The code is wrong or has expired. The coordinators will check the application instead."),
+    "code_sent": ("E-postadressen finns redan hos oss. Vi har skickat en kod till den: skriv in koden nedan för "
+                  "att bekräfta att ansökan är din. Utan kod granskar samordnarna ansökan först.",
+                  "We already have this e-mail address. We have sent a code to it: enter the code below to "
+                  "confirm the application is yours. Without the code the coordinators check it first."),
+    "confirm_code": ("Bekräfta", "Confirm"),
+    "code_confirmed": ("Tack, ansökan är bekräftad (nummer {id}).", "Thank you, the application is confirmed "
+                       "(number {id})."),
+    "pending_heading": ("Ansökningar att granska", "Applications to check"),
+    "no_pending": ("Inga ansökningar väntar på granskning.", "No applications are waiting to be checked."),
+    "flag_name_differs": ("samma e-post, annat namn", "same e-mail, different name"),
+    "flag_organisation_differs": ("samma namn, annan organisation", "same name, different organisation"),
+    "col_flag": ("Att granska", "To check"),
+    "col_stored": ("Sparat namn och organisation", "Stored name and organisation"),
+    "col_sent": ("Skickat i ansökan", "Sent in the application"),
+    "pending_pick": ("Ansökan", "Application"),
+    "decide_update": ("Godkänn och uppdatera personen", "Accept and update the person"),
+    "decide_keep": ("Godkänn, behåll sparade uppgifter", "Accept, keep the stored details"),
+    "decide_reject": ("Avvisa ansökan", "Reject the application"),
+    "decided": ("Beslutet är sparat.", "The decision has been saved."),
+    "export_streamed": ("Exporten är klar. Den sparas inte på servern: ladda ned den nu.",
+                        "The export is ready. It is not kept on the server: download it now."),
+    "erased_files": ("Exportfiler omskrivna: {rewritten}, raderade: {deleted}.",
+                     "Export files rewritten: {rewritten}, deleted: {deleted}."),
+    "purged_files": ("Utgångna exportfiler raderade: {n}.", "Expired export files deleted: {n}."),
 }
 
 

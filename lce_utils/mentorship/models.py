@@ -1,4 +1,5 @@
-"""SQLAlchemy models: people, applications, consents, matching runs, matches, exclusions, sessions, feedback."""
+"""SQLAlchemy models: people, applications, consents, matching runs, matches, exclusions, sessions, feedback,
+e-mail confirmations, the registry of export files and the audit log."""
 
 from __future__ import annotations
 
@@ -45,6 +46,13 @@ class Application(Base):
     capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False, index=True)
+    # "active" (matched) or "pending" (a stored e-mail sent with another name: waits for the coordinator or a code)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active", server_default="active",
+                                        index=True)
+    flag: Mapped[str | None] = mapped_column(String(32))  # why it is pending, e.g. "name_differs"
+    # What the form said when it differs from the stored person (never copied onto the person silently).
+    submitted_name: Mapped[str | None] = mapped_column(String(120))
+    submitted_organisation: Mapped[str | None] = mapped_column(String(160))
     person: Mapped[Person] = relationship(back_populates="applications")
     consents: Mapped[list[Consent]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
@@ -141,3 +149,44 @@ class Feedback(Base):
     score: Mapped[int] = mapped_column(Integer, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+
+class Confirmation(Base):
+    """A one-time code mailed to a stored e-mail address to confirm a pending application (only its hash kept)."""
+    __tablename__ = "confirmations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), nullable=False,
+                                                unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class ExportFile(Base):
+    """A file LCE wrote with personal data in it, so erasure can rewrite or delete it and purge can expire it."""
+    __tablename__ = "export_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "matches_csv", "matches_xlsx", "person_json"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False, index=True)
+
+
+class ExportFilePerson(Base):
+    """Which people an export file holds."""
+    __tablename__ = "export_file_people"
+    __table_args__ = (UniqueConstraint("export_file_id", "person_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    export_file_id: Mapped[int] = mapped_column(ForeignKey("export_files.id", ondelete="CASCADE"), nullable=False)
+    person_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+
+
+class AuditEvent(Base):
+    """Who did what when (exports, erasures, purges, decisions on pending applications); never names or e-mails."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False, index=True)
+    actor: Mapped[str] = mapped_column(String(120), nullable=False)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)

@@ -10,25 +10,30 @@ import random
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from lce_utils.errors import DataError
-from lce_utils.mentorship.models import (Application, Consent, Exclusion, Feedback, Match, MatchRun,
-                                         MentoringSession, Person, utcnow)
+from lce_utils.mentorship import audit
+from lce_utils.mentorship.export_files import expire_files, scrub_people
+from lce_utils.mentorship.models import (Application, AuditEvent, Confirmation, Consent, Exclusion, Feedback, Match,
+                                         MatchRun, MentoringSession, Person, utcnow)
 from lce_utils.mentorship.validation import (ValidationError, validate_application,
                                              validate_email, validate_feedback, validate_session)
-from lce_utils.paths import VAR
+from lce_utils.paths import ROOT, VAR
 
 ENV_VAR = "LCE_MENTORSHIP_DB"
+RETENTION_ENV = "LCE_MENTORSHIP_RETENTION_DAYS"
+EXPORT_RETENTION_ENV = "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS"
 PRIVACY_NOTICE_VERSION = "2026-1"
-RETENTION_DAYS = 365
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
 
@@ -40,18 +45,67 @@ class PersonNotFound(DataError):
     """No person with the given e-mail address is in the store."""
 
 
+def days_setting(name: str, default: int, env: dict[str, str] | None = None) -> int:
+    """A whole number of days from the environment variable name (default when unset); DataError if invalid."""
+    raw = (os.environ if env is None else env).get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise DataError(f"{name}: expected a whole number of days (0 or more), got {raw!r} / "
+                        "ett heltal dagar förväntades")
+    return int(raw)
+
+
+def retention_days() -> int:
+    """How long applications are kept: LCE_MENTORSHIP_RETENTION_DAYS, default 365."""
+    return days_setting(RETENTION_ENV, 365)
+
+
+def export_retention_days() -> int:
+    """How long export files are kept: LCE_MENTORSHIP_EXPORT_RETENTION_DAYS, default 30."""
+    return days_setting(EXPORT_RETENTION_ENV, 30)
+
+
+try:  # shown in the privacy notice; a wrong setting is reported by the server and the CLI, not by every import
+    RETENTION_DAYS = retention_days()
+except DataError:
+    RETENTION_DAYS = 365
+
+
 def default_url() -> str:
     """The store's URL: LCE_MENTORSHIP_DB, or SQLite in var/mentorship.db."""
     return os.environ.get(ENV_VAR) or f"sqlite:///{VAR / 'mentorship.db'}"
 
 
-def normalise_url(url: str | None) -> str:
-    """url (or the default) with PostgreSQL pointed at psycopg 3, the driver installed."""
-    url = url or default_url()
+def normalise_url(url: str | None, root: Path | None = None) -> str:
+    """url (or the default) as the one database it names: a relative SQLite path resolved against the
+    repository (not the current folder: Voilà runs each app in its own), PostgreSQL pointed at psycopg 3."""
+    url = (url or default_url()).strip()
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DataError(f"mentorship store: {url.split('@')[-1]!r} is not a database URL; expected e.g. "
+                        "sqlite:///var/mentorship.db or postgresql://user@host/database (LCE_MENTORSHIP_DB or "
+                        "--db) / ingen giltig databasadress") from None
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in {"", ":memory:"} \
+            and not database.startswith("file:"):
+        path = Path(database).expanduser()
+        if not path.is_absolute():
+            return parsed.set(database=str((root or ROOT) / path)).render_as_string(hide_password=False)
     return url
+
+
+def describe_url(url: str | None = None) -> str:
+    """The database url names, for people: the file of an SQLite database, else the URL without its password."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {parsed.database or ':memory:'}"
+    return parsed.render_as_string(hide_password=True)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -165,10 +219,25 @@ def fingerprint(clean: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def submit_application(data: dict[str, Any], url: str | None = None) -> Application:
-    """Validate and store one application (stored once however often it is sent); ValidationError if invalid."""
+def same_text(a: str | None, b: str | None) -> bool:
+    """Whether two names (or organisations) are the same but for case, accents' encoding and spaces."""
+    def canon(value: str | None) -> str:
+        return " ".join(unicodedata.normalize("NFC", value or "").casefold().split())
+    return canon(a) == canon(b)
+
+
+def submit_application(data: dict[str, Any], url: str | None = None, send_code: bool = True) -> Application:
+    """Validate and store one application (stored once however often it is sent); ValidationError if invalid.
+
+    A stored e-mail never changes the stored person: with another name the application is "pending"
+    (flag "name_differs") until the coordinator decides or, when SMTP is configured (LCE_SMTP_*), the code
+    mailed to the stored address is entered; with the same name but another organisation it is active and
+    flagged "organisation_differs" for the coordinator. The returned application says `duplicate` and
+    `code_sent` (whether a confirmation code went out)."""
     clean = validate_application(data)
     digest = fingerprint(clean)
+    fields = ("role", "field", "skills_offered", "skills_wanted", "goals", "languages", "availability",
+              "municipality", "capacity")
 
     def write(session: Session) -> Application:
         existing = session.scalar(select(Application).options(joinedload(Application.person))
@@ -177,14 +246,16 @@ def submit_application(data: dict[str, Any], url: str | None = None) -> Applicat
             existing.duplicate = True  # type: ignore[attr-defined]
             return existing
         person = session.scalar(select(Person).where(Person.email == clean["email"]))
+        app = Application(fingerprint=digest, **{k: clean[k] for k in fields})
         if person is None:
             person = Person(email=clean["email"], name=clean["name"], organisation=clean["organisation"])
             session.add(person)
-        else:
-            person.name, person.organisation, person.updated_at = clean["name"], clean["organisation"], utcnow()
-        app = Application(person=person, fingerprint=digest, **{k: clean[k] for k in (
-            "role", "field", "skills_offered", "skills_wanted", "goals", "languages", "availability",
-            "municipality", "capacity")})
+        elif not same_text(person.name, clean["name"]):
+            app.status, app.flag = "pending", "name_differs"
+            app.submitted_name, app.submitted_organisation = clean["name"], clean["organisation"]
+        elif not same_text(person.organisation, clean["organisation"]):
+            app.flag, app.submitted_organisation = "organisation_differs", clean["organisation"]
+        app.person = person
         session.add(app)
         session.flush()
         session.add(Consent(person_id=person.id, application_id=app.id, purpose=clean["consent_purpose"],
@@ -192,13 +263,22 @@ def submit_application(data: dict[str, Any], url: str | None = None) -> Applicat
         app.duplicate = False  # type: ignore[attr-defined]
         return app
 
-    return transaction(write, url)
+    app = transaction(write, url)
+    app.code_sent = False  # type: ignore[attr-defined]
+    if send_code and app.status == "pending" and not app.duplicate:  # type: ignore[attr-defined]
+        from lce_utils.mentorship.identity import send_confirmation  # (identity builds on this module)
+
+        app.code_sent = send_confirmation(app.id, url)  # type: ignore[attr-defined]
+    return app
 
 
 def list_applications(url: str | None = None, role: str | None = None, field: str | None = None,
-                      text: str | None = None) -> list[Application]:
-    """Applications, oldest first, optionally filtered by role, field and a text in name/e-mail/organisation."""
+                      text: str | None = None, status: str | None = "active") -> list[Application]:
+    """Applications, oldest first, optionally filtered by role, field and a text in name/e-mail/organisation;
+    only active ones unless status says otherwise ("pending", or None for all)."""
     query = select(Application).join(Application.person).options(joinedload(Application.person))
+    if status:
+        query = query.where(Application.status == status)
     if role:
         query = query.where(Application.role == role)
     if field:
@@ -238,8 +318,9 @@ def export_person(email: str, url: str | None = None) -> dict[str, Any]:
         return {
             "person": {"email": person.email, "name": person.name, "organisation": person.organisation,
                        "created_at": _iso(person.created_at), "updated_at": _iso(person.updated_at)},
-            "applications": [{k: v for k, v in a.as_dict().items() if k not in {"name", "email", "organisation"}}
-                             for a in apps],
+            "applications": [{**{k: v for k, v in a.as_dict().items() if k not in {"name", "email", "organisation"}},
+                              "status": a.status, "flag": a.flag, "submitted_name": a.submitted_name,
+                              "submitted_organisation": a.submitted_organisation} for a in apps],
             "consents": [{"application_id": c.application_id, "purpose": c.purpose, "contact": c.contact,
                           "notice_version": c.notice_version, "given_at": _iso(c.given_at)} for c in consents],
             "matches": [{"id": m.id, "kind": m.kind, "score": m.score, "locked": m.locked, "code": m.code,
@@ -266,49 +347,79 @@ def _delete_applications(session: Session, app_ids: list[int]) -> int:
     removed += session.execute(delete(Exclusion).where(or_(Exclusion.low_application_id.in_(app_ids),
                                                            Exclusion.high_application_id.in_(app_ids)))).rowcount
     removed += session.execute(delete(Consent).where(Consent.application_id.in_(app_ids))).rowcount
+    removed += session.execute(delete(Confirmation).where(Confirmation.application_id.in_(app_ids))).rowcount
     removed += session.execute(delete(Application).where(Application.id.in_(app_ids))).rowcount
     return removed
 
 
-def erase_person(email: str, url: str | None = None) -> int:
-    """Erase one person and everything about them (right to erasure); returns the number of rows removed."""
+def _delete_people(session: Session, person_ids: list[int]) -> int:
+    """Delete people (their applications already gone), unlinking their anonymous sessions and feedback."""
+    if not person_ids:
+        return 0
+    session.execute(update(MentoringSession).where(MentoringSession.person_id.in_(person_ids))
+                    .values(person_id=None))
+    session.execute(update(Feedback).where(Feedback.person_id.in_(person_ids)).values(person_id=None))
+    removed = session.execute(delete(Consent).where(Consent.person_id.in_(person_ids))).rowcount
+    return removed + session.execute(delete(Person).where(Person.id.in_(person_ids))).rowcount
 
-    def write(session: Session) -> int:
+
+def erase(email: str, url: str | None = None, actor: str | None = None) -> dict[str, int]:
+    """Erase one person from every table and every export file LCE wrote (right to erasure); audited without
+    the person. Returns the counts: rows, files_rewritten, files_deleted."""
+
+    def write(session: Session) -> dict[str, int]:
         person = _person(session, email)
         app_ids = list(session.scalars(select(Application.id).where(Application.person_id == person.id)))
-        removed = _delete_applications(session, app_ids)
-        session.execute(update(MentoringSession).where(MentoringSession.person_id == person.id)
-                        .values(person_id=None))
-        session.execute(update(Feedback).where(Feedback.person_id == person.id).values(person_id=None))
-        removed += session.execute(delete(Consent).where(Consent.person_id == person.id)).rowcount
-        removed += session.execute(delete(Person).where(Person.id == person.id)).rowcount
-        return removed
+        counts = {"rows": _delete_applications(session, app_ids) + _delete_people(session, [person.id])}
+        counts.update(scrub_people(session, {person.id: person.email}))
+        audit.record(session, actor or audit.cli_actor(), "erase_person", **counts)
+        return counts
 
     return transaction(write, url)
 
 
-def purge_older_than(days: int, url: str | None = None) -> int:
-    """Erase applications received more than days ago (and people left without any); returns how many."""
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise DataError(f"purge: days must be a whole number of at least 0, got {days!r} / dagar måste vara ett "
-                        "heltal, minst 0")
-    cutoff = utcnow() - dt.timedelta(days=days)
+def erase_person(email: str, url: str | None = None, actor: str | None = None) -> int:
+    """Erase one person and everything about them (see erase); returns the number of rows removed."""
+    return erase(email, url, actor)["rows"]
 
-    def write(session: Session) -> int:
+
+def purge(days: int | None = None, url: str | None = None, *, export_days: int | None = None,
+          now: dt.datetime | None = None, actor: str | None = None) -> dict[str, int]:
+    """The retention purge: applications received more than days ago (default LCE_MENTORSHIP_RETENTION_DAYS),
+    people left without any (also from export files), and export files older than export_days (default
+    LCE_MENTORSHIP_EXPORT_RETENTION_DAYS). now (naive UTC) is for tests. Audited; returns the counts."""
+    days = retention_days() if days is None else days
+    export_days = export_retention_days() if export_days is None else export_days
+    for name, value in (("days", days), ("export days", export_days)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DataError(f"purge: {name} must be a whole number of at least 0, got {value!r} / dagar måste "
+                            "vara ett heltal, minst 0")
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=days)
+
+    def write(session: Session) -> dict[str, int]:
         app_ids = list(session.scalars(select(Application.id).where(Application.created_at < cutoff)))
         _delete_applications(session, app_ids)
-        orphans = select(Person.id).where(~select(Application.id).where(Application.person_id == Person.id)
-                                          .exists())
-        orphan_ids = list(session.scalars(orphans))
-        if orphan_ids:
-            session.execute(update(MentoringSession).where(MentoringSession.person_id.in_(orphan_ids))
-                            .values(person_id=None))
-            session.execute(update(Feedback).where(Feedback.person_id.in_(orphan_ids)).values(person_id=None))
-            session.execute(delete(Consent).where(Consent.person_id.in_(orphan_ids)))
-            session.execute(delete(Person).where(Person.id.in_(orphan_ids)))
-        return len(app_ids)
+        orphans = {pid: mail for pid, mail in session.execute(select(Person.id, Person.email).where(
+            ~select(Application.id).where(Application.person_id == Person.id).exists()))}
+        _delete_people(session, list(orphans))
+        counts = {"applications": len(app_ids), "people": len(orphans), **scrub_people(session, orphans)}
+        counts["files_expired"] = expire_files(session, now - dt.timedelta(days=export_days))
+        audit.record(session, actor or audit.cli_actor(), "purge", days=days, export_days=export_days, **counts)
+        return counts
 
     return transaction(write, url)
+
+
+def purge_older_than(days: int, url: str | None = None, actor: str | None = None) -> int:
+    """Erase applications received more than days ago (see purge); returns how many."""
+    return purge(days, url, actor=actor)["applications"]
+
+
+def audit_events(url: str | None = None) -> list[AuditEvent]:
+    """The audit log, oldest first."""
+    with reading(url) as session:
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
 
 
 # --- matches -----------------------------------------------------------------------------------------------------
@@ -333,7 +444,8 @@ def run_matching(url: str | None = None, exclude_same_org: bool = True) -> dict[
     from lce_utils.mentorship import matching
 
     def write(session: Session) -> dict[str, Any]:
-        apps = list(session.scalars(select(Application).options(joinedload(Application.person))).unique())
+        apps = list(session.scalars(select(Application).options(joinedload(Application.person))
+                                    .where(Application.status == "active")).unique())
         locked = list(session.scalars(select(Match).where(Match.locked.is_(True))))
         exclusions = {frozenset(r) for r in session.execute(
             select(Exclusion.low_application_id, Exclusion.high_application_id))}
