@@ -201,6 +201,7 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
           template: bool = True, denylist: bool = True) -> int:
     """Run the Voilà server until interrupted; prints the three apps' URLs (the coordinator's with its token)."""
+    from lce_utils.mentorship.retention import start_retention_schedule
     from lce_utils.mentorship.store import get_engine
 
     if db:
@@ -225,5 +226,6 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, idle ones culled after "
           f"{cull_idle} s. Stop with Ctrl+C.", flush=True)
     sys.stdout.flush()
+    start_retention_schedule()  # the retention purge now, then daily while the server runs
     app.start()
     return 0
