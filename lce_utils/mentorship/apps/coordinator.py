@@ -1,35 +1,37 @@
-"""The coordinator app (staff only; served behind a token): applications, matching, exports, data rights."""
+"""The coordinator app (staff only; served behind a token): applications, matching, exports, data rights.
+
+Exports are streamed to the browser as downloads (nothing is written on the server); exports, erasures,
+purges and decisions on flagged applications go to the audit log as "coordinator (token)"."""
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import mimetypes
-import os
 from pathlib import Path
 
 import ipywidgets as w
 from IPython.display import display
 
+from lce_utils.errors import DataError
 from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.apps.common import CSS, LanguageSwitch, esc, log_exception, relabel_choice
-from lce_utils.mentorship.exports import export_matches, write_person_export
+from lce_utils.mentorship.audit import COORDINATOR
+from lce_utils.mentorship.exports import download_matches, person_data
 from lce_utils.mentorship.i18n import t
+from lce_utils.mentorship.identity import decide_application, flagged_applications
 from lce_utils.mentorship.matching import explain
-from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase_person,
-                                        exclude_match, list_applications, purge_older_than, run_matching,
-                                        set_locked)
+from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase, exclude_match,
+                                        list_applications, purge, run_matching, set_locked)
 from lce_utils.mentorship.validation import ValidationError
-from lce_utils.paths import VAR
 
 
-def download_link(path: Path, lang: str) -> str:
-    """A link that downloads path from the page itself (a data: URL, nothing fetched from elsewhere)."""
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    data = base64.b64encode(path.read_bytes()).decode()
-    return (f'<a download="{esc(path.name)}" href="data:{mime};base64,{data}">'
-            f'{esc(t("download", lang, name=path.name))}</a>')
+def download_link(name: str, data: bytes, lang: str) -> str:
+    """A link that downloads data as file name from the page itself (a data: URL; no copy on the server)."""
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    encoded = base64.b64encode(data).decode()
+    return (f'<a download="{esc(name)}" href="data:{mime};base64,{encoded}">'
+            f'{esc(t("download", lang, name=name))}</a>')
 
 
 class CoordinatorApp:
@@ -37,8 +39,7 @@ class CoordinatorApp:
 
     def __init__(self, lang: str = "sv", url: str | None = None, export_dir: str | Path | None = None):
         self.url = url
-        default = os.environ.get("LCE_MENTORSHIP_EXPORTS") or VAR / "mentorship-exports"
-        self.export_dir = Path(export_dir or default)
+        self.export_dir = export_dir  # unused: downloads are streamed (kept for callers that pass it)
         self.title = w.HTML()
         self.switch = LanguageSwitch(self.relabel, lang)
         st = {"description_width": "initial"}
@@ -53,6 +54,15 @@ class CoordinatorApp:
             widget.observe(lambda _c: self.show_applications(), names="value")
         self.f_text.observe(lambda _c: self.show_applications(), names="value")
         self.apps_table = w.HTML()
+        # applications to check (a stored e-mail sent with another name or organisation)
+        self.pending_heading = w.HTML()
+        self.pending_table = w.HTML()
+        self.pending = w.Dropdown(style=st, layout=w.Layout(width="100%"))
+        self.decide_buttons = {d: w.Button(button_style="danger" if d == "reject" else "")
+                               for d in ("update", "keep", "reject")}
+        for decision, button in self.decide_buttons.items():
+            button.on_click(lambda _b, d=decision: self.on_decide(d))
+        self.pending_result = w.HTML()
         # matching
         self.matches_heading = w.HTML()
         self.same_org = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"))
@@ -91,6 +101,8 @@ class CoordinatorApp:
         self.root = w.VBox([
             w.HTML(CSS), self.title, self.switch.widget,
             self.apps_heading, row(self.f_role, self.f_field), self.f_text, self.refresh, self.apps_table,
+            self.pending_heading, self.pending_table, self.pending, row(*self.decide_buttons.values()),
+            self.pending_result,
             self.matches_heading, self.same_org, self.run, self.match_status, self.matches_table, self.pair,
             row(self.lock, self.unlock, self.exclude), row(self.export_csv, self.export_xlsx), self.export_result,
             self.person_heading, self.email, self.export_person, self.confirm, self.erase, self.person_result,
@@ -111,6 +123,10 @@ class CoordinatorApp:
         self.matches_heading.value = f"<h2>{esc(t('matches_heading', lang))}</h2>"
         self.person_heading.value = f"<h2>{esc(t('person_heading', lang))}</h2>"
         self.purge_heading.value = f"<h2>{esc(t('purge_heading', lang))}</h2>"
+        self.pending_heading.value = f"<h2>{esc(t('pending_heading', lang))}</h2>"
+        self.pending.description = t("pending_pick", lang)
+        for decision, button in self.decide_buttons.items():
+            button.description = t(f"decide_{decision}", lang)
         self.f_role.description = t("filter_role", lang)
         relabel_choice(self.f_role, [(t("all", lang), "")] + opt.choices(opt.ROLES, lang))
         self.f_field.description = t("filter_field", lang)
@@ -130,6 +146,7 @@ class CoordinatorApp:
         self.days.description = t("purge_days", lang)
         self.purge.description = t("purge", lang)
         self.show_applications()
+        self.show_pending()
         self.show_matches()
 
     # --- tables ----------------------------------------------------------------------------------------------
@@ -151,6 +168,30 @@ class CoordinatorApp:
         self.apps_table.value = (f"<p>{esc(t('n_applications', lang, n=len(apps)))}</p>"
                                  f'<div style="overflow-x:auto"><table class="lce-table" id="applications">'
                                  f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+    def show_pending(self) -> None:
+        """The flagged applications: what is stored beside what was sent, and the picker for a decision."""
+        lang = self.lang
+        apps = flagged_applications(self.url)
+        if not apps:
+            self.pending_table.value = f"<p>{esc(t('no_pending', lang))}</p>"
+            self.pending.options = []
+            return
+        head = ["col_id", "col_created", "col_flag", "email", "col_stored", "col_sent"]
+        rows = []
+        for a in apps:
+            stored = f"{a.person.name} / {a.person.organisation or '–'}"
+            sent = f"{a.submitted_name or a.person.name} / {a.submitted_organisation or '–'}"
+            cells = [a.id, a.created_at.strftime("%Y-%m-%d"), t(f"flag_{a.flag}", lang), a.person.email, stored,
+                     sent]
+            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
+        self.pending_table.value = (f'<div style="overflow-x:auto"><table class="lce-table" id="pending">'
+                                    f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        current = self.pending.value
+        self.pending.options = [(f"{a.id}: {t(f'flag_{a.flag}', lang)} ({a.person.email})", a.id) for a in apps]
+        if current in {a.id for a in apps}:
+            self.pending.value = current
 
     def show_matches(self) -> None:
         """The current matches with the reasons for each, and the pair picker."""
@@ -186,7 +227,7 @@ class CoordinatorApp:
     def _guard(self, target: w.HTML, where: str, action) -> None:  # type: ignore[no-untyped-def]
         try:
             action()
-        except (ValidationError, PersonNotFound) as exc:
+        except (ValidationError, PersonNotFound, DataError) as exc:
             message = exc.message("email", self.lang) if isinstance(exc, ValidationError) else None
             self._say(target, message or (t("not_found", self.lang) if isinstance(exc, PersonNotFound)
                                           else str(exc)), ok=False)
@@ -216,23 +257,33 @@ class CoordinatorApp:
             return
         self._guard(self.match_status, "exclude", lambda: (exclude_match(self.pair.value, self.url), self.on_run()))
 
-    def on_export(self, kind: str) -> None:
-        """Write the matches as CSV and Excel and offer the chosen one for download."""
+    def on_decide(self, decision: str) -> None:
+        """Accept (updating the person or not) or reject the chosen flagged application."""
+        if self.pending.value is None:
+            return
+
         def act() -> None:
-            stem = "matches-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            csv_path, xlsx_path = export_matches(self.export_dir, self.url, stem)
-            path = csv_path if kind == "csv" else xlsx_path
-            self.export_result.value = (f'<div class="lce-ok" role="status">{esc(t("export_done", self.lang, path=path))}'
-                                        f"<br>{download_link(path, self.lang)}</div>")
+            decide_application(self.pending.value, decision, self.url, actor=COORDINATOR)
+            self._say(self.pending_result, t("decided", self.lang))
+            self.show_applications()
+            self.show_pending()
+        self._guard(self.pending_result, "decide", act)
+
+    def on_export(self, kind: str) -> None:
+        """Offer the matches as a CSV or Excel download, made in memory (no file on the server)."""
+        def act() -> None:
+            name, data = download_matches(kind, self.url, actor=COORDINATOR)
+            self.export_result.value = (f'<div class="lce-ok" role="status">{esc(t("export_streamed", self.lang))}'
+                                        f"<br>{download_link(name, data, self.lang)}</div>")
         self._guard(self.export_result, "export", act)
 
     def on_export_person(self) -> None:
-        """Export one person's data as JSON (shown and downloadable)."""
+        """One person's data as JSON, shown and downloadable (no file on the server)."""
         def act() -> None:
-            stem = "person-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S") + ".json"
-            path = write_person_export(self.email.value, self.export_dir / stem, self.url)
-            text = json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False, indent=2)
-            self.person_result.value = (f'<div class="lce-ok" role="status">{download_link(path, self.lang)}</div>'
+            text = json.dumps(person_data(self.email.value, self.url, actor=COORDINATOR), ensure_ascii=False,
+                              indent=2)
+            link = download_link("person.json", text.encode("utf-8"), self.lang)
+            self.person_result.value = (f'<div class="lce-ok" role="status">{link}</div>'
                                         f'<pre style="max-height:20em;overflow:auto">{esc(text)}</pre>')
         self._guard(self.person_result, "export person", act)
 
@@ -243,10 +294,12 @@ class CoordinatorApp:
             return
 
         def act() -> None:
-            n = erase_person(self.email.value, self.url)
+            counts = erase(self.email.value, self.url, actor=COORDINATOR)
             self.confirm.value = ""
-            self._say(self.person_result, t("erased", self.lang, n=n))
+            self._say(self.person_result, t("erased", self.lang, n=counts["rows"]) + " " + t(
+                "erased_files", self.lang, rewritten=counts["files_rewritten"], deleted=counts["files_deleted"]))
             self.show_applications()
+            self.show_pending()
             self.show_matches()
         self._guard(self.person_result, "erase", act)
 
@@ -254,9 +307,11 @@ class CoordinatorApp:
         """Erase applications older than the chosen number of days."""
         def act() -> None:
             days = int(self.days.value)
-            n = purge_older_than(days, self.url)
-            self._say(self.purge_result, t("purged", self.lang, n=n, days=days))
+            counts = purge(days, self.url, actor=COORDINATOR)
+            self._say(self.purge_result, t("purged", self.lang, n=counts["applications"], days=days) + " " + t(
+                "purged_files", self.lang, n=counts["files_deleted"] + counts["files_expired"]))
             self.show_applications()
+            self.show_pending()
             self.show_matches()
         self._guard(self.purge_result, "purge", act)
 
