@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _ensure_venv_on_path()
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        # --debug is accepted anywhere on the line (sub-parsers would reject it after the sub-command).
+        args = parser.parse_args((["--debug"] if debug else []) + [a for a in argv if a != "--debug"])
         func: Callable[[argparse.Namespace], int | None] = args.func
         return int(func(args) or 0)
     except UsageError as exc:

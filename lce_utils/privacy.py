@@ -5,7 +5,6 @@ A breakdown whose total is published too also needs secondary suppression (suppr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +14,10 @@ DEFAULT_K = 5
 
 
 def suppress_count(value: Any, k: int = DEFAULT_K) -> int | None:
-    """A count of people as published: None when 0 < value < k (0 is published; it identifies no one)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A count of people as published: None when 0 < value < k (0 is published; it identifies no one).
+
+    A missing value (None, NaN, pd.NA, NaT: already suppressed upstream) stays missing."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     n = int(value)
     if k < 1:
@@ -79,7 +80,7 @@ def suppress_with_complement(data: pd.DataFrame | Mapping[str, Any], count_colum
 
 def format_count(value: Any, k: int = DEFAULT_K) -> str:
     """How a published count reads in notebooks and reports: '<5' for a suppressed one."""
-    shown = suppress_count(value, k) if value is not None else None
+    shown = suppress_count(value, k)
     if shown is None:
         return f"<{k}"
     return f"{shown:,}".replace(",", "\u00a0")

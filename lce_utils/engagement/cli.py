@@ -63,6 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            description="Reads and validates the file, shows how columns are mapped and what "
                            "would be rejected, without running the labs.")
     _data_args(check)
+    check.add_argument("--events", type=Path, help="events file, checked as `run` would")
+    check.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold, as for `run` (default 5)")
     check.set_defaults(func=cmd_check)
 
 
@@ -90,9 +92,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from lce_utils.engagement.load import preview, prepare
+    from lce_utils.engagement import story
+    from lce_utils.engagement.lab import Lab
+    from lce_utils.engagement.load import prepare, preview
+    from lce_utils.errors import DataError
     print(preview(args.data, args.mapping), end="")
-    prepare(args.data, None, args.mapping, max_reject_share=args.max_reject_share)  # raises past the threshold
+    # The same validation as `run` (raises past the reject threshold), then every lab section without a kernel.
+    prepared = prepare(args.data, args.events, args.mapping, max_reject_share=args.max_reject_share)
+    lab = Lab(prepared, k=args.k)
+    try:
+        problems = story.dry_run(lab)
+    finally:
+        lab.con.close()
+    if problems:
+        raise DataError(f"{args.data.name}: `lce labs run` would fail / skulle misslyckas: " + "; ".join(problems))
     print("OK: the file can be analysed / filen kan analyseras")
     return 0
 

@@ -101,7 +101,10 @@ def run_labs(data: str | Path, out: str | Path, *, events: str | Path | None = N
                 nb = inject_parameters(nbformat.read(labs_dir() / f"{name}.ipynb", as_version=4), params)
                 source = work / "notebooks" / f"{name}.ipynb"
                 nbformat.write(nb, source)
-                executed = execute_notebook(source, cwd=labs_dir(), timeout=timeout, save_to=source)
+                try:
+                    executed = execute_notebook(source, cwd=labs_dir(), timeout=timeout, save_to=source)
+                except NotebookError as exc:  # name the lab and the user's file, not the temporary folder
+                    raise NotebookError(str(exc).replace(str(source), f"lab {name} on {Path(data).name}")) from exc
                 html = notebook_to_html(executed, exclude_input=True, title=f"{TITLES[name]} – {lab.institution}",
                                         lang="sv")
                 (work / "html" / f"{name}.html").write_text(html, encoding="utf-8")

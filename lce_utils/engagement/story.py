@@ -58,42 +58,62 @@ def key_figures(lab: Lab) -> HTML:
     return HTML(f"<table class='lce-key-figures'><caption>Nyckeltal / Key figures</caption>{body}</table>")
 
 
-def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str, sort: Any = None,
-         color: str | None = None, horizontal: bool = False) -> alt.Chart:
+def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str, k: int, sort: Any = None,
+         color: str | None = None, horizontal: bool = False, offset: bool = False) -> alt.LayerChart:
+    """Bars of y by x; a missing y (a suppressed count) is drawn as the text "<k" on the axis, never dropped.
+
+    sort "-y" orders by value, largest first (suppressed last); offset groups the colours side by side."""
+    data = frame[[c for c in dict.fromkeys((x, y, color)) if c]].copy()
+    data[x] = data[x].astype(str)
+    data[y] = pd.to_numeric(data[y], errors="coerce").astype(float)
+    hidden = data[y].isna()
+    data["label"] = [f"<{k}" if h else "" for h in hidden]
+    data[y] = data[y].fillna(0.0)
+    if sort == "-y":
+        sort = list(dict.fromkeys(data.assign(_h=hidden).sort_values(["_h", y], ascending=[True, False])[x]))
+    if color:
+        data[color] = data[color].astype(str)
     enc_x = alt.X(f"{x}:N", title=x_title, sort=sort)
     enc_y = alt.Y(f"{y}:Q", title=y_title)
     if horizontal:
         enc_x, enc_y = alt.X(f"{y}:Q", title=y_title), alt.Y(f"{x}:N", title=x_title, sort=sort)
-    chart = alt.Chart(frame, title=title, width=WIDTH, height=260).mark_bar().encode(x=enc_x, y=enc_y)
+    base = alt.Chart(data).encode(x=enc_x, y=enc_y)
+    if offset and color:
+        base = base.encode(**({"yOffset": alt.YOffset(f"{color}:N")} if horizontal else
+                              {"xOffset": alt.XOffset(f"{color}:N")}))
+    bars = base.mark_bar()
     if color:
-        chart = chart.encode(color=alt.Color(f"{color}:N", title=None))
-    return chart
+        bars = bars.encode(color=alt.Color(f"{color}:N", title=None))
+    text = base.mark_text(align="left" if horizontal else "center", baseline="middle" if horizontal else "bottom",
+                          dx=3 if horizontal else 0, dy=0 if horizontal else -3, fontSize=11).encode(text="label:N")
+    return alt.layer(bars, text, title=title, width=WIDTH, height=260)
 
 
 def chart_visits_by_month(lab: Lab) -> HTML:
     """Visits per month."""
-    months = pd.DataFrame([{"month": k, "visits": v} for k, v in lab.metrics["visits_by_month"].items()
-                           if v is not None])
+    months = pd.DataFrame([{"month": k, "visits": v} for k, v in lab.metrics["visits_by_month"].items()],
+                          columns=["month", "visits"])
     if months.empty:
         return HTML("<p>Inga besök i perioden. / No visits in the period.</p>")
-    top = months.sort_values("visits", ascending=False).iloc[0]
-    low = months.sort_values("visits").iloc[0]
+    ranked = months.assign(visits=pd.to_numeric(months["visits"]).fillna(0))
+    top = ranked.sort_values("visits", ascending=False).iloc[0]
+    low = ranked.sort_values("visits").iloc[0]
     alt_text = (f"Stapeldiagram: besök per månad. Flest i {top.month} ({format_count(top.visits, lab.k)}), "
                 f"minst i {low.month} ({format_count(low.visits, lab.k)}). / Bar chart of visits per month: most in "
                 f"{top.month}, fewest in {low.month}.")
     chart = _bar(months, "month", "visits", "Besök per månad / Visits per month", "Månad / month",
-                 "Besök / visits")
+                 "Besök / visits", lab.k)
     return show_chart(chart, alt_text)
 
 
 def _breakdown(lab: Lab, key: str, labels: dict[str, str] | None, title: str, order: list[str]) -> HTML:
     values = lab.metrics[key]
-    frame = pd.DataFrame([{"group": (labels or {}).get(g, g), "visits": v} for g, v in values.items()
-                          if v is not None])
+    frame = pd.DataFrame([{"group": (labels or {}).get(g, g), "visits": v} for g, v in values.items()],
+                         columns=["group", "visits"])
     total = sum(v for v in values.values() if v)
     parts = ", ".join(f"{(labels or {}).get(g, g)} {format_count(v, lab.k)} ({_pct(v / total) if v and total else '–'})"
                       for g, v in values.items())
-    chart = _bar(frame, "group", "visits", title, "Grupp / group", "Besök / visits",
+    chart = _bar(frame, "group", "visits", title, "Grupp / group", "Besök / visits", lab.k,
                  sort=[(labels or {}).get(o, o) for o in order])
     return show_chart(chart, f"Stapeldiagram, {title}: {parts}.")
 
@@ -112,21 +132,20 @@ def chart_age(lab: Lab) -> HTML:
 def chart_revenue(lab: Lab, by: str) -> HTML:
     """Revenue by ticket type or channel."""
     name = f"revenue_by_{by}"
-    frame = lab.table(name).dropna(subset=["revenue_sek"])
-    frame = frame.assign(revenue_sek=frame["revenue_sek"].astype(float))
+    frame = lab.table(name)
+    frame = frame.assign(revenue_sek=pd.to_numeric(frame["revenue_sek"], errors="coerce"))
     label = {"ticket_type": "biljettyp / ticket type", "channel": "kanal / channel"}[by]
     parts = ", ".join(f"{r[by]} {_sek(r.revenue_sek)} ({_pct(r.revenue_share)})" for _, r in frame.iterrows())
     chart = _bar(frame, by, "revenue_sek", f"Intäkter per {label} / Revenue by {by.replace('_', ' ')}",
-                 label.capitalize(), "Intäkter (kr) / revenue (SEK)", sort="-x", horizontal=True)
+                 label.capitalize(), "Intäkter (kr) / revenue (SEK)", lab.k, sort="-y", horizontal=True)
     return show_chart(chart, f"Liggande stapeldiagram, intäkter per {label}: {parts}.")
 
 
 def chart_reach(lab: Lab, top: int = 15) -> HTML:
     """Visits by postcode area (first three digits), coloured by catchment."""
-    frame = lab.table("reach_by_area").dropna(subset=["visits"]).head(top)
+    frame = lab.table("reach_by_area").head(top)
     if frame.empty:
         return HTML("<p>Inga postnummer i data. / No postcodes in the data.</p>")
-    frame = frame.assign(visits=frame["visits"].astype(int))
     counts = lab.table("reach_by_area")["catchment"].value_counts()
     alt_text = (f"Liggande stapeldiagram: besök från de {len(frame)} största postnummerområdena (tre första "
                 f"siffrorna), färgade efter upptagningsområde. Kärnområdet (60 % av besöken) är "
@@ -134,7 +153,7 @@ def chart_reach(lab: Lab, top: int = 15) -> HTML:
                 f"(till 90 %) {counts.get('secondary', 0)}. Störst: {frame.iloc[0].area}. / Visits from the largest "
                 f"postcode areas coloured by catchment (core 60 %, primary 80 %, secondary 90 % of visits).")
     chart = _bar(frame, "area", "visits", "Besök per postnummerområde / Visits by postcode area",
-                 "Område / area", "Besök / visits", sort="-x", color="catchment", horizontal=True)
+                 "Område / area", "Besök / visits", lab.k, sort="-y", color="catchment", horizontal=True)
     return show_chart(chart, alt_text)
 
 
@@ -215,7 +234,7 @@ def chart_occupancy_distribution(lab: Lab) -> HTML:
     frame["band"] = frame["band"].map(lambda b: f"{b}–{b + 10} %")
     sold_out = int(table["sold_out"].astype(bool).sum())
     chart = _bar(frame, "band", "performances", "Föreställningar efter beläggning / Performances by fill",
-                 "Beläggning / fill", "Föreställningar / performances", sort=None)
+                 "Beläggning / fill", "Föreställningar / performances", lab.k, sort=None)
     return show_chart(chart, f"Histogram: antal föreställningar per beläggningsintervall om 10 %. {sold_out} av "
                              f"{len(table)} föreställningar var slutsålda. / Performances by fill band; {sold_out} of "
                              f"{len(table)} sold out.")
@@ -251,15 +270,11 @@ def chart_new_returning(lab: Lab) -> HTML:
         return HTML("<p>Inget kundnummer i data: nya och återkommande besökare kan inte skiljas åt. / No visitor "
                     "id: new and returning visitors cannot be told apart.</p>")
     long = table.melt("month", ["new_visitors", "returning_visitors"], var_name="kind", value_name="visitors")
-    long = long.dropna(subset=["visitors"])
     long["kind"] = long["kind"].map({"new_visitors": "nya / new", "returning_visitors": "återkommande / returning"})
-    long["visitors"] = long["visitors"].astype(int)
     last = table.iloc[-1]
-    chart = alt.Chart(long, title="Nya och återkommande besökare per månad / New and returning visitors",
-                      width=WIDTH, height=260).mark_bar().encode(
-        x=alt.X("month:N", title="Månad / month"), y=alt.Y("visitors:Q", title="Besökare / visitors"),
-        color=alt.Color("kind:N", title=None))
-    return show_chart(chart, f"Staplade staplar per månad: nya besökare (första besöket i data) och återkommande. "
+    chart = _bar(long, "month", "visitors", "Nya och återkommande besökare per månad / New and returning visitors",
+                 "Månad / month", "Besökare / visitors", lab.k, color="kind", offset=True)
+    return show_chart(chart, f"Grupperade staplar per månad: nya besökare (första besöket i data) och återkommande. "
                              f"Sista månaden {last.month}: {format_count(last.new_visitors, lab.k)} nya, "
                              f"{format_count(last.returning_visitors, lab.k)} återkommande. / New and returning "
                              "visitors per month.")
@@ -267,16 +282,16 @@ def chart_new_returning(lab: Lab) -> HTML:
 
 def chart_cohorts(lab: Lab) -> HTML:
     """The share of each quarter's first-time visitors who came back within 12 months."""
-    table = lab.table("cohort_retention").dropna(subset=["retention_share"])
+    table = lab.table("cohort_retention")
     if table.empty:
         return HTML("<p>Inga kohorter att visa. / No cohorts to show.</p>")
-    frame = table.assign(retention_share=table["retention_share"].astype(float),
+    frame = table.assign(retention_share=pd.to_numeric(table["retention_share"], errors="coerce"),
                          window=table["window_complete"].map({True: "hela 12 mån / full 12 months",
                                                               False: "ofullständig / incomplete"}))
     parts = ", ".join(f"{r.cohort} {_pct(r.retention_share)}" + ("" if r.window_complete else " (ofullst.)")
                       for r in frame.itertuples())
     chart = _bar(frame, "cohort", "retention_share", "Återkomst inom 12 månader per kvartal / 12-month return by "
-                 "quarter", "Första besök / first visit", "Andel som kom tillbaka / share who returned",
+                 "quarter", "Första besök / first visit", "Andel som kom tillbaka / share who returned", lab.k,
                  color="window")
     return show_chart(chart, f"Stapeldiagram: andel av varje kvartals nya besökare som kom tillbaka inom 12 "
                              f"månader: {parts}. / Share of each quarter's first-time visitors who returned.")
@@ -291,10 +306,9 @@ def frequency(lab: Lab) -> HTML:
                        FROM (SELECT visitor_id, count(*) AS n FROM visits WHERE visitor_id IS NOT NULL
                              GROUP BY visitor_id) GROUP BY 1 ORDER BY 1""")
     published = suppress_frame(raw, ["visitors"], lab.k)
-    shown = published.dropna(subset=["visitors"]).astype({"visitors": int})
     parts = ", ".join(f"{r.visits} besök: {format_count(r.visitors, lab.k)}" for r in published.itertuples())
-    chart = _bar(shown, "visits", "visitors", "Besökare efter antal besök / Visitors by number of visits",
-                 "Antal besök / visits", "Besökare / visitors", sort=["1", "2", "3-5", "6+"])
+    chart = _bar(published, "visits", "visitors", "Besökare efter antal besök / Visitors by number of visits",
+                 "Antal besök / visits", "Besökare / visitors", lab.k, sort=["1", "2", "3-5", "6+"])
     return show_chart(chart, f"Stapeldiagram, besökare efter antal besök: {parts}. / Visitors by number of visits.")
 
 
@@ -429,3 +443,32 @@ def population_note(lab: Lab) -> HTML:
                     "table ships: the comparison with the population is left out.</p>")
     return HTML(f"<p><small>Befolkning / population: {html.escape(pop.reference() or '')}. Åldern i publiken är "
                 "ålder vid besöket; befolkningen avser 31 december 2019. / Audience age is age at the visit.</small></p>")
+
+
+# ---- what each lab notebook shows (the notebooks call these in this order; `lce labs check` renders them all) --
+
+LAB_SECTIONS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "01-audience-overview": (("key_figures", ()), ("chart_visits_by_month", ()), ("chart_gender", ()),
+                             ("chart_age", ()), ("chart_revenue", ("ticket_type",)), ("chart_revenue", ("channel",)),
+                             ("chart_reach", ()), ("rejects_note", ()), ("suggestions_overview", ())),
+    "02-priority-groups": (("key_figures", ()), ("population_note", ()), ("representation", ()),
+                           ("audience_table", ()), ("chart_reach", ()), ("suggestions_priority", ())),
+    "03-programming-and-occupancy": (("key_figures", ()), ("chart_occupancy_by_art_form", ()),
+                                     ("chart_occupancy_distribution", ()), ("audience_by_art_form", ()),
+                                     ("suggestions_programming", ())),
+    "04-loyalty-and-retention": (("key_figures", ()), ("chart_new_returning", ()), ("chart_cohorts", ()),
+                                 ("frequency", ()), ("suggestions_loyalty", ())),
+}
+
+
+def dry_run(lab: Lab) -> list[str]:
+    """Render every section of the four labs without a kernel; one line per section that would fail."""
+    problems = []
+    for notebook, sections in LAB_SECTIONS.items():
+        for name, args in sections:
+            try:
+                globals()[name](lab, *args)
+            except Exception as exc:  # report every failure, not only the first
+                problems.append(f"lab {notebook}, {name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+                                if str(exc) else f"lab {notebook}, {name}: {type(exc).__name__}")
+    return problems
