@@ -88,7 +88,7 @@ def check_assignment(assignment: str, root: str | Path | None = None) -> str:
 
 
 def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = None,
-                    kernel_name: str | None = None) -> Config:
+                    kernel_name: str | None = None, extra: Config | None = None) -> Config:
     """The course's nbgrader_config.py with the root, time-out and grading kernel set by LCE."""
     root = course_root(root)
     config = Config()
@@ -101,6 +101,8 @@ def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = Non
         config.Execute.kernel_name = kernel_name
         config.Execute.shutdown_kernel = "immediate"
     config.NbGraderAPI.log_level = logging.WARNING
+    if extra is not None:  # settings of LCE's grading workers (the sandbox's kernel transport, output caps)
+        config.merge(extra)
     return config
 
 

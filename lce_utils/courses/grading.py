@@ -1,18 +1,22 @@
 """Autograde submissions in parallel without sharing nbgrader's SQLite gradebook between writers.
 
-Each worker process autogrades with nbgrader's own API in a private copy of the course (its own gradebook copy,
-its own sandboxed kernels); only the parent process writes the real gradebook, merging each student's results
-(scores, needs-manual-grade flags, auto comments, late penalties) as they arrive."""
+Each worker process autogrades with nbgrader's own API in a private copy of the course (its own gradebook copy);
+each submission's kernel runs in its own sandbox (sandbox.py) that sees none of it. Only the parent process writes
+the real gradebook, merging each student's results (scores, needs-manual-grade flags, auto comments, late
+penalties) as they arrive. A worker that dies takes none of its waiting learners with it: they are graded again,
+each in a fresh worker of its own."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,8 +26,17 @@ from typing import Any
 from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, SANDBOX_KERNEL, course_root,
                                       db_url, nbgrader_api)
 from lce_utils.courses.feedback import generate_feedback
+from lce_utils.courses.sandbox import SETTINGS_ENV, Cgroups, Containment, SandboxSettings, kernelspec
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.progress import progress
+
+MIN_TIME_LIMIT = 120      # seconds per submission at least, whatever the cell time-out
+CELLS_PER_TIME_LIMIT = 20  # default time limit per submission: this many cell time-outs
+
+
+def default_time_limit(timeout: int) -> int:
+    """Wall-clock seconds one submission may take in all (kernel start, every cell, feedback)."""
+    return max(MIN_TIME_LIMIT, CELLS_PER_TIME_LIMIT * timeout)
 
 
 @dataclass
@@ -71,15 +84,96 @@ def _quiet() -> None:
     warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_mb: int) -> None:
+def _become_subreaper() -> None:
+    """Orphans of this worker's kernels (double forks, new sessions) become its children, so it can end them."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def grading_config(root: Path, ipc_dir: Path) -> Any:
+    """Worker settings for nbgrader: kernels on Unix sockets in ipc_dir, output capped as it arrives."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from traitlets.config import Config
+
+    from lce_utils.courses.config import nbgrader_config
+    from lce_utils.courses.output_cap import CappedExecute
+
+    extra = Config()
+    extra.KernelManager.transport = "ipc"   # the sandbox has no network, not even loopback to the worker
+    extra.KernelManager.ip = str(ipc_dir / "kernel")
+    course = nbgrader_config(root).Autograde
+    pipeline = course["autograde_preprocessors"] if "autograde_preprocessors" in course else \
+        Autograde.autograde_preprocessors.default()
+    extra.Autograde.autograde_preprocessors = [CappedExecute if pp is Execute else pp for pp in pipeline]
+    return extra
+
+
+def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_mb: int,
+                 containment: dict[str, Any]) -> None:
     _quiet()
-    os.environ["LCE_KERNEL_MEMORY_MB"] = str(memory_mb)
+    _become_subreaper()
     root = _prepare_worker_root(Path(main_root), Path(snapshot), Path(base))
-    jupyter_dir = root / "jupyter"
-    install_kernelspec(jupyter_dir, memory_mb)
+    jupyter_dir, ipc_dir, boxes, runtime = (root / "jupyter", root / "ipc", root / "boxes", root / "runtime")
+    for folder in (ipc_dir, boxes, runtime):
+        folder.mkdir()
+    install_kernelspec(jupyter_dir, memory_mb, launcher=kernelspec())
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(jupyter_dir), os.environ.get("JUPYTER_PATH")]))
-    _WORKER.update(main_root=Path(main_root), root=root,
-                   api=nbgrader_api(root, timeout=timeout, kernel_name=SANDBOX_KERNEL))
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)  # connection files here, not in the home folder
+    cgroups = None
+    if containment["cgroups"]:
+        cgroups = Cgroups(**containment["cgroups"]).child(f"w-{os.getpid()}")
+    settings = SandboxSettings(bwrap=containment["bwrap"], memory_mb=memory_mb, box_dir=str(boxes),
+                               cgroups=cgroups.__dict__ if cgroups else None, processes=containment["processes"])
+    _WORKER.update(main_root=Path(main_root), root=root, settings=settings, cgroups=cgroups, ipc_dir=ipc_dir,
+                   boxes=boxes, time_limit=containment["time_limit"], memory_mb=memory_mb,
+                   api=nbgrader_api(root, timeout=timeout, kernel_name=SANDBOX_KERNEL,
+                                    extra=grading_config(root, ipc_dir)))
+
+
+def _kill_sandboxes() -> None:
+    """End every kernel of this worker and everything they started."""
+    cgroups: Cgroups | None = _WORKER.get("cgroups")
+    if cgroups:
+        cgroups.kill(remove=False)
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+    for child in psutil.Process().children():
+        try:  # reap what the kernel manager will not wait for (orphans handed to this subreaper)
+            os.waitpid(child.pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+class Watchdog:
+    """Kills the worker's sandboxes, again and again, once a submission has run longer than its time limit."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        if self._done.wait(self.seconds):
+            return
+        self.fired = True
+        while not self._done.is_set():  # nbgrader may start the next notebook's kernel: end that one too
+            _kill_sandboxes()
+            self._done.wait(0.3)
+
+    def stop(self) -> None:
+        """The submission is finished."""
+        self._done.set()
+        self._thread.join()
 
 
 def read_grades(root: str | Path, assignment: str, student: str) -> dict[str, Any]:
@@ -103,6 +197,13 @@ def read_grades(root: str | Path, assignment: str, student: str) -> dict[str, An
         }
 
 
+def _clean_sandbox_folders() -> None:
+    _kill_sandboxes()
+    for folder in (_WORKER["boxes"], _WORKER["ipc_dir"]):
+        for path in folder.iterdir():
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
 def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     main_root: Path = _WORKER["main_root"]
     root: Path = _WORKER["root"]
@@ -110,9 +211,27 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     submitted = root / "submitted" / student / assignment
     shutil.rmtree(submitted, ignore_errors=True)
     shutil.copytree(main_root / "submitted" / student / assignment, submitted)
-    outcome = _WORKER["api"].autograde(assignment, student, force=True, create=True)
+    settings: SandboxSettings = _WORKER["settings"]
+    settings.handed_in = str(submitted)
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    cgroups: Cgroups | None = _WORKER["cgroups"]
+    oom_before = cgroups.oom_kills() if cgroups else 0
+    watchdog = Watchdog(_WORKER["time_limit"])
+    try:
+        outcome = _WORKER["api"].autograde(assignment, student, force=True, create=True)
+    finally:
+        watchdog.stop()
+        oom = (cgroups.oom_kills() if cgroups else 0) - oom_before
+        _clean_sandbox_folders()
     autograded = root / "autograded" / student / assignment
     ok = bool(outcome.get("success")) and autograded.is_dir() and any(autograded.glob("*.ipynb"))
+    if watchdog.fired:
+        ok = False
+        outcome = {"error": f"time limit: the submission ran longer than {_WORKER['time_limit']} s in all, so its "
+                   "sandbox was stopped", "log": outcome.get("log", "")}
+    elif not ok and oom:
+        outcome = {"error": f"memory limit: the submission's processes together needed more than "
+                   f"{_WORKER['memory_mb']} MB and the kernel was stopped", "log": outcome.get("log", "")}
     feedback = root / "feedback" / student / assignment
     shutil.rmtree(feedback, ignore_errors=True)
     if ok:
@@ -122,7 +241,8 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
             shutil.rmtree(feedback, ignore_errors=True)
     return {
         "student": student, "ok": ok, "seconds": time.perf_counter() - started,
-        "error": "" if ok else plain_error(outcome.get("error", "") + "\n" + outcome.get("log", "")),
+        "error": "" if ok else (outcome["error"] if outcome.get("error", "").startswith(("time limit", "memory limit"))
+                                else plain_error(outcome.get("error", "") + "\n" + outcome.get("log", ""))),
         "detail": "" if ok else "\n".join((outcome.get("error") or outcome.get("log") or "").splitlines()[-30:]),
         "grades": read_grades(root, assignment, student) if ok else {},
         "autograded": str(autograded),
@@ -168,10 +288,44 @@ def merge_result(root: Path, assignment: str, result: dict[str, Any], gb: Any = 
         shutil.copytree(result["feedback"], feedback)
 
 
+def _crashed(student: str, again: bool) -> dict[str, Any]:
+    why = "the grading worker process crashed twice while grading this submission" if again else ""
+    return {"student": student, "ok": False, "error": why, "crashed": True}
+
+
+def _run_pool(assignment: str, students: list[str], workers: int, initargs: tuple,
+              show: bool) -> Iterable[dict[str, Any]]:
+    """Grade students in one pool of workers; yield each result (a crashed worker's learners as 'crashed')."""
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=initargs) as pool:
+        futures = {pool.submit(_grade_in_worker, assignment, s): s for s in students}
+        done: Iterable[Future] = as_completed(futures)
+        if show:
+            done = progress(done, desc=f"grading {assignment}", total=len(futures), unit="submission")
+        for future in done:
+            student = futures[future]
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield _crashed(student, again=False)
+            except Exception as exc:  # a failure of one submission must not stop the batch
+                yield {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _alone(assignment: str, student: str, initargs: tuple) -> dict[str, Any]:
+    """Grade one learner in a fresh worker of its own (after a crash took its first worker)."""
+    result = next(iter(_run_pool(assignment, [student], 1, initargs, show=False)))
+    return _crashed(student, again=True) if result.get("crashed") else result
+
+
 def autograde_parallel(assignment: str, students: Iterable[str], root: str | Path | None = None, *,
                        workers: int | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
-                       memory_mb: int = DEFAULT_MEMORY_MB) -> list[StudentResult]:
-    """Autograde students' submitted/ folders in worker processes; merge into the gradebook one at a time."""
+                       memory_mb: int = DEFAULT_MEMORY_MB, sandbox: bool = True,
+                       time_limit: int | None = None, containment: Containment | None = None
+                       ) -> list[StudentResult]:
+    """Autograde students' submitted/ folders in worker processes; merge into the gradebook one at a time.
+
+    Each kernel runs in a bubblewrap sandbox (sandbox=False: not, for machines without user namespaces) with
+    the limits of containment (made here from memory_mb and time_limit when not given)."""
     from nbgrader.api import Gradebook
 
     _quiet()
@@ -179,32 +333,43 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
     students = list(students)
     if not students:
         return []
+    own = containment is None
+    if containment is None:
+        containment = Containment.prepare(sandbox, memory_mb, time_limit or default_time_limit(timeout))
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     with Gradebook(db_url(root)) as gb:
         for student in students:
             gb.update_or_create_student(student)
     results: list[StudentResult] = []
-    with tempfile.TemporaryDirectory(prefix="lce-grading-") as base:
-        snapshot = Path(base) / "gradebook-snapshot.db"
-        shutil.copy2(root / "gradebook.db", snapshot)
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
-                                 initargs=(str(root), str(snapshot), base, timeout, memory_mb)) as pool, \
-                Gradebook(db_url(root)) as gb:
-            futures = {pool.submit(_grade_in_worker, assignment, s): s for s in students}
-            for future in progress(as_completed(futures), desc=f"grading {assignment}", total=len(futures),
-                                   unit="submission"):
-                student = futures[future]
-                try:
-                    data = future.result()
-                except BrokenProcessPool:
-                    data = {"student": student, "ok": False, "error": "the grading worker process crashed"}
-                except Exception as exc:  # a failure of one submission must not stop the batch
-                    data = {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    try:
+        with tempfile.TemporaryDirectory(prefix="lce-grading-") as base, Gradebook(db_url(root)) as gb:
+            snapshot = Path(base) / "gradebook-snapshot.db"
+            shutil.copy2(root / "gradebook.db", snapshot)
+            shared = {"bwrap": containment.bwrap, "processes": containment.processes,
+                      "time_limit": containment.time_limit,
+                      "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
+            initargs = (str(root), str(snapshot), base, timeout, containment.memory_mb, shared)
+
+            def merge(data: dict[str, Any]) -> None:
                 merge_result(root, assignment, data, gb)
-                results.append(StudentResult(student, data["ok"], error=data.get("error", ""),
+                results.append(StudentResult(data["student"], data["ok"], error=data.get("error", ""),
                                              seconds=data.get("seconds", 0.0), grades=data.get("grades") or {},
                                              detail=data.get("detail", ""),
                                              has_feedback=bool(data.get("feedback"))))
+
+            retry = []
+            for data in _run_pool(assignment, students, workers, initargs, show=True):
+                if data.get("crashed"):
+                    retry.append(data["student"])  # maybe not the culprit: grade it again, alone
+                else:
+                    merge(data)
+            if retry:
+                with ThreadPoolExecutor(max_workers=workers) as threads:
+                    for future in as_completed([threads.submit(_alone, assignment, s, initargs) for s in retry]):
+                        merge(future.result())
+    finally:
+        if own:
+            containment.close()
     return sorted(results, key=lambda r: r.student)
 
 

@@ -1,12 +1,15 @@
-"""The grading kernel: an ipykernel whose address space is limited (RLIMIT_AS), so a runaway allocation fails.
+"""The grading kernel: an ipykernel whose address space is limited (RLIMIT_AS), so one runaway allocation fails with
+a MemoryError (the sandbox's cgroup limits all its processes together; see sandbox.py).
 
-Run as `python -m lce_utils.courses.sandbox_kernel -f CONNECTION_FILE`; the limit comes from LCE_KERNEL_MEMORY_MB."""
+Run as `python -m lce_utils.courses.sandbox_kernel -f CONNECTION_FILE`; the limit comes from LCE_KERNEL_MEMORY_MB.
+Inside the sandbox it first copies the learner's files from LCE_HANDED_IN into its (tmpfs) working folder."""
 
 from __future__ import annotations
 
 import json
 import os
 import resource
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,13 +24,17 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def install_kernelspec(jupyter_dir: str | Path, memory_mb: int = DEFAULT_MEMORY_MB) -> Path:
-    """Write the sandbox kernelspec under jupyter_dir/kernels/ (add jupyter_dir to JUPYTER_PATH to use it)."""
+def install_kernelspec(jupyter_dir: str | Path, memory_mb: int = DEFAULT_MEMORY_MB, launcher: dict | None = None
+                       ) -> Path:
+    """Write the grading kernelspec under jupyter_dir/kernels/ (add jupyter_dir to JUPYTER_PATH to use it).
+
+    launcher: argv and interrupt mode of a kernel launcher (sandbox.kernelspec()); default: this module directly."""
     folder = Path(jupyter_dir) / "kernels" / SANDBOX_KERNEL
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
         "argv": [sys.executable, "-m", "lce_utils.courses.sandbox_kernel", "-f", "{connection_file}",
                  "--IPKernelApp.log_level=ERROR"],
+        **(launcher or {}),
         "display_name": f"Python 3 (LCE grading, {memory_mb} MB limit)",
         "language": "python",
         "env": {"LCE_KERNEL_MEMORY_MB": str(memory_mb), "OPENBLAS_NUM_THREADS": "1",
@@ -39,7 +46,10 @@ def install_kernelspec(jupyter_dir: str | Path, memory_mb: int = DEFAULT_MEMORY_
 
 
 def main() -> None:
-    """Limit memory, then start an ordinary IPython kernel."""
+    """Copy the handed-in files here (in the sandbox), limit memory, then start an ordinary IPython kernel."""
+    handed_in = os.environ.pop("LCE_HANDED_IN", "")
+    if handed_in and os.path.isdir(handed_in):
+        shutil.copytree(handed_in, os.getcwd(), dirs_exist_ok=True)
     limit_memory(int(os.environ.get("LCE_KERNEL_MEMORY_MB", DEFAULT_MEMORY_MB)))
     from ipykernel import kernelapp
 
