@@ -7,10 +7,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from lce_utils.courses.config import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, assignments, check_assignment
+from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, assignments, check_assignment,
+                                      nbgrader_config)
 from lce_utils.errors import UsageError
 
+# nbgrader settings that move a course's folders or gradebook away from where LCE reads them
+MOVED_LAYOUT = {"db_url", "source_directory", "release_directory", "submitted_directory", "autograded_directory",
+                "feedback_directory", "solution_directory", "directory_structure"}
 DEMO_TIMEOUT = 10  # seconds per cell for the demo submissions (the infinite loop waits this long)
+COURSE_HELP = ("an existing nbgrader course folder (its nbgrader_config.py, source/ and gradebook.db); default: "
+               "courses/ of the LCE checkout (LCE_ROOT, when set, names the checkout)")
 
 
 def _positive(value: str) -> int:
@@ -23,11 +29,28 @@ def _positive(value: str) -> int:
     return number
 
 
+def _course(args: argparse.Namespace) -> Path | None:
+    """The course folder given with --course (checked to be an nbgrader course), None for LCE's own."""
+    if not getattr(args, "course", None):
+        return None
+    root = Path(args.course).resolve()
+    if not (root / "source").is_dir():
+        raise UsageError(f"--course {args.course}: not an nbgrader course folder (expected a source/ folder in it, "
+                         "beside nbgrader_config.py)")
+    config = root / "nbgrader_config.py"
+    moved = sorted(set(nbgrader_config(root).CourseDirectory) & MOVED_LAYOUT) if config.exists() else []
+    if moved:  # named before any work: LCE reads every folder and the gradebook at nbgrader's default places
+        raise UsageError(f"{config}: sets CourseDirectory.{', '.join(moved)}; LCE needs nbgrader's default layout "
+                         "(source/, release/, submitted/, autograded/, feedback/ and gradebook.db in the course "
+                         "folder): remove the setting(s) and move the folders there")
+    return root
+
+
 def cmd_release(args: argparse.Namespace) -> int:
     """Generate the student versions and check them."""
     from lce_utils.courses.release import release
 
-    for path in release(args.assignments or None):
+    for path in release(args.assignments or None, _course(args)):
         print(path)
     return 0
 
@@ -36,8 +59,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     """Grade a folder or zip of submissions."""
     from lce_utils.courses.workflow import grade
 
-    report = grade(args.assignment, args.submissions, out=args.out, student=args.student, workers=args.workers,
-                   timeout=args.timeout, memory_mb=args.memory_mb)
+    report = grade(args.assignment, args.submissions, _course(args), out=args.out, student=args.student,
+                   workers=args.workers, timeout=args.timeout, memory_mb=args.memory_mb)
     print("\n".join(report.lines()))
     return 0
 
@@ -46,8 +69,9 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     """(Re)write feedback HTML."""
     from lce_utils.courses.feedback import generate_feedback
 
-    check_assignment(args.assignment)
-    written = generate_feedback(args.assignment, [args.student] if args.student else None)
+    root = _course(args)
+    check_assignment(args.assignment, root)
+    written = generate_feedback(args.assignment, [args.student] if args.student else None, root)
     if args.student and not written:
         raise UsageError(f"no autograded work of {args.student!r} for {args.assignment}; run `lce courses grade` first")
     for path in written:
@@ -59,11 +83,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the CSV exports."""
     from lce_utils.courses.workflow import export_all
 
-    names = [check_assignment(a) for a in args.assignments] or [a.id for a in assignments()]
+    root = _course(args)
+    names = [check_assignment(a, root) for a in args.assignments] or [a.id for a in assignments(root)]
     if args.out and len(names) != 1:
         raise UsageError("--out needs exactly one ASSIGNMENT")
     for name in names:
-        for path in export_all(name, out=args.out):
+        for path in export_all(name, root, out=args.out):
             print(path)
     return 0
 
@@ -72,14 +97,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a learner's notebook and explain the result."""
     from lce_utils.courses.validate import validate_notebook
 
-    result = validate_notebook(args.notebook, timeout=args.timeout)
+    result = validate_notebook(args.notebook, _course(args), timeout=args.timeout)
     print("\n".join(result.lines))
     return 0 if result.ok else 1
 
 
 def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool = True) -> str:
     """Release everything, grade every assignment's demo submissions and compare with the expected scores."""
-    from lce_utils.courses.demo import expected_scores, summary_table, write_demo_submissions
+    try:
+        from lce_utils.courses.demo import expected_scores, summary_table, write_demo_submissions
+    except ModuleNotFoundError as exc:  # `lce courses publish` leaves the demo answers out of the learners' copy
+        raise UsageError("the demo submissions are in the instructors' repository only, not in this copy") from exc
     from lce_utils.courses.export import collect_rows
     from lce_utils.courses.release import release
     from lce_utils.courses.workflow import grade
@@ -113,6 +141,14 @@ def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool
             f"{failed} not gradable, {tampered} flagged for tampering); CSVs in courses/exports/")
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Write the learners' repository."""
+    from lce_utils.courses.publish import publish
+
+    print("\n".join(publish(args.out, message=args.message).lines()))
+    return 0
+
+
 def run_step(args: argparse.Namespace) -> str:
     """`lce run`'s courses step: release, grade the demo submissions, print the score table."""
     return run_demo()
@@ -134,37 +170,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("release", help="generate the student versions (no solutions, hidden tests or outputs)")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="assignments to release (default: all)")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("grade", help="collect, autograde, feedback and export one assignment's submissions",
                        description="SUBMISSIONS is a folder of <student>/<notebook>.ipynb (an <assignment> level "
                        "inside each student folder is accepted too) or a .zip of one, as an LMS download gives. "
-                       "A <student>/timestamp.txt, if present, is the submission time used for late penalties.")
+                       "A <student>/timestamp.txt, if present, is the submission time used for late penalties. "
+                       "Other files beside a notebook are kept as nbgrader keeps them (CourseDirectory.ignore, "
+                       "include, max_file_size and max_dir_size of the course's nbgrader_config.py); a file over "
+                       "max_file_size is named and left out.")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("submissions", metavar="SUBMISSIONS")
-    p.add_argument("--out", metavar="FILE", help="grades CSV (default courses/exports/<assignment>-grades.csv)")
+    p.add_argument("--out", metavar="FILE", help="grades CSV (default <course>/exports/<assignment>-grades.csv)")
     p.add_argument("--student", metavar="ID", help="re-grade only this learner; others are left as they are")
     p.add_argument("--workers", type=_positive, default=os.cpu_count() or 1,
                    help="parallel grading processes (default: the number of cores)")
     p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
     p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
                    help=f"memory limit per submission in MB (default {DEFAULT_MEMORY_MB})")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_grade)
 
     p = sub.add_parser("feedback", help="write feedback HTML (hidden tests named, never shown)")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--student", metavar="ID", help="only this learner")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("export", help="write the grades, tests and integrity CSVs from the gradebook")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.add_argument("--out", metavar="FILE", help="grades CSV path (one assignment only)")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("validate", help="check your notebook before handing it in, explained in plain words")
     p.add_argument("notebook", metavar="NOTEBOOK")
     p.add_argument("--timeout", type=_positive, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("publish", help="write the learners' repository: released notebooks, labs, apps, no answers",
+                       description="Writes OUT, the learners' public repository that Binder serves: the released "
+                       "notebooks, index.ipynb, engagement_labs/, the mentorship sign-up, lce_utils (without the "
+                       "demo answers), binder/ and a README. It refuses to write if any solution, hidden test or "
+                       "model answer would reach OUT. When OUT is a git repository the new state is committed there.")
+    p.add_argument("out", metavar="OUT", help="a new or empty folder, or one written by an earlier publish")
+    p.add_argument("--message", metavar="TEXT", help="the commit message in OUT (default names this checkout's commit)")
+    p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("demo", help="release, then grade the demo submissions of every assignment")
     p.add_argument("--workers", type=_positive, default=None, help="default: the number of cores")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from lce_utils.courses.config import course_root
+from lce_utils.courses.config import course_root, nbgrader_config
 from lce_utils.errors import DataError, SubmissionError
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -24,12 +28,60 @@ class Collected:
 
     students: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
+    left_out: dict[str, list[str]] = field(default_factory=dict)  # student -> files not kept, and why
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """What nbgrader keeps of the files handed in beside a notebook (CourseDirectory.ignore/include/max_*_size)."""
+
+    ignore: tuple[str, ...]
+    include: tuple[str, ...]
+    max_file_kb: int
+    max_dir_kb: int
+
+    @classmethod
+    def of_course(cls, root: Path) -> "FileLimits":
+        """The limits in the course's nbgrader_config.py (nbgrader's defaults where it sets none)."""
+        from nbgrader.coursedir import CourseDirectory
+
+        cd = CourseDirectory(config=nbgrader_config(root))
+        return cls(tuple(cd.ignore), tuple(cd.include), int(cd.max_file_size), int(cd.max_dir_size))
 
 
 def release_notebooks(assignment: str, root: str | Path | None = None) -> list[str]:
     """Names (without .ipynb) of the assignment's notebooks, from its source folder."""
     folder = course_root(root) / "source" / assignment
     return sorted(p.stem for p in folder.glob("*.ipynb"))
+
+
+def _kept_files(folder: Path, limits: FileLimits, known: set[str]) -> tuple[list[Path], list[str]]:
+    """The files of a learner's folder that nbgrader's collect would keep, and a message per file left out.
+
+    Like nbgrader's exchange: names matching `ignore` (or not matching `include`) are skipped silently, files above
+    max_file_size are skipped with a message (notebooks are always kept). Symbolic links are never followed.
+    Top-level notebooks that are not part of the assignment are not graded by nbgrader, so they are not kept."""
+    kept, left_out = [], []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not (here / d).is_symlink()
+                             and not any(fnmatch.fnmatch(d, g) for g in limits.ignore))
+        for name in sorted(filenames):
+            path = here / name
+            relative = path.relative_to(folder)
+            if path.is_symlink() or not path.is_file() or any(fnmatch.fnmatch(name, g) for g in limits.ignore):
+                continue
+            if limits.include and not any(fnmatch.fnmatch(name, g) for g in limits.include):
+                continue
+            if here == folder and path.suffix == ".ipynb" and path.stem not in known:
+                continue
+            size_kb = path.stat().st_size / 1000
+            if path.suffix != ".ipynb" and size_kb > limits.max_file_kb:
+                left_out.append(f"{relative.as_posix()} ({size_kb:,.0f} kB) is larger than the {limits.max_file_kb:,} "
+                                "kB allowed per handed-in file (CourseDirectory.max_file_size); graded without it")
+                continue
+            kept.append(relative)
+    return kept, left_out
 
 
 def _extract_zip(archive: Path, target: Path) -> Path:
@@ -61,13 +113,19 @@ def _student_level(folder: Path, assignment: str) -> Path:
         folder = only
 
 
-def collect(assignment: str, submissions: str | Path, root: str | Path | None = None,
-            only_student: str | None = None) -> Collected:
-    """Copy each student's notebooks (and timestamp.txt) into submitted/<student>/<assignment>/.
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
-    Accepts <student>/<nb>.ipynb or <student>/<assignment>/<nb>.ipynb, as a folder or a .zip of one.
-    Problems with one student's files are reported and do not stop the others."""
+
+def collect(assignment: str, submissions: str | Path, root: str | Path | None = None,
+            only_student: str | None = None, notify: Callable[[str], None] | None = _say) -> Collected:
+    """Copy each student's notebooks, timestamp.txt and handed-in files into submitted/<student>/<assignment>/.
+
+    Accepts <student>/<nb>.ipynb or <student>/<assignment>/<nb>.ipynb, as a folder or a .zip of one. Files beside
+    the notebooks are kept as nbgrader keeps them (see _kept_files); each file left out for its size is named
+    through notify. Problems with one student's files are reported and do not stop the others."""
     root = course_root(root)
+    limits = FileLimits.of_course(root)
     source = Path(submissions)
     if not source.exists():
         raise SubmissionError(f"{source}: no such folder or zip file")
@@ -79,7 +137,8 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                 raise SubmissionError(f"{source}: expected a folder or a .zip file of <student>/<notebook>.ipynb")
             source = _extract_zip(source, Path(tmp))
         top = _student_level(source, assignment)
-        student_dirs = sorted(p for p in top.iterdir() if p.is_dir() and not p.name.startswith((".", "__MACOSX")))
+        student_dirs = sorted(p for p in top.iterdir()  # symbolic links are never followed: they could point anywhere
+                              if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "__MACOSX")))
         if not student_dirs:
             raise SubmissionError(f"{submissions}: no student folders found (expected <student>/<notebook>.ipynb)")
         for student_dir in student_dirs:
@@ -90,8 +149,9 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                 result.problems[student] = ("the folder name is not a usable student id (letters, digits, '.', "
                                             "'_' and '-', at most 64)")
                 continue
-            folder = student_dir / assignment if (student_dir / assignment).is_dir() else student_dir
-            notebooks = {p.stem: p for p in folder.glob("*.ipynb")}
+            inner = student_dir / assignment
+            folder = inner if inner.is_dir() and not inner.is_symlink() else student_dir
+            notebooks = {p.stem: p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()}
             found = {name: path for name, path in notebooks.items() if name in known}
             if not found:
                 names = ", ".join(sorted(notebooks)) or "none"
@@ -107,15 +167,24 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
             if unreadable:
                 result.problems[student] = "; ".join(unreadable)
                 continue
+            kept, left_out = _kept_files(folder, limits, known)
+            total_kb = sum((folder / p).stat().st_size for p in kept) / 1000
+            if total_kb > limits.max_dir_kb:
+                result.problems[student] = (f"the handed-in files of {student_dir} hold {total_kb:,.0f} kB, more "
+                                            f"than the {limits.max_dir_kb:,} kB allowed (CourseDirectory.max_dir_size)")
+                continue
+            if left_out:
+                result.left_out[student] = left_out
+                for message in left_out:
+                    if notify:
+                        notify(f"  FILE LEFT OUT {student}: {message}")
             dest = root / "submitted" / student / assignment
             staging = dest.with_name(dest.name + ".part")
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
-            for name, path in found.items():
-                shutil.copy2(path, staging / f"{name}.ipynb")
-            stamp = folder / "timestamp.txt"
-            if stamp.exists():
-                shutil.copy2(stamp, staging / "timestamp.txt")
+            for relative in kept:
+                (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(folder / relative, staging / relative)
             shutil.rmtree(dest, ignore_errors=True)
             staging.rename(dest)
             result.students.append(student)

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 
 from lce_utils.courses.config import assignments, check_assignment, course_root, db_url, nbgrader_api
-from lce_utils.errors import LCEError
+from lce_utils.errors import LCEError, UsageError
 
 _SOLUTION = re.compile(r"^\s*#+\s*BEGIN SOLUTION|^\s*#+\s*END SOLUTION(?:\s|$)", re.MULTILINE)
 _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
@@ -56,6 +56,21 @@ def _public_lines(source: str) -> list[str]:
     return lines
 
 
+def secret_lines(source: nbformat.NotebookNode, min_length: int = 25) -> set[str]:
+    """The lines of a source notebook's solutions, model answers and hidden tests that its public part lacks.
+
+    Comment lines and lines shorter than min_length are left out: they are too common to point at an answer."""
+    public = {line.strip() for cell in source.cells for line in _public_lines(cell.source)}
+    secrets = set()
+    for cell in source.cells:
+        for region in solution_regions(cell.source) + hidden_test_regions(cell.source):
+            for line in region.splitlines():
+                line = line.strip()
+                if len(line) >= min_length and not line.startswith("#") and line not in public:
+                    secrets.add(line)
+    return secrets
+
+
 def check_release(assignment: str, root: str | Path | None = None) -> list[str]:
     """Problems in release/<assignment>: markers, solution or hidden-test text, outputs left in it."""
     root = course_root(root)
@@ -71,15 +86,9 @@ def check_release(assignment: str, root: str | Path | None = None) -> list[str]:
         for marker in _MARKERS:
             if marker in text:
                 problems.append(f"{release_path}: still contains {marker!r}")
-        secrets = []
-        for cell in source.cells:
-            secrets += solution_regions(cell.source) + hidden_test_regions(cell.source)
-        public = {line.strip() for cell in source.cells for line in _public_lines(cell.source)}
-        for secret in secrets:
-            for line in secret.splitlines():
-                line = line.strip()
-                if len(line) >= 25 and not line.startswith("#") and line not in public and line in text:
-                    problems.append(f"{release_path}: solution or hidden-test line left in: {line[:60]!r}")
+        for line in sorted(secret_lines(source)):
+            if line in text:
+                problems.append(f"{release_path}: solution or hidden-test line left in: {line[:60]!r}")
         for i, cell in enumerate(released.cells, start=1):
             if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
                 problems.append(f"{release_path}: cell {i} has outputs")
@@ -99,6 +108,9 @@ def set_due_dates(root: str | Path | None = None) -> None:
 def release(names: list[str] | None = None, root: str | Path | None = None) -> list[Path]:
     """Generate the student version of each assignment (all when names is empty); return the notebooks."""
     root = course_root(root)
+    if not (root / "source").is_dir():
+        raise UsageError(f"{root}: no source/ folder with the course's source notebooks; the learners' repository "
+                         "(written by `lce courses publish`) has only the released ones, in courses/release/")
     names = [check_assignment(n, root) for n in names] if names else [a.id for a in assignments(root)]
     api = nbgrader_api(root)
     written: list[Path] = []
