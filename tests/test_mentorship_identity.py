@@ -1,0 +1,231 @@
+"""A sign-up with an e-mail the store holds never changes the stored person: it waits for the coordinator or for
+the code mailed (through a real aiosmtpd server started here) to the stored address. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email as email_lib
+import re
+from email import policy
+
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from lce_utils.mentorship import list_applications, run_matching, submit_application
+from lce_utils.mentorship.identity import (MAX_ATTEMPTS, confirm_application, decide_application,
+                                           flagged_applications)
+from lce_utils.mentorship.models import Confirmation, utcnow
+from lce_utils.mentorship.store import MIGRATIONS, audit_events, get_engine, reading
+from lce_utils.mentorship.validation import ValidationError
+from tests.servers import free_port
+from tests.test_mentorship_support import PostgresServer, application, email
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = PostgresServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request, tmp_path, monkeypatch):
+    monkeypatch.delenv("LCE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("LCE_MENTORSHIP_EXPORTS", str(tmp_path / "exports"))
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'mentorship.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
+def people_rows(url: str) -> list[tuple]:
+    """Every column of every stored person, exactly as stored."""
+    with get_engine(url).connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT * FROM people ORDER BY id"))]
+
+
+def owner(**changes) -> dict:
+    return application(1, **{"name": "Alva Lindqvist", "organisation": "Teater Syd", **changes})
+
+
+def test_hijack_leaves_the_person_byte_identical_and_waits_for_the_coordinator(url):
+    first = submit_application(owner(), url)
+    before = people_rows(url)
+    hijack = submit_application(owner(name="Mallory Mallet", organisation="Evil AB", goals="Take over"), url)
+    assert people_rows(url) == before
+    assert (hijack.status, hijack.flag, hijack.submitted_name, hijack.submitted_organisation) == (
+        "pending", "name_differs", "Mallory Mallet", "Evil AB")
+    assert hijack.person_id == first.person_id and not hijack.code_sent  # no SMTP configured here
+    assert [a.id for a in list_applications(url)] == [first.id], "only active applications are listed"
+    assert [a.id for a in flagged_applications(url)] == [hijack.id]
+    # the same hijack again is the same pending application, and is never matched
+    assert submit_application(owner(name="Mallory Mallet", organisation="Evil AB", goals="Take over"),
+                              url).duplicate
+    submit_application(application(2, role="mentor", skills_offered=["mixing"], skills_wanted=[]), url)
+    run_matching(url)
+    with get_engine(url).connect() as conn:
+        matched = {r[0] for r in conn.execute(text("SELECT a_application_id FROM matches UNION "
+                                                   "SELECT b_application_id FROM matches"))}
+    assert hijack.id not in matched and first.id in matched
+    assert people_rows(url)[0] == before[0]
+
+
+def test_same_name_is_a_repeat_application_that_edits_nothing(url):
+    first = submit_application(owner(), url)
+    before = people_rows(url)
+    # case and spacing are not another name
+    again = submit_application(owner(name="  alva   LINDQVIST ", goals="A second, different goal"), url)
+    assert (again.status, again.flag, again.id != first.id) == ("active", None, True)
+    moved = submit_application(owner(organisation="Ljudverkstan", goals="A third goal"), url)
+    assert (moved.status, moved.flag, moved.submitted_organisation) == ("active", "organisation_differs",
+                                                                         "Ljudverkstan")
+    assert people_rows(url) == before, "the organisation is not changed silently"
+    assert [a.id for a in flagged_applications(url)] == [moved.id]
+
+
+def test_coordinator_decisions(url):
+    submit_application(owner(), url)
+    keep = submit_application(owner(name="Alva Berg", goals="Keep"), url)
+    update = submit_application(owner(name="Alva Berg", organisation="Bildhuset", goals="Update"), url)
+    reject = submit_application(owner(name="Mallory Mallet", goals="Reject"), url)
+    before = people_rows(url)
+    assert decide_application(keep.id, "keep", url, actor="coordinator (token)") == "keep"
+    assert people_rows(url) == before
+    assert decide_application(reject.id, "reject", url, actor="coordinator (token)") == "reject"
+    assert people_rows(url) == before
+    decide_application(update.id, "update", url, actor="coordinator (token)")
+    with reading(url) as session:
+        from lce_utils.mentorship.models import Person
+
+        person = session.scalar(select(Person))
+    assert (person.name, person.organisation) == ("Alva Berg", "Bildhuset")
+    assert sorted(a.id for a in list_applications(url)) == sorted([keep.id, update.id, keep.id - 1])
+    assert flagged_applications(url) == []
+    events = [(e.actor, e.action, e.details) for e in audit_events(url)]
+    assert events == [("coordinator (token)", "keep_application", {"flag": "name_differs"}),
+                      ("coordinator (token)", "reject_application", {"flag": "name_differs"}),
+                      ("coordinator (token)", "update_application", {"flag": "name_differs"})]
+    with pytest.raises(Exception, match="waiting for a decision"):
+        decide_application(keep.id, "keep", url)
+
+
+class Mailbox:
+    """What the aiosmtpd handler received."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email_lib.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((list(envelope.rcpt_tos), email_lib.message_from_bytes(envelope.content,
+                                                                                     policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("LCE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("LCE_SMTP_PORT", str(port))
+    monkeypatch.setenv("LCE_SMTP_SECURITY", "none")
+    monkeypatch.setenv("LCE_SMTP_FROM", "mentorship@" + "example" + ".org")
+    yield box
+    controller.stop()
+
+
+def code_in(message) -> str:
+    found = re.findall(r"\b(\d{6})\b", message.get_content())
+    assert len(set(found)) == 1, found
+    return found[0]
+
+
+def test_smtp_code_confirms_the_application(url, smtp):
+    first = submit_application(owner(), url)
+    before = people_rows(url)
+    pending = submit_application(owner(name="Alva Berg", organisation="Bildhuset", goals="New name"), url)
+    assert pending.status == "pending" and pending.code_sent
+    assert people_rows(url) == before
+    assert len(smtp.messages) == 1
+    recipients, message = smtp.messages[0]
+    assert recipients == [email("person1")], "the code goes to the stored address, not to the form's sender"
+    assert "Bekräfta" in message["Subject"] and "Alva Berg" in message.get_content()
+    code = code_in(message)
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(ValidationError) as info:
+        confirm_application(pending.id, wrong, url)
+    assert info.value.message("code", "en").startswith("The code is wrong")
+    with reading(url) as session:
+        assert session.scalar(select(Confirmation.attempts)) == 1
+    assert people_rows(url) == before
+    confirmed = confirm_application(pending.id, f" {code[:3]} {code[3:]} ", url)
+    assert (confirmed.status, confirmed.flag, confirmed.submitted_name) == ("active", None, None)
+    assert sorted(a.id for a in list_applications(url)) == [first.id, pending.id]
+    rows = people_rows(url)
+    assert len(rows) == 1 and "Alva Berg" in rows[0] and "Bildhuset" in rows[0], "the mailbox's owner confirmed it"
+    with reading(url) as session:
+        assert session.scalar(select(Confirmation.id)) is None
+    with pytest.raises(ValidationError):
+        confirm_application(pending.id, code, url)  # used once
+    assert [(e.actor, e.action) for e in audit_events(url)] == [("applicant (e-mail code)", "confirm_application")]
+
+
+def test_smtp_code_expires_and_counts_attempts(url, smtp):
+    submit_application(owner(), url)
+    late = submit_application(owner(name="Mallory Mallet", goals="Late"), url)
+    code = code_in(smtp.messages[-1][1])
+    with pytest.raises(ValidationError):
+        confirm_application(late.id, code, url, now=utcnow() + dt.timedelta(hours=24, minutes=1))
+    guessed = submit_application(owner(name="Mallory Mallet", goals="Guessing"), url)
+    code = code_in(smtp.messages[-1][1])
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(ValidationError):
+            confirm_application(guessed.id, wrong, url)
+    with pytest.raises(ValidationError):
+        confirm_application(guessed.id, code, url)  # right, but after too many wrong tries
+    assert {a.id for a in flagged_applications(url)} == {late.id, guessed.id}
+    assert all(a.status == "pending" for a in flagged_applications(url))
+
+
+def test_smtp_down_leaves_the_application_for_the_coordinator(url, monkeypatch, capfd):
+    monkeypatch.setenv("LCE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("LCE_SMTP_PORT", str(free_port()))  # nobody listens there
+    monkeypatch.setenv("LCE_SMTP_SECURITY", "none")
+    monkeypatch.setenv("LCE_SMTP_FROM", "mentorship@" + "example" + ".org")
+    submit_application(owner(), url)
+    pending = submit_application(owner(name="Mallory Mallet"), url)
+    assert pending.status == "pending" and not pending.code_sent
+    with reading(url) as session:
+        assert session.scalar(select(Confirmation.id)) is None
+    err = capfd.readouterr().err
+    assert "not sent: ConnectionRefusedError" in err and email("person1") not in err
+
+
+def test_migration_0002_keeps_existing_rows(url):
+    """A store created by 0001 with data is upgraded in place (SQLite and PostgreSQL)."""
+    from alembic import command
+    from alembic.config import Config
+
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        now = dt.datetime(2026, 1, 2, 3, 4, 5)
+        conn.execute(text("INSERT INTO people (id, email, name, organisation, created_at, updated_at) VALUES "
+                          "(1, :e, 'Old Person', NULL, :t, :t)"), {"e": email("old"), "t": now})
+        conn.execute(text(
+            "INSERT INTO applications (id, person_id, role, field, skills_offered, skills_wanted, goals, "
+            "languages, availability, municipality, capacity, fingerprint, created_at) VALUES (1, 1, "
+            "'mentee', 'music', '[]', '[\"mixing\"]', 'Goals', '[\"sv\"]', '[\"evenings\"]', 'Malmö', 1, "
+            "'f', :t)"), {"t": now})
+        conn.commit()
+    engine.dispose()
+    apps = list_applications(url)  # get_engine upgrades to the newest revision
+    assert [(a.id, a.status, a.flag, a.person.name) for a in apps] == [(1, "active", None, "Old Person")]
+    assert {"confirmations", "export_files", "export_file_people", "audit_log"} <= set(
+        inspect(get_engine(url)).get_table_names())
