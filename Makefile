@@ -40,8 +40,8 @@ test: $(STAMP) node_modules/.installed  ## set up, then run the test suite
 lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
 	$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)
 
-mentorship: $(STAMP)  ## the mentorship Voila apps on 127.0.0.1
-	$(BIN)/lce mentorship serve --port $(PORT)
+mentorship: $(STAMP)  ## the mentorship Voila apps on 127.0.0.1 (DEMO=1: the demo programme's database)
+	$(BIN)/lce mentorship serve --port $(PORT)$(if $(DEMO), --demo)
 
 serve-site: $(STAMP)  ## serve the built report site (_site/) on 127.0.0.1
 	$(BIN)/python -m http.server --bind $(HOST) --directory _site $(SITE_PORT)

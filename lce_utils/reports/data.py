@@ -126,8 +126,14 @@ def lab_run(run_dir: str | Path) -> LabRun | None:
 
 
 def mentorship_url(url: str | None) -> str | None:
-    """The mentorship database to read: the parameter, else LCE_MENTORSHIP_DB, else the demo database."""
-    return url or os.environ.get("LCE_MENTORSHIP_DB") or f"sqlite:///{VAR / 'mentorship-demo.db'}"
+    """The mentorship database to read: the parameter, else LCE_MENTORSHIP_DB, else the demo database; a
+    relative SQLite path is relative to the repository, as for the store (not to the report's folder)."""
+    url = url or os.environ.get("LCE_MENTORSHIP_DB") or f"sqlite:///{VAR / 'mentorship-demo.db'}"
+    try:
+        from lce_utils.mentorship.store import normalise_url
+    except ImportError:  # the mentorship part is not installed: mentorship_tables says so
+        return url
+    return normalise_url(url)
 
 
 def mentorship_tables(url: str | None, k: int = 5) -> dict[str, pd.DataFrame] | None:
