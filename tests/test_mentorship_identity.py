@@ -229,3 +229,21 @@ def test_migration_0002_keeps_existing_rows(url):
     assert [(a.id, a.status, a.flag, a.person.name) for a in apps] == [(1, "active", None, "Old Person")]
     assert {"confirmations", "export_files", "export_file_people", "audit_log"} <= set(
         inspect(get_engine(url)).get_table_names())
+
+
+def test_signup_app_asks_for_the_mailed_code(url, smtp):
+    from lce_utils.mentorship.apps.signup import SignupApp
+
+    submit_application(owner(), url)
+    app = SignupApp(url=url, store=True)
+    app.collect = lambda: owner(name="Alva Berg", goals="A new start")  # what the form's widgets hold
+    app.on_submit()
+    assert app.code_box.layout.display is None and "Vi har skickat en kod" in app.code_note.value
+    code = code_in(smtp.messages[-1][1])
+    app.code.widget.value = "000000" if code != "000000" else "111111"
+    app.on_confirm_code()
+    assert "Koden stämmer inte" in app.code.error.value
+    app.code.widget.value = code
+    app.on_confirm_code()
+    assert "Tack, ansökan är bekräftad" in app.result.value and app.code_box.layout.display == "none"
+    assert [a.person.name for a in list_applications(url)] == ["Alva Berg", "Alva Berg"]

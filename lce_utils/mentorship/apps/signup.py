@@ -54,6 +54,13 @@ class SignupApp:
         self.submit = w.Button(button_style="primary")
         self.submit.on_click(lambda _b: self.on_submit())
         self.result = w.HTML("")
+        # shown when the e-mail is stored under another name and a code was mailed to it (identity.py)
+        self.code_note = w.HTML("")
+        self.code = Field("code", w.Text(layout=w.Layout(width="12em")))
+        self.confirm_code = w.Button(button_style="primary")
+        self.confirm_code.on_click(lambda _b: self.on_confirm_code())
+        self.code_box = w.VBox([self.code_note, self.code.box, self.confirm_code], layout=w.Layout(display="none"))
+        self._pending_id: int | None = None
         for f in self.fields.values():
             f.widget.style.description_width = "initial"
         self.fields["role"].widget.observe(lambda _c: self._show_capacity(), names="value")
@@ -66,7 +73,7 @@ class SignupApp:
             self.privacy, self.consent_purpose.box, self.consent_contact.box, self.submit,
         ])
         self.root = w.VBox([w.HTML(CSS), self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
-                            self.result])
+                            self.result, self.code_box])
         self.root.add_class("lce-app")
         self.relabel(lang)
         self._show_capacity()
@@ -100,6 +107,9 @@ class SignupApp:
         self.consent_purpose.widget.description = t("consent_purpose", lang)
         self.consent_contact.widget.description = t("consent_contact", lang)
         self.submit.description = t("submit", lang)
+        self.code.widget.description = t("code", lang)
+        self.code_note.value = f'<div class="lce-notice" role="status">{esc(t("code_sent", lang))}</div>'
+        self.confirm_code.description = t("confirm_code", lang)
         if getattr(self, "_last_errors", None):
             self.show_errors(self._last_errors)
 
@@ -166,6 +176,27 @@ class SignupApp:
         message = t(key, lang, name=app.person.name, id=app.id, email=app.person.email)
         self.form.layout.display = "none"
         self.result.value = f'<div class="lce-ok" role="status" id="confirmation">{esc(message)}</div>'
+        if getattr(app, "code_sent", False):
+            self._pending_id = app.id
+            self.code_box.layout.display = None
+
+    def on_confirm_code(self) -> None:
+        """Confirm a pending application with the code mailed to the stored address."""
+        from lce_utils.mentorship.identity import confirm_application  # (mail modules: only when needed)
+
+        try:
+            app = confirm_application(self._pending_id or 0, self.code.widget.value, self.url)
+        except ValidationError as exc:
+            self.code.set_error(exc.message("code", self.lang))
+            return
+        except Exception:
+            log_exception("sign-up code")
+            self.code.set_error(t("storage_failed", self.lang))
+            return
+        self.code.set_error(None)
+        self.code_box.layout.display = "none"
+        self.result.value = (f'<div class="lce-ok" role="status" id="confirmation">'
+                             f'{esc(t("code_confirmed", self.lang, id=app.id))}</div>')
 
     def show(self) -> None:
         """Display the app (in Voilà or a notebook)."""
