@@ -173,7 +173,8 @@ class SignupApp:
             self.submit.disabled = False
         self.show_errors({})
         key = "already_received" if getattr(app, "duplicate", False) else "confirmation"
-        message = t(key, lang, name=app.person.name, id=app.id, email=app.person.email)
+        # the name sent, never the stored one: a pending application must not show a stranger who has the address
+        message = t(key, lang, name=app.submitted_name or app.person.name, id=app.id, email=app.person.email)
         self.form.layout.display = "none"
         self.result.value = f'<div class="lce-ok" role="status" id="confirmation">{esc(message)}</div>'
         if getattr(app, "code_sent", False):
