@@ -247,3 +247,14 @@ def test_signup_app_asks_for_the_mailed_code(url, smtp):
     app.on_confirm_code()
     assert "Tack, ansökan är bekräftad" in app.result.value and app.code_box.layout.display == "none"
     assert [a.person.name for a in list_applications(url)] == ["Alva Berg", "Alva Berg"]
+
+
+def test_signup_page_never_shows_the_stored_name(url):
+    from lce_utils.mentorship.apps.signup import SignupApp
+
+    submit_application(owner(), url)
+    app = SignupApp(url=url, store=True)
+    app.collect = lambda: owner(name="Mallory Mallet", goals="Take over")  # what the form's widgets hold
+    app.on_submit()
+    assert "Mallory Mallet" in app.result.value and "Alva" not in app.result.value
+    assert app.code_box.layout.display == "none", "no SMTP: nothing to enter, the coordinator decides"
