@@ -19,19 +19,18 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from lce_utils.engagement import column_types as types
+from lce_utils.engagement import identifiers as ids
 from lce_utils.engagement import mapping as m
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 DEFAULT_MAX_REJECT_SHARE = 0.05
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SUMMARY_WORDS = r"(?i)\b(summa|totalt?|total sum|sum|subtotal|delsumma|antal totalt|grand total)\b"
-TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
-                     "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M",
-                     "%d.%m.%Y", "%Y%m%d"]
 
 
 @dataclass
@@ -43,6 +42,7 @@ class Detected:
     separator: str | None = None
     decimal: str | None = None
     sheet: str | int | None = None
+    timestamp: str | None = None
 
 
 @dataclass
@@ -257,38 +257,6 @@ def _value_map(expr: str, pairs: dict[str, str]) -> str:
     return f"COALESCE(CASE {expr} {whens} END, {expr})"
 
 
-def _price_sql(expr: str, decimal: str) -> str:
-    """Plain numbers take the fast path; '1 234,50 kr' and the like go through the cleaning regex."""
-    cleaned = f"regexp_replace({expr}, '(\\s|\u00a0|kr\\.?|sek|:-)', '', 'gi')"
-    if decimal == ",":
-        cleaned = f"replace(replace({cleaned}, '.', ''), ',', '.')"
-        fast = f"CASE WHEN NOT contains({expr}, '.') THEN TRY_CAST(replace({expr}, ',', '.') AS DOUBLE) END"
-    else:
-        cleaned = f"replace({cleaned}, ',', '')"
-        fast = f"CASE WHEN NOT contains({expr}, ',') THEN TRY_CAST({expr} AS DOUBLE) END"
-    return f"COALESCE({fast}, TRY_CAST({cleaned} AS DOUBLE))"
-
-
-def _detect_decimal(con: duckdb.DuckDBPyConnection, price_col: str | None) -> str:
-    if price_col is None:
-        return "."
-    values = [r[0] for r in con.execute(
-        f"SELECT {_col(price_col)} AS p FROM raw_input WHERE p IS NOT NULL LIMIT 2000").fetchall()]
-    comma = sum(bool(re.search(r",\d{1,2}(\D*)$", v)) for v in values)
-    dot = sum(bool(re.search(r"\.\d{1,2}(\D*)$", v)) for v in values)
-    return "," if comma > dot else "."
-
-
-def _detect_timestamp_formats(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
-    """The timestamp formats, the one that reads most of a sample first (try_strptime tries them in order)."""
-    hits = []
-    for fmt in TIMESTAMP_FORMATS:
-        n = con.execute(f"SELECT count(try_strptime(v, '{fmt}')) FROM (SELECT {_col(column)} AS v FROM raw_input "
-                        "WHERE v IS NOT NULL LIMIT 2000)").fetchall()[0][0]
-        hits.append((-n, TIMESTAMP_FORMATS.index(fmt), fmt))
-    return [fmt for _, _, fmt in sorted(hits)]
-
-
 def _gender_table(con: duckdb.DuckDBPyConnection, pairs: dict[str, str]) -> None:
     """lce_gender_labels(lce_label, lce_gender): lower-case labels; the mapping file's values win over the built-in ones."""
     labels = {**m.GENDER_LABELS, **{k.strip().lower(): v for k, v in pairs.items()}}
@@ -302,13 +270,14 @@ def _band_sql(age: str) -> str:
     return f"CASE {whens} WHEN {age} >= 76 THEN '76+' ELSE 'unknown' END"
 
 
-def _visits_select(source: _Source, cols: dict[str, str], mapping: m.Mapping, decimal: str,
-                   formats: list[str] | None = None) -> str:
+def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
+                   reading: types.TimestampReading) -> str:
     c = {name: _col(cols.get(name)) for name in m.VISIT_COLUMNS}
     values = mapping.values
-    ts = f"try_strptime({c['timestamp']}, {formats or TIMESTAMP_FORMATS!r})"
-    everything = "concat_ws(' ', " + ", ".join(_col(n) for n in source.data_columns) + ")"
-    price = _price_sql(c["price"], decimal) if "price" in cols else "NULL::DOUBLE"
+    ts = reading.sql(c["timestamp"])
+    # A totals line is recognised from columns that say nothing about a person; rejects show only their value.
+    plain = "concat_ws(' ', " + ", ".join(c[n] for n in ("timestamp", "event", "ticket_type", "channel")) + ")"
+    price = types.price_sql(c["price"], decimal) if "price" in cols else "NULL::DOUBLE"
     # A 60-bit number from a keyed SHA-256: integers keep DISTINCT and joins fast (20-character strings did not).
     raw_id = _value_map(c["visitor_id"], values.get("visitor_id", {}))
     visitor = (f"CAST('0x' || left(sha256(getvariable('lce_pseudonym_key') || {raw_id}), 15) AS BIGINT)"
@@ -334,11 +303,12 @@ WITH parsed AS (
          {_value_map(c['channel'], values.get('channel', {}))} AS channel,
          {postcode} AS postcode, {birth} AS birth_year, {age_raw} AS age_raw,
          {gender} AS gender,
-         CASE WHEN {ts} IS NULL THEN {everything} END AS everything
+         CASE WHEN {ts} IS NULL THEN {plain} END AS plain
   FROM raw_input{gender_join}
 ), checked AS (
   SELECT *,
-    CASE WHEN ts IS NULL AND regexp_matches(everything, '{SUMMARY_WORDS}') THEN 'summary line'
+    CASE WHEN ts IS NULL AND regexp_matches(CASE WHEN ts_raw IS NULL THEN plain ELSE ts_raw END, '{SUMMARY_WORDS}')
+         THEN 'summary line'
          WHEN ts_raw IS NULL THEN 'timestamp is empty'
          WHEN ts IS NULL THEN 'timestamp is not a valid date'
          WHEN year(ts) NOT BETWEEN 1900 AND 2100 THEN 'timestamp year is out of range'
@@ -353,12 +323,10 @@ SELECT _row, ts,
             WHEN birth_year IS NULL AND age_raw BETWEEN 0 AND 120 THEN age_raw END AS INTEGER) AS age,
   gender,
   _reject_reason,
-  CASE WHEN _reject_reason = 'summary line' THEN '*'
-       WHEN _reject_reason LIKE 'timestamp%' THEN 'timestamp'
+  CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN 'timestamp'
        WHEN _reject_reason LIKE 'price%' THEN 'price' END AS _reject_column,
-  CASE WHEN _reject_reason = 'summary line' THEN left(everything, 80)
-       WHEN _reject_reason LIKE 'timestamp%' THEN left(ts_raw, 80)
-       WHEN _reject_reason LIKE 'price%' THEN left(price_raw, 80) END AS _reject_value
+  CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN {ids.masked_sql("left(ts_raw, 80)")}
+       WHEN _reject_reason LIKE 'price%' THEN {ids.masked_sql("left(price_raw, 80)")} END AS _reject_value
 FROM checked
 """
 
@@ -394,8 +362,9 @@ def prepare(data: str | Path, events: str | Path | None = None, mapping: Any = N
             meta = _prepare_into(path, events_path, mp, work)
             meta.update(content_hash=content_hash, events_hash=events_hash, mapping=mp.source, cache_key=key)
             (work / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-            for leftover in work.glob("input-utf8.*"):
+            for leftover in work.glob("input-utf8.*"):  # copies of the whole input, dropped columns included
                 leftover.unlink()
+            shutil.rmtree(work / "duckdb-tmp", ignore_errors=True)
             try:
                 work.rename(target)
             except OSError:  # prepared concurrently by another process: use theirs
@@ -421,13 +390,11 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
         source = _Source(con, path, mp, work)
         cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
                                  path.name)
-        dropped = [c for c in source.data_columns if m.is_identifier_header(c)
-                   and c not in (cols.get("visitor_id"),)]
-        decimal = mp.decimal or _detect_decimal(con, cols.get("price"))
-        source.detected.decimal = decimal
-        formats = _detect_timestamp_formats(con, cols["timestamp"])
+        dropped = _identifier_columns(con, source, cols, mp, path.name)
+        decimal, reading = _decide_types(con, cols, mp, path.name)
+        source.detected.decimal, source.detected.timestamp = decimal, reading.describe()
         _gender_table(con, mp.values.get("gender", {}))
-        con.execute(f"COPY ({_visits_select(source, cols, mp, decimal, formats)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
+        con.execute(f"COPY ({_visits_select(cols, mp, decimal, reading)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
                     "(FORMAT parquet, COMPRESSION zstd)")
         stats = con.execute(
             "SELECT count(*), count(_reject_reason), min(ts) FILTER (WHERE _reject_reason IS NULL), "
@@ -441,7 +408,7 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
             "rows_read": int(stats[0]), "rows_rejected": int(stats[1]),
             "period_start": stats[2].date().isoformat() if stats[2] else None,
             "period_end": stats[3].date().isoformat() if stats[3] else None,
-            "columns": cols, "dropped_columns": dropped,
+            "columns": cols, "dropped_columns": list(dropped), "dropped_reasons": dropped,
             "ignored_columns": [c for c in source.data_columns if c not in cols.values() and c not in dropped],
             "detected": source.detected.__dict__,
             "has": {name: name in cols for name in m.VISIT_COLUMNS},
@@ -454,6 +421,48 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
         con.close()
 
 
+def _identifier_columns(con: duckdb.DuckDBPyConnection, source: _Source, cols: dict[str, str], mp: m.Mapping,
+                        name: str) -> dict[str, str]:
+    """Columns of direct identifiers, by header or by content (column -> why); never read into the data.
+
+    The visitor_id column may hold identifiers: it is pseudonymised. Any other mapped column may not."""
+    found = {c: "header" for c in source.data_columns if m.is_identifier_header(c) and c != cols.get("visitor_id")}
+    names = source.data_columns
+    quoted = ", ".join(_col(c) for c in names)
+    sample = con.execute(f"SELECT {quoted} FROM raw_input LIMIT {ids.SAMPLE_ROWS}").fetchall()
+    for i, column in enumerate(names):
+        if column in found or column == cols.get("visitor_id"):
+            continue
+        kind = ids.content_kind(row[i] for row in sample)
+        if kind is None:
+            continue
+        used = [canonical for canonical, c in cols.items() if c == column]
+        if used:
+            raise DataError(f"{name}: column {column!r} holds {kind} values (direct identifiers) and cannot be used "
+                            f"as {used[0]} / kolumnen innehåller direkta identifierare. Name another column in a "
+                            "mapping file.")
+        found[column] = kind
+    return found
+
+
+def _decide_types(con: duckdb.DuckDBPyConnection, cols: dict[str, str], mp: m.Mapping,
+                  name: str) -> tuple[str, types.TimestampReading]:
+    """Decimal style and timestamp formats from every distinct value of the two columns (one pass over the file)."""
+    price = _col(cols.get("price"))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE lce_distinct AS
+        SELECT ts_v, price_v, grouping(ts_v) AS g
+        FROM (SELECT {_col(cols['timestamp'])} AS ts_v, {price} AS price_v FROM raw_input)
+        GROUP BY GROUPING SETS ((ts_v), (price_v))""")
+    decimal = mp.decimal or "."
+    if "price" in cols and not mp.decimal:
+        decimal = types.decide_decimal(con, "SELECT price_v AS v FROM lce_distinct WHERE g = 1",
+                                       f"{name}, column {cols['price']!r}")
+    reading = types.decide_timestamps(con, "SELECT ts_v AS v FROM lce_distinct WHERE g = 0",
+                                      f"{name}, column {cols['timestamp']!r}", mp.date_format)
+    con.execute("DROP TABLE lce_distinct")
+    return decimal, reading
+
+
 def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, work: Path) -> dict[str, Any]:
     """Events are small and must be right: any unreadable row is an error that names it."""
     events_mapping = m.Mapping(sheet=None, separator=None, encoding=None)
@@ -461,7 +470,10 @@ def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, w
     cols = m.resolve_columns(source.data_columns, mp.events_columns, m.EVENT_SYNONYMS, m.REQUIRED_EVENT_COLUMNS,
                              path.name)
     c = {name: _col(cols.get(name)) for name in m.EVENT_COLUMNS}
-    start = f"try_strptime({c['start']}, {TIMESTAMP_FORMATS!r})" if "start" in cols else "NULL::TIMESTAMP"
+    start = "NULL::TIMESTAMP"
+    if "start" in cols:
+        start = types.decide_timestamps(con, f"SELECT {c['start']} AS v FROM raw_input",
+                                        f"{path.name}, column {cols['start']!r}", mp.date_format).sql(c["start"])
     capacity = f"TRY_CAST(TRY_CAST(replace(regexp_replace({c['capacity']}, '\\s', '', 'g'), ',', '.') AS DOUBLE) AS INTEGER)"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE events_checked AS
         SELECT _row, {c['event']} AS event, {start} AS start, {c['start']} AS start_raw,
@@ -529,11 +541,15 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
     out.write(f"File / fil: {Path(path).name} ({d.kind}"
               + (f", encoding {d.encoding}, separator {_sep_name(d.separator or ',')}" if d.kind == "csv" else "")
               + (f", sheet {d.sheet}" if d.kind == "excel" else "") + f", decimal '{d.decimal}')\n")
+    out.write(f"Timestamps read as / tidpunkter läses som: {d.timestamp}\n")
     out.write("Columns / kolumner:\n")
     for canonical in m.VISIT_COLUMNS:
         out.write(f"  {canonical:<12} <- {meta['columns'].get(canonical, '(not in file / saknas)')}\n")
     if loaded.dropped_columns:
-        out.write(f"Direct identifiers dropped / direkta identifierare tas bort: {', '.join(loaded.dropped_columns)}\n")
+        reasons = meta.get("dropped_reasons", {})
+        shown = ", ".join(f"{c} ({'by name / namn' if reasons.get(c, 'header') == 'header' else reasons[c] + ' values'})"
+                          for c in loaded.dropped_columns)
+        out.write(f"Direct identifiers dropped / direkta identifierare tas bort: {shown}\n")
     if meta["ignored_columns"]:
         out.write(f"Other columns ignored / övriga kolumner används inte: {', '.join(meta['ignored_columns'])}\n")
     share = meta["rows_rejected"] / meta["rows_read"] if meta["rows_read"] else 0

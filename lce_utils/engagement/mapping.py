@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from lce_utils.engagement.identifiers import is_identifier_header
 from lce_utils.errors import DataError
 
 VISIT_COLUMNS = ("timestamp", "visitor_id", "event", "ticket_type", "price", "channel", "postcode",
@@ -47,13 +48,6 @@ EVENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "venue": ("venue", "lokal", "scen", "stage", "salong", "plats"),
     "capacity": ("capacity", "kapacitet", "platser", "antalplatser", "seats", "säten"),
 }
-# Headers of direct identifiers: such columns are never read into the data, whatever the mapping says.
-IDENTIFIER_HEADERS = ("namn", "name", "förnamn", "efternamn", "firstname", "lastname", "fullname",
-                      "kundnamn", "customername", "epost", "epostadress", "email", "emailaddress", "mail",
-                      "telefon", "telefonnummer", "tel", "phone", "phonenumber", "mobil", "mobile",
-                      "mobilnummer", "personnummer", "pnr", "personalidentitynumber", "personalnumber",
-                      "ssn", "adress", "address", "gatuadress", "streetaddress")
-
 # Labels normalised to woman/man/other with or without a mapping; anything else (or empty) is unknown.
 GENDER_LABELS: dict[str, str] = {
     **{v: "woman" for v in ("woman", "women", "kvinna", "kvinnor", "k", "f", "female", "w", "dam", "flicka",
@@ -82,12 +76,14 @@ class Mapping:
     separator: str | None = None
     encoding: str | None = None
     decimal: str | None = None
+    date_format: str | None = None
     source: str = "automatic"
 
     def fingerprint(self) -> str:
         """A stable text of the mapping (part of the cache key)."""
         return repr((sorted(self.columns.items()), sorted((k, sorted(v.items())) for k, v in self.values.items()),
-                     sorted(self.events_columns.items()), self.sheet, self.separator, self.encoding, self.decimal))
+                     sorted(self.events_columns.items()), self.sheet, self.separator, self.encoding, self.decimal,
+                     self.date_format))
 
 
 def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
@@ -108,10 +104,11 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
         source = path.name
     if not isinstance(mapping, dict):
         raise DataError(f"mapping {source}: expected a YAML mapping with 'columns:' and 'values:'")
-    unknown = set(mapping) - {"columns", "values", "events", "sheet", "separator", "encoding", "decimal"}
+    unknown = set(mapping) - {"columns", "values", "events", "sheet", "separator", "encoding", "decimal",
+                              "date_format"}
     if unknown:
         raise DataError(f"mapping {source}: unknown key(s) {sorted(unknown)}; expected columns, values, "
-                        "events, sheet, separator, encoding, decimal")
+                        "events, sheet, separator, encoding, decimal, date_format")
     columns = _str_dict(mapping.get("columns") or {}, f"mapping {source}: columns")
     for name in columns:
         if name not in VISIT_COLUMNS:
@@ -139,18 +136,13 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
         raise DataError(f"mapping {source}: decimal must be ',' or '.', got {decimal!r}")
     return Mapping(columns=columns, values=values, events_columns=events, sheet=mapping.get("sheet"),
                    separator=mapping.get("separator"), encoding=mapping.get("encoding"), decimal=decimal,
-                   source=source)
+                   date_format=str(mapping["date_format"]) if mapping.get("date_format") else None, source=source)
 
 
 def _str_dict(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise DataError(f"{where}: expected a mapping of names, got {type(value).__name__}")
     return {str(k): str(v) for k, v in value.items()}
-
-
-def is_identifier_header(header: str) -> bool:
-    """True for a column of direct identifiers (name, e-mail, phone, personal identity number, address)."""
-    return normalise_header(header) in {normalise_header(h) for h in IDENTIFIER_HEADERS}
 
 
 def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[str, tuple[str, ...]],
