@@ -258,3 +258,17 @@ def test_signup_page_never_shows_the_stored_name(url):
     app.on_submit()
     assert "Mallory Mallet" in app.result.value and "Alva" not in app.result.value
     assert app.code_box.layout.display == "none", "no SMTP: nothing to enter, the coordinator decides"
+
+
+def test_pending_applications_are_not_counted_in_the_reports(url):
+    from lce_utils.mentorship import outcome_tables
+
+    for i in range(6):
+        submit_application(application(i), url)
+    for i in range(6):
+        submit_application(application(i, name=f"Someone Else {i}", role="mentor", skills_offered=["mixing"],
+                                       skills_wanted=[]), url)
+    tables = outcome_tables(url, k=5)
+    roles = tables["participants_by_role"].set_index("role")["participants"]
+    assert int(roles["mentee"]) == 6 and int(roles["mentor"]) == 0
+    assert int(tables["programme_summary"]["applications"][0]) == 6

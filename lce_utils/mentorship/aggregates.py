@@ -24,10 +24,12 @@ def outcome_tables(url: str | None = None, k: int = DEFAULT_K) -> dict[str, pd.D
     """Tables about the programme with every count of people under k suppressed; no names, e-mails or free text."""
     with reading(url) as session:
         # participants: distinct people per role / field (a person with two applications counts once per group)
+        # pending applications (same e-mail, another name) are not part of the programme until accepted
+        active = Application.status == "active"
         by_role = session.execute(select(Application.role, func.count(func.distinct(Application.person_id)))
-                                  .group_by(Application.role)).all()
+                                  .where(active).group_by(Application.role)).all()
         by_field = session.execute(select(Application.field, func.count(func.distinct(Application.person_id)))
-                                   .group_by(Application.field)).all()
+                                   .where(active).group_by(Application.field)).all()
         by_kind = session.execute(select(Match.kind, func.count(Match.id)).group_by(Match.kind)).all()
         session_rows = session.execute(select(MentoringSession.held_on)).scalars().all()
         scores = session.execute(select(Feedback.score, func.count(Feedback.id)).group_by(Feedback.score)).all()
