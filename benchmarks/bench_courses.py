@@ -1,8 +1,9 @@
-"""Grading throughput: `lce courses grade` (parallel workers) vs plain sequential `nbgrader autograde`.
+"""Grading throughput: `lce courses grade` (parallel workers, each kernel in its bubblewrap sandbox) vs plain
+sequential `nbgrader autograde`, and the sandbox's own cost (`lce courses grade --no-sandbox` on the same work).
 
 230 submissions of one assignment (the programme's number of participants), made from the demo submissions, are
-graded both ways in the same run, each in its own temporary copy of the course. Target: at least 1.8 times faster
-on 2 cores. LCE_BENCH_QUICK=1 grades 16 submissions instead (for trying it out).
+graded three ways in the same run, each in its own temporary copy of the course. Target: sandboxed grading at least
+1.8 times faster than plain nbgrader on 2 cores. LCE_BENCH_QUICK=1 grades 16 submissions instead (for trying it out).
 
 The infinite-loop demo is left out of the mix (it only measures the cell time-out, the same for both), and so is
 the 4 GB allocation (plain nbgrader has no memory limit, so it would really allocate and slow the baseline)."""
@@ -29,6 +30,17 @@ MIX = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-t
        "demo-always-equal", "demo-output-flood", "demo-sys-exit", "demo-os-exit"]
 
 
+def _lce_grade(root: Path, subs: Path, env: dict, *extra: str) -> tuple[float, int]:
+    """Seconds `lce courses grade` took on subs in the course copy at root, and how many it autograded."""
+    started = time.perf_counter()
+    proc = subprocess.run([str(Path(sys.executable).parent / "lce"), "courses", "grade", ASSIGNMENT, str(subs),
+                           *extra], env={**env, "LCE_ROOT": str(root)}, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"lce courses grade {' '.join(extra)} failed: {proc.stderr[-2000:]}")
+    return seconds, len(list((root / "courses" / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
+
+
 def _course_copy(base: Path, name: str) -> Path:
     root = copy_course(base / name)
     release([ASSIGNMENT], root / "courses")
@@ -42,7 +54,7 @@ def main() -> None:
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
     with tempfile.TemporaryDirectory(prefix="lce-bench-courses-") as tmp:
         base = Path(tmp)
-        lce_root, plain_root = _course_copy(base, "lce"), _course_copy(base, "plain")
+        lce_root, plain_root, open_root = (_course_copy(base, name) for name in ("lce", "plain", "unsandboxed"))
         demos = base / "demos"
         write_demo_submissions(ASSIGNMENT, demos, root=lce_root / "courses", students=MIX)
         subs = base / "submissions"
@@ -57,13 +69,8 @@ def main() -> None:
         plain = time.perf_counter() - started
         plain_graded = len(list((plain_course / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
 
-        started = time.perf_counter()
-        proc = subprocess.run([str(bindir / "lce"), "courses", "grade", ASSIGNMENT, str(subs)],
-                              env={**env, "LCE_ROOT": str(lce_root)}, capture_output=True, text=True)
-        lce = time.perf_counter() - started
-        if proc.returncode != 0:
-            raise SystemExit(f"lce courses grade failed: {proc.stderr[-2000:]}")
-        lce_graded = len(list((lce_root / "courses" / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
+        lce, lce_graded = _lce_grade(lce_root, subs, env)
+        unsandboxed, open_graded = _lce_grade(open_root, subs, env, "--no-sandbox")
 
     ratio = plain / lce
     verdict = "PASS" if ratio >= TARGET else "MISS"
@@ -72,11 +79,17 @@ def main() -> None:
           f"({plain_graded} autograded)")
     print(f"  `lce courses grade` (parallel, incl. feedback, tamper check and CSV export): {lce:7.1f} s  "
           f"{lce / count:5.2f} s/submission ({lce_graded} autograded)")
+    print(f"  `lce courses grade --no-sandbox` (the same without bubblewrap): {unsandboxed:7.1f} s  "
+          f"{unsandboxed / count:5.2f} s/submission ({open_graded} autograded)")
+    overhead = (lce - unsandboxed) / count
+    print(f"  sandbox overhead: {overhead * 1000:+.0f} ms per submission of wall time with {os.cpu_count()} "
+          f"workers ({(lce / unsandboxed - 1) * 100:+.1f} %)")
     print(f"  speed-up {ratio:.2f}x  target >= {TARGET}x: {verdict}")
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "courses.json").write_text(json.dumps({
-        "submissions": count, "plain_seconds": plain, "lce_seconds": lce, "ratio": ratio, "target": TARGET,
+        "submissions": count, "plain_seconds": plain, "lce_seconds": lce, "unsandboxed_seconds": unsandboxed,
+        "sandbox_overhead_seconds_per_submission": overhead, "ratio": ratio, "target": TARGET,
         "verdict": verdict}, indent=1), encoding="utf-8")
 
 

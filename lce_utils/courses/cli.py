@@ -60,7 +60,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from lce_utils.courses.workflow import grade
 
     report = grade(args.assignment, args.submissions, _course(args), out=args.out, student=args.student,
-                   workers=args.workers, timeout=args.timeout, memory_mb=args.memory_mb)
+                   workers=args.workers, timeout=args.timeout, memory_mb=args.memory_mb,
+                   sandbox=not args.no_sandbox, time_limit=args.time_limit)
     print("\n".join(report.lines()))
     return 0
 
@@ -189,6 +190,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
     p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
                    help=f"memory limit per submission in MB (default {DEFAULT_MEMORY_MB})")
+    p.add_argument("--time-limit", type=_positive, default=None, metavar="SECONDS",
+                   help="wall-clock limit per submission, all its notebooks together (default: 20 cell time-outs, "
+                   "at least 120 s); past it the sandbox is stopped and the learner is not graded")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run learners' notebooks WITHOUT the bubblewrap sandbox (only for machines without user "
+                   "namespaces); every report and export then says so")
     p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_grade)
 

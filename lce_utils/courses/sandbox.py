@@ -35,6 +35,8 @@ HANDED_IN = "/handed-in"          # read-only view of the assembled files, copie
 CONNECTION = "/run/lce/kernel.json"
 IPC_DIR = "/run/lce/ipc"          # where the worker's socket folder appears inside the sandbox
 SANDBOX_UID = 65534               # 'nobody' inside the sandbox's user namespace
+# Instructor-only files in lce_utils (the demo answers; `lce courses publish` leaves them out too): hidden in there.
+MASKED = ("courses/demo.py", "courses/demo_expected.yaml")
 # System files a Python kernel needs; never /etc as a whole (host root's files appear as the sandbox user's own).
 ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group",
              "nsswitch.conf", "mime.types", "fonts", "ssl/certs", "alternatives", "matplotlibrc"]
@@ -46,7 +48,7 @@ class SandboxError(LCEError):
 
 def bwrap_path() -> str:
     """The bwrap program, after checking it can make a sandbox here; a clear error otherwise."""
-    found = shutil.which("bwrap") or ("/usr/bin/bwrap" if Path("/usr/bin/bwrap").exists() else None)
+    found = shutil.which("bwrap")
     if not found:
         raise SandboxError(
             "bubblewrap (`bwrap`) is not installed, so learners' notebooks cannot be graded in a sandbox: install it "
@@ -343,8 +345,12 @@ def bwrap_argv(settings: SandboxSettings, handed_in: Path, connection_file: str,
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for folder in python_dirs():
         argv += ["--ro-bind", folder, folder]
+    package = Path(__file__).resolve().parent.parent
+    for name in MASKED:
+        if (package / name).exists():
+            argv += ["--ro-bind", "/dev/null", str(package / name)]
     python = str(Path(sys.prefix) / "bin" / "python")
-    env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": WORKDIR, "LANG": "C.UTF-8",
+    env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
            "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
            "LCE_KERNEL_MEMORY_MB": str(settings.memory_mb), "LCE_HANDED_IN": HANDED_IN,
            "JUPYTER_RUNTIME_DIR": os.path.dirname(CONNECTION),

@@ -12,11 +12,14 @@ from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, c
                                       db_url)
 from lce_utils.courses.export import export, read_status, write_status
 from lce_utils.courses.feedback import generate_feedback
-from lce_utils.courses.grading import StudentResult, autograde_parallel
+from lce_utils.courses.grading import StudentResult, autograde_parallel, default_time_limit
+from lce_utils.courses.integrity import shell_findings
 from lce_utils.courses.release import release
+from lce_utils.courses.sandbox import Containment
 from lce_utils.courses.tamper import Finding, check_submission, flag_in_gradebook
 
 INTEGRITY_COLUMNS = ["student", "assignment", "notebook", "cell", "problem"]
+NOT_SANDBOXED = "graded with --no-sandbox: the notebook ran unconfined, with the course files in reach"
 
 
 @dataclass
@@ -29,12 +32,19 @@ class GradeReport:
     findings: list[Finding] = field(default_factory=list)
     grades_csv: Path | None = None
     tests_csv: Path | None = None
+    containment: str = ""
+    sandboxed: bool = True
 
     def lines(self) -> list[str]:
         """Human-readable summary lines, naming every learner whose work needs attention."""
         graded = [r for r in self.results if r.ok]
         out = [f"{self.assignment}: graded {len(graded)} of {len(self.results) + len(self.not_collected)} "
                "submissions"]
+        if not self.sandboxed:
+            out.append("  NOT SANDBOXED (--no-sandbox): learners' code ran unconfined, as this user / "
+                       "INTE I SANDLÅDA: deltagarnas kod kördes utan isolering, som denna användare")
+        if self.containment:
+            out.append(f"  containment: {self.containment}")
         for student, why in sorted(self.not_collected.items()):
             out.append(f"  NOT COLLECTED {student}: {why}")
         for r in self.results:
@@ -67,7 +77,11 @@ def write_integrity(assignment: str, root: Path) -> Path:
     folder = root / "exports" / ".status" / assignment
     rows = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        for f in read_status(root, assignment, path.stem).get("findings", []):
+        status = read_status(root, assignment, path.stem)
+        if status.get("sandboxed") is False:
+            rows.append({"student": path.stem, "assignment": assignment, "notebook": "", "cell": "",
+                         "problem": NOT_SANDBOXED})
+        for f in status.get("findings", []):
             rows.append({"student": path.stem, "assignment": assignment, **f})
     dest = root / "exports" / f"{assignment}-integrity.csv"
     tmp = dest.with_suffix(".part")
@@ -90,22 +104,33 @@ def export_all(assignment: str, root: str | Path | None = None, out: str | Path 
 
 def grade(assignment: str, submissions: str | Path, root: str | Path | None = None, *,
           out: str | Path | None = None, student: str | None = None, workers: int | None = None,
-          timeout: int = DEFAULT_CELL_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> GradeReport:
+          timeout: int = DEFAULT_CELL_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB, sandbox: bool = True,
+          time_limit: int | None = None) -> GradeReport:
     """Collect, autograde (in parallel), flag tampering, write feedback and the CSV exports for assignment.
 
-    With student, only that learner is collected and re-graded; everyone else's results stay as they were."""
+    With student, only that learner is collected and re-graded; everyone else's results stay as they were.
+    Each notebook runs in a bubblewrap sandbox; sandbox=False (--no-sandbox) runs it unconfined and says so in
+    the report and the integrity export."""
     root = course_root(root)
     check_assignment(assignment, root)
     ensure_released(assignment, root)
-    collected = collect(assignment, submissions, root, only_student=student)
-    report = GradeReport(assignment, not_collected=collected.problems)
-    report.results = autograde_parallel(assignment, collected.students, root, workers=workers,
-                                        timeout=timeout, memory_mb=memory_mb)
+    containment = Containment.prepare(sandbox, memory_mb, time_limit or default_time_limit(timeout))
+    try:
+        collected = collect(assignment, submissions, root, only_student=student)
+        report = GradeReport(assignment, not_collected=collected.problems, containment=containment.describe(),
+                             sandboxed=containment.sandboxed)
+        report.results = autograde_parallel(assignment, collected.students, root, workers=workers,
+                                            timeout=timeout, containment=containment)
+    finally:
+        containment.close()
     for result in report.results:
-        findings = check_submission(assignment, result.student, root)
+        # edited or deleted cells, and test cells that ran in a tampered shell (integrity.py)
+        findings = check_submission(assignment, result.student, root) + \
+            shell_findings(assignment, result.student, root)
         report.findings += findings
         write_status(root, assignment, result.student, {
             "ok": result.ok, "error": result.error, "detail": result.detail, "seconds": round(result.seconds, 2),
+            "sandboxed": containment.sandboxed, "containment": report.containment,
             "findings": [{"notebook": f.notebook, "cell": f.cell, "problem": f.problem} for f in findings]})
         if not result.ok:
             shutil.rmtree(root / "feedback" / result.student / assignment, ignore_errors=True)
