@@ -23,6 +23,14 @@ def repo_root() -> Path:
     return ROOT
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _mentorship_exports_in_temp(tmp_path_factory):
+    """Erasure and purge clean the exports folder: in tests, a temporary one, never the checkout's var/."""
+    if "LCE_MENTORSHIP_EXPORTS" not in os.environ:
+        os.environ["LCE_MENTORSHIP_EXPORTS"] = str(tmp_path_factory.mktemp("mentorship-exports"))
+    yield
+
+
 def _require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         message = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"

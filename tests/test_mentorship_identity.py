@@ -18,14 +18,8 @@ from lce_utils.mentorship.models import Confirmation, utcnow
 from lce_utils.mentorship.store import MIGRATIONS, audit_events, get_engine, reading
 from lce_utils.mentorship.validation import ValidationError
 from tests.servers import free_port
-from tests.test_mentorship_support import PostgresServer, application, email
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    server = PostgresServer()
-    yield server
-    server.stop()
+from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
+from tests.test_mentorship_support import application, email
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,7 +8,7 @@ import datetime as dt
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -27,10 +27,18 @@ def exports_dir() -> Path:
     return (ROOT / Path(configured).expanduser()) if configured else VAR / "mentorship-exports"
 
 
-def atomic_target(path: Path) -> tuple[int, str]:
-    """A temporary file beside path (its descriptor and name), to be os.replace()d onto path when complete."""
+def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
+    """write(temporary name) fills a file beside path that then replaces path: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def register_file(session: Session, path: Path, kind: str, person_ids: Iterable[int]) -> ExportFile:
@@ -65,16 +73,13 @@ def _rewrite_csv(path: Path, emails: set[str]) -> bool:
     kept = [r for r in rows if not ({_plain(r[c]) for c in EMAIL_COLUMNS} & emails)]
     if len(kept) == len(rows):
         return True
-    fd, tmp = atomic_target(path)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as fh:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.DictWriter(fh, fieldnames=fields)
             writer.writeheader()
             writer.writerows(kept)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, write)
     return True
 
 
@@ -99,14 +104,7 @@ def _rewrite_xlsx(path: Path, emails: set[str]) -> bool:
             sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{max(sheet.max_row, 2)}"
     if not found:
         return False
-    fd, tmp = atomic_target(path)
-    os.close(fd)
-    try:
-        workbook.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, workbook.save)
     return True
 
 

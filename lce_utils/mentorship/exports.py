@@ -10,14 +10,13 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
 from lce_utils.mentorship import audit
-from lce_utils.mentorship.export_files import atomic_target, register_file
+from lce_utils.mentorship.export_files import register_file, write_atomically
 from lce_utils.mentorship.matching import explain
 from lce_utils.mentorship.store import _person, current_matches, export_person, transaction
 
@@ -49,20 +48,6 @@ def _matches(url: str | None) -> tuple[list[dict[str, Any]], set[int]]:
 def match_rows(url: str | None = None) -> list[dict[str, Any]]:
     """The current matches as flat rows (names and e-mails included: for the coordinators only)."""
     return _matches(url)[0]
-
-
-def _write_atomically(path: Path, write: Any) -> Path:
-    """write(tmp_path) fills a temporary file that then replaces path."""
-    path = Path(path)
-    fd, tmp = atomic_target(path)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _csv_into(rows: list[dict[str, Any]], fh: IO[str]) -> None:
@@ -100,12 +85,12 @@ def write_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
             _csv_into(rows, fh)
-    return _write_atomically(Path(path), write)
+    return write_atomically(Path(path), write)
 
 
 def write_xlsx(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """rows as an Excel workbook where every text is stored as text (never a formula), written atomically."""
-    return _write_atomically(Path(path), lambda tmp: _xlsx_into(rows, tmp))
+    return write_atomically(Path(path), lambda tmp: _xlsx_into(rows, tmp))
 
 
 def matches_bytes(rows: list[dict[str, Any]], kind: str) -> bytes:
@@ -172,4 +157,4 @@ def write_person_export(email: str, path: str | Path, url: str | None = None, ac
     def write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=2)
-    return _write_atomically(Path(path), write)
+    return write_atomically(Path(path), write)
