@@ -266,3 +266,12 @@ def test_pending_applications_are_not_counted_in_the_reports(url):
     roles = tables["participants_by_role"].set_index("role")["participants"]
     assert int(roles["mentee"]) == 6 and int(roles["mentor"]) == 0
     assert int(tables["programme_summary"]["applications"][0]) == 6
+
+
+def test_codes_to_one_address_are_limited(url, smtp):
+    from lce_utils.mentorship.identity import MAILS_PER_DAY
+
+    submit_application(owner(), url)
+    sent = [submit_application(owner(name=f"Mallory {i}"), url).code_sent for i in range(MAILS_PER_DAY + 2)]
+    assert MAILS_PER_DAY == 3 and sent == [True, True, True, False, False]
+    assert len(smtp.messages) == 3 and len(flagged_applications(url)) == 5

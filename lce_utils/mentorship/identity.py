@@ -10,7 +10,7 @@ import secrets
 import smtplib
 import sys
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from lce_utils.errors import DataError
@@ -24,6 +24,7 @@ from lce_utils.mentorship.validation import ValidationError
 CODE_DIGITS = 6
 CODE_HOURS = 24
 MAX_ATTEMPTS = 5
+MAILS_PER_DAY = 3  # codes mailed to one address in 24 hours: sign-ups cannot be used to flood a mailbox
 DECISIONS = ("update", "keep", "reject")
 FLAGS = ("name_differs", "organisation_differs")
 
@@ -48,17 +49,25 @@ def send_confirmation(application_id: int, url: str | None = None, settings: Smt
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
     now = now or utcnow()
 
-    def write(session: Session) -> tuple[str, str]:
+    def write(session: Session) -> tuple[str, str] | None:
         app = session.get(Application, application_id, options=[joinedload(Application.person)])
         if app is None or app.status != "pending":
             raise DataError(f"application {application_id} is not waiting for a confirmation / väntar inte på "
                             "en bekräftelse")
+        recent = session.scalar(select(func.count(Confirmation.id)).join(
+            Application, Application.id == Confirmation.application_id).where(
+            Application.person_id == app.person_id, Confirmation.created_at > now - dt.timedelta(days=1)))
+        if recent >= MAILS_PER_DAY:
+            return None
         session.execute(delete(Confirmation).where(Confirmation.application_id == application_id))
         session.add(Confirmation(application_id=application_id, code_hash=_hash(application_id, code),
-                                 expires_at=now + dt.timedelta(hours=CODE_HOURS), attempts=0))
+                                 expires_at=now + dt.timedelta(hours=CODE_HOURS), attempts=0, created_at=now))
         return app.person.email, app.submitted_name or app.person.name
 
-    to, name = transaction(write, url)
+    target = transaction(write, url)
+    if target is None:
+        return False
+    to, name = target
     subject, body = confirmation_mail(name, code)
     try:
         send_mail(settings, to, subject, body)
