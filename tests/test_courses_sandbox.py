@@ -1,0 +1,214 @@
+"""The grading sandbox for real: bubblewrap, cgroups and nbgrader grading learners' notebooks that try to get out.
+
+One batch is graded in a temporary copy of the course: a prober that tries to read, write, connect and leave a
+process behind, a classmate it targets, and a notebook whose three child processes want more memory together than
+the submission may have. Then `lce courses grade --no-sandbox` and a machine without bwrap."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import psutil
+import pytest
+
+from lce_utils.courses.config import copy_course
+from lce_utils.courses.export import collect_rows
+from lce_utils.courses.release import release
+from lce_utils.courses.workflow import NOT_SANDBOXED, grade
+from lce_utils.paths import ROOT
+from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
+from tests.test_courses_grading import LCE, read_csv, run_lce
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 15        # seconds per cell
+MEMORY_MB = 1536    # per submission in this batch: three children of 600 MB do not fit together
+TOKEN = secrets.token_hex(4)
+SLEEP = f"3007.{int(TOKEN, 16) % 10**6}"  # a `sleep` only this test run starts
+
+PROBE = '''
+import os, socket, subprocess
+def _probe(name, action):
+    try:
+        print(f"PROBE {{name}}: {{action()!r}}")
+    except Exception as exc:
+        print(f"PROBE {{name}}: blocked {{type(exc).__name__}}")
+_probe("read_source", lambda: open({source!r}).read(80))
+_probe("read_gradebook", lambda: open({gradebook!r}, "rb").read(16))
+_probe("read_classmate", lambda: open({classmate!r}).read(80))
+_probe("read_repo", lambda: open({readme!r}).read(80))
+_probe("list_repo", lambda: sorted(os.listdir({repo!r})))
+_probe("list_home", lambda: sorted(os.listdir({home!r})))
+_probe("read_demo_answers", lambda: open({demo!r}).read(80))
+_probe("walk_up", lambda: sorted(os.listdir(os.path.join(os.getcwd(), "..", "..", ".."))))
+_probe("cwd", lambda: sorted(os.listdir(".")))
+_probe("write_course", lambda: open({course!r} + "/pwned-{token}.txt", "w").write("x"))
+_probe("write_classmate", lambda: open({classmate!r}, "w").write("x"))
+_probe("write_tmp", lambda: open("/tmp/pwned-{token}", "w").write("x"))
+_probe("write_cwd", lambda: open("pwned-{token}", "w").write("x"))
+_probe("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close() or "connected")
+_probe("leave_process", lambda: subprocess.Popen(["sleep", "{sleep}"], start_new_session=True).pid > 0)
+'''
+
+MEMORY = '''
+import os, time
+pids, (r, w) = [], os.pipe()
+for i in range(3):
+    pid = os.fork()
+    if pid == 0:  # a child that really holds 600 MB (touched, not only reserved)
+        block = b"\\x01" * (600 * 1024 * 1024)
+        os.write(w, b"+")
+        time.sleep(6)
+        os._exit(0)
+    pids.append(pid)
+statuses = [os.waitpid(p, 0)[1] for p in pids]
+print("PROBE killed:", sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == 9 for s in statuses))
+'''
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that counts the connections it accepts."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sleepers() -> list[int]:
+    """Processes of this test's marker `sleep`, anywhere on the machine."""
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if SLEEP in " ".join(proc.info["cmdline"] or []):
+            found.append(proc.pid)
+    return found
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    base = tmp_path_factory.mktemp("sandbox")
+    root = copy_course(base / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    subs = base / "submissions"
+    listener = Listener()
+    classmate = course / "submitted" / "classmate" / ASSIGNMENT / "iterating-under-uncertainty.ipynb"
+    code = PROBE.format(
+        source=str(course / "source" / ASSIGNMENT / "iterating-under-uncertainty.ipynb"),
+        gradebook=str(course / "gradebook.db"), classmate=str(classmate), readme=str(ROOT / "README.md"),
+        repo=str(ROOT), home=str(Path.home()), demo=str(ROOT / "lce_utils" / "courses" / "demo_expected.yaml"),
+        course=str(course), token=TOKEN, port=listener.port, sleep=SLEEP)
+    write_submission(subs, "prober", course, code=code)
+    write_submission(subs, "classmate", course)
+    write_submission(subs, "memory", course, code=MEMORY)
+    config_before = digest(course / "nbgrader_config.py")
+    report = grade(ASSIGNMENT, subs, course, timeout=TIMEOUT, memory_mb=MEMORY_MB, workers=2)
+    listener.sock.close()
+    rows = {r["student"]: r for r in collect_rows(ASSIGNMENT, course)[0]}
+    return {"course": course, "report": report, "rows": rows, "listener": listener, "classmate": classmate,
+            "config_before": config_before, "probe": probe_lines(first_answer_output(course, "prober"))}
+
+
+def test_every_submission_is_graded_in_full(batch: dict) -> None:
+    assert [r.student for r in batch["report"].results if not r.ok] == []
+    assert {s: float(r["score"]) for s, r in batch["rows"].items()} == {"prober": 11.0, "classmate": 11.0,
+                                                                          "memory": 11.0}
+    lines = "\n".join(batch["report"].lines())
+    assert "containment: bubblewrap sandbox per submission" in lines
+    assert f"cgroup v1: {MEMORY_MB} MB memory" in lines
+    assert "NOT SANDBOXED" not in lines
+
+
+def test_no_read_outside_the_submission(batch: dict) -> None:
+    probe = batch["probe"]
+    for name in ("read_source", "read_gradebook", "read_classmate", "read_repo"):
+        assert probe[name] == "blocked FileNotFoundError", (name, probe[name])
+    # the repository shows only the read-only Python environment and lce_utils' code (for the notebooks' imports)
+    assert probe["list_repo"] == "['.venv', 'lce_utils']"
+    home = eval(probe["list_home"]) if probe["list_home"].startswith("[") else []  # noqa: S307 (our own repr)
+    assert set(home) <= {".pyenv"}, home  # at most the folder of the base interpreter the venv links to
+    assert probe["read_demo_answers"] == "blocked PermissionError"  # lce_utils' instructor-only files masked
+    assert "courses" not in probe["walk_up"] and "gradebook.db" not in probe["walk_up"]
+    assert probe["cwd"] == "['iterating-under-uncertainty.ipynb', 'timestamp.txt']"
+
+
+def test_no_write_outside_the_submission(batch: dict) -> None:
+    course, probe = batch["course"], batch["probe"]
+    assert probe["write_course"] == "blocked FileNotFoundError"
+    assert probe["write_classmate"] == "blocked FileNotFoundError"
+    assert probe["write_tmp"] == "1" and probe["write_cwd"] == "1"  # its own private /tmp and working copy
+    assert not Path(f"/tmp/pwned-{TOKEN}").exists()
+    assert list(course.rglob(f"pwned-{TOKEN}*")) == []
+    assert digest(course / "nbgrader_config.py") == batch["config_before"]
+    assert float(batch["rows"]["classmate"]["score"]) == 11.0
+    assert "yearly_income" in batch["classmate"].read_text(encoding="utf-8")  # the classmate's notebook intact
+
+
+def test_no_connection_to_a_port_on_localhost(batch: dict) -> None:
+    assert batch["probe"]["connect"].startswith("blocked "), batch["probe"]["connect"]
+    assert batch["listener"].accepted == 0
+
+
+def test_no_process_left_after_grading(batch: dict) -> None:
+    assert batch["probe"]["leave_process"] == "True"  # it did start one, in a new session
+    assert sleepers() == []
+    own = [p for p in Path("/sys/fs/cgroup/memory").rglob(f"lce-grading-{os.getpid()}-*")]
+    assert own == []  # the batch's cgroups are gone too
+
+
+def test_memory_limit_holds_across_child_processes(batch: dict) -> None:
+    # each child is far below the per-process limit; together they pass the sandbox's memory, so one is killed
+    killed = probe_lines(first_answer_output(batch["course"], "memory"))["killed"]
+    assert int(killed) >= 1
+
+
+def test_no_sandbox_is_stated_in_the_report_and_the_exports(tmp_path: Path) -> None:
+    root = copy_course(tmp_path / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    write_submission(tmp_path / "subs", "anna", course)
+    proc = run_lce(root, "courses", "grade", ASSIGNMENT, str(tmp_path / "subs"), "--no-sandbox",
+                   "--timeout", str(TIMEOUT))
+    assert "NOT SANDBOXED (--no-sandbox)" in proc.stdout
+    assert "containment: NOT SANDBOXED" in proc.stdout
+    _, rows = read_csv(course / "exports" / f"{ASSIGNMENT}-integrity.csv")
+    assert [(r["student"], r["problem"]) for r in rows] == [("anna", NOT_SANDBOXED)]
+    _, grades = read_csv(course / "exports" / f"{ASSIGNMENT}-grades.csv")
+    assert [(r["student"], float(r["score"])) for r in grades] == [("anna", 11.0)]
+
+
+def test_missing_bwrap_is_a_clear_error_and_nothing_is_graded(tmp_path: Path) -> None:
+    root = copy_course(tmp_path / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    write_submission(tmp_path / "subs", "anna", course)
+    empty = tmp_path / "no-programs"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "JUPYTER_PATH")}
+    env.update(PATH=str(empty), LCE_ROOT=str(root))
+    proc = subprocess.run([LCE, "courses", "grade", ASSIGNMENT, str(tmp_path / "subs")], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert "bubblewrap (`bwrap`) is not installed" in proc.stderr and "--no-sandbox" in proc.stderr
+    assert "bubblewrap (`bwrap`) saknas" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (course / "submitted").exists() and not (course / "exports").exists()
