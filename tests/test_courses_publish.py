@@ -199,3 +199,19 @@ def test_publish_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys: pytes
     assert main(["courses", "publish", str(ROOT / "courses")]) == 2
     assert "must be outside this checkout" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").exists() and (ROOT / "courses" / "source").is_dir()
+
+
+def test_only_files_git_tracks_are_candidates(tmp_path: Path) -> None:
+    """An institution's export dropped beside the labs, or a database, never reaches the learners."""
+    from lce_utils.courses.publish import candidate_files
+
+    files = {"engagement_labs/01-audience-overview.ipynb": "{}", "engagement_labs/visits-2025.csv": "id\n1\n",
+             "lce_utils/__init__.py": "", "lce_utils/courses/demo.py": "ANSWER = 1\n", "mentorship/signup/app.db": "",
+             "lce_utils/__pycache__/x.pyc": "", "tests/test_x.py": "", "index.ipynb": "{}"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    git(tmp_path, "init", "--quiet")
+    git(tmp_path, "add", "--force", "--", *[n for n in files if n != "engagement_labs/visits-2025.csv"])
+    assert candidate_files(tmp_path) == ["engagement_labs/01-audience-overview.ipynb", "index.ipynb",
+                                         "lce_utils/__init__.py"]

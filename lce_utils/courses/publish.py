@@ -77,10 +77,10 @@ def _never(relative: str) -> bool:
 
 
 def candidate_files(checkout: Path) -> list[str]:
-    """The checkout's files under PUBLISHED, as relative paths: those git tracks or would track (never an ignored
-    file such as a database or a lab run), or every file when the checkout is not a git repository."""
+    """The checkout's files under PUBLISHED, as relative paths: those git tracks (never an untracked or ignored file,
+    such as an institution's data dropped beside the labs or a database), or every file when there is no git."""
     if (checkout / ".git").exists():
-        listed = _git(checkout, "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", *PUBLISHED)
+        listed = _git(checkout, "ls-files", "--cached", "-z", "--", *PUBLISHED)
         names = [n for n in listed.split("\0") if n and (checkout / n).is_file()]
     else:
         names = []
