@@ -101,6 +101,10 @@ def nbgrader_config(root: str | Path | None = None, *, timeout: int | None = Non
         config.Execute.kernel_name = kernel_name
         config.Execute.shutdown_kernel = "immediate"
     config.NbGraderAPI.log_level = logging.WARNING
+    # tampering probes around test cells; no learner output from cells with hidden tests (courses/integrity.py)
+    from lce_utils.courses.integrity import autograde_pipeline
+
+    config.Autograde.autograde_preprocessors = autograde_pipeline(config.Autograde.get("autograde_preprocessors"))
     if extra is not None:  # settings of LCE's grading workers (the sandbox's kernel transport, output caps)
         config.merge(extra)
     return config
