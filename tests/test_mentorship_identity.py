@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import email as email_lib
 import re
+import time
 from email import policy
 
 import pytest
@@ -17,7 +18,7 @@ from lce_utils.mentorship.identity import (MAX_ATTEMPTS, confirm_application, de
 from lce_utils.mentorship.models import Confirmation, utcnow
 from lce_utils.mentorship.store import MIGRATIONS, audit_events, get_engine, reading
 from lce_utils.mentorship.validation import ValidationError
-from tests.servers import free_port
+from tests.servers import free_port, running_server
 from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 from tests.test_mentorship_support import application, email
 
@@ -275,3 +276,90 @@ def test_codes_to_one_address_are_limited(url, smtp):
     sent = [submit_application(owner(name=f"Mallory {i}"), url).code_sent for i in range(MAILS_PER_DAY + 2)]
     assert MAILS_PER_DAY == 3 and sent == [True, True, True, False, False]
     assert len(smtp.messages) == 3 and len(flagged_applications(url)) == 5
+
+
+# --- in a real browser, on a real `lce mentorship serve` whose kernels mail through the aiosmtpd server -------------
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """aiosmtpd and the Voilà server (sign-up kernels configured to mail through it); yields base, url, mailbox."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mentorship_browser import LCE, TOKEN
+
+    folder = tmp_path_factory.mktemp("identity-voila")
+    box = Mailbox()
+    smtp_port, port = free_port(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    url = f"sqlite:///{folder / 'mentorship.db'}"
+    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports"), "LCE_SMTP_HOST": "127.0.0.1",
+           "LCE_SMTP_PORT": str(smtp_port), "LCE_SMTP_SECURITY": "none",
+           "LCE_SMTP_FROM": "mentorship@" + "example" + ".org"}
+    argv = [LCE, "mentorship", "serve", "--port", str(port), "--pool", "1", "--max-kernels", "8", "--token", TOKEN]
+    try:
+        with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
+            yield base, url, box
+    finally:
+        controller.stop()
+
+
+def wait_for_mail(box: Mailbox, count: int, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(box.messages) < count:
+        time.sleep(0.1)
+    assert len(box.messages) >= count, "no mail arrived"
+    return box.messages[count - 1]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_signup_with_a_known_address_confirms_by_the_mailed_code(served, page):
+    from tests.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
+
+    base, url, box = served
+    submit_application(application(3001, name="Alva Lindqvist", email=email("alva.known")), url, send_code=False)
+    before = people_rows(url)
+    open_signup(page, base)
+    fill_signup(page, application(3001, name="Alva Berg", email=email("alva.known"), goals="A new start"), SV)
+    mails = len(box.messages)
+    page.get_by_role("button", name=SV["submit"]).click()
+    page.get_by_text("Tack, Alva Berg!").wait_for(timeout=TIMEOUT)
+    assert "Lindqvist" not in page.locator("#confirmation").inner_text()
+    recipients, message = wait_for_mail(box, mails + 1)
+    assert recipients == [email("alva.known")]
+    assert people_rows(url) == before, "nothing changes before the code is entered"
+    code = code_in(message)
+    field = page.get_by_label("Kod från e-postmeddelandet")
+    field.fill("000000" if code != "000000" else "111111")
+    page.get_by_role("button", name="Bekräfta").click()
+    page.get_by_text("Koden stämmer inte").wait_for(timeout=TIMEOUT)
+    field.fill(code)
+    page.get_by_role("button", name="Bekräfta").click()
+    page.get_by_text("Tack, ansökan är bekräftad").wait_for(timeout=TIMEOUT)
+    assert [a.person.name for a in list_applications(url) if a.person.email == email("alva.known")] == [
+        "Alva Berg", "Alva Berg"]
+    assert page.watch.console_errors == [] and page.watch.external_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_browser_coordinator_sees_and_rejects_same_email_different_name(served, page):
+    from tests.test_mentorship_browser import COORD, TIMEOUT, TOKEN
+
+    base, url, _ = served
+    submit_application(application(3002, name="Nora Holm", email=email("nora.known")), url, send_code=False)
+    hijack = submit_application(application(3002, name="Mallory Mallet", email=email("nora.known"),
+                                            goals="Take over"), url, send_code=False)
+    before = people_rows(url)
+    page.goto(base + COORD + "?token=" + TOKEN, timeout=TIMEOUT)
+    page.get_by_role("heading", name="Ansökningar att granska").wait_for(timeout=TIMEOUT)
+    row = page.locator("#pending tr", has_text="Mallory Mallet")
+    assert "samma e-post, annat namn" in row.inner_text() and "Nora Holm" in row.inner_text()
+    page.get_by_label("Ansökan", exact=True).select_option(
+        label=f"{hijack.id}: samma e-post, annat namn ({email('nora.known')})")
+    page.get_by_role("button", name="Avvisa ansökan").click()
+    page.get_by_text("Beslutet är sparat").wait_for(timeout=TIMEOUT)
+    assert hijack.id not in {a.id for a in flagged_applications(url)}
+    assert people_rows(url) == before
+    assert ("coordinator (token)", "reject_application") in {(e.actor, e.action) for e in audit_events(url)}
