@@ -30,11 +30,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def served_database(db: str | None, demo: bool) -> str:
     """The one database the server and all its kernels use (absolute), said on standard output; with demo,
     the demo programme's (seeded if empty)."""
-    from lce_utils.mentorship.store import describe_url, normalise_url, retention_days
+    from lce_utils.mentorship.store import describe_url, export_retention_days, normalise_url, retention_days
 
     if demo and db:
         raise UsageError("--demo serves the demo programme's database: leave out --db (or --demo)")
-    retention_days()  # a wrong LCE_MENTORSHIP_RETENTION_DAYS stops the server here, with its message
+    retention_days(), export_retention_days()  # a wrong setting stops the server here, with its message
     if demo:
         print(run_demo(), flush=True)
         from lce_utils.mentorship.demo import demo_url

@@ -1,0 +1,54 @@
+"""Pages that always finish: Voilà's notebook rendering, made to end its stream when rendering fails.
+
+Voilà 0.5 renders a page without a preheated kernel in a background task (`put_html` in
+`voila.handler.VoilaHandler.get_generator`) that feeds a queue; the request handler reads that queue and, while
+it waits, sends a heartbeat every few seconds. When the task fails (typically the kernel does not answer
+within its 60 s start-up time on a busy machine, or it dies while starting) the task's error is never read,
+the end-of-page marker never arrives, and the handler sends heartbeats for ever: the browser shows the spinner
+for good. `SteadyNotebookRenderer` ends such a page instead: it logs the error, sends a short bilingual message
+asking the visitor to reload, and closes the page, so the queue always gets its end marker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from voila.notebook_renderer import NotebookRenderer
+
+log = logging.getLogger("lce.mentorship")
+
+FAILED_PAGE = """
+<div class="lce-error" role="alert" id="lce-render-failed" style="margin: 2em">
+  <p>Sidan kunde inte startas just nu. Ladda om sidan om en stund.</p>
+  <p lang="en">The page could not be started just now. Reload it in a while.</p>
+</div>
+<script>window.voila_finish && window.voila_finish();</script>
+</body>
+</html>
+"""
+
+
+class SteadyNotebookRenderer(NotebookRenderer):
+    """A NotebookRenderer whose page stream ends (with a message to reload) when rendering fails."""
+
+    def generate_content_generator(self, kernel_id: str | None = None,  # type: ignore[override]
+                                   kernel_future: Any = None) -> AsyncIterator[tuple[str, Any]]:
+        return self._steady(super().generate_content_generator(kernel_id, kernel_future))
+
+    async def _steady(self, inner: AsyncIterator[tuple[str, Any]]) -> AsyncIterator[tuple[str, Any]]:
+        try:
+            async for item in inner:
+                yield item
+        except Exception:  # (any failure: the page must end either way; the log has the details)
+            log.exception("rendering %s failed; the page ends with a message to reload", self.notebook_path)
+            yield FAILED_PAGE, None
+
+
+def install() -> None:
+    """Make Voilà's handler and its kernel pool render with SteadyNotebookRenderer."""
+    import voila.handler
+    import voila.voila_kernel_manager
+
+    voila.handler.NotebookRenderer = SteadyNotebookRenderer  # type: ignore[misc]
+    voila.voila_kernel_manager.NotebookRenderer = SteadyNotebookRenderer  # type: ignore[attr-defined,misc]
