@@ -92,6 +92,19 @@ class Lab:
         return mx.metrics_json(self.raw, self.meta["rows_read"], self.meta["rows_rejected"],
                                self.has["visitor_id"], self.has["price"], self.k)
 
+    @property
+    def not_available(self) -> dict[str, str]:
+        """Metrics that need individual visitors and this data cannot give, each with the reason (never guessed)."""
+        if self.meta.get("row_meaning") == "count":
+            reason = ("aggregated counts (a count column), no individual visitors / sammanställda antal, inga "
+                      "enskilda besökare")
+        elif not self.has["visitor_id"]:
+            reason = "no visitor id column / inget kundnummer i data"
+        else:
+            return {}
+        return dict.fromkeys(("unique_visitors", "visits_per_visitor", "returning_visitor_share",
+                              "visitors_by_month", "cohort_retention"), reason)
+
     def table(self, name: str) -> pd.DataFrame:
         """One published table by its file name (without .csv)."""
         if name not in self.tables:
@@ -113,6 +126,10 @@ class Lab:
             "mapping": self.meta.get("mapping"),
             "columns": self.meta["columns"],
             "detected": self.meta["detected"],
+            "row_meaning": self.meta.get("row_meaning", "visit"),
+            "rows_excluded": self.meta.get("rows_excluded", {}),
+            "duplicate_rows": self.meta.get("duplicate_rows", {}),
+            "not_available": self.not_available,
             "k": self.k,
             "population_reference": pop.reference(),
             "engine": f"duckdb {duckdb.__version__}",

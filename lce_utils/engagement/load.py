@@ -25,8 +25,9 @@ from lce_utils.engagement import mapping as m
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
 
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 DEFAULT_MAX_REJECT_SHARE = 0.05
+MAX_PER_ROW = 1_000_000  # tickets or counted visits on one row
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -281,7 +282,7 @@ def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
     # A 60-bit number from a keyed SHA-256: integers keep DISTINCT and joins fast (20-character strings did not).
     raw_id = _value_map(c["visitor_id"], values.get("visitor_id", {}))
     visitor = (f"CAST('0x' || left(sha256(getvariable('lce_pseudonym_key') || {raw_id}), 15) AS BIGINT)"
-               if "visitor_id" in cols else "NULL::BIGINT")
+               if "visitor_id" in cols and "count" not in cols else "NULL::BIGINT")
     birth = f"TRY_CAST(regexp_extract({c['birth_year']}, '^(\\d{{4}})', 1) AS INTEGER)" if "birth_year" in cols \
         else "NULL::INTEGER"
     age_raw = f"TRY_CAST(regexp_extract({c['age']}, '^(\\d{{1,3}})', 1) AS INTEGER)" if "age" in cols \
@@ -291,9 +292,20 @@ def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
             f" LEFT JOIN lce_gender_labels ON lce_gender_labels.lce_label = lower({c['gender']})"
     else:
         gender, gender_join = "'unknown'", ""
+    n_name = "count" if "count" in cols else "quantity"
+    weighted = n_name in cols
+    n_value = f"TRY_CAST(replace(regexp_replace({c[n_name]}, '\\s', '', 'g'), ',', '.') AS DOUBLE)"
+    n_sql = f"CASE WHEN {n_value} = floor({n_value}) AND abs({n_value}) <= {MAX_PER_ROW} THEN CAST({n_value} AS BIGINT) END"
+    excluded = ", ".join(f"'{_sql_str(v.strip().lower())}'" for v in
+                         (mapping.exclude_status if mapping.exclude_status is not None else m.EXCLUDED_STATUSES))
+    status_sql = (f"CASE WHEN lower({c['status']}) IN ({excluded or 'NULL'}) THEN {c['status']} END"
+                  if "status" in cols else "NULL::VARCHAR")
     compact = f"replace(replace({c['postcode']}, ' ', ''), '\u00a0', '')"
     postcode = (f"CASE WHEN length({compact}) = 5 AND TRY_CAST({compact} AS INTEGER) BETWEEN 10000 AND 99999 "
                 f"THEN {compact} END") if "postcode" in cols else "NULL::VARCHAR"
+    # A row of n tickets (or n counted visits) becomes n rows, so that every metric counts visits as it is.
+    copies = ("\n  unnest(range(CASE WHEN _reject_reason IS NULL AND _excluded IS NULL THEN n ELSE 1 END)) AS _copy,"
+              if weighted else "\n  0 AS _copy,")
     return f"""
 WITH parsed AS (
   SELECT _row, {c['timestamp']} AS ts_raw, {ts} AS ts, {c['price']} AS price_raw, {price} AS price,
@@ -303,6 +315,8 @@ WITH parsed AS (
          {_value_map(c['channel'], values.get('channel', {}))} AS channel,
          {postcode} AS postcode, {birth} AS birth_year, {age_raw} AS age_raw,
          {gender} AS gender,
+         {c[n_name] if weighted else 'NULL::VARCHAR'} AS n_raw, {n_sql if weighted else '1::BIGINT'} AS n,
+         {status_sql} AS status_excluded,
          CASE WHEN {ts} IS NULL THEN {plain} END AS plain
   FROM raw_input{gender_join}
 ), checked AS (
@@ -314,20 +328,29 @@ WITH parsed AS (
          WHEN year(ts) NOT BETWEEN 1900 AND 2100 THEN 'timestamp year is out of range'
          WHEN price_raw IS NOT NULL AND price IS NULL THEN 'price is not a number'
          WHEN price < 0 THEN 'price is negative'
+         WHEN n_raw IS NOT NULL AND n IS NULL THEN '{n_name} is not a whole number'
+         WHEN n < 0 THEN '{n_name} is negative'
     END AS _reject_reason
   FROM parsed
+), meaning AS (
+  SELECT *, CASE WHEN _reject_reason IS NOT NULL THEN NULL
+                 WHEN status_excluded IS NOT NULL THEN 'status ' || status_excluded
+                 WHEN n = 0 THEN '{n_name} 0' END AS _excluded
+  FROM checked
 )
 SELECT _row, ts,
   visitor_id, event, ticket_type, price, channel, postcode,
   CAST(CASE WHEN birth_year BETWEEN 1880 AND year(ts) THEN year(ts) - birth_year
             WHEN birth_year IS NULL AND age_raw BETWEEN 0 AND 120 THEN age_raw END AS INTEGER) AS age,
   gender,
-  _reject_reason,
+  _reject_reason, _excluded,{copies}
   CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN 'timestamp'
-       WHEN _reject_reason LIKE 'price%' THEN 'price' END AS _reject_column,
+       WHEN _reject_reason LIKE 'price%' THEN 'price'
+       WHEN _reject_reason LIKE '{n_name}%' THEN '{n_name}' END AS _reject_column,
   CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN {ids.masked_sql("left(ts_raw, 80)")}
-       WHEN _reject_reason LIKE 'price%' THEN {ids.masked_sql("left(price_raw, 80)")} END AS _reject_value
-FROM checked
+       WHEN _reject_reason LIKE 'price%' THEN {ids.masked_sql("left(price_raw, 80)")}
+       WHEN _reject_reason LIKE '{n_name}%' THEN {ids.masked_sql("left(n_raw, 80)")} END AS _reject_value
+FROM meaning
 """
 
 
@@ -391,15 +414,19 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
         cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
                                  path.name)
         dropped = _identifier_columns(con, source, cols, mp, path.name)
-        decimal, reading = _decide_types(con, cols, mp, path.name)
+        decimal, reading, duplicates = _decide_types(con, source, cols, mp, path.name)
         source.detected.decimal, source.detected.timestamp = decimal, reading.describe()
         _gender_table(con, mp.values.get("gender", {}))
         con.execute(f"COPY ({_visits_select(cols, mp, decimal, reading)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
                     "(FORMAT parquet, COMPRESSION zstd)")
         stats = con.execute(
-            "SELECT count(*), count(_reject_reason), min(ts) FILTER (WHERE _reject_reason IS NULL), "
-            "max(ts) FILTER (WHERE _reject_reason IS NULL) FROM read_parquet(?)",
+            "SELECT count(*) FILTER (WHERE _copy = 0), count(_reject_reason), "
+            "min(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL), "
+            "max(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL) FROM read_parquet(?)",
             [str(work / "visits.parquet")]).fetchall()[0]
+        excluded = dict(con.execute(
+            "SELECT _excluded, count(*) FROM read_parquet(?) WHERE _excluded IS NOT NULL AND _copy = 0 "
+            "GROUP BY 1 ORDER BY 2 DESC, 1", [str(work / "visits.parquet")]).fetchall())
         con.execute(f"COPY (SELECT _row AS row, _reject_column AS column, _reject_reason AS reason, "
                     f"_reject_value AS value FROM read_parquet('{_sql_str(str(work / 'visits.parquet'))}') "
                     f"WHERE _reject_reason IS NOT NULL ORDER BY _row) TO '{_sql_str(str(work / 'rejects.csv'))}' "
@@ -412,8 +439,13 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
             "ignored_columns": [c for c in source.data_columns if c not in cols.values() and c not in dropped],
             "detected": source.detected.__dict__,
             "has": {name: name in cols for name in m.VISIT_COLUMNS},
+            "row_meaning": "count" if "count" in cols else "quantity" if "quantity" in cols else "visit",
+            "rows_excluded": excluded,
+            "duplicate_rows": duplicates,
         }
         meta["has"]["age"] = "age" in cols or "birth_year" in cols
+        if "count" in cols:  # aggregated counts: no individual visitors, whatever else the file has
+            meta["has"]["visitor_id"] = False
         if events_path is not None:
             meta["events"] = _prepare_events(con, events_path, mp, work)
         return meta
@@ -445,22 +477,29 @@ def _identifier_columns(con: duckdb.DuckDBPyConnection, source: _Source, cols: d
     return found
 
 
-def _decide_types(con: duckdb.DuckDBPyConnection, cols: dict[str, str], mp: m.Mapping,
-                  name: str) -> tuple[str, types.TimestampReading]:
-    """Decimal style and timestamp formats from every distinct value of the two columns (one pass over the file)."""
+def _decide_types(con: duckdb.DuckDBPyConnection, source: _Source, cols: dict[str, str], mp: m.Mapping,
+                  name: str) -> tuple[str, types.TimestampReading, dict[str, Any]]:
+    """Decimal style and timestamp formats from every distinct value of the two columns, and exact duplicate
+    lines (count and a few row numbers, nothing of their content), in one pass over the file."""
     price = _col(cols.get("price"))
+    line = "hash(" + ", ".join(f'"{_sql_ident(c)}"' for c in source.data_columns) + ")"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lce_distinct AS
-        SELECT ts_v, price_v, grouping(ts_v) AS g
-        FROM (SELECT {_col(cols['timestamp'])} AS ts_v, {price} AS price_v FROM raw_input)
-        GROUP BY GROUPING SETS ((ts_v), (price_v))""")
+        SELECT ts_v, price_v, grouping(ts_v) + 2 * grouping(price_v) AS g, count(*) AS n,
+               min(_row) AS first_row, max(_row) AS last_row
+        FROM (SELECT {_col(cols['timestamp'])} AS ts_v, {price} AS price_v, {line} AS line, _row FROM raw_input)
+        GROUP BY GROUPING SETS ((ts_v), (price_v), (line))
+        HAVING grouping(line) = 1 OR count(*) > 1""")
+    dup = con.execute("SELECT coalesce(sum(n - 1), 0), list([first_row, last_row] ORDER BY first_row)[:5] "
+                      "FROM lce_distinct WHERE g = 3").fetchall()[0]
+    duplicates = {"rows": int(dup[0]), "examples": [list(map(int, pair)) for pair in (dup[1] or [])]}
     decimal = mp.decimal or "."
     if "price" in cols and not mp.decimal:
         decimal = types.decide_decimal(con, "SELECT price_v AS v FROM lce_distinct WHERE g = 1",
                                        f"{name}, column {cols['price']!r}")
-    reading = types.decide_timestamps(con, "SELECT ts_v AS v FROM lce_distinct WHERE g = 0",
+    reading = types.decide_timestamps(con, "SELECT ts_v AS v FROM lce_distinct WHERE g = 2",
                                       f"{name}, column {cols['timestamp']!r}", mp.date_format)
     con.execute("DROP TABLE lce_distinct")
-    return decimal, reading
+    return decimal, reading, duplicates
 
 
 def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, work: Path) -> dict[str, Any]:
@@ -518,8 +557,8 @@ def load_visits(path: str | Path, mapping: Any = None, *, events: str | Path | N
     prepared = prepare(path, events, mapping, cache_dir=cache_dir, max_reject_share=max_reject_share)
     con = duckdb.connect()
     try:
-        frame = con.execute("SELECT * EXCLUDE (_row, _reject_reason, _reject_column, _reject_value) FROM "
-                            "read_parquet(?) WHERE _reject_reason IS NULL ORDER BY _row",
+        frame = con.execute("SELECT * EXCLUDE (_row, _reject_reason, _reject_column, _reject_value, _excluded, _copy) "
+                            "FROM read_parquet(?) WHERE _reject_reason IS NULL AND _excluded IS NULL ORDER BY _row",
                             [str(prepared.visits_path)]).df()
     finally:
         con.close()
@@ -555,6 +594,15 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
     share = meta["rows_rejected"] / meta["rows_read"] if meta["rows_read"] else 0
     out.write(f"Rows / rader: {meta['rows_read']} read, {meta['rows_rejected']} rejected ({share:.1%}), "
               f"period {meta['period_start']} – {meta['period_end']}\n")
+    if meta.get("row_meaning", "visit") != "visit":
+        out.write(f"Each row is / varje rad är: {meta['row_meaning']} (column {meta['columns'][meta['row_meaning']]!r})"
+                  "\n")
+    for reason, n in (meta.get("rows_excluded") or {}).items():
+        out.write(f"Not visits, excluded / inte besök, räknas inte: {reason}: {n} rows\n")
+    duplicates = meta.get("duplicate_rows") or {}
+    if duplicates.get("rows"):
+        pairs = ", ".join(f"row {b} = row {a}" for a, b in duplicates["examples"])
+        out.write(f"Exact duplicate lines / exakta dubbletter: {duplicates['rows']} ({pairs}); counted as visits\n")
     if len(loaded.rejects):
         out.write("First rejected rows / första avvisade rader:\n")
         for r in loaded.rejects.head(rows).itertuples():

@@ -13,7 +13,7 @@ from lce_utils.engagement.identifiers import is_identifier_header
 from lce_utils.errors import DataError
 
 VISIT_COLUMNS = ("timestamp", "visitor_id", "event", "ticket_type", "price", "channel", "postcode",
-                 "birth_year", "age", "gender")
+                 "birth_year", "age", "gender", "quantity", "count", "status")
 REQUIRED_VISIT_COLUMNS = ("timestamp",)
 EVENT_COLUMNS = ("event", "start", "art_form", "venue", "capacity")
 REQUIRED_EVENT_COLUMNS = ("event", "capacity")
@@ -40,7 +40,16 @@ VISIT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "birth_year": ("birthyear", "födelseår", "yearofbirth", "födelsear"),
     "age": ("age", "ålder"),
     "gender": ("gender", "kön", "sex"),
+    # What a row means: tickets on the row, or (named in a mapping only) a count of visits in aggregated data.
+    "quantity": ("antal", "quantity", "qty", "antalbiljetter", "biljettantal", "numberoftickets", "ticketquantity",
+                 "ticketcount"),
+    "count": (),
+    "status": ("status", "orderstatus", "biljettstatus", "ticketstatus", "attendeestatus", "bokningsstatus",
+               "paymentstatus", "betalstatus"),
 }
+# Status values (lower case) that mean a row is not a visit, unless the mapping lists its own (exclude_status).
+EXCLUDED_STATUSES = ("refunded", "cancelled", "canceled", "not attending", "deleted", "void", "voided",
+                     "återbetald", "återbetalad", "återköpt", "makulerad", "avbokad", "annullerad", "struken")
 EVENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "event": VISIT_SYNONYMS["event"],
     "start": ("start", "starttid", "starttime", "datum", "date", "föreställningsdatum", "tid", "datetime"),
@@ -77,13 +86,14 @@ class Mapping:
     encoding: str | None = None
     decimal: str | None = None
     date_format: str | None = None
+    exclude_status: tuple[str, ...] | None = None
     source: str = "automatic"
 
     def fingerprint(self) -> str:
         """A stable text of the mapping (part of the cache key)."""
         return repr((sorted(self.columns.items()), sorted((k, sorted(v.items())) for k, v in self.values.items()),
                      sorted(self.events_columns.items()), self.sheet, self.separator, self.encoding, self.decimal,
-                     self.date_format))
+                     self.date_format, self.exclude_status))
 
 
 def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
@@ -105,11 +115,18 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
     if not isinstance(mapping, dict):
         raise DataError(f"mapping {source}: expected a YAML mapping with 'columns:' and 'values:'")
     unknown = set(mapping) - {"columns", "values", "events", "sheet", "separator", "encoding", "decimal",
-                              "date_format"}
+                              "date_format", "exclude_status"}
     if unknown:
         raise DataError(f"mapping {source}: unknown key(s) {sorted(unknown)}; expected columns, values, "
-                        "events, sheet, separator, encoding, decimal, date_format")
+                        "events, sheet, separator, encoding, decimal, date_format, exclude_status")
+    exclude = mapping.get("exclude_status")
+    if exclude is not None and not isinstance(exclude, list):
+        raise DataError(f"mapping {source}: exclude_status must be a list of status values, e.g. "
+                        "[Återbetald, Avbokad]")
     columns = _str_dict(mapping.get("columns") or {}, f"mapping {source}: columns")
+    if "count" in columns and "quantity" in columns:
+        raise DataError(f"mapping {source}: name either count (aggregated visits per row) or quantity (tickets per "
+                        "row), not both")
     for name in columns:
         if name not in VISIT_COLUMNS:
             raise DataError(f"mapping {source}: columns.{name} is not a canonical column; expected one of "
@@ -136,7 +153,8 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
         raise DataError(f"mapping {source}: decimal must be ',' or '.', got {decimal!r}")
     return Mapping(columns=columns, values=values, events_columns=events, sheet=mapping.get("sheet"),
                    separator=mapping.get("separator"), encoding=mapping.get("encoding"), decimal=decimal,
-                   date_format=str(mapping["date_format"]) if mapping.get("date_format") else None, source=source)
+                   date_format=str(mapping["date_format"]) if mapping.get("date_format") else None,
+                   exclude_status=tuple(str(v) for v in exclude) if exclude is not None else None, source=source)
 
 
 def _str_dict(value: Any, where: str) -> dict[str, str]:

@@ -208,7 +208,7 @@ def create_views(con: duckdb.DuckDBPyConnection, visits_parquet: str, events_par
     """Define visits (accepted rows in the period), events and population on a DuckDB connection.
 
     materialize loads the visits into a DuckDB table once (many queries follow) instead of a view."""
-    where = ["_reject_reason IS NULL"]
+    where = ["_reject_reason IS NULL", "_excluded IS NULL"]
     if period_start:
         where.append(f"ts >= DATE '{_iso(period_start)}'")
     if period_end:

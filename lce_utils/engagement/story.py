@@ -46,7 +46,8 @@ def key_figures(lab: Lab) -> HTML:
         ("Period", f"{m['period_start']} – {m['period_end']}"),
         ("Besök (biljetter) / visits (tickets)", format_count(m["visits"], k)),
         ("Unika besökare / unique visitors",
-         format_count(m["unique_visitors"], k) if m["unique_visitors"] is not None else "– (inget kundnummer)"),
+         format_count(m["unique_visitors"], k) if m["unique_visitors"] is not None else
+         "– (" + html.escape(lab.not_available.get("unique_visitors", "inget kundnummer")) + ")"),
         ("Besök per besökare / visits per visitor",
          "–" if m["visits_per_visitor"] is None else f"{m['visits_per_visitor']:.2f}"),
         ("Andel återkommande / returning share", _pct(m["returning_visitor_share"])),
@@ -315,11 +316,22 @@ def frequency(lab: Lab) -> HTML:
 def rejects_note(lab: Lab) -> HTML:
     """What was rejected and why (counts by reason; the rows themselves are in rejects.csv)."""
     rejects = pd.read_csv(lab.prepared.rejects_path, dtype=str, keep_default_na=False)
+    notes = []
+    excluded = lab.meta.get("rows_excluded") or {}
+    if excluded:
+        notes.append("<p>Rader som inte är besök (räknas inte) / Rows that are not visits (not counted):</p>"
+                     + _list([f"{reason}: {n}" for reason, n in excluded.items()]))
+    duplicates = (lab.meta.get("duplicate_rows") or {}).get("rows", 0)
+    if duplicates:
+        notes.append(f"<p>{duplicates} rader är exakta dubbletter av en tidigare rad (räknas som besök; kontrollera "
+                     f"exporten). / {duplicates} rows repeat an earlier row exactly (counted as visits; check the "
+                     "export).</p>")
     if rejects.empty:
-        return HTML("<p>Alla rader kunde läsas. / Every row could be read.</p>")
+        return HTML("<p>Alla rader kunde läsas. / Every row could be read.</p>" + "".join(notes))
     counts = rejects["reason"].value_counts()
     items = [f"{reason}: {n}" for reason, n in counts.items()]
-    return HTML("<p>Rader som inte kunde läsas (se rejects.csv) / Rows that could not be read:</p>" + _list(items))
+    return HTML("<p>Rader som inte kunde läsas (se rejects.csv) / Rows that could not be read:</p>" + _list(items)
+                + "".join(notes))
 
 
 # ---- suggestions -------------------------------------------------------------------------------------------
