@@ -24,6 +24,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
+from lce_utils.mentorship.rendering import install as install_steady_rendering
 from lce_utils.paths import MENTORSHIP_APPS
 
 APPS = ("signup", "followup", "coordinator")
@@ -215,6 +216,7 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
         raise ValueError(f"--pool ({pool}) must be smaller than --max-kernels ({max_kernels})")
     cfg = build_config(port=port, host=host, token=token, pool=pool, max_kernels=max_kernels, cull_idle=cull_idle,
                        preheat=preheat, template=template, denylist=denylist)
+    install_steady_rendering()  # a page whose kernel fails to start ends with a message (rendering.py)
     app = MentorshipVoila(config=cfg)
     app.initialize([])
     base = f"http://{host}:{port}"
