@@ -333,22 +333,14 @@ def test_mentorship_browser_forged_widget_state_is_caught(voila, page):
 
 
 async def _one_visitor(browser, base: str, i: int, loading: asyncio.Semaphore, ready: list, go: asyncio.Event,
-                       results: list, reloads: list) -> None:
+                       results: list) -> None:
     context = await browser.new_context(locale="sv-SE")
     page = await context.new_page()
     try:
         async with loading:  # pages load a few at a time (2 cores); the submissions below happen together
             name = page.get_by_label(SV["name"], exact=True)
-            for attempt in range(3):
-                # Under load Voilà 0.5 now and then never finishes streaming a page; a visitor would reload.
-                await page.goto(base + SIGNUP, timeout=300_000)
-                try:
-                    await name.wait_for(timeout=90_000)
-                    break
-                except Exception:
-                    if attempt == 2:
-                        raise
-                    reloads.append(i)
+            await page.goto(base + SIGNUP, timeout=300_000)  # (no reload: every page must finish, first time)
+            await name.wait_for(timeout=300_000)
             await name.fill(f"Samtidig {i}")
             await page.get_by_label(SV["email"], exact=True).fill(email(f"concurrent{i}"))
             await page.get_by_label(SV["mentee"], exact=True).check()
@@ -376,7 +368,6 @@ def test_mentorship_browser_twenty_sessions_at_once(voila):
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     results: list[int] = []
-    reloads: list[int] = []
     errors: list[BaseException] = []
 
     async def main() -> None:
@@ -385,7 +376,7 @@ def test_mentorship_browser_twenty_sessions_at_once(voila):
         loading, go, ready = asyncio.Semaphore(4), asyncio.Event(), []
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            outcome = await asyncio.gather(*[_one_visitor(browser, base, i, loading, ready, go, results, reloads)
+            outcome = await asyncio.gather(*[_one_visitor(browser, base, i, loading, ready, go, results)
                                              for i in range(20)], return_exceptions=True)
             errors.extend(o for o in outcome if isinstance(o, BaseException))
             await browser.close()
@@ -395,7 +386,37 @@ def test_mentorship_browser_twenty_sessions_at_once(voila):
     thread.join(timeout=900)
     assert not thread.is_alive()
     assert errors == [], errors[:3]
-    print(f"pages reloaded because Voilà never finished them: {len(reloads)}")
     stored = [a for a in list_applications(url) if a.person.email.startswith("concurrent")]
     assert len(stored) == 20 == len(results)
     assert {a.person.email for a in stored} == {email(f"concurrent{i}") for i in range(20)}
+
+
+def read_page(url: str, limit: float) -> tuple[str, bool]:
+    """The page at url as far as it came within `limit` seconds, and whether it ended."""
+    deadline = time.monotonic() + limit
+    body = b""
+    with urllib.request.urlopen(url, timeout=limit) as resp:
+        while time.monotonic() < deadline:
+            chunk = resp.read1(65536)
+            if not chunk:
+                return body.decode("utf-8", "replace"), True
+            body += chunk
+    return body.decode("utf-8", "replace"), False
+
+
+def test_mentorship_page_ends_when_its_kernel_cannot_start(tmp_path):
+    """A kernel that dies while starting (here a kernel spec whose program exits at once; on a busy machine, one
+    that misses its start-up time) left Voilà sending heartbeats for ever: the page never finished. It now ends
+    with a bilingual message to reload, and no traceback."""
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": ["/bin/false", "{connection_file}"],
+                                                  "display_name": "Python 3 (ipykernel)", "language": "python"}))
+    port = free_port()
+    env = {"JUPYTER_PATH": str(tmp_path / "jupyter"), "LCE_MENTORSHIP_DB": f"sqlite:///{tmp_path / 'm.db'}"}
+    argv = [LCE, "mentorship", "serve", "--port", str(port), "--no-preheat", "--token", TOKEN]
+    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=tmp_path / "voila.log") as base:
+        body, ended = read_page(base + SIGNUP, limit=120)
+    assert ended, "the page never finished streaming"
+    assert 'id="lce-render-failed"' in body and "Ladda om sidan om en stund" in body and "Reload it" in body
+    assert "Traceback" not in body and "RuntimeError" not in body and "Kernel died" not in body

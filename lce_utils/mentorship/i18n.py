@@ -40,8 +40,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "err_unknown": ("Okänt fält.", "Unknown field."),
     "err_control": ("Innehåller otillåtna tecken.", "Contains characters that are not allowed."),
     "err_score": ("Välj ett betyg från 1 till 5.", "Choose a score from 1 to 5."),
-    "err_date": ("Ange ett datum som inte ligger i framtiden (ÅÅÅÅ-MM-DD).",
-                 "Enter a date that is not in the future (YYYY-MM-DD)."),
+    "err_date_format": ("Fel format: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-20.",
+                        "Wrong format (expected YYYY-MM-DD), for example 2026-11-20."),
+    "err_date_invalid": ("Det datumet finns inte (ÅÅÅÅ-MM-DD).", "That date does not exist (YYYY-MM-DD)."),
+    "err_date_future": ("Datumet ligger i framtiden: ange dagen då träffen hölls.",
+                        "The date is in the future: enter the day the meeting took place."),
+    "err_date_past": ("Datumet ligger före programmets start.", "The date is before the programme started."),
     "err_minutes": ("Ange en längd mellan 5 och 600 minuter.", "Enter a length between 5 and 600 minutes."),
     "err_match_code": ("Koden och e-postadressen hör inte ihop med någon matchning.",
                        "The code and e-mail address do not belong to any match."),
@@ -119,11 +123,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "all": ("Alla", "All"),
     "refresh": ("Uppdatera", "Refresh"),
     "applications_heading": ("Ansökningar", "Applications"),
+    "n_applications_one": ("{n} ansökan visas.", "{n} application shown."),
     "n_applications": ("{n} ansökningar visas.", "{n} applications shown."),
     "run_matching": ("Kör matchningen", "Run the matching"),
     "exclude_same_org": ("Para inte ihop personer från samma organisation",
                          "Do not pair people from the same organisation"),
     "matches_heading": ("Matchningar", "Matches"),
+    "n_matches_one": ("{n} par i den senaste matchningen ({locked} låst).",
+                      "{n} pair in the latest matching ({locked} locked)."),
     "n_matches": ("{n} par i den senaste matchningen ({locked} låsta).",
                   "{n} pairs in the latest matching ({locked} locked)."),
     "pair_id": ("Par-id", "Pair id"),
@@ -139,16 +146,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "erase_person": ("Radera personens uppgifter", "Erase the person's data"),
     "confirm_erase": ("Skriv RADERA för att bekräfta", "Type ERASE to confirm"),
     "erase_word": ("RADERA", "ERASE"),
+    "erased_one": ("Raderade {n} post om personen.", "Erased {n} record about the person."),
     "erased": ("Raderade {n} poster om personen.", "Erased {n} records about the person."),
     "not_found": ("Ingen person med den e-postadressen.", "No person with that e-mail address."),
     "purge_heading": ("Gallring", "Retention"),
     "purge_days": ("Radera ansökningar äldre än (dagar)", "Erase applications older than (days)"),
     "purge": ("Gallra", "Purge"),
+    "purged_one": ("Raderade {n} ansökan äldre än {days} dagar.", "Erased {n} application older than {days} days."),
     "purged": ("Raderade {n} ansökningar äldre än {days} dagar.",
                "Erased {n} applications older than {days} days."),
     "no_matches": ("Ingen matchning har körts ännu.", "No matching has been run yet."),
-    "matching_done": ("Matchningen är klar: {pairs} par, {unmatched} utan par.",
-                      "The matching is done: {pairs} pairs, {unmatched} without a pair."),
+    "matching_done_one": ("Matchningen är klar: {n} par, {unmatched} utan par.",
+                          "The matching is done: {n} pair, {unmatched} without a pair."),
+    "matching_done": ("Matchningen är klar: {n} par, {unmatched} utan par.",
+                      "The matching is done: {n} pairs, {unmatched} without a pair."),
     "kind_mentoring": ("mentorskap", "mentoring"),
     "kind_mutual": ("ömsesidigt", "mutual"),
     # table headers
@@ -158,6 +169,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_mentee": ("Adept / person B", "Mentee / person B"),
     "col_kind": ("Typ", "Kind"),
     "col_score": ("Poäng", "Score"),
+    "score_of": ("{score} av {top}", "{score} of {top}"),
+    "score_scale": ("Poängen visas av det högsta en matchning kan få: {mentoring} för mentorskap, {mutual} för "
+                    "ömsesidigt mentorskap (där kunskaper räknas åt båda hållen).",
+                    "Scores are shown out of the highest a match can get: {mentoring} for mentoring, {mutual} for "
+                    "mutual mentoring (where skills count both ways)."),
     "col_why": ("Varför", "Why"),
     "col_locked": ("Låst", "Locked"),
     "col_code": ("Kod", "Code"),
@@ -215,6 +231,17 @@ def t(key: str, lang: str = "sv", **params: object) -> str:
     sv, en = TEXT[key]
     text = en if lang == "en" else sv
     return text.format(**params) if params else text
+
+
+def tn(key: str, n: int, lang: str = "sv", **params: object) -> str:
+    """The text for a count n: key + "_one" when n is 1 (Swedish and English agree on that), else key."""
+    return t(f"{key}_one" if n == 1 and f"{key}_one" in TEXT else key, lang, n=n, **params)
+
+
+def number(value: float, lang: str = "sv") -> str:
+    """A number as the language writes it: 7,5 in Swedish, 7.5 in English (no trailing zeros)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "sv" else text
 
 
 def both(key: str, **params: object) -> str:

@@ -19,7 +19,7 @@ from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from lce_utils.mentorship.i18n import t
-from lce_utils.mentorship.options import AVAILABILITY, FIELDS, LANGUAGES, label
+from lce_utils.mentorship.options import AVAILABILITY, FIELDS, LANGUAGES, MAX_SKILLS, label
 
 WEIGHTS = {"language": 1.0, "skill": 3.0, "field": 2.0, "goal_word": 1.0, "availability": 0.5,
            "municipality": 0.5}
@@ -137,6 +137,13 @@ def score_pair(a: Candidate, b: Candidate, kind: str = "mentoring") -> tuple[flo
         score += WEIGHTS["municipality"]
         reasons.append({"key": "municipality", "items": [a.municipality]})
     return score, reasons
+
+
+def max_score(kind: str = "mentoring") -> float:
+    """The highest score a pair can reach within the form's limits: the scale scores are shown on."""
+    skills = WEIGHTS["skill"] * MAX_SKILLS * (2 if kind == "mutual" else 1)
+    return (WEIGHTS["language"] + skills + WEIGHTS["field"] + WEIGHTS["goal_word"] * MAX_GOAL_WORDS
+            + WEIGHTS["availability"] * len(AVAILABILITY) + WEIGHTS["municipality"])
 
 
 def explain(reasons: list[dict[str, Any]], lang: str = "sv") -> str:

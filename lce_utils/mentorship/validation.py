@@ -13,6 +13,7 @@ from lce_utils.mentorship.i18n import t
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
                       r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one spelling of a date the forms accept
 APPLICATION_FIELDS = ("name", "email", "organisation", "role", "field", "skills_offered", "skills_wanted", "goals",
                       "languages", "availability", "municipality", "consent_purpose", "consent_contact", "capacity")
 
@@ -196,13 +197,18 @@ def validate_session(held_on: Any, minutes: Any, session_format: Any) -> tuple[d
         day = held_on.date()
     elif isinstance(held_on, dt.date):
         day = held_on
-    elif isinstance(held_on, str):
+    date_error = "err_date_format"
+    if isinstance(held_on, str) and ISO_DATE.fullmatch(held_on.strip()):
         try:
             day = dt.date.fromisoformat(held_on.strip())
         except ValueError:
-            day = None
-    if day is None or day > dt.date.today() or day.year < 2000:
-        errors["held_on"] = _msg("err_date")
+            date_error = "err_date_invalid"  # e.g. 2026-02-30
+    if day is None:
+        errors["held_on"] = _msg(date_error)
+    elif day > dt.date.today():
+        errors["held_on"] = _msg("err_date_future")
+    elif day.year < 2000:
+        errors["held_on"] = _msg("err_date_past")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= 600:
         errors["minutes"] = _msg("err_minutes")
     if session_format not in options.SESSION_FORMATS:

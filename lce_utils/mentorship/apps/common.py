@@ -1,4 +1,6 @@
-"""What the three apps share: the language switch, field layout with error messages, styles, hosting checks."""
+"""What the three apps share: the language switch, fields with their error messages, status lines that follow the
+chosen language, hosting checks. The styles and the accessibility glue (focus, aria-invalid, radio groups) are in
+the Voilà template (mentorship/voila-template), so they are not sent as widget state with every page."""
 
 from __future__ import annotations
 
@@ -9,40 +11,9 @@ import traceback
 from collections.abc import Callable, Mapping
 
 import ipywidgets as w
+from ipywidgets.widgets.widget_bool import CheckboxStyle
 
-from lce_utils.mentorship.i18n import t
-
-CSS = """
-<style>
-.lce-app { max-width: 46em; font-size: 16px; line-height: 1.5; }
-.lce-app h1 { font-size: 1.7em; margin: 0.3em 0; }
-.lce-app h2 { font-size: 1.3em; margin: 0.8em 0 0.2em 0; }
-.lce-app .widget-inline-hbox { flex-direction: column; align-items: stretch; height: auto; }
-.lce-app .widget-inline-hbox > * { flex: 0 0 auto; }
-.lce-app .widget-dropdown > select { height: 2.2em; }
-.lce-app .widget-radio-box { height: auto; }
-.lce-app .widget-inline-hbox .widget-label { white-space: normal; overflow: visible; width: auto;
-  max-width: none; text-align: left; font-weight: 600; margin-bottom: 2px; }
-.lce-app .widget-checkbox .widget-label, .lce-app .widget-inline-hbox.widget-checkbox { flex-direction: row; }
-.lce-app .widget-checkbox label { white-space: normal; }
-.lce-app input, .lce-app textarea, .lce-app select { font-size: 16px; }
-.lce-app .widget-text input, .lce-app textarea, .lce-app select { width: 100%; box-sizing: border-box; }
-.lce-app textarea { min-height: 4.5em; }
-.lce-app :focus-visible { outline: 3px solid #1a5fb4 !important; outline-offset: 2px; }
-.lce-error { color: #a51d2d; font-weight: 600; margin: 0 0 0.6em 0; }
-.lce-ok { color: #1c5c1c; background: #e9f7e9; border-left: 4px solid #2e7d32; padding: 0.6em 0.8em; }
-.lce-warn { color: #5c3c00; background: #fff4d6; border-left: 4px solid #b06f00; padding: 0.6em 0.8em; }
-.lce-notice { background: #f2f4f7; border-left: 4px solid #445; padding: 0.5em 0.8em; font-size: 0.95em; }
-.lce-table { border-collapse: collapse; font-size: 14px; }
-.lce-app.lce-wide { max-width: 110em; }
-.lce-table td.why { min-width: 24em; }
-.lce-app .widget-html, .lce-app .widget-html-content { width: 100%; }
-.lce-table th, .lce-table td { border: 1px solid #bbb; padding: 3px 6px; text-align: left; vertical-align: top; }
-.lce-app .widget-button { font-size: 16px; height: auto; min-height: 2.2em; width: auto; padding: 0 1em; }
-.lce-group { border: 0; padding: 0; margin: 0 0 0.4em 0; }
-.lce-app .widget-radio-box label { white-space: normal; }
-</style>
-"""
+from lce_utils.mentorship.i18n import t, tn
 
 BINDER_MARKERS = ("BINDER_SERVICE_HOST", "BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REF_URL",
                   "BINDER_PERSISTENT_REQUEST", "REPO_DIR")
@@ -78,13 +49,14 @@ def log_exception(where: str) -> None:
 
 
 class Field:
-    """An input widget with its error line below it."""
+    """An input widget with its error line below it (the template links the two: aria-invalid, aria-describedby)."""
 
     def __init__(self, name: str, widget: w.Widget):
         self.name = name
         self.widget = widget
         self.error = w.HTML("", layout=w.Layout(display="none"))
-        self.box = w.VBox([widget, self.error], layout=w.Layout(margin="0 0 0.5em 0"))
+        self.box = w.VBox([widget, self.error])
+        self.box.add_class("lce-field")
 
     def set_error(self, message: str | None) -> None:
         if message:
@@ -98,18 +70,22 @@ class Field:
 class CheckGroup:
     """A group of checkboxes (keyboard-friendly multi-choice), with a heading and an error line."""
 
-    def __init__(self, name: str, keys: list[str], columns: int = 2):
+    def __init__(self, name: str, keys: list[str]):
         self.name = name
         self.keys = keys
         self.heading = w.HTML()
-        self.boxes = {k: w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto")) for k in keys}
+        layout = w.Layout(width="auto")  # one layout and one style model for all the boxes: less state to send
+        style = CheckboxStyle()
+        self.boxes = {k: w.Checkbox(value=False, indent=False, layout=layout, style=style) for k in keys}
         self.error = w.HTML("", layout=w.Layout(display="none"))
-        grid = w.GridBox(list(self.boxes.values()),
-                         layout=w.Layout(grid_template_columns=f"repeat({columns}, minmax(10em, 1fr))"))
-        self.box = w.VBox([self.heading, grid, self.error], layout=w.Layout(margin="0 0 0.5em 0"))
+        grid = w.GridBox(list(self.boxes.values()))
+        grid.add_class("lce-choices")
+        self.box = w.VBox([self.heading, grid, self.error])
+        self.box.add_class("lce-field")
+        self.box.add_class("lce-checkgroup")
 
     def relabel(self, heading: str, labels: dict[str, str]) -> None:
-        self.heading.value = f'<div class="widget-label" style="font-weight:600">{esc(heading)}</div>'
+        self.heading.value = f'<div class="lce-group-label" id="label-{self.name}">{esc(heading)}</div>'
         for key, box in self.boxes.items():
             box.description = labels[key]
 
@@ -119,6 +95,32 @@ class CheckGroup:
 
     def set_error(self, message: str | None) -> None:
         Field.set_error(self, message)  # type: ignore[arg-type]
+
+
+class StatusLine(w.HTML):
+    """A result or status message that is shown again in the other language when the visitor switches."""
+
+    def say(self, render: Callable[[str], str] | None, lang: str) -> None:
+        """Show render(lang) now and render(new language) after a switch; None clears the line."""
+        self._render = render
+        self.value = render(lang) if render else ""
+
+    def relabel(self, lang: str) -> None:
+        render = getattr(self, "_render", None)
+        if render is not None:
+            self.value = render(lang)
+
+
+def message(key: str, ok: bool = True, count: int | None = None, element_id: str | None = None,
+            **params: object) -> Callable[[str], str]:
+    """A renderer for StatusLine.say: the text of key (its singular form when count is 1) as a status or an alert."""
+    css, role = ("lce-ok", "status") if ok else ("lce-error", "alert")
+    ident = f' id="{element_id}"' if element_id else ""
+
+    def render(lang: str) -> str:
+        text = tn(key, count, lang, **params) if count is not None else t(key, lang, **params)
+        return f'<div class="{css}" role="{role}"{ident}>{esc(text)}</div>'
+    return render
 
 
 class LanguageSwitch:

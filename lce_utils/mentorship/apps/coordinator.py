@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as w
@@ -15,12 +16,12 @@ from IPython.display import display
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship import options as opt
-from lce_utils.mentorship.apps.common import CSS, LanguageSwitch, esc, log_exception, relabel_choice
+from lce_utils.mentorship.apps.common import LanguageSwitch, StatusLine, esc, log_exception, relabel_choice
 from lce_utils.mentorship.audit import COORDINATOR
 from lce_utils.mentorship.exports import download_matches, person_data
-from lce_utils.mentorship.i18n import t
+from lce_utils.mentorship.i18n import number, t, tn
 from lce_utils.mentorship.identity import decide_application, flagged_applications
-from lce_utils.mentorship.matching import explain
+from lce_utils.mentorship.matching import explain, max_score
 from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase, exclude_match,
                                         list_applications, purge, run_matching, set_locked)
 from lce_utils.mentorship.validation import ValidationError
@@ -32,6 +33,11 @@ def download_link(name: str, data: bytes, lang: str) -> str:
     encoded = base64.b64encode(data).decode()
     return (f'<a download="{esc(name)}" href="data:{mime};base64,{encoded}">'
             f'{esc(t("download", lang, name=name))}</a>')
+
+
+def scroll_region(label: str) -> str:
+    """The opening of a wide table's scroll box: a named region that keyboard users can focus and scroll."""
+    return f'<div class="lce-scroll" role="region" tabindex="0" aria-label="{esc(label)}">'
 
 
 class CoordinatorApp:
@@ -62,13 +68,13 @@ class CoordinatorApp:
                                for d in ("update", "keep", "reject")}
         for decision, button in self.decide_buttons.items():
             button.on_click(lambda _b, d=decision: self.on_decide(d))
-        self.pending_result = w.HTML()
+        self.pending_result = StatusLine()
         # matching
         self.matches_heading = w.HTML()
         self.same_org = w.Checkbox(value=True, indent=False, layout=w.Layout(width="auto"))
         self.run = w.Button(button_style="primary")
         self.run.on_click(lambda _b: self.on_run())
-        self.match_status = w.HTML()
+        self.match_status = StatusLine()
         self.matches_table = w.HTML()
         self.pair = w.Dropdown(style=st, layout=w.Layout(width="100%"))
         self.lock = w.Button()
@@ -81,7 +87,7 @@ class CoordinatorApp:
         self.export_csv.on_click(lambda _b: self.on_export("csv"))
         self.export_xlsx = w.Button()
         self.export_xlsx.on_click(lambda _b: self.on_export("xlsx"))
-        self.export_result = w.HTML()
+        self.export_result = StatusLine()
         # one person
         self.person_heading = w.HTML()
         self.email = w.Text(style=st, layout=w.Layout(width="100%"))
@@ -90,16 +96,16 @@ class CoordinatorApp:
         self.confirm = w.Text(style=st)
         self.erase = w.Button(button_style="danger")
         self.erase.on_click(lambda _b: self.on_erase())
-        self.person_result = w.HTML()
+        self.person_result = StatusLine()
         # retention
         self.purge_heading = w.HTML()
         self.days = w.BoundedIntText(value=RETENTION_DAYS, min=0, max=10000, style=st)
         self.purge = w.Button(button_style="danger")
         self.purge.on_click(lambda _b: self.on_purge())
-        self.purge_result = w.HTML()
+        self.purge_result = StatusLine()
         row = lambda *ws: w.HBox(list(ws), layout=w.Layout(flex_flow="row wrap", gap="0.5em"))  # noqa: E731
         self.root = w.VBox([
-            w.HTML(CSS), self.title, self.switch.widget,
+            self.title, self.switch.widget,
             self.apps_heading, row(self.f_role, self.f_field), self.f_text, self.refresh, self.apps_table,
             self.pending_heading, self.pending_table, self.pending, row(*self.decide_buttons.values()),
             self.pending_result,
@@ -118,7 +124,7 @@ class CoordinatorApp:
 
     def relabel(self, lang: str) -> None:
         """Every label in lang, then the tables again."""
-        self.title.value = f"<h1>{esc(t('coord_title', lang))}</h1>"
+        self.title.value = f'<h1 lang="{lang}">{esc(t("coord_title", lang))}</h1>'
         self.apps_heading.value = f"<h2>{esc(t('applications_heading', lang))}</h2>"
         self.matches_heading.value = f"<h2>{esc(t('matches_heading', lang))}</h2>"
         self.person_heading.value = f"<h2>{esc(t('person_heading', lang))}</h2>"
@@ -148,6 +154,9 @@ class CoordinatorApp:
         self.show_applications()
         self.show_pending()
         self.show_matches()
+        for line in (self.pending_result, self.match_status, self.export_result, self.person_result,
+                     self.purge_result):
+            line.relabel(lang)
 
     # --- tables ----------------------------------------------------------------------------------------------
     def show_applications(self) -> None:
@@ -165,9 +174,10 @@ class CoordinatorApp:
                      ", ".join(a.skills_offered), ", ".join(a.skills_wanted)]
             rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
         header = "".join(f'<th scope="col">{esc(t(h, lang).split(" (")[0])}</th>' for h in head)
-        self.apps_table.value = (f"<p>{esc(t('n_applications', lang, n=len(apps)))}</p>"
-                                 f'<div style="overflow-x:auto"><table class="lce-table" id="applications">'
-                                 f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        self.apps_table.value = (f"<p>{esc(tn('n_applications', len(apps), lang))}</p>"
+                                 f'{scroll_region(t("applications_heading", lang))}'
+                                 f'<table class="lce-table" id="applications"><thead><tr>{header}</tr></thead>'
+                                 f"<tbody>{''.join(rows)}</tbody></table></div>")
 
     def show_pending(self) -> None:
         """The flagged applications: what is stored beside what was sent, and the picker for a decision."""
@@ -186,8 +196,9 @@ class CoordinatorApp:
                      sent]
             rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
         header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
-        self.pending_table.value = (f'<div style="overflow-x:auto"><table class="lce-table" id="pending">'
-                                    f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        self.pending_table.value = (f'{scroll_region(t("pending_heading", lang))}'
+                                    f'<table class="lce-table" id="pending"><thead><tr>{header}</tr></thead>'
+                                    f"<tbody>{''.join(rows)}</tbody></table></div>")
         current = self.pending.value
         self.pending.options = [(f"{a.id}: {t(f'flag_{a.flag}', lang)} ({a.person.email})", a.id) for a in apps]
         if current in {a.id for a in apps}:
@@ -205,42 +216,53 @@ class CoordinatorApp:
         rows = []
         for m in matches:
             cells = [m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
-                     f"{m.b.person.name} ({m.b.person.email})", f"{m.score:g}", explain(m.reasons, lang),
+                     f"{m.b.person.name} ({m.b.person.email})",
+                     t("score_of", lang, score=number(m.score, lang), top=number(max_score(m.kind), lang)),
+                     explain(m.reasons, lang),
                      t("yes" if m.locked else "no", lang), m.code]
             rows.append("<tr>" + "".join(f'<td class="why">{esc(c)}</td>' if k == 5 else f"<td>{esc(c)}</td>"
                                          for k, c in enumerate(cells)) + "</tr>")
         header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
         locked = sum(1 for m in matches if m.locked)
-        self.matches_table.value = (f"<p>{esc(t('n_matches', lang, n=len(matches), locked=locked))}</p>"
-                                    f'<div style="overflow-x:auto"><table class="lce-table" id="matches">'
-                                    f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        scale = t("score_scale", lang, mentoring=number(max_score("mentoring"), lang),
+                  mutual=number(max_score("mutual"), lang))
+        self.matches_table.value = (f"<p>{esc(tn('n_matches', len(matches), lang, locked=locked))}</p>"
+                                    f'{scroll_region(t("matches_heading", lang))}'
+                                    f'<table class="lce-table" id="matches"><thead><tr>{header}</tr></thead>'
+                                    f"<tbody>{''.join(rows)}</tbody></table></div>"
+                                    f'<p class="lce-scale" id="score-scale">{esc(scale)}</p>')
         current = self.pair.value
         self.pair.options = [(f"{m.id}: {m.a.person.name} – {m.b.person.name}", m.id) for m in matches]
         if current in {m.id for m in matches}:
             self.pair.value = current
 
-    def _say(self, target: w.HTML, message: str, ok: bool = True) -> None:
+    def _say(self, target: StatusLine, message: str | Callable[[str], str], ok: bool = True) -> None:
+        """Show a message in target; given as a function of the language, it follows a language switch."""
         css, role = ("lce-ok", "status") if ok else ("lce-error", "alert")
-        target.value = f'<div class="{css}" role="{role}">{esc(message)}</div>'
+        text = message if callable(message) else (lambda _lang: message)
+        target.say(lambda lang: f'<div class="{css}" role="{role}">{esc(text(lang))}</div>', self.lang)
 
     # --- actions ---------------------------------------------------------------------------------------------
     def _guard(self, target: w.HTML, where: str, action) -> None:  # type: ignore[no-untyped-def]
         try:
             action()
         except (ValidationError, PersonNotFound, DataError) as exc:
-            message = exc.message("email", self.lang) if isinstance(exc, ValidationError) else None
-            self._say(target, message or (t("not_found", self.lang) if isinstance(exc, PersonNotFound)
-                                          else str(exc)), ok=False)
+            if isinstance(exc, ValidationError):
+                self._say(target, lambda lang: exc.message("email", lang) or str(exc), ok=False)
+            elif isinstance(exc, PersonNotFound):
+                self._say(target, lambda lang: t("not_found", lang), ok=False)
+            else:
+                self._say(target, str(exc), ok=False)  # (DataError messages are bilingual already)
         except Exception:
             log_exception(f"coordinator {where}")
-            self._say(target, t("storage_failed", self.lang), ok=False)
+            self._say(target, lambda lang: t("storage_failed", lang), ok=False)
 
     def on_run(self) -> None:
         """Run matching for everyone not in a locked pair."""
         def act() -> None:
             summary = run_matching(self.url, exclude_same_org=self.same_org.value)
-            self._say(self.match_status, t("matching_done", self.lang, pairs=summary["pairs"],
-                                           unmatched=summary["unmatched"]))
+            self._say(self.match_status, lambda lang: tn("matching_done", summary["pairs"], lang,
+                                                         unmatched=summary["unmatched"]))
             self.show_matches()
         self._guard(self.match_status, "matching", act)
 
@@ -264,7 +286,7 @@ class CoordinatorApp:
 
         def act() -> None:
             decide_application(self.pending.value, decision, self.url, actor=COORDINATOR)
-            self._say(self.pending_result, t("decided", self.lang))
+            self._say(self.pending_result, lambda lang: t("decided", lang))
             self.show_applications()
             self.show_pending()
         self._guard(self.pending_result, "decide", act)
@@ -273,8 +295,8 @@ class CoordinatorApp:
         """Offer the matches as a CSV or Excel download, made in memory (no file on the server)."""
         def act() -> None:
             name, data = download_matches(kind, self.url, actor=COORDINATOR)
-            self.export_result.value = (f'<div class="lce-ok" role="status">{esc(t("export_streamed", self.lang))}'
-                                        f"<br>{download_link(name, data, self.lang)}</div>")
+            self.export_result.say(lambda lang: (f'<div class="lce-ok" role="status">{esc(t("export_streamed", lang))}'
+                                                 f"<br>{download_link(name, data, lang)}</div>"), self.lang)
         self._guard(self.export_result, "export", act)
 
     def on_export_person(self) -> None:
@@ -282,22 +304,22 @@ class CoordinatorApp:
         def act() -> None:
             text = json.dumps(person_data(self.email.value, self.url, actor=COORDINATOR), ensure_ascii=False,
                               indent=2)
-            link = download_link("person.json", text.encode("utf-8"), self.lang)
-            self.person_result.value = (f'<div class="lce-ok" role="status">{link}</div>'
-                                        f'<pre style="max-height:20em;overflow:auto">{esc(text)}</pre>')
+            self.person_result.say(lambda lang: (
+                f'<div class="lce-ok" role="status">{download_link("person.json", text.encode("utf-8"), lang)}</div>'
+                f'<pre class="lce-json" tabindex="0">{esc(text)}</pre>'), self.lang)
         self._guard(self.person_result, "export person", act)
 
     def on_erase(self) -> None:
         """Erase one person's data after the confirmation word was typed."""
         if self.confirm.value.strip().upper() not in {t("erase_word", "sv"), t("erase_word", "en")}:
-            self._say(self.person_result, t("confirm_erase", self.lang), ok=False)
+            self._say(self.person_result, lambda lang: t("confirm_erase", lang), ok=False)
             return
 
         def act() -> None:
             counts = erase(self.email.value, self.url, actor=COORDINATOR)
             self.confirm.value = ""
-            self._say(self.person_result, t("erased", self.lang, n=counts["rows"]) + " " + t(
-                "erased_files", self.lang, rewritten=counts["files_rewritten"], deleted=counts["files_deleted"]))
+            self._say(self.person_result, lambda lang: tn("erased", counts["rows"], lang) + " " + t(
+                "erased_files", lang, rewritten=counts["files_rewritten"], deleted=counts["files_deleted"]))
             self.show_applications()
             self.show_pending()
             self.show_matches()
@@ -308,8 +330,8 @@ class CoordinatorApp:
         def act() -> None:
             days = int(self.days.value)
             counts = purge(days, self.url, actor=COORDINATOR)
-            self._say(self.purge_result, t("purged", self.lang, n=counts["applications"], days=days) + " " + t(
-                "purged_files", self.lang, n=counts["files_deleted"] + counts["files_expired"]))
+            self._say(self.purge_result, lambda lang: tn("purged", counts["applications"], lang, days=days) + " " + t(
+                "purged_files", lang, n=counts["files_deleted"] + counts["files_expired"]))
             self.show_applications()
             self.show_pending()
             self.show_matches()

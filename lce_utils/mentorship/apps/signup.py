@@ -8,8 +8,8 @@ import ipywidgets as w
 from IPython.display import display
 
 from lce_utils.mentorship import options as opt
-from lce_utils.mentorship.apps.common import CSS, CheckGroup, Field, LanguageSwitch, esc, hosting_refusal, \
-    log_exception, relabel_choice
+from lce_utils.mentorship.apps.common import CheckGroup, Field, LanguageSwitch, StatusLine, esc, hosting_refusal, \
+    log_exception, message, relabel_choice
 from lce_utils.mentorship.i18n import t
 from lce_utils.mentorship.store import RETENTION_DAYS, submit_application
 from lce_utils.mentorship.validation import ValidationError, validate_application
@@ -44,8 +44,8 @@ class SignupApp:
                                                                                     opt.MUNICIPALITIES],
                                                              value="", layout=wide)),
         }
-        self.languages = CheckGroup("languages", list(opt.LANGUAGES), columns=3)
-        self.availability = CheckGroup("availability", list(opt.AVAILABILITY), columns=3)
+        self.languages = CheckGroup("languages", list(opt.LANGUAGES))
+        self.availability = CheckGroup("availability", list(opt.AVAILABILITY))
         self.privacy = w.HTML()
         self.consent_purpose = Field("consent_purpose", w.Checkbox(value=False, indent=False,
                                                                    layout=w.Layout(width="auto")))
@@ -53,7 +53,7 @@ class SignupApp:
                                                                    layout=w.Layout(width="auto")))
         self.submit = w.Button(button_style="primary")
         self.submit.on_click(lambda _b: self.on_submit())
-        self.result = w.HTML("")
+        self.result = StatusLine("")
         # shown when the e-mail is stored under another name and a code was mailed to it (identity.py)
         self.code_note = w.HTML("")
         self.code = Field("code", w.Text(layout=w.Layout(width="12em")))
@@ -72,7 +72,7 @@ class SignupApp:
             self.languages.box, self.availability.box, self.fields["municipality"].box,
             self.privacy, self.consent_purpose.box, self.consent_contact.box, self.submit,
         ])
-        self.root = w.VBox([w.HTML(CSS), self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
+        self.root = w.VBox([self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
                             self.result, self.code_box])
         self.root.add_class("lce-app")
         self.relabel(lang)
@@ -112,6 +112,7 @@ class SignupApp:
         self.confirm_code.description = t("confirm_code", lang)
         if getattr(self, "_last_errors", None):
             self.show_errors(self._last_errors)
+        self.result.relabel(lang)
 
     def _show_capacity(self) -> None:
         self.fields["capacity"].box.layout.display = None if self.fields["role"].widget.value == "mentor" else "none"
@@ -158,25 +159,25 @@ class SignupApp:
             if not self.store:
                 validate_application(data)
                 self.show_errors({})
-                self.result.value = f'<div class="lce-ok" role="status">{esc(t("demo_checked", lang))}</div>'
+                self.result.say(message("demo_checked"), lang)
                 return
             app = submit_application(data, self.url)
         except ValidationError as exc:
             self.show_errors(exc.errors)
-            self.result.value = ""
+            self.result.say(None, lang)
             return
         except Exception:
             log_exception("sign-up")
-            self.result.value = f'<div class="lce-error" role="alert">{esc(t("storage_failed", lang))}</div>'
+            self.result.say(message("storage_failed", ok=False), lang)
             return
         finally:
             self.submit.disabled = False
         self.show_errors({})
         key = "already_received" if getattr(app, "duplicate", False) else "confirmation"
-        # the name sent, never the stored one: a pending application must not show a stranger who has the address
-        message = t(key, lang, name=app.submitted_name or app.person.name, id=app.id, email=app.person.email)
         self.form.layout.display = "none"
-        self.result.value = f'<div class="lce-ok" role="status" id="confirmation">{esc(message)}</div>'
+        # the name sent, never the stored one: a pending application must not show a stranger who has the address
+        self.result.say(message(key, element_id="confirmation", name=app.submitted_name or app.person.name,
+                                id=app.id, email=app.person.email), lang)
         if getattr(app, "code_sent", False):
             self._pending_id = app.id
             self.code_box.layout.display = None
@@ -196,8 +197,7 @@ class SignupApp:
             return
         self.code.set_error(None)
         self.code_box.layout.display = "none"
-        self.result.value = (f'<div class="lce-ok" role="status" id="confirmation">'
-                             f'{esc(t("code_confirmed", self.lang, id=app.id))}</div>')
+        self.result.say(message("code_confirmed", element_id="confirmation", id=app.id), self.lang)
 
     def show(self) -> None:
         """Display the app (in Voilà or a notebook)."""
