@@ -1,12 +1,15 @@
 """`lce mentorship serve`: Voilà with the three apps on 127.0.0.1.
 
-Preheated kernels for the sign-up and follow-up, idle kernels culled, a cap on live kernels (Voilà has none:
-voila#617), the coordinator (its page and its kernels) behind a token, no JupyterLab extension that errors
-inside Voilà, and a template without the CDN stylesheet."""
+Preheated kernels for the sign-up and follow-up, idle kernels culled, a hard cap on live kernels (Voilà has none:
+voila#617) and admission of visitors (`kernels.py`), access decided by the notebook file a request runs
+(`access.py`: everything but the public apps needs the coordinator's token), a bilingual log-in, logout and busy
+page (`pages.py`), no kernel stderr or traceback on the websocket, tokens kept out of the logs, no JupyterLab
+extension that errors inside Voilà, and a template without the CDN stylesheet."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -14,91 +17,229 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.identity import User
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from jupyter_server.utils import ensure_async
+from jupyter_server.auth.login import LoginFormHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from jupyter_server.utils import ensure_async, url_path_join
 from tornado import web
-from traitlets import Int, List, Unicode
+from tornado.log import access_log, app_log, gen_log
 from traitlets.config import Config
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.static_file_handler import AllowListFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
+from lce_utils.mentorship.access import AccessPolicy, check_token, client_address, redact, tokens_match
+from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
+from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
 from lce_utils.mentorship.rendering import install as install_steady_rendering
-from lce_utils.paths import MENTORSHIP_APPS
+from lce_utils.paths import MENTORSHIP_APPS, VAR
 
 APPS = ("signup", "followup", "coordinator")
-PROTECTED = ("coordinator",)
+SIGNUP_URL = "voila/render/signup/index.ipynb"
 TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce
 ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
                       "jupyterlab_pygments"}
-KERNEL_RE = re.compile(r"/(?:api/kernels|voila/query|voila/api/shutdown|voila/execution)/([0-9a-f-]{36})")
+RETRY_AFTER = 10  # seconds, for the busy page
+TOKEN_FILE = VAR / "mentorship-token"
+TRUSTED_PROXIES = "LCE_MENTORSHIP_TRUSTED_PROXIES"  # e.g. "127.0.0.1" behind nginx on the same machine
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
+__all__ = ["CappedKernelManager", "MentorshipVoila", "build_config", "denied_extensions", "serve"]
 
 
-class CappedKernelManager(AsyncMappingKernelManager):
-    """A kernel manager with a cap on live kernels, remembering which app folder each kernel belongs to."""
+class Visitor(User):
+    """A visitor without the token: may use the public apps only."""
 
-    max_kernels = Int(24, config=True, help="Most kernels alive at once (preheated ones included).")
 
-    def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
-        self.kernel_paths: dict[str, str] = {}
+def is_staff(user: Any) -> bool:
+    """Whether a request's user holds the coordinator's token (or its cookie)."""
+    return user is not None and not isinstance(user, Visitor)
 
-    async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,  # type: ignore[override]
-                           **kwargs: Any) -> str:
-        if kernel_id is None and len(self.list_kernel_ids()) >= self.max_kernels:
-            raise web.HTTPError(503, f"too many visitors right now ({self.max_kernels} live kernels); try again "
-                                "in a minute / för många besökare just nu, försök igen om en minut")
-        kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
-        self.kernel_paths[kid] = str(path or "")
-        return kid
 
-    async def shutdown_kernel(self, kernel_id: str, now: bool = False,  # type: ignore[override]
-                              restart: bool = False) -> None:
-        await super().shutdown_kernel(kernel_id, now=now, restart=restart)
-        if not restart:
-            self.kernel_paths.pop(kernel_id, None)
+class RedactedLogMixin:
+    """Log lines about a request never carry its token (Tornado logs the full URI on errors)."""
+
+    request: Any
+
+    def _request_summary(self) -> str:
+        return f"{self.request.method} {redact(self.request.uri)} ({self.request.remote_ip})"
+
+    def log_exception(self, typ, value, tb) -> None:  # type: ignore[no-untyped-def]
+        if isinstance(value, web.HTTPError):
+            if value.log_message:
+                message = value.log_message % value.args if value.args else value.log_message
+                gen_log.warning("%d %s: %s", value.status_code, self._request_summary(), redact(message))
+        else:
+            app_log.error("Uncaught exception %s", self._request_summary(), exc_info=(typ, value, tb))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if isinstance(self, APIHandler):  # (JSON errors; they never carry a traceback either)
+            return super().write_error(status_code, **kwargs)  # type: ignore[misc]
+        self.set_header("Content-Type", "text/html; charset=UTF-8")  # type: ignore[attr-defined]
+        self.finish(error_page(status_code))  # type: ignore[attr-defined]
+
+
+def log_request(handler: web.RequestHandler) -> None:
+    """Tornado's access log line, with any token in the URI redacted."""
+    status = handler.get_status()
+    level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    request = handler.request
+    access_log.log(level, "%d %s %s (%s) %.2fms", status, request.method, redact(request.uri or ""),
+                   request.remote_ip, 1000.0 * request.request_time())
+
+
+class LoginHandler(RedactedLogMixin, LoginFormHandler):
+    """The coordinator's log-in form, in Swedish and English, without anything from the network."""
+
+    def _render(self, message: Any = None) -> None:
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(login_page(action=url_path_join(self.base_url, "login"),
+                              next_url=self.get_argument("next", default=self.base_url),
+                              xsrf_html=self.xsrf_form_html(), failed=message is not None,
+                              signup_url=url_path_join(self.base_url, SIGNUP_URL)))
+
+
+class LogoutHandler(RedactedLogMixin, JupyterHandler):
+    """Clear the login cookie and say so."""
+
+    @allow_unauthenticated
+    def get(self) -> None:
+        self.identity_provider.clear_login_cookie(self)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.write(logout_page(login_url=url_path_join(self.base_url, "login")))
 
 
 class MentorshipIdentityProvider(VoilaIdentityProvider):
-    """Everyone may use the public apps; the coordinator's page and kernels need the token (or its cookie)."""
-
-    protected = List(Unicode(), list(PROTECTED), config=True)
-
-    def _protected(self, handler: web.RequestHandler) -> bool:
-        path = handler.request.path
-        for folder in self.protected:
-            for prefix in ("/voila/render/", "/voila/tree/", "/voila/files/", "/voila/api/contents/"):
-                if path.startswith(prefix + folder + "/") or path == prefix + folder:
-                    return True
-        found = KERNEL_RE.search(path)
-        if found:
-            manager = handler.settings.get("kernel_manager")
-            folder = getattr(manager, "kernel_paths", {}).get(found.group(1), "")
-            return folder.split("/")[0] in self.protected
-        return False
+    """Staff hold the token (or its cookie); anyone else is a Visitor, and only where `AccessPolicy` allows it."""
 
     async def get_user(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
         user = await ensure_async(super().get_user(handler))
         if user is not None:
             return user
-        if handler.request.path.rstrip("/").endswith(("/login", "/logout")) or self._protected(handler):
-            # (the login page must not see a visitor as logged in, or it would send them back: a loop)
+        path = handler.request.path
+        if path.rstrip("/").endswith(("/login", "/logout")):
+            return None  # (the log-in page must not see a visitor as logged in, or it would send them back)
+        policy: AccessPolicy = handler.settings["lce_policy"]
+        kernel_paths = getattr(handler.settings.get("kernel_manager"), "kernel_paths", {})
+        if policy.anonymous_may(path, kernel_paths.get):
+            return Visitor(username="visitor", name="visitor")
+        return None
+
+    async def get_user_token(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
+        if not tokens_match(self.get_token(handler), self.token):
             return None
-        return User(username="visitor", name="visitor")
+        user = await ensure_async(self.get_user_cookie(handler))
+        return user if is_staff(user) else self.generate_anonymous_user(handler)
+
+    def process_login_form(self, handler: web.RequestHandler) -> User | None:
+        if tokens_match(handler.get_argument("password", default=""), self.token):
+            return self.generate_anonymous_user(handler)
+        return None
+
+    def get_handlers(self) -> list[tuple[str, object]]:
+        return [(r"/login", LoginHandler), (r"/logout", LogoutHandler)]
+
+
+class FilteredConnection(ZMQChannelsWebsocketConnection):
+    """The kernel websocket without internals: no stderr stream, no error message, nothing with a traceback.
+
+    What is held back goes to the server log instead (operators keep the traceback, visitors never see it)."""
+
+    def handle_outgoing_message(self, stream: Any, outgoing_msg: list[Any]) -> None:
+        try:
+            _, parts = self.session.feed_identities(outgoing_msg)
+            # (read without checking the signature: the base class checks it, and a second check would see
+            # a replay)
+            header, metadata, content = (self.session.unpack(_bytes(parts[i])) for i in (1, 3, 4))
+            msg = {"header": header, "msg_type": header.get("msg_type"), "metadata": metadata, "content": content}
+        except Exception:  # noqa: BLE001 (a message the server cannot read is not forwarded either)
+            self.log.warning("Dropped an unreadable message from kernel %s", self.kernel_id)
+            return
+        reason = withheld(msg)
+        if reason:
+            self.log.warning("Kept from the browser (%s), kernel %s: %s", reason, self.kernel_id,
+                             ANSI.sub("", _text_of(msg))[:4000])
+            return
+        super().handle_outgoing_message(stream, outgoing_msg)
+
+
+def _bytes(part: Any) -> bytes:
+    return part.bytes if hasattr(part, "bytes") else bytes(part)
+
+
+def _text_of(msg: dict) -> str:
+    content = msg.get("content") or {}
+    if msg.get("msg_type") == "stream":
+        return str(content.get("text", ""))
+    if msg.get("msg_type") == "error":
+        return "\n".join(content.get("traceback") or [content.get("evalue", "")])
+    return json.dumps(content, default=str)
+
+
+def withheld(msg: dict) -> str | None:
+    """Why a kernel message must not reach the browser (None if it may)."""
+    kind = msg.get("msg_type") or (msg.get("header") or {}).get("msg_type")
+    content = msg.get("content") or {}
+    if kind == "stream" and content.get("name") != "stdout":
+        return "stderr"
+    if kind == "error":
+        return "error"
+    if isinstance(content, dict) and (content.get("traceback") or content.get("status") == "error"):
+        return "traceback"
+    text = json.dumps([content, msg.get("metadata")], default=str)
+    if "Traceback" in text:
+        return "traceback"
+    return None
+
+
+class PolicyGuard(RedactedLogMixin):
+    """For Voilà's handlers without authentication of their own: only what `AccessPolicy` allows anyone."""
+
+    request: Any
+    settings: dict
+
+    def prepare(self) -> None:
+        policy: AccessPolicy = self.settings["lce_policy"]
+        kernel_paths = getattr(self.settings.get("kernel_manager"), "kernel_paths", {})
+        if not policy.anonymous_may(self.request.path, kernel_paths.get):
+            raise web.HTTPError(403)
+
+
+class NotFoundHandler(RedactedLogMixin, JupyterHandler):
+    """Any other path: the log-in page (or 403) for visitors, 404 for staff; never a hint what exists."""
+
+    def get(self, *args: Any, **kwargs: Any) -> None:
+        raise web.HTTPError(404)
+
+    post = put = patch = delete = head = options = get
+
+
+class GuardedRequestInfoHandler(PolicyGuard, RequestInfoSocketHandler):
+    """Voilà's request-info socket of a preheated kernel: public kernels only."""
+
+
+class GuardedFileHandler(PolicyGuard, AllowListFileHandler):
+    """Voilà's /voila/files: nothing under the apps' folder is served raw (the apps need no file from it)."""
 
 
 class HealthHandler(web.RequestHandler):
-    """GET /lce/health: live kernels and whether the preheated pools are full (no personal data)."""
+    """GET /lce/health: live kernels by state and app, and whether the preheated pools are full (no personal
+    data, no client addresses)."""
 
     def get(self) -> None:
         manager = self.settings["kernel_manager"]
         pools = getattr(manager, "_pools", {})
         ready = {name: sum(1 for task in pool if task.done() and not task.exception()) for name, pool in
                  pools.items()}
+        counts = manager.counts() if hasattr(manager, "counts") else {"kernels": len(manager.list_kernel_ids())}
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({"kernels": len(manager.list_kernel_ids()), "pools": ready}))
+        self.finish(json.dumps({**counts, "pools": ready}))
 
 
 def _ready(item: Any) -> bool:
@@ -109,15 +250,28 @@ def _ready(item: Any) -> bool:
     return task is not None and task.done()
 
 
-class PooledVoilaHandler(TornadoVoilaHandler):
-    """Use a preheated kernel only when its notebook has finished rendering; otherwise start one as Voilà does.
+class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
+    """Serve a notebook: check again that the file it runs may be served to this user, admit the visitor (or
+    answer with the busy page), and use a preheated kernel only when its notebook has finished rendering.
 
     Voilà 0.5 also hands out pool kernels that are still rendering; under load (many visitors at once) such
     pages never became interactive here. A fully rendered kernel is moved to the front of the pool, and entries
     that failed (e.g. at the kernel cap) are dropped so the pool can refill."""
 
+    _lce_ticket: Ticket | None = None
+
     def get_generator(self, path: str | None = None):  # type: ignore[no-untyped-def,override]
-        self._lce_notebook = self.notebook_path or path
+        notebook = self.notebook_path or path or ""
+        self._lce_notebook = notebook
+        staff = is_staff(self.current_user)
+        if not staff and not self.settings["lce_policy"].is_public_notebook(notebook):
+            raise web.HTTPError(403, "not a public notebook: %s", notebook)
+        manager = self.kernel_manager
+        if hasattr(manager, "admit"):
+            client = client_address(self.request.remote_ip or "", self.request.headers,
+                                    self.settings.get("lce_trusted_proxies", frozenset()))
+            self._lce_ticket = manager.admit(client, staff)
+            CURRENT_TICKET.set(self._lce_ticket)
         return super().get_generator(path)
 
     def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,  # type: ignore[override]
@@ -129,19 +283,53 @@ class PooledVoilaHandler(TornadoVoilaHandler):
             return False
         pool[:] = [item for item in pool if not (item.done() and (item.cancelled() or item.exception()))]
         pool.sort(key=lambda item: not _ready(item))
-        return bool(pool) and _ready(pool[0])
+        if not (pool and _ready(pool[0])):
+            return False
+        if self._lce_ticket is not None:
+            # Voilà pops pool[0] right after this returns (no await in between): that kernel is this page's
+            self.kernel_manager.assign(self._lce_ticket, pool[0].result()["kernel_id"])
+        return True
+
+    def on_finish(self) -> None:
+        if self._lce_ticket is not None:
+            self.kernel_manager.page_sent(self._lce_ticket)
+        super().on_finish()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if status_code != 503:
+            return super().write_error(status_code, **kwargs)
+        self.clear()
+        self.set_status(503)
+        self.set_header("Retry-After", str(RETRY_AFTER))
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(busy_page(retry_after=RETRY_AFTER))
 
 
 class MentorshipVoila(Voila):
-    """Voilà with the health endpoint and the pool-aware notebook handler."""
+    """Voilà with the access policy, the health endpoint, the guarded handlers and redacted logs."""
+
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        policy = AccessPolicy(Path(self.root_dir))
+        self.kernel_manager.policy = policy
+        proxies = frozenset(p.strip() for p in os.environ.get(TRUSTED_PROXIES, "").split(",") if p.strip())
+        return {**settings, "lce_policy": policy, "log_function": log_request,
+                "default_handler_class": NotFoundHandler, "lce_trusted_proxies": proxies}
 
     def init_handlers(self) -> list:
-        handlers = []
+        replace = {TornadoVoilaHandler: PooledVoilaHandler, RequestInfoSocketHandler: GuardedRequestInfoHandler,
+                   AllowListFileHandler: GuardedFileHandler}
+        handlers: list = [(r"/lce/health", HealthHandler)]
         for spec in super().init_handlers():
-            if len(spec) > 1 and spec[1] is TornadoVoilaHandler:
-                spec = (spec[0], PooledVoilaHandler, *spec[2:])
-            handlers.append(spec)
-        return [(r"/lce/health", HealthHandler), *handlers]
+            cls = spec[1] if len(spec) > 1 else None
+            if cls in replace:
+                cls = replace[cls]
+            elif isinstance(cls, type) and issubclass(cls, web.RequestHandler) and \
+                    not issubclass(cls, RedactedLogMixin):
+                cls = type(cls.__name__, (RedactedLogMixin, cls), {})
+            handlers.append((spec[0], cls, *spec[2:]))
+        return handlers
 
 
 def denied_extensions() -> list[str]:
@@ -164,7 +352,8 @@ def denied_extensions() -> list[str]:
 
 def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 5, max_kernels: int = 24,
                  cull_idle: int = 900, preheat: bool = True, template: bool = True,
-                 denylist: bool = True) -> Config:
+                 denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
+                 per_client: int = 8) -> Config:
     """The traitlets configuration of the Voilà server (flags exist so the benchmark can compare defaults)."""
     cfg = Config()
     cfg.Voila.ip = host
@@ -176,12 +365,18 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     cfg.Voila.identity_provider_class = MentorshipIdentityProvider
     cfg.VoilaConfiguration.strip_sources = True
     cfg.VoilaConfiguration.show_tracebacks = False
+    cfg.VoilaConfiguration.allow_template_override = "NO"  # (?template=lab would bring back the CDN font)
+    cfg.VoilaConfiguration.allow_theme_override = "NO"
     cfg.VoilaConfiguration.multi_kernel_manager_class = CappedKernelManager
+    cfg.Voila.kernel_websocket_connection_class = FilteredConnection
     if template:
         cfg.VoilaConfiguration.template = "lce"
     if denylist:
         cfg.VoilaConfiguration.extension_denylist = denied_extensions()
     cfg.CappedKernelManager.max_kernels = max_kernels
+    cfg.CappedKernelManager.connect_timeout = connect_timeout
+    cfg.CappedKernelManager.max_pending = max_pending
+    cfg.CappedKernelManager.max_pending_per_client = per_client
     cfg.CappedKernelManager.cull_idle_timeout = cull_idle
     cfg.CappedKernelManager.cull_interval = max(10, min(60, cull_idle // 4 or 10))
     cfg.CappedKernelManager.cull_connected = True
@@ -198,24 +393,42 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     return cfg
 
 
+def write_token_file(path: Path, token: str) -> Path:
+    """Write a generated token to a file only its owner can read; returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(token + "\n")
+    return path
+
+
 def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, pool: int = 5,
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
-          template: bool = True, denylist: bool = True) -> int:
-    """Run the Voilà server until interrupted; prints the three apps' URLs (the coordinator's with its token)."""
+          template: bool = True, denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
+          per_client: int = 8) -> int:
+    """Run the Voilà server until interrupted; prints the three apps' URLs and where the coordinator's token is
+    (never the token itself: stdout often ends up in a log)."""
     from lce_utils.mentorship.retention import start_retention_schedule
     from lce_utils.mentorship.store import get_engine
 
+    given = token or os.environ.get("LCE_MENTORSHIP_TOKEN")
+    if given:
+        token, where = check_token(given), "the token you set / den token du angav"
+    else:
+        token = secrets.token_urlsafe(32)
+        where = f"the token in / token i {write_token_file(TOKEN_FILE, token)}"
     if db:
         os.environ["LCE_MENTORSHIP_DB"] = db
     get_engine()  # create and migrate the store once, before any kernel starts
-    token = token or os.environ.get("LCE_MENTORSHIP_TOKEN") or secrets.token_urlsafe(24)
     if template:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT),
                                                                   os.environ.get("JUPYTER_PATH", "")) if p)
     if pool >= max_kernels:
         raise ValueError(f"--pool ({pool}) must be smaller than --max-kernels ({max_kernels})")
     cfg = build_config(port=port, host=host, token=token, pool=pool, max_kernels=max_kernels, cull_idle=cull_idle,
-                       preheat=preheat, template=template, denylist=denylist)
+                       preheat=preheat, template=template, denylist=denylist, connect_timeout=connect_timeout,
+                       max_pending=max_pending, per_client=per_client)
     install_steady_rendering()  # a page whose kernel fails to start ends with a message (rendering.py)
     app = MentorshipVoila(config=cfg)
     app.initialize([])
@@ -223,10 +436,11 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     print("Mentorship apps / mentorsprogrammets appar:", flush=True)
     print(f"  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb", flush=True)
     print(f"  follow-up / uppföljning: {base}/voila/render/followup/index.ipynb", flush=True)
-    print(f"  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb?token={token}",
-          flush=True)
-    print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, idle ones culled after "
-          f"{cull_idle} s. Stop with Ctrl+C.", flush=True)
+    print(f"  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb", flush=True)
+    print(f"    log in with {where}; log out at / logga ut på {base}/logout", flush=True)
+    print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, pages that do not connect "
+          f"stopped after {connect_timeout} s (at most {max_pending} waiting, {per_client} per client), idle "
+          f"ones after {cull_idle} s. Stop with Ctrl+C.", flush=True)
     sys.stdout.flush()
     start_retention_schedule()  # the retention purge now, then daily while the server runs
     app.start()

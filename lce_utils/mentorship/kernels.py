@@ -1,0 +1,192 @@
+"""Kernels for the mentorship server: a hard cap that concurrent starts cannot overshoot, and admission of visitors
+so that pages which never connect (a script fetching the page) cannot lock the public out.
+
+A kernel handed to a page is *pending* until that page's browser opens the kernel's websocket. Pending kernels
+are limited in number, overall and per client address, and stopped when their page has not connected within
+`connect_timeout` seconds; a connected kernel stays until it is idle (`cull_idle_timeout`) or its page closes."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado import web
+from tornado.ioloop import PeriodicCallback
+from traitlets import Int
+
+from lce_utils.mentorship.access import AccessPolicy
+
+BUSY = ("too many visitors right now; the page retries by itself / "
+        "för många besökare just nu; sidan försöker igen av sig själv")
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One admitted page request: who asked, whether staff, and the kernel its page got (once known)."""
+
+    client: str
+    staff: bool
+    kernel_id: str | None = None
+
+
+@dataclass
+class Pending:
+    """A kernel handed to a page that has not connected yet."""
+
+    client: str
+    assigned: float
+    staff: bool = False
+    sent: float | None = None  # when the page had been sent completely
+
+
+# The admitted request whose handler is running (a context variable: each request runs in its own task context).
+CURRENT_TICKET: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("lce_ticket", default=None)
+
+
+class CappedKernelManager(AsyncMappingKernelManager):
+    """A kernel manager with a hard cap on live kernels, admission of visitors, and culling of unconnected pages."""
+
+    max_kernels = Int(24, config=True, help="Most kernels alive at once (preheated, pending and connected).")
+    max_pending = Int(12, config=True, help="Most kernels handed to pages that have not connected yet.")
+    max_pending_per_client = Int(8, config=True, help="The same, per client address.")
+    connect_timeout = Int(30, config=True, help="Seconds a sent page has to connect to its kernel.")
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.kernel_paths: dict[str, str] = {}
+        self.connected: set[str] = set()
+        self.pending: dict[str, Pending] = {}
+        self._tickets: list[Ticket] = []
+        self._starting = 0
+        self._culler: PeriodicCallback | None = None
+        self.policy: AccessPolicy | None = None
+
+    # -- where a kernel runs -------------------------------------------------------------------------------------
+    def _folder(self, path: str | None) -> str:
+        """The kernel's working folder relative to the served root, symlinks resolved (absolute if outside)."""
+        root = os.path.realpath(self.root_dir)
+        real = os.path.realpath(os.path.join(root, str(path or "").lstrip("/")))
+        rel = os.path.relpath(real, root)
+        return real if rel.startswith("..") else rel.replace(os.sep, "/")
+
+    def _policy(self) -> AccessPolicy:
+        if self.policy is None:
+            self.policy = AccessPolicy(self.root_dir)
+        return self.policy
+
+    # -- admission -----------------------------------------------------------------------------------------------
+    def pending_count(self, client: str | None = None) -> int:
+        """Visitors' pending kernels plus admitted requests still waiting for one (of one client, or of all)."""
+        items = [p.client for p in self.pending.values() if not p.staff] + \
+            [t.client for t in self._tickets if not t.staff]
+        return len(items) if client is None else sum(1 for c in items if c == client)
+
+    def admit(self, client: str, staff: bool) -> Ticket:
+        """Admit a page request or raise 503 (staff are not limited per client: they hold the token)."""
+        if not staff and (self.pending_count() >= self.max_pending
+                          or self.pending_count(client) >= self.max_pending_per_client):
+            raise web.HTTPError(503, BUSY)
+        ticket = Ticket(client, staff)
+        self._tickets.append(ticket)
+        return ticket
+
+    def assign(self, ticket: Ticket, kernel_id: str) -> None:
+        """The page of this request runs `kernel_id`: pending until its browser connects."""
+        if ticket in self._tickets:
+            self._tickets.remove(ticket)
+        ticket.kernel_id = kernel_id
+        if kernel_id not in self.connected:
+            self.pending[kernel_id] = Pending(ticket.client, time.monotonic(), ticket.staff)
+        self._start_culler()
+
+    def page_sent(self, ticket: Ticket) -> None:
+        """The request ended: its kernel's connect timeout starts now; a ticket without a kernel is released."""
+        if ticket in self._tickets:
+            self._tickets.remove(ticket)
+        pending = self.pending.get(ticket.kernel_id or "")
+        if pending is not None:
+            pending.sent = time.monotonic()
+
+    def notify_connect(self, kernel_id: str) -> None:
+        """A websocket opened on the kernel: from now on it is a visitor's connected kernel."""
+        super().notify_connect(kernel_id)
+        if kernel_id in self:
+            self.connected.add(kernel_id)
+            self.pending.pop(kernel_id, None)
+
+    def _start_culler(self) -> None:
+        if self._culler is None:
+            interval = max(1.0, min(5.0, self.connect_timeout / 3)) * 1000
+            self._culler = PeriodicCallback(self.cull_unconnected, interval)
+            self._culler.start()
+
+    async def cull_unconnected(self) -> list[str]:
+        """Stop kernels whose page was sent `connect_timeout` seconds ago (or was never sent within three
+        times that) without connecting; returns their ids."""
+        now = time.monotonic()
+        stale = [kid for kid, p in self.pending.items()
+                 if (p.sent is not None and now - p.sent > self.connect_timeout)
+                 or now - p.assigned > 3 * self.connect_timeout]
+        for kid in stale:
+            self.pending.pop(kid, None)
+            if kid in self:
+                self.log.info("Stopping kernel %s: its page never connected", kid)
+                try:
+                    await self.shutdown_kernel(kid, now=True)
+                except (KeyError, RuntimeError, web.HTTPError):
+                    pass
+        return stale
+
+    # -- starting and stopping -----------------------------------------------------------------------------------
+    async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,  # type: ignore[override]
+                           **kwargs: Any) -> str:
+        folder = self._folder(path)
+        ticket = CURRENT_TICKET.get()
+        if ticket is not None and not ticket.staff and not self._policy().kernel_folder_is_public(folder):
+            # the last line of defence: no kernel of a protected app for a visitor without the token
+            raise web.HTTPError(403, "a visitor may not start a kernel in %s", folder)
+        if kernel_id is None:
+            # count starts in flight: the check and the increment run without an await between them
+            if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
+                raise web.HTTPError(503, BUSY)
+            self._starting += 1
+            try:
+                kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+            finally:
+                self._starting -= 1
+        else:
+            kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+        self.kernel_paths[kid] = folder
+        preheat = str((kwargs.get("env") or {}).get("VOILA_PREHEAT", "False")) == "True"
+        if ticket is not None and ticket.kernel_id is None and not preheat:
+            self.assign(ticket, kid)
+        return kid
+
+    async def shutdown_kernel(self, kernel_id: str, now: bool = False,  # type: ignore[override]
+                              restart: bool = False) -> None:
+        await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+        if not restart:
+            self.kernel_paths.pop(kernel_id, None)
+            self.connected.discard(kernel_id)
+            self.pending.pop(kernel_id, None)
+
+    def counts(self) -> dict[str, Any]:
+        """Live kernels by state and by app folder (no client addresses, no personal data)."""
+        apps: dict[str, int] = {}
+        for kid in self.list_kernel_ids():
+            app = self.kernel_paths.get(kid, "").split("/")[0] or "?"
+            apps[app] = apps.get(app, 0) + 1
+        return {"kernels": len(self.list_kernel_ids()), "starting": self._starting,
+                "pending": len(self.pending), "connected": len(self.connected & set(self.list_kernel_ids())),
+                "apps": apps}
+
+    async def shutdown_all(self, now: bool = False) -> None:  # type: ignore[override]
+        if self._culler is not None:
+            self._culler.stop()
+            self._culler = None
+        await super().shutdown_all(now=now)
+

@@ -1,0 +1,77 @@
+"""The server's own pages, in Swedish and English, self-contained (no CDN, no script): log in, logged out, busy."""
+
+from __future__ import annotations
+
+from html import escape
+
+STYLE = """<style>
+body { font-family: system-ui, sans-serif; font-size: 17px; line-height: 1.5; color: #1d1d1f; margin: 0;
+  background: #f6f7f9; }
+main { max-width: 34em; margin: 3em auto; padding: 1.5em 2em; background: #fff; border: 1px solid #ccd; }
+h1 { font-size: 1.5em; margin: 0 0 0.5em 0; }
+.en { color: #333; }
+label { display: block; font-weight: 600; margin: 1em 0 0.3em 0; }
+input[type=password] { font-size: 17px; width: 100%; box-sizing: border-box; padding: 0.4em;
+  border: 2px solid #555; }
+button { font-size: 17px; margin-top: 1em; padding: 0.4em 1.2em; }
+:focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.error { color: #a51d2d; font-weight: 600; }
+a { color: #1a4f9c; }
+</style>"""
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{escape(title)}</title>\n{STYLE}\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+
+
+def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, signup_url: str) -> str:
+    """The coordinator's log-in form (the token), with a bilingual error after a wrong token."""
+    error = ('<p class="error" id="login-error" role="alert">Fel token. '
+             '<span lang="en" class="en">Wrong token.</span></p>\n') if failed else ""
+    described = ' aria-describedby="login-error" aria-invalid="true"' if failed else ""
+    return _page("Logga in / Log in", f"""<h1>Logga in <span lang="en" class="en">/ Log in</span></h1>
+<p>Den här sidan är för programmets samordnare. <span lang="en" class="en">This page is for the programme's
+coordinators.</span></p>
+{error}<form method="post" action="{escape(action)}">
+{xsrf_html}
+<input type="hidden" name="next" value="{escape(next_url)}">
+<label for="password">Token <span lang="en" class="en">(token)</span></label>
+<input type="password" id="password" name="password" autocomplete="current-password" required
+  autofocus{described}>
+<button type="submit">Logga in <span lang="en">/ Log in</span></button>
+</form>
+<p>Vill du söka till mentorsprogrammet? <a href="{escape(signup_url)}">Till ansökan</a>.
+<span lang="en" class="en">Applying to the mentoring programme? <a href="{escape(signup_url)}">To the application
+form</a>.</span></p>""")
+
+
+def logout_page(*, login_url: str) -> str:
+    """Shown after logging out (the cookie is cleared)."""
+    return _page("Utloggad / Logged out", f"""<h1>Du är utloggad <span lang="en" class="en">/ You are logged
+out</span></h1>
+<p><a href="{escape(login_url)}">Logga in igen</a> <span lang="en" class="en">/ <a href="{escape(login_url)}">Log
+in again</a></span></p>""")
+
+
+def busy_page(*, retry_after: int) -> str:
+    """The full-server page: it reloads itself after `retry_after` seconds (a meta refresh, no script)."""
+    page = _page("Många besökare just nu / Many visitors right now", f"""<h1>Många besökare just nu
+<span lang="en" class="en">/ Many visitors right now</span></h1>
+<p>Formuläret öppnas av sig självt om några sekunder; du behöver inte göra något.</p>
+<p lang="en" class="en">The form opens by itself in a few seconds; you need not do anything.</p>
+<p role="status">Nytt försök om {retry_after} sekunder. <span lang="en" class="en">Trying again in
+{retry_after} seconds.</span></p>""")
+    return page.replace("<title>", f'<meta http-equiv="refresh" content="{retry_after}">\n<title>', 1)
+
+
+ERRORS = {403: ("Åtkomst nekad", "Access denied"), 404: ("Sidan finns inte", "Page not found"),
+          405: ("Det går inte att göra så här", "Method not allowed")}
+
+
+def error_page(status: int) -> str:
+    """A plain page for an HTTP error: what happened, in both languages, and nothing about the server."""
+    sv, en = ERRORS.get(status, ("Något gick fel", "Something went wrong"))
+    return _page(f"{sv} / {en}", f"""<h1>{escape(sv)} <span lang="en" class="en">/ {escape(en)}</span></h1>
+<p>Felkod <span lang="en" class="en">/ error code</span> {int(status)}.</p>""")
