@@ -181,6 +181,23 @@ def test_memory_limit_holds_across_child_processes(batch: dict) -> None:
     assert int(killed) >= 1
 
 
+def test_time_limit_stops_the_whole_sandbox(tmp_path: Path) -> None:
+    root = copy_course(tmp_path / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    subs = tmp_path / "subs"
+    # every answer waits just under the cell time-out, and leaves a process in a new session
+    write_submission(subs, "slow", course, per_answer=f"import subprocess, time\n"
+                     f"subprocess.Popen(['sleep', '{SLEEP}'], start_new_session=True)\ntime.sleep(12)\n")
+    write_submission(subs, "quick", course)
+    report = grade(ASSIGNMENT, subs, course, timeout=TIMEOUT, time_limit=20, workers=2)
+    assert {r.student: r.error for r in report.results} == {
+        "quick": "", "slow": "time limit: the submission ran longer than 20 s in all, so its sandbox was stopped"}
+    assert {r["student"]: float(r["score"]) for r in collect_rows(ASSIGNMENT, course)[0]} == {"quick": 11.0,
+                                                                                               "slow": 0.0}
+    assert sleepers() == []
+
+
 def test_no_sandbox_is_stated_in_the_report_and_the_exports(tmp_path: Path) -> None:
     root = copy_course(tmp_path / "root")
     course = root / "courses"
