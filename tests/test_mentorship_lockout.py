@@ -95,6 +95,28 @@ def test_lockout_admission_per_client_overall_and_culling(tmp_path):
                                      "kernels": 1}
 
 
+def test_lockout_one_client_cannot_hold_more_than_its_share_of_connected_kernels(tmp_path):
+    async def scenario() -> list:
+        manager = CappedKernelManager(max_pending=10, max_pending_per_client=2, max_live_per_client=3,
+                                      connection_dir=str(tmp_path))
+        for i in range(3):  # a script that fetches the page and opens its websocket, three times
+            ticket = manager.admit("10.0.0.1", False)
+            manager.assign(ticket, f"kernel-{i}")
+            manager.page_sent(ticket)
+            manager.pending.pop(f"kernel-{i}")  # (what notify_connect does for a live kernel)
+            manager.connected.add(f"kernel-{i}")
+        outcome = [manager.pending_count("10.0.0.1"), manager.live_count("10.0.0.1")]
+        try:
+            manager.admit("10.0.0.1", False)
+        except web.HTTPError as exc:
+            outcome.append(exc.status_code)
+        outcome.append(manager.admit("10.0.0.2", False).client)  # another address is admitted
+        await manager.shutdown_all(now=True)
+        return outcome
+
+    assert in_thread(scenario()) == [0, 3, 503, "10.0.0.2"]
+
+
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mentorship-lockout")

@@ -25,7 +25,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(port=args.port, host=args.host, token=args.token, pool=args.pool, max_kernels=args.max_kernels,
                  cull_idle=args.cull_idle, db=db, preheat=not args.no_preheat,
                  template=not args.voila_defaults, denylist=not args.voila_defaults,
-                 connect_timeout=args.connect_timeout, max_pending=args.max_pending, per_client=args.per_client)
+                 connect_timeout=args.connect_timeout, max_pending=args.max_pending, per_client=args.per_client,
+                 live_per_client=args.live_per_client)
 
 
 def served_database(db: str | None, demo: bool) -> str:
@@ -176,6 +177,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
                    "(default 12)")
     p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
+    p.add_argument("--live-per-client", type=int, default=12, help="most kernels of one client address, waiting "
+                   "or connected (default 12)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")

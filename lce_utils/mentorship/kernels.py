@@ -53,6 +53,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
     max_kernels = Int(24, config=True, help="Most kernels alive at once (preheated, pending and connected).")
     max_pending = Int(12, config=True, help="Most kernels handed to pages that have not connected yet.")
     max_pending_per_client = Int(8, config=True, help="The same, per client address.")
+    max_live_per_client = Int(12, config=True, help="Most kernels (waiting or connected) of one client address: "
+                              "a script that also opens the websockets cannot take the whole cap.")
     connect_timeout = Int(30, config=True, help="Seconds a sent page has to connect to its kernel.")
 
     def __init__(self, **kwargs: Any):
@@ -60,6 +62,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.kernel_paths: dict[str, str] = {}
         self.connected: set[str] = set()
         self.pending: dict[str, Pending] = {}
+        self.owners: dict[str, str] = {}  # visitors' kernels: kernel id -> client address
         self._tickets: list[Ticket] = []
         self._starting = 0
         self._culler: PeriodicCallback | None = None
@@ -85,10 +88,16 @@ class CappedKernelManager(AsyncMappingKernelManager):
             [t.client for t in self._tickets if not t.staff]
         return len(items) if client is None else sum(1 for c in items if c == client)
 
+    def live_count(self, client: str) -> int:
+        """One client's kernels, waiting or connected, plus its admitted requests still waiting for one."""
+        return sum(1 for c in self.owners.values() if c == client) + \
+            sum(1 for t in self._tickets if t.client == client and not t.staff)
+
     def admit(self, client: str, staff: bool) -> Ticket:
         """Admit a page request or raise 503 (staff are not limited per client: they hold the token)."""
         if not staff and (self.pending_count() >= self.max_pending
-                          or self.pending_count(client) >= self.max_pending_per_client):
+                          or self.pending_count(client) >= self.max_pending_per_client
+                          or self.live_count(client) >= self.max_live_per_client):
             raise web.HTTPError(503, BUSY)
         ticket = Ticket(client, staff)
         self._tickets.append(ticket)
@@ -99,6 +108,8 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if ticket in self._tickets:
             self._tickets.remove(ticket)
         ticket.kernel_id = kernel_id
+        if not ticket.staff:
+            self.owners[kernel_id] = ticket.client
         if kernel_id not in self.connected:
             self.pending[kernel_id] = Pending(ticket.client, time.monotonic(), ticket.staff)
         self._start_culler()
@@ -173,6 +184,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
             self.kernel_paths.pop(kernel_id, None)
             self.connected.discard(kernel_id)
             self.pending.pop(kernel_id, None)
+            self.owners.pop(kernel_id, None)
 
     def counts(self) -> dict[str, Any]:
         """Live kernels by state and by app folder (no client addresses, no personal data)."""

@@ -353,7 +353,7 @@ def denied_extensions() -> list[str]:
 def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 5, max_kernels: int = 24,
                  cull_idle: int = 900, preheat: bool = True, template: bool = True,
                  denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
-                 per_client: int = 8) -> Config:
+                 per_client: int = 8, live_per_client: int = 12) -> Config:
     """The traitlets configuration of the Voilà server (flags exist so the benchmark can compare defaults)."""
     cfg = Config()
     cfg.Voila.ip = host
@@ -377,6 +377,7 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     cfg.CappedKernelManager.connect_timeout = connect_timeout
     cfg.CappedKernelManager.max_pending = max_pending
     cfg.CappedKernelManager.max_pending_per_client = per_client
+    cfg.CappedKernelManager.max_live_per_client = live_per_client
     cfg.CappedKernelManager.cull_idle_timeout = cull_idle
     cfg.CappedKernelManager.cull_interval = max(10, min(60, cull_idle // 4 or 10))
     cfg.CappedKernelManager.cull_connected = True
@@ -406,7 +407,7 @@ def write_token_file(path: Path, token: str) -> Path:
 def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, pool: int = 5,
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
           template: bool = True, denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
-          per_client: int = 8) -> int:
+          per_client: int = 8, live_per_client: int = 12) -> int:
     """Run the Voilà server until interrupted; prints the three apps' URLs and where the coordinator's token is
     (never the token itself: stdout often ends up in a log)."""
     from lce_utils.mentorship.retention import start_retention_schedule
@@ -428,7 +429,7 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
         raise ValueError(f"--pool ({pool}) must be smaller than --max-kernels ({max_kernels})")
     cfg = build_config(port=port, host=host, token=token, pool=pool, max_kernels=max_kernels, cull_idle=cull_idle,
                        preheat=preheat, template=template, denylist=denylist, connect_timeout=connect_timeout,
-                       max_pending=max_pending, per_client=per_client)
+                       max_pending=max_pending, per_client=per_client, live_per_client=live_per_client)
     install_steady_rendering()  # a page whose kernel fails to start ends with a message (rendering.py)
     app = MentorshipVoila(config=cfg)
     app.initialize([])
@@ -439,8 +440,8 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     print(f"  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb", flush=True)
     print(f"    log in with {where}; log out at / logga ut på {base}/logout", flush=True)
     print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, pages that do not connect "
-          f"stopped after {connect_timeout} s (at most {max_pending} waiting, {per_client} per client), idle "
-          f"ones after {cull_idle} s. Stop with Ctrl+C.", flush=True)
+          f"stopped after {connect_timeout} s (at most {max_pending} waiting, {per_client} per client), at most "
+          f"{live_per_client} per client in all, idle ones after {cull_idle} s. Stop with Ctrl+C.", flush=True)
     sys.stdout.flush()
     start_retention_schedule()  # the retention purge now, then daily while the server runs
     app.start()
