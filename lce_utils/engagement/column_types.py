@@ -41,8 +41,7 @@ def price_sql(expr: str, decimal: str) -> str:
         fast = f"CASE WHEN NOT contains({expr}, ',') THEN TRY_CAST({expr} AS DOUBLE) END"
         strict = (f"CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d+|\\d{{1,3}}(,\\d{{3}})+)(\\.\\d+)?') "
                   f"THEN TRY_CAST(replace({cleaned}, ',', '') AS DOUBLE) END")
-    value = f"COALESCE({fast}, {strict})"
-    return f"CASE WHEN isfinite({value}) THEN {value} END"  # TRY_CAST reads 'nan' and 'inf'
+    return f"COALESCE({fast}, {strict})"  # TRY_CAST reads 'nan' and 'inf': the loader rejects what is not finite
 
 
 def _matches_any(column: str, patterns: tuple[str, ...]) -> str:

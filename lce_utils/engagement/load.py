@@ -326,7 +326,7 @@ WITH parsed AS (
          WHEN ts_raw IS NULL THEN 'timestamp is empty'
          WHEN ts IS NULL THEN 'timestamp is not a valid date'
          WHEN year(ts) NOT BETWEEN 1900 AND 2100 THEN 'timestamp year is out of range'
-         WHEN price_raw IS NOT NULL AND price IS NULL THEN 'price is not a number'
+         WHEN price_raw IS NOT NULL AND (price IS NULL OR NOT isfinite(price)) THEN 'price is not a number'
          WHEN price < 0 THEN 'price is negative'
          WHEN n_raw IS NOT NULL AND n IS NULL THEN '{n_name} is not a whole number'
          WHEN n < 0 THEN '{n_name} is negative'
