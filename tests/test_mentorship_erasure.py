@@ -21,6 +21,7 @@ from lce_utils.mentorship.exports import export_matches, match_rows, write_csv, 
 from lce_utils.mentorship.models import Application, ExportFile
 from lce_utils.mentorship.store import audit_events, export_person, get_engine, purge, transaction
 from tests.servers import free_port, running_server
+from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 from tests.test_mentorship_support import application, email
 
 ZELDA = email("zelda.quux")
@@ -225,3 +226,37 @@ def test_serve_purges_on_start_and_says_which_database(store, tmp_path):
     out = log.read_text(encoding="utf-8")
     assert f"database / databas: SQLite {tmp_path / 'mentorship.db'}" in out
     assert [a.id for a in list_applications(url)] == [1, 3]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_export_during_an_erasure_never_writes_the_person(backend, store, tmp_path, request):
+    """The export waits for the erasure's transaction (exclusive), then reads the store without the person."""
+    import threading
+
+    from lce_utils.mentorship.store import _delete_applications, _delete_people, _person, exclusive
+
+    url = store[0] if backend == "sqlite" else request.getfixturevalue("postgres").new_database()
+    programme(url)
+    erasing, release = threading.Event(), threading.Event()
+
+    def erase_slowly(session) -> None:
+        exclusive(session)
+        person = _person(session, ZELDA)
+        app_ids = [a.id for a in person.applications]
+        _delete_applications(session, app_ids)
+        _delete_people(session, [person.id])
+        erasing.set()
+        release.wait(30)
+
+    eraser = threading.Thread(target=transaction, args=(erase_slowly, url))
+    eraser.start()
+    erasing.wait(30)
+    exporter = threading.Thread(target=export_matches, args=(tmp_path / "during", url))
+    exporter.start()
+    exporter.join(2)  # gives the export every chance to read too early, if nothing holds it back
+    release.set()
+    eraser.join(60)
+    exporter.join(60)
+    content = file_text(tmp_path / "during" / "matches.csv")
+    assert "zelda" not in content and "otto other" in content
+

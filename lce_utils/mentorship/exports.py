@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from lce_utils.mentorship import audit
 from lce_utils.mentorship.export_files import register_file, write_atomically
 from lce_utils.mentorship.matching import explain
-from lce_utils.mentorship.store import _person, current_matches, export_person, transaction
+from lce_utils.mentorship.store import _person, exclusive, matches_in, person_record, reading, transaction
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ["pair_id", "kind", "code", "locked", "score", "a_name", "a_email", "a_organisation", "b_name", "b_email",
@@ -32,10 +32,10 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _matches(url: str | None) -> tuple[list[dict[str, Any]], set[int]]:
+def _matches(session: Session) -> tuple[list[dict[str, Any]], set[int]]:
     """The current matches as flat rows, and the ids of the people in them."""
     rows, people = [], set()
-    for m in current_matches(url):
+    for m in matches_in(session):
         rows.append({"pair_id": m.id, "kind": m.kind, "code": m.code, "locked": bool(m.locked),
                      "score": round(m.score, 2), "a_name": m.a.person.name, "a_email": m.a.person.email,
                      "a_organisation": m.a.person.organisation or "", "b_name": m.b.person.name,
@@ -47,7 +47,8 @@ def _matches(url: str | None) -> tuple[list[dict[str, Any]], set[int]]:
 
 def match_rows(url: str | None = None) -> list[dict[str, Any]]:
     """The current matches as flat rows (names and e-mails included: for the coordinators only)."""
-    return _matches(url)[0]
+    with reading(url) as session:
+        return _matches(session)[0]
 
 
 def _csv_into(rows: list[dict[str, Any]], fh: IO[str]) -> None:
@@ -111,23 +112,26 @@ def _audit(url: str | None, actor: str | None, action: str, **details: Any) -> N
 def export_matches(folder: str | Path, url: str | None = None, stem: str = "matches",
                    actor: str | None = None) -> tuple[Path, Path]:
     """The current matches as folder/stem.csv and folder/stem.xlsx, registered and audited."""
-    rows, people = _matches(url)
     folder = Path(folder)
     paths = folder / f"{stem}.csv", folder / f"{stem}.xlsx"
 
-    def register(session: Session) -> None:
+    def register_and_write(session: Session) -> tuple[Path, Path]:
+        # read, registered and written inside one transaction serialised with erasures (exclusive): an erasure
+        # either came first (its person is not read) or comes after and finds the registered file
+        exclusive(session)
+        rows, people = _matches(session)
         for path, kind in zip(paths, ("matches_csv", "matches_xlsx")):
             register_file(session, path, kind, people)
         audit.record(session, actor or audit.cli_actor(), "export_matches", rows=len(rows),
                      files=[p.name for p in paths])
+        return write_csv(rows, paths[0]), write_xlsx(rows, paths[1])
 
-    transaction(register, url)  # registered before written: no file with people in it is ever unknown
-    return write_csv(rows, paths[0]), write_xlsx(rows, paths[1])
+    return transaction(register_and_write, url)
 
 
 def download_matches(kind: str, url: str | None = None, actor: str | None = None) -> tuple[str, bytes]:
     """A file name and the bytes of the current matches as "csv" or "xlsx", audited; nothing written to disk."""
-    rows, _people = _matches(url)
+    rows = match_rows(url)
     name = f"matches-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.{kind}"
     data = matches_bytes(rows, kind)
     _audit(url, actor, "export_matches", rows=len(rows), format=kind, stored=False)
@@ -137,24 +141,26 @@ def download_matches(kind: str, url: str | None = None, actor: str | None = None
 def person_data(email: str, url: str | None = None, actor: str | None = None, stored: bool = False
                 ) -> dict[str, Any]:
     """One person's data (export_person), audited as an export (without the person)."""
-    data = export_person(email, url)
+    with reading(url) as session:
+        data = person_record(session, email)
     _audit(url, actor, "export_person", stored=stored)
     return data
 
 
 def write_person_export(email: str, path: str | Path, url: str | None = None, actor: str | None = None) -> Path:
-    """One person's data (export_person) as a JSON file, registered, audited and written atomically."""
-    data = export_person(email, url)
-
-    def register(session: Session) -> None:
+    """One person's data (export_person) as a JSON file, registered, audited and written atomically (in one
+    transaction serialised with erasures, as export_matches)."""
+    def register_and_write(session: Session) -> Path:
+        exclusive(session)
+        data = person_record(session, email)
         row = register_file(session, Path(path), "person_json", [_person(session, email).id])
         session.flush()
         # the file's own name may name the person: the log keeps the registry number only
         audit.record(session, actor or audit.cli_actor(), "export_person", stored=True, file_id=row.id)
 
-    transaction(register, url)
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=2)
+        return write_atomically(Path(path), write)
 
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2)
-    return write_atomically(Path(path), write)
+    return transaction(register_and_write, url)

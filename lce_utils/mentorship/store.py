@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
@@ -202,6 +202,17 @@ def transaction(fn: Callable[[Session], T], url: str | None = None, attempts: in
     raise AssertionError("unreachable")
 
 
+def exclusive(session: Session) -> None:
+    """Serialise this transaction with every other that writes or cleans export files (erasure, purge, exports),
+    so a file is never written with a person an erasure has already looked for. SQLite's BEGIN IMMEDIATE does
+    it once the transaction has its connection; PostgreSQL takes a transaction-level advisory lock. Read what
+    the files will hold in this same session afterwards."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(4711506)"))
+    else:
+        session.connection()  # starts the transaction: BEGIN IMMEDIATE takes SQLite's write lock now
+
+
 @contextmanager
 def reading(url: str | None = None) -> Iterator[Session]:
     """A session for reads; objects stay usable after it closes."""
@@ -304,33 +315,38 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
+def person_record(session: Session, email: str) -> dict[str, Any]:
+    """Everything the store holds about one person, read in the caller's session."""
+    person = _person(session, email)
+    apps = list(session.scalars(select(Application).where(Application.person_id == person.id)))
+    app_ids = [a.id for a in apps]
+    consents = list(session.scalars(select(Consent).where(Consent.person_id == person.id)))
+    matches = list(session.scalars(select(Match).where(or_(Match.a_application_id.in_(app_ids),
+                                                           Match.b_application_id.in_(app_ids)))))
+    sessions = list(session.scalars(select(MentoringSession).where(MentoringSession.person_id == person.id)))
+    feedback = list(session.scalars(select(Feedback).where(Feedback.person_id == person.id)))
+    return {
+        "person": {"email": person.email, "name": person.name, "organisation": person.organisation,
+                   "created_at": _iso(person.created_at), "updated_at": _iso(person.updated_at)},
+        "applications": [{**{k: v for k, v in a.as_dict().items() if k not in {"name", "email", "organisation"}},
+                          "status": a.status, "flag": a.flag, "submitted_name": a.submitted_name,
+                          "submitted_organisation": a.submitted_organisation} for a in apps],
+        "consents": [{"application_id": c.application_id, "purpose": c.purpose, "contact": c.contact,
+                      "notice_version": c.notice_version, "given_at": _iso(c.given_at)} for c in consents],
+        "matches": [{"id": m.id, "kind": m.kind, "score": m.score, "locked": m.locked, "code": m.code,
+                     "role": "a" if m.a_application_id in app_ids else "b", "created_at": _iso(m.created_at)}
+                    for m in matches],
+        "sessions": [{"match_id": s.match_id, "held_on": _iso(s.held_on), "minutes": s.minutes,
+                      "format": s.format} for s in sessions],
+        "feedback": [{"match_id": f.match_id, "score": f.score, "comment": f.comment,
+                      "created_at": _iso(f.created_at)} for f in feedback],
+    }
+
+
 def export_person(email: str, url: str | None = None) -> dict[str, Any]:
     """Everything the store holds about one person (right of access), as JSON-ready data."""
     with reading(url) as session:
-        person = _person(session, email)
-        apps = list(session.scalars(select(Application).where(Application.person_id == person.id)))
-        app_ids = [a.id for a in apps]
-        consents = list(session.scalars(select(Consent).where(Consent.person_id == person.id)))
-        matches = list(session.scalars(select(Match).where(or_(Match.a_application_id.in_(app_ids),
-                                                               Match.b_application_id.in_(app_ids)))))
-        sessions = list(session.scalars(select(MentoringSession).where(MentoringSession.person_id == person.id)))
-        feedback = list(session.scalars(select(Feedback).where(Feedback.person_id == person.id)))
-        return {
-            "person": {"email": person.email, "name": person.name, "organisation": person.organisation,
-                       "created_at": _iso(person.created_at), "updated_at": _iso(person.updated_at)},
-            "applications": [{**{k: v for k, v in a.as_dict().items() if k not in {"name", "email", "organisation"}},
-                              "status": a.status, "flag": a.flag, "submitted_name": a.submitted_name,
-                              "submitted_organisation": a.submitted_organisation} for a in apps],
-            "consents": [{"application_id": c.application_id, "purpose": c.purpose, "contact": c.contact,
-                          "notice_version": c.notice_version, "given_at": _iso(c.given_at)} for c in consents],
-            "matches": [{"id": m.id, "kind": m.kind, "score": m.score, "locked": m.locked, "code": m.code,
-                         "role": "a" if m.a_application_id in app_ids else "b", "created_at": _iso(m.created_at)}
-                        for m in matches],
-            "sessions": [{"match_id": s.match_id, "held_on": _iso(s.held_on), "minutes": s.minutes,
-                          "format": s.format} for s in sessions],
-            "feedback": [{"match_id": f.match_id, "score": f.score, "comment": f.comment,
-                          "created_at": _iso(f.created_at)} for f in feedback],
-        }
+        return person_record(session, email)
 
 
 def _delete_applications(session: Session, app_ids: list[int]) -> int:
@@ -368,6 +384,7 @@ def erase(email: str, url: str | None = None, actor: str | None = None) -> dict[
     the person. Returns the counts: rows, files_rewritten, files_deleted."""
 
     def write(session: Session) -> dict[str, int]:
+        exclusive(session)
         person = _person(session, email)
         app_ids = list(session.scalars(select(Application.id).where(Application.person_id == person.id)))
         counts = {"rows": _delete_applications(session, app_ids) + _delete_people(session, [person.id])}
@@ -398,6 +415,7 @@ def purge(days: int | None = None, url: str | None = None, *, export_days: int |
     cutoff = now - dt.timedelta(days=days)
 
     def write(session: Session) -> dict[str, int]:
+        exclusive(session)
         app_ids = list(session.scalars(select(Application.id).where(Application.created_at < cutoff)))
         _delete_applications(session, app_ids)
         orphans = {pid: mail for pid, mail in session.execute(select(Person.id, Person.email).where(
@@ -424,12 +442,17 @@ def audit_events(url: str | None = None) -> list[AuditEvent]:
 
 # --- matches -----------------------------------------------------------------------------------------------------
 
+def matches_in(session: Session) -> list[Match]:
+    """The matches in force, read in the caller's session, with both applications and people loaded."""
+    query = (select(Match).options(joinedload(Match.a).joinedload(Application.person),
+                                   joinedload(Match.b).joinedload(Application.person)).order_by(Match.id))
+    return list(session.scalars(query).unique())
+
+
 def current_matches(url: str | None = None) -> list[Match]:
     """The matches in force (locked ones and those of the latest run), with both applications loaded."""
     with reading(url) as session:
-        query = (select(Match).options(joinedload(Match.a).joinedload(Application.person),
-                                       joinedload(Match.b).joinedload(Application.person)).order_by(Match.id))
-        return list(session.scalars(query).unique())
+        return matches_in(session)
 
 
 def excluded_pairs(url: str | None = None) -> set[frozenset[int]]:
