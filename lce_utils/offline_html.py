@@ -4,25 +4,63 @@ from __future__ import annotations
 
 import copy
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Anything the browser would fetch from another host: src=, href= of a stylesheet/script, url(), @import.
-_REMOTE = re.compile(
+_REMOTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+# Inside a style or script: url(), @import, src= that reach another host.
+_REMOTE_IN_CODE = re.compile(
     r"""(?:\bsrc\s*=\s*["']?\s*(?:https?:)?//)"""
-    r"""|(?:<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?//)"""
     r"""|(?:url\(\s*["']?\s*(?:https?:)?//)"""
     r"""|(?:@import\s+(?:url\()?\s*["']?\s*(?:https?:)?//)""",
     re.IGNORECASE,
 )
+# Attributes that make a browser fetch their URL (href only on these tags: a link <a href> is not a load).
+_LOADING_ATTRS = {"src", "srcset", "poster", "data", "background", "formaction", "xlink:href"}
+_HREF_LOADS = {"link", "image", "use", "feimage", "base", "script"}
+
+
+class _RemoteFinder(HTMLParser):
+    """Collects what would be fetched from the network: attributes of elements, code in <style> and <script>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._code_tag: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = value or ""
+            loads = name in _LOADING_ATTRS or (name == "href" and tag in _HREF_LOADS)
+            if loads and any(_REMOTE_URL.match(part) for part in value.split(",")):
+                self.found.append(f"<{tag} {name}={value[:80]!r}>")
+            elif name == "style" and _REMOTE_IN_CODE.search(value):
+                self.found.append(f"<{tag} style={value[:80]!r}>")
+            elif tag == "meta" and name == "content" and re.search(r"url\s*=\s*(?:https?:)?//", value, re.I):
+                self.found.append(f"<meta content={value[:80]!r}>")
+        if tag in ("style", "script"):
+            self._code_tag = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._code_tag:
+            self._code_tag = None
+
+    def handle_data(self, data: str) -> None:
+        if self._code_tag:
+            self.found += [data[max(0, m.start() - 40): m.end() + 60] for m in _REMOTE_IN_CODE.finditer(data)]
 
 
 def remote_loads(html: str) -> list[str]:
-    """The places in html that would make a browser fetch something from the network."""
-    return [html[max(0, m.start() - 40): m.end() + 60] for m in _REMOTE.finditer(html)]
+    """The places in html that would make a browser fetch something from the network (text that merely mentions
+    a URL, e.g. `src=https://` in a printed output, is not one)."""
+    finder = _RemoteFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
 
 
 def _drop_live_widgets(nb: nbformat.NotebookNode) -> None:
@@ -34,11 +72,10 @@ def _drop_live_widgets(nb: nbformat.NotebookNode) -> None:
             data.pop("application/vnd.jupyter.widget-view+json", None)
 
 
-def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,
-                     title: str | None = None, lang: str = "en") -> str:
-    """Render a notebook as one self-contained HTML page that loads nothing from the network.
-
-    exclude_input hides code cells (published reports); raises ValueError if a remote load slipped in."""
+def render_notebook(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,
+                    title: str | None = None, lang: str = "en") -> str:
+    """nbconvert's HTML of a notebook with LCE's offline template, unchecked: the cells' own HTML is as they left
+    it (sanitise it, as lce_utils.reports.sanitize does, before anyone opens it)."""
     nb = nbformat.read(str(nb), as_version=4) if not isinstance(nb, nbformat.NotebookNode) else copy.deepcopy(nb)
     _drop_live_widgets(nb)
     exporter = HTMLExporter(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
@@ -46,6 +83,15 @@ def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, exclude_input: b
                             exclude_output_prompt=True, language_code=lang)
     resources = {"metadata": {"name": title}} if title else None
     html, _ = exporter.from_notebook_node(nb, resources=resources)
+    return html
+
+
+def notebook_to_html(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,
+                     title: str | None = None, lang: str = "en") -> str:
+    """Render a notebook as one self-contained HTML page that loads nothing from the network.
+
+    exclude_input hides code cells (published reports); raises ValueError if a remote load slipped in."""
+    html = render_notebook(nb, exclude_input=exclude_input, title=title, lang=lang)
     found = remote_loads(html)
     if found:
         raise ValueError(f"rendered HTML would load from the network: {found[0]!r}")

@@ -1,12 +1,16 @@
 """Feedback HTML that says which checks (visible or hidden) failed and why, without showing hidden test code.
 
 nbgrader's own feedback shows the autograded notebook, hidden tests included (nbgrader issues #917, #1363), and
-loads MathJax from a CDN; this one renders offline with lce_utils.offline_html."""
+loads MathJax from a CDN; this one renders offline with lce_utils.offline_html and sanitises everything the learner
+wrote or printed with the report site's allowlist (lce_utils.reports.sanitize): no script runs, an image from the
+web becomes a plain link, nothing loads from the network. A page that cannot be rendered is replaced by a plain one:
+no notebook content can stop grading."""
 
 from __future__ import annotations
 
 import copy
 import html
+import logging
 import re
 from pathlib import Path
 
@@ -15,11 +19,18 @@ from nbformat.v4 import new_markdown_cell
 
 from lce_utils.courses.config import course_root, db_url
 from lce_utils.courses.export import first_error_line
-from lce_utils.offline_html import notebook_to_html
+from lce_utils.offline_html import render_notebook
+from lce_utils.reports import sanitize
+
+log = logging.getLogger(__name__)
 
 HIDDEN_NOTE = "# Hidden checks ran here; their code is not shown. / Dolda kontroller kördes här; koden visas inte."
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_CELL_LINE = re.compile(r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>),?\s*line (\d+)")
+AFTER_HIDDEN_NOTE = ("Outputs of cells that ran after the first hidden check are not shown here (they could repeat "
+                     "the hidden checks); your own notebook still has them. / Utdata från celler som kördes efter "
+                     "den första dolda kontrollen visas inte här (de skulle kunna återge de dolda kontrollerna); "
+                     "de finns kvar i din egen notebook.")
+# The browser's own guard on top of the sanitising: no script, no request to any host, inline styles and images.
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
 
 
 def hidden_line_ranges(source: str) -> list[tuple[int, int]]:
@@ -50,37 +61,45 @@ def strip_hidden(source: str) -> str:
 
 def failed_in_hidden(cell: nbformat.NotebookNode) -> bool:
     """Whether the cell's error was raised on a line inside a hidden-test region."""
-    ranges = hidden_line_ranges(cell.source)
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            text = _ANSI.sub("", "\n".join(output.get("traceback", [])))
-            found = _CELL_LINE.search(text)  # the first frame is the test cell itself
-            if found:
-                line = int(found.group(1))
-                return any(a <= line <= b for a, b in ranges)
-    return False
+    from lce_utils.courses.integrity import failing_line
+
+    line = failing_line(cell)
+    return line is not None and any(a <= line <= b for a, b in hidden_line_ranges(cell.source))
 
 
 def safe_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[dict]]:
-    """A copy of an autograded notebook safe to show a learner, and one result dict per test cell."""
+    """A copy of an autograded notebook safe to show a learner, and one result dict per test cell.
+
+    From the first cell with hidden tests on, learners' outputs are dropped and test cells keep only LCE's own
+    pass/fail message: code that ran during a hidden check could have kept its source and printed it later."""
+    from lce_utils.courses.integrity import checked_outputs, is_test_cell
+
     nb = copy.deepcopy(nb)
     results = []
+    after_hidden = False
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
         meta = cell.metadata.get("nbgrader", {})
-        is_test = meta.get("grade") and not meta.get("solution") and cell.cell_type == "code"
-        error = first_error_line(cell) if cell.cell_type == "code" else ""
-        if is_test:
+        hidden = bool(hidden_line_ranges(cell.source))
+        after_hidden = after_hidden or hidden
+        if is_test_cell(cell):
+            if after_hidden and not first_error_line(cell).startswith("GradingIntegrityError"):
+                cell.outputs = checked_outputs(cell)
+            error = first_error_line(cell)
             results.append({"test": meta.get("grade_id"), "max_points": meta.get("points", 0),
                             "passed": not error, "message": error,
-                            "hidden": bool(error) and failed_in_hidden(cell),
-                            "has_hidden": bool(hidden_line_ranges(cell.source))})
+                            "hidden": bool(error) and failed_in_hidden(cell), "has_hidden": hidden})
             cell.source = strip_hidden(cell.source)
-        if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    # a traceback quotes the code around the failing line, hidden tests included: show the
-                    # error's name and message only
-                    output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
+        elif after_hidden:
+            cell.outputs = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                # a traceback quotes the code around the failing line, hidden tests included: show the
+                # error's name and message only
+                output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
+    if after_hidden:
+        nb.cells.append(new_markdown_cell(f"*{AFTER_HIDDEN_NOTE}*"))
     return nb, results
 
 
@@ -107,21 +126,79 @@ def _summary_cell(student: str, assignment: str, notebook: str, score: float, ma
         + (f"\n\n**Comments / Kommentarer:**{notes}" if notes else ""))
 
 
-def feedback_html(student: str, assignment: str, notebook: str, root: str | Path | None = None) -> str:
-    """The feedback page for one student's notebook, built from the autograded notebook and the gradebook."""
+def feedback_page(rendered: str, title: str, lang: str = "en") -> str:
+    """A self-contained feedback page from nbconvert's HTML: its styles, and its cells through the allowlist."""
+    head = rendered[:rendered.find("</head>")] if "</head>" in rendered else ""
+    styles = "\n".join(re.findall(r"<style\b[^>]*>.*?</style>", head, re.S | re.I))
+    body = sanitize.notebook_body(rendered)
+    cells = sanitize.finish_images(sanitize.clean_fragment(
+        sanitize.remote_images_as_links(sanitize.strip_anchor_links(body)), external_links=True))
+    return _page(title, lang, styles, f'<main class="jp-Notebook">{cells}</main>')
+
+
+def _page(title: str, lang: str, styles: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
+            f"<title>{html.escape(title)}</title>\n{styles}\n</head>\n"
+            f'<body class="jp-Notebook" data-jp-theme-light="true">\n{body}\n</body>\n</html>\n')
+
+
+def plain_page(student: str, assignment: str, notebook: str, score: float | None, max_score: float | None,
+               results: list[dict], why: str) -> str:
+    """A plain feedback page (score and checks only) for a notebook whose full page could not be rendered."""
+    rows = "".join(f"<tr><td><code>{html.escape(str(r['test']))}</code></td><td>{html.escape(str(r['max_points']))}"
+                   f"</td><td>{'passed / godkänd' if r['passed'] else 'failed / underkänd'}"
+                   f"{': ' + html.escape(r['message']) if r['message'] else ''}</td></tr>" for r in results)
+    score_line = (f"<p><strong>Score / Poäng: {score:g} of / av {max_score:g}</strong></p>"
+                  if score is not None and max_score is not None else "")
+    body = (f"<main><h1>Feedback / Återkoppling: {html.escape(notebook)}</h1>"
+            f"<p><strong>Learner / Deltagare:</strong> {html.escape(student)} · <strong>Assignment / Uppgift:"
+            f"</strong> {html.escape(assignment)}</p>{score_line}"
+            "<p>Your notebook could not be shown here, so this page lists your results only. / Din notebook kunde "
+            f"inte visas här, så sidan visar bara dina resultat. ({html.escape(why)})</p>"
+            + (f"<table><thead><tr><th>Check / Kontroll</th><th>Points / Poäng</th><th>Result / Resultat</th></tr>"
+               f"</thead><tbody>{rows}</tbody></table>" if rows else "") + "</main>")
+    return _page(f"Feedback: {notebook} ({student})", "en", "", body)
+
+
+def _gradebook_summary(student: str, assignment: str, notebook: str, root: Path) -> tuple[float, float, float,
+                                                                                          list[str]]:
     from nbgrader.api import Gradebook
 
-    root = course_root(root)
-    graded = nbformat.read(root / "autograded" / student / assignment / f"{notebook}.ipynb", as_version=4)
-    safe, results = safe_notebook(graded)
     with Gradebook(db_url(root)) as gb:
         sub = gb.find_submission_notebook(notebook, assignment, student)
         penalty = sub.late_submission_penalty or 0.0
         score, max_score = max(0.0, (sub.score or 0.0) - penalty), sub.max_score
         comments = [c.manual_comment for c in sub.comments]
-    safe.cells.insert(0, _summary_cell(student, assignment, notebook, score, max_score, penalty, results,
-                                       comments))
-    return notebook_to_html(safe, title=f"Feedback: {notebook} ({student})", lang="en")
+    return score, max_score, penalty, comments
+
+
+def feedback_html(student: str, assignment: str, notebook: str, root: str | Path | None = None) -> str:
+    """The feedback page for one student's notebook, built from the autograded notebook and the gradebook.
+
+    Never fails because of what the notebook holds: a page that cannot be rendered becomes a plain_page."""
+    root = course_root(root)
+    score = max_score = None
+    results: list[dict] = []
+    try:
+        graded = nbformat.read(root / "autograded" / student / assignment / f"{notebook}.ipynb", as_version=4)
+        safe, results = safe_notebook(graded)
+        score, max_score, penalty, comments = _gradebook_summary(student, assignment, notebook, root)
+        safe.cells.insert(0, _summary_cell(student, assignment, notebook, score, max_score, penalty, results,
+                                           comments))
+        title = f"Feedback: {notebook} ({student})"
+        return feedback_page(render_notebook(safe, title=title, lang="en"), title)
+    except Exception as exc:  # the learner's content broke rendering: the grade still stands, show it plainly
+        log.warning("feedback for %s/%s/%s rendered as a plain page: %s: %s", student, assignment, notebook,
+                    type(exc).__name__, exc)
+        why = f"{type(exc).__name__}"
+        if score is None:
+            try:
+                score, max_score, _, _ = _gradebook_summary(student, assignment, notebook, root)
+            except Exception:  # no gradebook entry: the page says so by leaving the score out
+                pass
+        return plain_page(student, assignment, notebook, score, max_score, results, why)
 
 
 def generate_feedback(assignment: str, students: list[str] | None = None,

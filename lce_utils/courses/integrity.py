@@ -23,6 +23,7 @@ import nbformat
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
+from nbformat.validator import NotebookValidationError
 from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 
@@ -35,6 +36,8 @@ PROBE_SOURCE = Path(__file__).with_name("integrity_probe.py")
 PROBE_TIMEOUT = 20  # seconds for the baseline or one probe to answer (a busy machine starts kernels slowly)
 PASSED = ("Passed: all checks of this cell succeeded. Output of cells with hidden checks is not shown. / "
           "Godkänd: alla kontroller i cellen gick igenom. Utdata från celler med dolda kontroller visas inte.\n")
+INVALID_OUTPUT = ("An output that is not valid notebook data was dropped. / En utdata som inte är giltig "
+                  "notebook-data togs bort.\n")
 NOT_TRUSTED = ("This check was not graded automatically: the notebook changed how Python runs code ({reason}). "
                "A teacher will grade it by hand. / Kontrollen rättades inte automatiskt: notebooken ändrade hur "
                "Python kör kod ({reason}). En lärare bedömer den för hand.")
@@ -205,6 +208,15 @@ class IntegrityExecute(CappedExecute):
         return None
 
     _request = run_sync(_async_request)
+
+    def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> NotebookNode | None:
+        """Store an output; one that is not valid notebook data (a learner can send any JSON) becomes a note."""
+        try:
+            return super().output(outs, msg, display_id, cell_index)
+        except NotebookValidationError:
+            note = nbformat.v4.new_output("stream", name="stdout", text=INVALID_OUTPUT)
+            outs.append(note)
+            return note
 
     def _probe(self, names: list[str]) -> list[str]:
         if self._setup_problem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import nh3
@@ -28,25 +29,53 @@ ATTRIBUTES = {
     **{tag: SVG_ATTRS for tag in SVG_TAGS},
 }
 _BODY = re.compile(r"<main\b[^>]*>(.*)</main>", re.S | re.I)
+_REMOTE_IMAGE = re.compile(r"^https?://", re.I)
 
 
-def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    # Images only as inline data (matplotlib PNGs); links only within the page or to relative files.
+def _attribute_filter(tag: str, attr: str, value: str, *, external_links: bool = False,
+                      remote_images: bool = False) -> str | None:
+    # Images only as inline data (matplotlib PNGs); links only within the page or to relative files, or (learners'
+    # feedback) to the web, where following one is the reader's choice and loads nothing by itself.
     if tag == "img" and attr == "src":
+        if remote_images and _REMOTE_IMAGE.match(value):
+            return value
         return value if value.startswith("data:image/png;base64,") or value.startswith("data:image/jpeg;base64,") \
             else None
     if tag == "a" and attr == "href":
+        if external_links and re.match(r"^(https?:|mailto:)", value, re.I):
+            return value
         return value if re.match(r"^(#|\./|[A-Za-z0-9_-]+\.(?:html|ipynb)(?:#|$))", value) else None
     if attr in {"clip-path", "fill", "stroke"} and "url(" in value:
         return value if re.fullmatch(r"url\(#[A-Za-z0-9_-]+\)", value) else None
     return value
 
 
-def clean_fragment(html: str) -> str:
-    """An HTML fragment reduced to the allowlist (SVG charts kept; scripts, styles, handlers dropped)."""
-    return nh3.clean(html, tags=HTML_TAGS | SVG_TAGS, attributes=ATTRIBUTES, attribute_filter=_attribute_filter,
+def clean_fragment(html: str, *, external_links: bool = False, remote_images: bool = False) -> str:
+    """An HTML fragment reduced to the allowlist (SVG charts kept; scripts, styles, handlers dropped).
+
+    external_links keeps links to http(s) and mailto; remote_images keeps http(s) image sources (only as a first
+    pass of remote_images_as_links, never in a page)."""
+    schemes = {"data"} | ({"http", "https", "mailto"} if external_links or remote_images else set())
+    return nh3.clean(html, tags=HTML_TAGS | SVG_TAGS, attributes=ATTRIBUTES,
+                     attribute_filter=functools.partial(_attribute_filter, external_links=external_links,
+                                                        remote_images=remote_images),
                      clean_content_tags={"script", "style", "iframe", "object", "embed", "template", "noscript"},
-                     url_schemes={"data"}, link_rel=None, strip_comments=True)
+                     url_schemes=schemes, link_rel=None, strip_comments=True)
+
+
+def remote_images_as_links(html: str) -> str:
+    """Sanitised HTML in which every image from the web is a plain link to it (nothing is fetched to show it)."""
+    def link(match: re.Match) -> str:
+        tag = match.group(0)
+        src = re.search(r'\bsrc="([^"]*)"', tag)
+        if not src or not _REMOTE_IMAGE.match(src.group(1)):
+            return tag
+        alt = re.search(r'\balt="([^"]*)"', tag)
+        label = alt.group(1) if alt and alt.group(1).strip() else "image / bild"
+        return (f'<a href="{src.group(1)}">{label} (image on the web, not loaded / bild på webben, '
+                "inte hämtad)</a>")
+
+    return re.sub(r"<img\b[^>]*>", link, clean_fragment(html, external_links=True, remote_images=True))
 
 
 def finish_images(html: str) -> str:
