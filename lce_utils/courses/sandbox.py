@@ -216,6 +216,14 @@ def _mounts() -> dict[str, str]:
     return found
 
 
+def _checked(group: Cgroups) -> Cgroups:
+    """group, once a child with limits could be made and removed in it (OSError where not)."""
+    probe = group.child("probe")
+    probe.limit(64, 8)
+    probe.kill()
+    return group
+
+
 def make_cgroups(name: str) -> tuple[Cgroups | None, str]:
     """A new cgroup below this process's own (v1 memory + pids, else v2), or None and the reason why not."""
     try:
@@ -230,11 +238,7 @@ def make_cgroups(name: str) -> tuple[Cgroups | None, str]:
                 path = Path(mounts[key] + own[key]) / name
                 path.mkdir()
                 dirs[key] = str(path)
-            group = Cgroups(1, dirs)
-            probe = group.child("probe")
-            probe.limit(64, 8)
-            probe.kill()
-            return group, ""
+            return _checked(Cgroups(1, dirs)), ""
         except OSError as exc:
             reasons.append(f"cgroup v1: {exc}")
             Cgroups(1, dirs).kill()
@@ -243,11 +247,7 @@ def make_cgroups(name: str) -> tuple[Cgroups | None, str]:
         try:
             path.mkdir()
             _enable_v2_controllers(path)
-            group = Cgroups(2, {"unified": str(path)})
-            probe = group.child("probe")
-            probe.limit(64, 8)
-            probe.kill()
-            return group, ""
+            return _checked(Cgroups(2, {"unified": str(path)})), ""
         except OSError as exc:
             reasons.append(f"cgroup v2: {exc}")
             Cgroups(2, {"unified": str(path)}).kill()
