@@ -17,9 +17,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from lce_utils.courses.collect import collect
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.export import collect_rows
+from lce_utils.courses.grading import autograde_parallel
 from lce_utils.courses.release import release
+from lce_utils.courses.sandbox import Containment, bwrap_path
 from lce_utils.courses.workflow import NOT_SANDBOXED, grade
 from lce_utils.paths import ROOT
 from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
@@ -211,6 +214,41 @@ def test_no_sandbox_is_stated_in_the_report_and_the_exports(tmp_path: Path) -> N
     assert [(r["student"], r["problem"]) for r in rows] == [("anna", NOT_SANDBOXED)]
     _, grades = read_csv(course / "exports" / f"{ASSIGNMENT}-grades.csv")
     assert [(r["student"], float(r["score"])) for r in grades] == [("anna", 11.0)]
+
+
+def test_a_crashed_worker_takes_no_other_learner_along(tmp_path: Path) -> None:
+    # without the sandbox a notebook can kill its grading worker; the learners waiting in that worker are graded
+    # again, each in a fresh worker of its own, and only the culprit is not graded
+    root = copy_course(tmp_path / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    subs = tmp_path / "subs"
+    write_submission(subs, "a-honest", course)
+    write_submission(subs, "b-kills-worker", course, code="import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    write_submission(subs, "c-honest", course, kind="demo-partial")
+    report = grade(ASSIGNMENT, subs, course, timeout=TIMEOUT, workers=1, sandbox=False)
+    assert {r.student: r.error for r in report.results} == {
+        "a-honest": "", "b-kills-worker": "the grading worker process crashed twice while grading this submission",
+        "c-honest": ""}
+    assert {r["student"]: float(r["score"]) for r in collect_rows(ASSIGNMENT, course)[0]} == {
+        "a-honest": 11.0, "b-kills-worker": 0.0, "c-honest": 7.0}
+
+
+def test_without_a_cgroup_the_per_process_fallback_holds_and_is_stated(tmp_path: Path) -> None:
+    root = copy_course(tmp_path / "root")
+    course = root / "courses"
+    release([ASSIGNMENT], course)
+    hog = "try:\n    bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n    print('PROBE hog: MemoryError')"
+    write_submission(tmp_path / "subs", "anna", course, code=hog)
+    collect(ASSIGNMENT, tmp_path / "subs", course)
+    containment = Containment(bwrap_path(), None, "not allowed here", MEMORY_MB, 120)
+    assert containment.describe().endswith(
+        f"no cgroup (not allowed here): fallback {MEMORY_MB} MB address space per process (RLIMIT_AS), no limit on "
+        "the number of processes; 120 s per submission")
+    [result] = autograde_parallel(ASSIGNMENT, ["anna"], course, timeout=TIMEOUT, containment=containment)
+    assert result.ok and result.grades["notebooks"]["iterating-under-uncertainty"]["grades"]["test_scenarios"] == \
+        [4.0, False]
+    assert probe_lines(first_answer_output(course, "anna")) == {"hog": "MemoryError"}
 
 
 def test_missing_bwrap_is_a_clear_error_and_nothing_is_graded(tmp_path: Path) -> None:
