@@ -144,7 +144,7 @@ def test_empty_file_and_header_only(tmp_path):
     with pytest.raises(DataError, match="header.csv: the file has a header but no data rows"):
         load_visits(tmp_path / "header.csv")
     (tmp_path / "visits.xls").write_bytes(b"\xd0\xcf")
-    with pytest.raises(DataError, match="old .xls files are not supported"):
+    with pytest.raises(DataError, match="visits.xls: cannot be read as a spreadsheet / kan inte läsas som kalkylark"):
         load_visits(tmp_path / "visits.xls")
 
 

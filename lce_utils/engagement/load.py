@@ -29,7 +29,8 @@ LOADER_VERSION = "3"
 DEFAULT_MAX_REJECT_SHARE = 0.05
 MAX_PER_ROW = 1_000_000  # tickets or counted visits on one row
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+HEADER_SEARCH_ROWS = 30  # a title block above the header is looked through up to this row
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SUMMARY_WORDS = r"(?i)\b(summa|totalt?|total sum|sum|subtotal|delsumma|antal totalt|grand total)\b"
 
@@ -98,11 +99,53 @@ def _kind(path: Path) -> str:
         return "excel"
     if suffix in PARQUET_SUFFIXES:
         return "parquet"
-    if suffix == ".xls":
-        raise DataError(f"{path.name}: old .xls files are not supported; save it as .xlsx or CSV "
-                        "/ spara som .xlsx eller CSV")
-    raise DataError(f"{path.name}: unknown file type {suffix!r}; expected CSV/TSV/TXT, .xlsx or Parquet "
-                    "/ okänd filtyp")
+    raise DataError(f"{path.name}: unknown file type {suffix!r}; expected CSV/TSV/TXT, .xlsx/.xls/.ods or "
+                    "Parquet / okänd filtyp")
+
+
+def _not_text(path: Path, head: bytes) -> None:
+    """A spreadsheet or other binary file under a text name is an error that says what it is."""
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        kind = "an Excel or OpenDocument spreadsheet / ett kalkylark (Excel eller OpenDocument)"
+    elif b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        kind = "a binary file, not text / en binärfil, inte text"
+    else:
+        return
+    raise DataError(f"{path.name}: this is {kind}, although its name ends in {path.suffix}. Export it as CSV "
+                    "again, or give it its real ending (.xlsx, .xls or .ods) / exportera som CSV igen eller byt "
+                    "filändelse till den riktiga.")
+
+
+def _header_index(rows: list[list[str]], mapping: m.Mapping) -> int:
+    """Where the header is: the mapping's header_row, else the first row naming a timestamp column (a title or a
+    GA4 '#' block above it is skipped), else the first row that is not empty or a '#' comment."""
+    if mapping.header_row is not None:
+        return mapping.header_row - 1
+    wanted = {m.normalise_header(n) for n in m.VISIT_SYNONYMS["timestamp"] + m.EVENT_SYNONYMS["start"]}
+    if "timestamp" in mapping.columns:
+        wanted.add(m.normalise_header(mapping.columns["timestamp"]))
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if any(m.normalise_header(cell) in wanted for cell in row if cell):
+            return i
+    for i, row in enumerate(rows):
+        cells = [c for c in row if c and c.strip()]
+        if cells and not cells[0].lstrip().startswith("#"):
+            return i
+    return 0
+
+
+def _header_names(cells: list[Any], merged: bool = False) -> list[str]:
+    """Header cells as column names; in a spreadsheet an empty cell right of a named one is taken as part of a
+    merged header cell and named after it (`Kund 2`)."""
+    names: list[str] = []
+    for i, cell in enumerate(cells):
+        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
+        if merged and not text and names and not re.fullmatch(r"column\d+", names[-1]):
+            base = re.sub(r" \d+$", "", names[-1])
+            same = sum(1 for n in names if re.sub(r" \d+$", "", n) == base)
+            text = f"{base} {same + 1}"
+        names.append(text or f"column{i + 1}")
+    return names
 
 
 def detect_encoding(head: bytes) -> str:
@@ -152,11 +195,20 @@ class _Source:
     def _open_csv(self, workdir: Path) -> None:
         with open(self.path, "rb") as handle:
             head = handle.read(1 << 20)
+        _not_text(self.path, head)
         encoding = self.mapping.encoding or detect_encoding(head)
         text = head.decode(encoding if encoding != "utf-8-sig" else "utf-8-sig", errors="replace")
-        separator = self.mapping.separator or detect_separator(text)
+        lines = text.splitlines()
+        comments = 0
+        while comments < len(lines) and (not lines[comments].strip() or lines[comments].lstrip().startswith("#")):
+            comments += 1  # GA4's '#' block and blank lines before the table
+        separator = self.mapping.separator or detect_separator("\n".join(lines[comments:]))
         if separator == "\\t":
             separator = "\t"
+        rows = list(csv.reader(lines[:HEADER_SEARCH_ROWS + comments], delimiter=separator))
+        self.skip = max(comments, _header_index(rows, self.mapping)) if self.mapping.header_row is None \
+            else self.mapping.header_row - 1
+        self.parallel = True
         self.detected.encoding, self.detected.separator = encoding, separator
         source = self.path
         if encoding not in ("utf-8", "utf-8-sig"):
@@ -165,42 +217,61 @@ class _Source:
         self._read_csv(source, separator, workdir, encoding)
 
     def _read_csv(self, source: Path, separator: str, workdir: Path, encoding: str) -> None:
+        self._csv_args = (source, separator, workdir, encoding)
         try:
             # auto_detect=false needs the column list: take it from the header line.
             with open(source, "r", encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader([handle.readline()], delimiter=separator))
-            names = _unique_names(header)
+                for _ in range(self.skip):
+                    handle.readline()
+                header = next(csv.reader([handle.readline()], delimiter=separator), [])
+            names = _unique_names(_header_names(header))
             cols = "{" + ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names) + "}"
+            # Rows are numbered as a spreadsheet numbers them (header = row skip + 1). A quoted line break needs
+            # the serial reader (set by reopen_serial when DuckDB says so).
             self.con.execute(
-                "CREATE OR REPLACE VIEW raw_input AS SELECT row_number() OVER () + 1 AS _row, * FROM "
+                f"CREATE OR REPLACE VIEW raw_input AS SELECT row_number() OVER () + {self.skip + 1} AS _row, * FROM "
                 f"read_csv('{_sql_str(str(source))}', delim='{_sql_str(separator)}', header=true, "
                 "all_varchar=true, quote='\"', escape='\"', null_padding=true, auto_detect=false, "
-                f"columns={cols})")
+                f"skip={self.skip}, parallel={str(self.parallel).lower()}, columns={cols})")
             self.con.execute("SELECT 1 FROM raw_input LIMIT 1").fetchall()
         except duckdb.Error as exc:
             message = str(exc)
+            if "quoted new lines" in message and self.parallel:
+                self.parallel = False
+                return self._read_csv(source, separator, workdir, encoding)
             if "unicode" in message.lower() and encoding in ("utf-8", "utf-8-sig"):
                 fixed = workdir / "input-utf8.csv"
                 _transcode(self.path, "cp1252", fixed)
                 self.detected.encoding = "cp1252"
                 return self._read_csv(fixed, separator, workdir, "cp1252")
-            line = re.search(r"[Ll]ine:? ?(\d+)", message)
-            where = f" near line {line.group(1)}" if line else ""
-            raise DataError(f"{self.path.name}: cannot be read as a {_sep_name(separator)}-separated file"
-                            f"{where} / kan inte läsas: {message.splitlines()[0][:200]}") from exc
+            raise _read_error(self.path, exc) from exc
+
+    def reopen_serial(self) -> bool:
+        """Read the CSV again with DuckDB's serial reader (quoted line breaks); False when that is not the fix."""
+        if self.detected.kind != "csv" or not self.parallel:
+            return False
+        self.parallel = False
+        self._read_csv(*self._csv_args)
+        return True
 
     def _open_excel(self, workdir: Path) -> None:
         sheet = self.mapping.sheet if self.mapping.sheet is not None else 0
         try:
-            frame = pd.read_excel(self.path, sheet_name=sheet, dtype=str, engine="openpyxl")
+            # calamine reads xlsx, xls and ods; every cell as text, the header row found below.
+            grid = pd.read_excel(self.path, sheet_name=sheet, dtype=str, engine="calamine", header=None)
         except ValueError as exc:
             raise DataError(f"{self.path.name}: sheet {sheet!r} not found / bladet finns inte: {exc}") from exc
-        except Exception as exc:  # openpyxl raises many types for a broken file
-            raise DataError(f"{self.path.name}: cannot be read as .xlsx / kan inte läsas som .xlsx: "
-                            f"{type(exc).__name__}: {exc}") from exc
-        frame.columns = _unique_names([str(c) for c in frame.columns])
+        except Exception as exc:  # calamine raises its own types for a broken file
+            raise DataError(f"{self.path.name}: cannot be read as a spreadsheet / kan inte läsas som kalkylark: "
+                            f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        cells = grid.where(grid.notna(), None).values.tolist()
+        index = _header_index([[c or "" for c in row] for row in cells[:HEADER_SEARCH_ROWS]], self.mapping)
+        if index >= len(cells):
+            raise DataError(f"{self.path.name}: no header in row {index + 1} / ingen rubrikrad där")
+        frame = grid.iloc[index + 1:].copy()
+        frame.columns = _unique_names(_header_names(cells[index], merged=True))
         frame = frame.dropna(how="all")
-        frame.insert(0, "_row", (frame.index + 2).astype("int64"))
+        frame.insert(0, "_row", (frame.index + 1).astype("int64"))  # grid index 0 is the sheet's row 1
         self.detected.sheet = sheet
         self._frame = frame  # keep a reference: DuckDB scans it lazily
         self.con.register("raw_excel", frame)
@@ -411,46 +482,70 @@ def _prepare_into(path: Path, events_path: Path | None, mp: m.Mapping, work: Pat
     con = _connect(work)
     try:
         source = _Source(con, path, mp, work)
-        cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
-                                 path.name)
-        dropped = _identifier_columns(con, source, cols, mp, path.name)
-        decimal, reading, duplicates = _decide_types(con, source, cols, mp, path.name)
-        source.detected.decimal, source.detected.timestamp = decimal, reading.describe()
-        _gender_table(con, mp.values.get("gender", {}))
-        con.execute(f"COPY ({_visits_select(cols, mp, decimal, reading)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
-                    "(FORMAT parquet, COMPRESSION zstd)")
-        stats = con.execute(
-            "SELECT count(*) FILTER (WHERE _copy = 0), count(_reject_reason), "
-            "min(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL), "
-            "max(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL) FROM read_parquet(?)",
-            [str(work / "visits.parquet")]).fetchall()[0]
-        excluded = dict(con.execute(
-            "SELECT _excluded, count(*) FROM read_parquet(?) WHERE _excluded IS NOT NULL AND _copy = 0 "
-            "GROUP BY 1 ORDER BY 2 DESC, 1", [str(work / "visits.parquet")]).fetchall())
-        con.execute(f"COPY (SELECT _row AS row, _reject_column AS column, _reject_reason AS reason, "
-                    f"_reject_value AS value FROM read_parquet('{_sql_str(str(work / 'visits.parquet'))}') "
-                    f"WHERE _reject_reason IS NOT NULL ORDER BY _row) TO '{_sql_str(str(work / 'rejects.csv'))}' "
-                    "(HEADER, DELIMITER ',')")
-        meta: dict[str, Any] = {
-            "rows_read": int(stats[0]), "rows_rejected": int(stats[1]),
-            "period_start": stats[2].date().isoformat() if stats[2] else None,
-            "period_end": stats[3].date().isoformat() if stats[3] else None,
-            "columns": cols, "dropped_columns": list(dropped), "dropped_reasons": dropped,
-            "ignored_columns": [c for c in source.data_columns if c not in cols.values() and c not in dropped],
-            "detected": source.detected.__dict__,
-            "has": {name: name in cols for name in m.VISIT_COLUMNS},
-            "row_meaning": "count" if "count" in cols else "quantity" if "quantity" in cols else "visit",
-            "rows_excluded": excluded,
-            "duplicate_rows": duplicates,
-        }
-        meta["has"]["age"] = "age" in cols or "birth_year" in cols
-        if "count" in cols:  # aggregated counts: no individual visitors, whatever else the file has
-            meta["has"]["visitor_id"] = False
+        for attempt in range(2):
+            try:
+                meta = _prepare_visits(con, source, path, mp, work)
+                break
+            except duckdb.Error as exc:
+                # DuckDB meets a quoted line break only where it is: read again with the serial reader.
+                if attempt == 0 and "quoted new lines" in str(exc) and source.reopen_serial():
+                    continue
+                raise _read_error(path, exc) from exc
         if events_path is not None:
             meta["events"] = _prepare_events(con, events_path, mp, work)
         return meta
     finally:
         con.close()
+
+
+def _read_error(path: Path, exc: Exception) -> DataError:
+    """A reader error from DuckDB as a one-line error naming the file and, where known, the line."""
+    message = str(exc)
+    line = re.search(r"[Ll]ine:? ?(\d+)", message)
+    where = f" near line {line.group(1)}" if line else ""
+    detail = next((t.strip() for t in message.splitlines()[1:] if t.strip()), message.splitlines()[0])
+    return DataError(f"{path.name}: cannot be read{where} / kan inte läsas: {detail[:200]}")
+
+
+def _prepare_visits(con: duckdb.DuckDBPyConnection, source: _Source, path: Path, mp: m.Mapping,
+                    work: Path) -> dict[str, Any]:
+    """Validate, pseudonymise and write visits.parquet and rejects.csv; the visits part of meta.json."""
+    cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
+                             path.name)
+    dropped = _identifier_columns(con, source, cols, mp, path.name)
+    decimal, reading, duplicates = _decide_types(con, source, cols, mp, path.name)
+    source.detected.decimal, source.detected.timestamp = decimal, reading.describe()
+    _gender_table(con, mp.values.get("gender", {}))
+    con.execute(f"COPY ({_visits_select(cols, mp, decimal, reading)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
+                "(FORMAT parquet, COMPRESSION zstd)")
+    stats = con.execute(
+        "SELECT count(*) FILTER (WHERE _copy = 0), count(_reject_reason), "
+        "min(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL), "
+        "max(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL) FROM read_parquet(?)",
+        [str(work / "visits.parquet")]).fetchall()[0]
+    excluded = dict(con.execute(
+        "SELECT _excluded, count(*) FROM read_parquet(?) WHERE _excluded IS NOT NULL AND _copy = 0 "
+        "GROUP BY 1 ORDER BY 2 DESC, 1", [str(work / "visits.parquet")]).fetchall())
+    con.execute(f"COPY (SELECT _row AS row, _reject_column AS column, _reject_reason AS reason, "
+                f"_reject_value AS value FROM read_parquet('{_sql_str(str(work / 'visits.parquet'))}') "
+                f"WHERE _reject_reason IS NOT NULL ORDER BY _row) TO '{_sql_str(str(work / 'rejects.csv'))}' "
+                "(HEADER, DELIMITER ',')")
+    meta: dict[str, Any] = {
+        "rows_read": int(stats[0]), "rows_rejected": int(stats[1]),
+        "period_start": stats[2].date().isoformat() if stats[2] else None,
+        "period_end": stats[3].date().isoformat() if stats[3] else None,
+        "columns": cols, "dropped_columns": list(dropped), "dropped_reasons": dropped,
+        "ignored_columns": [c for c in source.data_columns if c not in cols.values() and c not in dropped],
+        "detected": source.detected.__dict__,
+        "has": {name: name in cols for name in m.VISIT_COLUMNS},
+        "row_meaning": "count" if "count" in cols else "quantity" if "quantity" in cols else "visit",
+        "rows_excluded": excluded,
+        "duplicate_rows": duplicates,
+    }
+    meta["has"]["age"] = "age" in cols or "birth_year" in cols
+    if "count" in cols:  # aggregated counts: no individual visitors, whatever else the file has
+        meta["has"]["visitor_id"] = False
+    return meta
 
 
 def _identifier_columns(con: duckdb.DuckDBPyConnection, source: _Source, cols: dict[str, str], mp: m.Mapping,

@@ -87,13 +87,14 @@ class Mapping:
     decimal: str | None = None
     date_format: str | None = None
     exclude_status: tuple[str, ...] | None = None
+    header_row: int | None = None
     source: str = "automatic"
 
     def fingerprint(self) -> str:
         """A stable text of the mapping (part of the cache key)."""
         return repr((sorted(self.columns.items()), sorted((k, sorted(v.items())) for k, v in self.values.items()),
                      sorted(self.events_columns.items()), self.sheet, self.separator, self.encoding, self.decimal,
-                     self.date_format, self.exclude_status))
+                     self.date_format, self.exclude_status, self.header_row))
 
 
 def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
@@ -115,10 +116,14 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
     if not isinstance(mapping, dict):
         raise DataError(f"mapping {source}: expected a YAML mapping with 'columns:' and 'values:'")
     unknown = set(mapping) - {"columns", "values", "events", "sheet", "separator", "encoding", "decimal",
-                              "date_format", "exclude_status"}
+                              "date_format", "exclude_status", "header_row"}
     if unknown:
         raise DataError(f"mapping {source}: unknown key(s) {sorted(unknown)}; expected columns, values, "
-                        "events, sheet, separator, encoding, decimal, date_format, exclude_status")
+                        "events, sheet, separator, encoding, decimal, date_format, exclude_status, header_row")
+    header_row = mapping.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or isinstance(header_row, bool) or header_row < 1):
+        raise DataError(f"mapping {source}: header_row must be the row number of the header (1 = the first row), "
+                        f"got {header_row!r}")
     exclude = mapping.get("exclude_status")
     if exclude is not None and not isinstance(exclude, list):
         raise DataError(f"mapping {source}: exclude_status must be a list of status values, e.g. "
@@ -154,7 +159,8 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
     return Mapping(columns=columns, values=values, events_columns=events, sheet=mapping.get("sheet"),
                    separator=mapping.get("separator"), encoding=mapping.get("encoding"), decimal=decimal,
                    date_format=str(mapping["date_format"]) if mapping.get("date_format") else None,
-                   exclude_status=tuple(str(v) for v in exclude) if exclude is not None else None, source=source)
+                   exclude_status=tuple(str(v) for v in exclude) if exclude is not None else None,
+                   header_row=header_row, source=source)
 
 
 def _str_dict(value: Any, where: str) -> dict[str, str]:
