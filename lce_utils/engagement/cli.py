@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce labs` with sample, run and check."""
     labs = subparsers.add_parser("labs", help="engagement labs: analyse an institution's visitor and ticket data",
                                  description="Engagement labs: parameterised notebooks over an institution's "
-                                 "visits or tickets export (CSV/TSV/TXT, .xlsx, Parquet).")
+                                 "visits or tickets export (CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet).")
     sub = labs.add_subparsers(dest="labs_command", metavar="COMMAND")
     sub.required = True
 
