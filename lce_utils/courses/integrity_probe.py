@@ -100,6 +100,8 @@ def install() -> None:
     base_lists = {name: (value, _tuple(value)) for name, value in hook_lists().items()}
     base_methods, base_objects = methods(), objects()
     base_builtins = _dict(builtins_dict)
+    # IPython puts some names of its own in the user namespace (its `open`, which guards fds 0-2): not the learner's
+    base_user = {name: shell.user_ns[name] for name in base_builtins if name in shell.user_ns}
     base_meta_path = _tuple(sys.meta_path)
     callbacks = shell.events.callbacks
     base_callbacks = {event: _tuple(funcs) for event, funcs in callbacks.items()}
@@ -172,7 +174,8 @@ def install() -> None:
                 found.append(f"the built-in {name} was replaced in the builtins module")
         namespace = shell.user_ns
         for name in names:
-            if name in base_builtins and name in namespace and namespace[name] is not base_builtins[name]:
+            if name in base_builtins and name in namespace \
+                    and namespace[name] is not base_user.get(name, base_builtins[name]):
                 found.append(f"the notebook rebinds the built-in name {name!s}, which this check uses")
         for module_name in WATCHED_MODULES:
             module = modules.get(module_name)
