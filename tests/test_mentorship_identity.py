@@ -363,3 +363,21 @@ def test_browser_coordinator_sees_and_rejects_same_email_different_name(served, 
     assert hijack.id not in {a.id for a in flagged_applications(url)}
     assert people_rows(url) == before
     assert ("coordinator (token)", "reject_application") in {(e.actor, e.action) for e in audit_events(url)}
+
+
+def test_cli_pending_and_decide(url, capsys, monkeypatch):
+    from lce_utils.cli import main
+
+    monkeypatch.setenv("LCE_MENTORSHIP_ACTOR", "tester")
+    submit_application(owner(), url)
+    hijack = submit_application(owner(name="Mallory Mallet", organisation="Evil AB"), url)
+    capsys.readouterr()
+    assert main(["mentorship", "pending", "--db", url]) == 0
+    assert capsys.readouterr().out == (f"{hijack.id}\tpending\tname_differs\tstored: Alva Lindqvist / Teater Syd"
+                                       f"\tsent: Mallory Mallet / Evil AB\n")
+    assert main(["mentorship", "decide", str(hijack.id), "reject", "--db", url]) == 0
+    assert capsys.readouterr().out == f"application {hijack.id}: reject\n"
+    assert main(["mentorship", "decide", str(hijack.id), "keep", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and f"no application {hijack.id} waiting for a decision" in err
+    assert [(e.actor, e.action) for e in audit_events(url)] == [("tester", "reject_application")]
