@@ -224,6 +224,16 @@ def test_migration_0002_keeps_existing_rows(url):
     assert [(a.id, a.status, a.flag, a.person.name) for a in apps] == [(1, "active", None, "Old Person")]
     assert {"confirmations", "export_files", "export_file_people", "audit_log"} <= set(
         inspect(get_engine(url)).get_table_names())
+    # and back: 0002's downgrade leaves 0001's schema with the rows
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+        conn.commit()
+        assert "audit_log" not in inspect(conn).get_table_names()
+        assert "status" not in {c["name"] for c in inspect(conn).get_columns("applications")}
+        assert conn.execute(text("SELECT name FROM people")).scalars().all() == ["Old Person"]
+    engine.dispose()
 
 
 def test_signup_app_asks_for_the_mailed_code(url, smtp):
