@@ -238,6 +238,7 @@ def test_messages_of_cells_with_hidden_tests_come_from_the_test_source() -> None
     assert source_message(source, 1) == "" and source_message(source, None) == ""
     assert builtin_names_used("assert isinstance(x, float) and abs(x) < len(y)") == ["abs", "float", "isinstance",
                                                                                    "len"]
+    assert builtin_names_used("max = 3\nassert abs(max - x) < 1") == ["abs"]   # the test's own max is not tampering
     cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 2}},
                                      execution_count=7)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="secret test source\n"),

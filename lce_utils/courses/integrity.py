@@ -60,13 +60,14 @@ def has_hidden_tests(source: str) -> bool:
 
 
 def builtin_names_used(source: str) -> list[str]:
-    """The built-in names a test cell's code reads (all builtins if it cannot be parsed)."""
+    """The built-in names a test cell's code reads and does not bind itself (all builtins if it cannot be parsed)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return sorted(vars(builtins))
-    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    return sorted(names & set(vars(builtins)))
+    names = [node for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    own = {node.id for node in names if not isinstance(node.ctx, ast.Load)}
+    return sorted({node.id for node in names} & set(vars(builtins)) - own)
 
 
 def setup_expression() -> str:
