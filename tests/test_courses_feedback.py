@@ -13,7 +13,7 @@ import pytest
 
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import write_demo_submissions
-from lce_utils.courses.feedback import CSP
+from lce_utils.courses.feedback import CSP, feedback_page
 from lce_utils.offline_html import remote_loads
 from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
 from tests.test_courses_grading import TIMEOUT, run_lce
@@ -147,3 +147,13 @@ def test_remote_images_become_links_and_scripts_vanish() -> None:
                      'webben, inte hämtad)</a><a href="http://example.com/q.png">image / bild (image on the web, '
                      'not loaded / bild på webben, inte hämtad)</a><a>j</a><a href="https://scb.se">SCB</a></p>')
     assert clean_fragment(fragment) == '<p><img alt="a &quot;poster&quot;"><img><a>j</a><a>SCB</a></p>'
+
+
+def test_feedback_page_keeps_the_templates_styles_only() -> None:
+    rendered = ("<html><head><title>x</title><style>body { color: red }</style>"
+                "<style>@import url(https://example.com/a.css);</style></head><body><main><p>hi"
+                "<script>alert(1)</script><img src=x onerror=alert(2)></p></main></body></html>")
+    page = feedback_page(rendered, "Feedback: <nb>")
+    assert "<style>body { color: red }</style>" in page and "example.com" not in page
+    assert "<title>Feedback: &lt;nb&gt;</title>" in page
+    assert '<main class="jp-Notebook"><p>hi</p></main>' in page

@@ -19,7 +19,7 @@ from nbformat.v4 import new_markdown_cell
 
 from lce_utils.courses.config import course_root, db_url
 from lce_utils.courses.export import first_error_line
-from lce_utils.offline_html import render_notebook
+from lce_utils.offline_html import remote_loads, render_notebook
 from lce_utils.reports import sanitize
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,8 @@ def _summary_cell(student: str, assignment: str, notebook: str, score: float, ma
 def feedback_page(rendered: str, title: str, lang: str = "en") -> str:
     """A self-contained feedback page from nbconvert's HTML: its styles, and its cells through the allowlist."""
     head = rendered[:rendered.find("</head>")] if "</head>" in rendered else ""
-    styles = "\n".join(re.findall(r"<style\b[^>]*>.*?</style>", head, re.S | re.I))
+    styles = "\n".join(block for block in re.findall(r"<style\b[^>]*>.*?</style>", head, re.S | re.I)
+                       if not remote_loads(block))  # the template's own CSS; a block that would load is dropped
     body = sanitize.notebook_body(rendered)
     cells = sanitize.finish_images(sanitize.clean_fragment(
         sanitize.remote_images_as_links(sanitize.strip_anchor_links(body)), external_links=True))
