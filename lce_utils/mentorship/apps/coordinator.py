@@ -40,6 +40,16 @@ def scroll_region(label: str) -> str:
     return f'<div class="lce-scroll" role="region" tabindex="0" aria-label="{esc(label)}">'
 
 
+def table_html(table_id: str, label: str, header: list[str], rows: list[list[object]],
+               why_column: int | None = None) -> str:
+    """An HTML table (every value escaped) in its labelled scroll region; why_column gets the wide "why" cells."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f'<td class="why">{esc(c)}</td>' if k == why_column else f"<td>{esc(c)}</td>"
+                                    for k, c in enumerate(cells)) + "</tr>" for cells in rows)
+    return (f'{scroll_region(label)}<table class="lce-table" id="{table_id}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
 class CoordinatorApp:
     """Lists and filters applications, runs and adjusts matching, exports, and handles one person's data."""
 
@@ -166,18 +176,11 @@ class CoordinatorApp:
                                  text=self.f_text.value or None)
         head = ["col_id", "col_created", "name", "email", "organisation", "role", "field", "municipality",
                 "languages", "skills_offered", "skills_wanted"]
-        rows = []
-        for a in apps:
-            cells = [a.id, a.created_at.strftime("%Y-%m-%d"), a.person.name, a.person.email,
-                     a.person.organisation or "", opt.label(opt.ROLES, a.role, lang),
-                     opt.label(opt.FIELDS, a.field, lang), a.municipality, ", ".join(a.languages),
-                     ", ".join(a.skills_offered), ", ".join(a.skills_wanted)]
-            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-        header = "".join(f'<th scope="col">{esc(t(h, lang).split(" (")[0])}</th>' for h in head)
-        self.apps_table.value = (f"<p>{esc(tn('n_applications', len(apps), lang))}</p>"
-                                 f'{scroll_region(t("applications_heading", lang))}'
-                                 f'<table class="lce-table" id="applications"><thead><tr>{header}</tr></thead>'
-                                 f"<tbody>{''.join(rows)}</tbody></table></div>")
+        rows = [[a.id, a.created_at.strftime("%Y-%m-%d"), a.person.name, a.person.email, a.person.organisation or "",
+                 opt.label(opt.ROLES, a.role, lang), opt.label(opt.FIELDS, a.field, lang), a.municipality,
+                 ", ".join(a.languages), ", ".join(a.skills_offered), ", ".join(a.skills_wanted)] for a in apps]
+        self.apps_table.value = (f"<p>{esc(tn('n_applications', len(apps), lang))}</p>" + table_html(
+            "applications", t("applications_heading", lang), [t(h, lang).split(" (")[0] for h in head], rows))
 
     def show_pending(self) -> None:
         """The flagged applications: what is stored beside what was sent, and the picker for a decision."""
@@ -188,17 +191,11 @@ class CoordinatorApp:
             self.pending.options = []
             return
         head = ["col_id", "col_created", "col_flag", "email", "col_stored", "col_sent"]
-        rows = []
-        for a in apps:
-            stored = f"{a.person.name} / {a.person.organisation or '–'}"
-            sent = f"{a.submitted_name or a.person.name} / {a.submitted_organisation or '–'}"
-            cells = [a.id, a.created_at.strftime("%Y-%m-%d"), t(f"flag_{a.flag}", lang), a.person.email, stored,
-                     sent]
-            rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-        header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
-        self.pending_table.value = (f'{scroll_region(t("pending_heading", lang))}'
-                                    f'<table class="lce-table" id="pending"><thead><tr>{header}</tr></thead>'
-                                    f"<tbody>{''.join(rows)}</tbody></table></div>")
+        rows = [[a.id, a.created_at.strftime("%Y-%m-%d"), t(f"flag_{a.flag}", lang), a.person.email,
+                 f"{a.person.name} / {a.person.organisation or '–'}",
+                 f"{a.submitted_name or a.person.name} / {a.submitted_organisation or '–'}"] for a in apps]
+        self.pending_table.value = table_html("pending", t("pending_heading", lang), [t(h, lang) for h in head],
+                                              rows)
         current = self.pending.value
         self.pending.options = [(f"{a.id}: {t(f'flag_{a.flag}', lang)} ({a.person.email})", a.id) for a in apps]
         if current in {a.id for a in apps}:
@@ -213,24 +210,17 @@ class CoordinatorApp:
             self.pair.options = []
             return
         head = ["pair_id", "col_kind", "col_mentor", "col_mentee", "col_score", "col_why", "col_locked", "col_code"]
-        rows = []
-        for m in matches:
-            cells = [m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
-                     f"{m.b.person.name} ({m.b.person.email})",
-                     t("score_of", lang, score=number(m.score, lang), top=number(max_score(m.kind), lang)),
-                     explain(m.reasons, lang),
-                     t("yes" if m.locked else "no", lang), m.code]
-            rows.append("<tr>" + "".join(f'<td class="why">{esc(c)}</td>' if k == 5 else f"<td>{esc(c)}</td>"
-                                         for k, c in enumerate(cells)) + "</tr>")
-        header = "".join(f'<th scope="col">{esc(t(h, lang))}</th>' for h in head)
+        rows = [[m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
+                 f"{m.b.person.name} ({m.b.person.email})",
+                 t("score_of", lang, score=number(m.score, lang), top=number(max_score(m.kind), lang)),
+                 explain(m.reasons, lang), t("yes" if m.locked else "no", lang), m.code] for m in matches]
         locked = sum(1 for m in matches if m.locked)
         scale = t("score_scale", lang, mentoring=number(max_score("mentoring"), lang),
                   mutual=number(max_score("mutual"), lang))
         self.matches_table.value = (f"<p>{esc(tn('n_matches', len(matches), lang, locked=locked))}</p>"
-                                    f'{scroll_region(t("matches_heading", lang))}'
-                                    f'<table class="lce-table" id="matches"><thead><tr>{header}</tr></thead>'
-                                    f"<tbody>{''.join(rows)}</tbody></table></div>"
-                                    f'<p class="lce-scale" id="score-scale">{esc(scale)}</p>')
+                                    + table_html("matches", t("matches_heading", lang), [t(h, lang) for h in head],
+                                                 rows, why_column=5)
+                                    + f'<p class="lce-scale" id="score-scale">{esc(scale)}</p>')
         current = self.pair.value
         self.pair.options = [(f"{m.id}: {m.a.person.name} – {m.b.person.name}", m.id) for m in matches]
         if current in {m.id for m in matches}:
