@@ -103,6 +103,8 @@ def test_the_learners_repository_holds_what_learners_need(published: dict) -> No
     links = [link for link in re.findall(r"\]\(([^)#]+)\)", text) if "://" not in link]
     assert len(links) >= 9 and all((out / link).exists() for link in links), links
     assert "mentorship/signup/index.ipynb" in links and "mentorship/coordinator/index.ipynb" not in text
+    assert "Knowledge reports" not in text  # tagged instructors-only: the report site is built in this checkout
+    assert len(landing.cells) == len(nbformat.read(ROOT / "index.ipynb", as_version=4).cells) - 1
 
 
 def test_no_solution_hidden_test_or_model_answer_in_any_file_or_commit(published: dict) -> None:

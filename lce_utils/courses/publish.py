@@ -31,6 +31,7 @@ INSTRUCTOR_ONLY = ("lce_utils/courses/demo.py", "lce_utils/courses/demo_expected
 # Never published, wherever they are: caches, databases (gradebooks, personal data), nbgrader's working folders.
 NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", "*.db", "*.db-*", "*.sqlite", "*.sqlite3",
          "gradebook*", "submitted", "autograded", "feedback", "exports", "source")
+INSTRUCTORS_ONLY_TAG = "instructors-only"  # a landing-notebook cell that only makes sense in this checkout
 MARKER = ".lce-published"  # marks OUT as written by this command, so that a later publish may replace it
 _SOLUTION_MARKER = re.compile(r'^\s*"?\s*(?:#+|=+)\s*(?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS|MARK SCHEME)', re.MULTILINE)
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
@@ -112,8 +113,9 @@ def _released(course: Path, staging: Path) -> list[str]:
 
 
 def learners_landing(nb: nbformat.NotebookNode, base: Path) -> nbformat.NotebookNode:
-    """The landing notebook with links to files the learners' repository lacks turned into plain text (a list item
-    whose only links all went is dropped)."""
+    """The landing notebook without its cells tagged `instructors-only`, and with links to files the learners'
+    repository lacks turned into plain text (a list item whose links all went is dropped)."""
+    nb.cells = [c for c in nb.cells if INSTRUCTORS_ONLY_TAG not in c.metadata.get("tags", [])]
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
