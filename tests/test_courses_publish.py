@@ -217,3 +217,24 @@ def test_only_files_git_tracks_are_candidates(tmp_path: Path) -> None:
     git(tmp_path, "add", "--force", "--", *[n for n in files if n != "engagement_labs/visits-2025.csv"])
     assert candidate_files(tmp_path) == ["engagement_labs/01-audience-overview.ipynb", "index.ipynb",
                                          "lce_utils/__init__.py"]
+
+
+def test_a_solution_line_anywhere_stops_the_publish(published: dict, tmp_path: Path) -> None:
+    """A hidden-test line pasted into a lab notebook (JSON-escaped there) is found, and OUT is left as it was."""
+    from lce_utils.courses.publish import publish
+    from lce_utils.courses.release import secret_lines
+    from lce_utils.errors import LCEError
+
+    checkout = tmp_path / "instructors"
+    shutil.copytree(published["checkout"], checkout)
+    source = checkout / "courses" / "source" / "adaptive-mindset" / "iterating-under-uncertainty.ipynb"
+    line = sorted(s for s in secret_lines(nbformat.read(source, as_version=4)) if '"' in s)[0]
+    lab = checkout / "engagement_labs" / "02-priority-groups.ipynb"
+    nb = nbformat.read(lab, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(f"A note:\n{line}"))
+    nbformat.write(nb, lab)
+    out = tmp_path / "out"
+    with pytest.raises(LCEError, match=re.escape(f"not published: engagement_labs/02-priority-groups.ipynb: holds "
+                                                 f"solution or hidden-test text {line[:60]!r}")):
+        publish(out, checkout=checkout)
+    assert list(out.iterdir()) == []
