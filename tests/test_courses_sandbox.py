@@ -50,6 +50,7 @@ _probe("list_home", lambda: sorted(os.listdir({home!r})))
 _probe("read_demo_answers", lambda: open({demo!r}).read(80))
 _probe("walk_up", lambda: sorted(os.listdir(os.path.join(os.getcwd(), "..", "..", ".."))))
 _probe("cwd", lambda: sorted(os.listdir(".")))
+_probe("users", lambda: [line.split(":")[0] for line in open("/etc/passwd")])
 _probe("write_course", lambda: open({course!r} + "/pwned-{token}.txt", "w").write("x"))
 _probe("write_classmate", lambda: open({classmate!r}, "w").write("x"))
 _probe("write_tmp", lambda: open("/tmp/pwned-{token}", "w").write("x"))
@@ -152,6 +153,7 @@ def test_no_read_outside_the_submission(batch: dict) -> None:
     assert probe["read_demo_answers"] == "blocked PermissionError"  # lce_utils' instructor-only files masked
     assert "courses" not in probe["walk_up"] and "gradebook.db" not in probe["walk_up"]
     assert probe["cwd"] == "['iterating-under-uncertainty.ipynb', 'timestamp.txt']"
+    assert probe["users"] == "['nobody']"  # not the machine's user list
 
 
 def test_no_write_outside_the_submission(batch: dict) -> None:

@@ -38,8 +38,11 @@ SANDBOX_UID = 65534               # 'nobody' inside the sandbox's user namespace
 # Instructor-only files in lce_utils (the demo answers; `lce courses publish` leaves them out too): hidden in there.
 MASKED = ("courses/demo.py", "courses/demo_expected.yaml")
 # System files a Python kernel needs; never /etc as a whole (host root's files appear as the sandbox user's own).
-ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd", "group",
-             "nsswitch.conf", "mime.types", "fonts", "ssl/certs", "alternatives", "matplotlibrc"]
+# /etc/passwd and /etc/group are the sandbox's own (the host's would name every user of the machine).
+ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "mime.types",
+             "fonts", "ssl/certs", "alternatives", "matplotlibrc"]
+USERS = {"passwd": f"nobody:x:{SANDBOX_UID}:{SANDBOX_UID}:nobody:/tmp:/usr/sbin/nologin\n",
+         "group": f"nogroup:x:{SANDBOX_UID}:\n"}
 
 
 class SandboxError(LCEError):
@@ -331,18 +334,22 @@ def python_dirs() -> list[str]:
     return sorted(d for d in dirs if not any(d != o and d.startswith(o + os.sep) for o in dirs))
 
 
-def bwrap_argv(settings: SandboxSettings, handed_in: Path, connection_file: str, ipc_dir: str) -> list[str]:
-    """The bwrap command line that starts the kernel in its sandbox (connection_file as the kernel must see it,
-    with its sockets in IPC_DIR, where the worker's ipc_dir is bound)."""
+def bwrap_argv(settings: SandboxSettings, box: Path, connection_file: str, ipc_dir: str) -> list[str]:
+    """The bwrap command line that starts the kernel in its sandbox (box holds the handed-in files in work/ and the
+    sandbox's user files; connection_file as the kernel must see it, with its sockets in IPC_DIR, where the
+    worker's ipc_dir is bound)."""
     argv = [settings.bwrap or "bwrap", "--unshare-all", "--die-with-parent", "--new-session",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "grading", "--cap-drop", "ALL",
             "--ro-bind", "/usr", "/usr", *_root_links(), "--proc", "/proc", "--dev", "/dev",
             "--size", str(TMPFS_MB * 1024 * 1024), "--tmpfs", "/tmp",
             "--size", str(TMPFS_MB * 1024 * 1024), "--tmpfs", WORKDIR,
-            "--ro-bind", str(handed_in), HANDED_IN, "--ro-bind", connection_file, CONNECTION,
+            "--ro-bind", str(box / "work"), HANDED_IN, "--ro-bind", connection_file, CONNECTION,
             "--bind", ipc_dir, IPC_DIR]
     for name in ETC_FILES:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for name, text in USERS.items():
+        (box / name).write_text(text, encoding="utf-8")
+        argv += ["--ro-bind", str(box / name), f"/etc/{name}"]
     for folder in python_dirs():
         argv += ["--ro-bind", folder, folder]
     package = Path(__file__).resolve().parent.parent
@@ -399,7 +406,7 @@ def launch(connection_file: str) -> None:
     if settings.bwrap:
         inside = box / "kernel.json"  # the same sockets, named by where the sandbox sees them
         inside.write_text(json.dumps({**info, "ip": f"{IPC_DIR}/{os.path.basename(info['ip'])}"}), encoding="utf-8")
-        argv = bwrap_argv(settings, work, str(inside), os.path.dirname(info["ip"]))
+        argv = bwrap_argv(settings, box, str(inside), os.path.dirname(info["ip"]))
         os.execv(argv[0], argv)
     # --no-sandbox: the kernel runs as this user, in a copy of the files; the cgroup (if any) still limits it
     os.chdir(work)
