@@ -92,22 +92,14 @@ def _become_subreaper() -> None:
         pass
 
 
-def grading_config(root: Path, ipc_dir: Path) -> Any:
-    """Worker settings for nbgrader: kernels on Unix sockets in ipc_dir, output capped as it arrives."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
+def grading_config(ipc_dir: Path) -> Any:
+    """Worker settings for nbgrader: kernels on Unix sockets in ipc_dir (the sandbox has no network, not even
+    loopback to the worker). Output caps come with the Execute preprocessor that config.py puts in place."""
     from traitlets.config import Config
 
-    from lce_utils.courses.config import nbgrader_config
-    from lce_utils.courses.output_cap import CappedExecute
-
     extra = Config()
-    extra.KernelManager.transport = "ipc"   # the sandbox has no network, not even loopback to the worker
+    extra.KernelManager.transport = "ipc"
     extra.KernelManager.ip = str(ipc_dir / "kernel")
-    course = nbgrader_config(root).Autograde
-    pipeline = course["autograde_preprocessors"] if "autograde_preprocessors" in course else \
-        Autograde.autograde_preprocessors.default()
-    extra.Autograde.autograde_preprocessors = [CappedExecute if pp is Execute else pp for pp in pipeline]
     return extra
 
 
@@ -130,7 +122,7 @@ def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_
     _WORKER.update(main_root=Path(main_root), root=root, settings=settings, cgroups=cgroups, ipc_dir=ipc_dir,
                    boxes=boxes, time_limit=containment["time_limit"], memory_mb=memory_mb,
                    api=nbgrader_api(root, timeout=timeout, kernel_name=SANDBOX_KERNEL,
-                                    extra=grading_config(root, ipc_dir)))
+                                    extra=grading_config(ipc_dir)))
 
 
 def _kill_sandboxes() -> None:
@@ -201,7 +193,10 @@ def _clean_sandbox_folders() -> None:
     _kill_sandboxes()
     for folder in (_WORKER["boxes"], _WORKER["ipc_dir"]):
         for path in folder.iterdir():
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() and not path.is_symlink() else path.unlink()
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
