@@ -30,7 +30,8 @@ AFTER_HIDDEN_NOTE = ("Outputs of cells that ran after the first hidden check are
                      "den första dolda kontrollen visas inte här (de skulle kunna återge de dolda kontrollerna); "
                      "de finns kvar i din egen notebook.")
 # The browser's own guard on top of the sanitising: no script, no request to any host, inline styles and images.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; form-action 'none'"
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
+       "form-action 'none'")
 
 
 def hidden_line_ranges(source: str) -> list[tuple[int, int]]:

@@ -43,7 +43,8 @@ NOT_TRUSTED = ("This check was not graded automatically: the notebook changed ho
                "Python kör kod ({reason}). En lärare bedömer den för hand.")
 SAFE_ENAMES = {name for name, value in vars(builtins).items()
                if isinstance(value, type) and issubclass(value, BaseException)} | {"CellTimeoutError"}
-_LINE = re.compile(r"Cell In\s*\[(\d*)\],?\s*line (\d+)|<ipython-input-(\d+)-[^>]*>,?\s*(?:line|in <[^>]*>\(\))\s*(\d+)")
+_LINE = re.compile(r"Cell In\s*\[(\d*)\],?\s*line (\d+)"
+                   r"|<ipython-input-(\d+)-[^>]*>,?\s*(?:line|in <[^>]*>\(\))\s*(\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CHECKED_LINE = "Checked at line {line} of the test cell / Kontrollerat på rad {line} i testcellen"
 CHECKED_LINE = re.compile(r"Checked at line (\d+) of the test cell")
