@@ -124,5 +124,5 @@ IDENTIFIER_VALUE_SQL = (r"regexp_matches({v}, '@[^@\s]+\.[A-Za-z]{{2,}}') "
 
 
 def masked_sql(expr: str) -> str:
-    """expr, or '(hidden: looks like a personal identifier)' when it looks like an e-mail, phone or personnummer."""
+    """expr, or '(dold / hidden)' when the value looks like an e-mail address, a phone number or a personnummer."""
     return f"CASE WHEN {IDENTIFIER_VALUE_SQL.format(v=expr)} THEN '(dold / hidden)' ELSE {expr} END"
