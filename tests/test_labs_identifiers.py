@@ -52,6 +52,7 @@ def test_column_content_kinds():
     assert content_kind([PHONE, "+46 40 12 34 56", "0046" + "70" + "1234567"]) == "phone"
     # Customer numbers, dates, prices and postcodes are not identifiers.
     assert content_kind(["1234567890", "1000000001", "2000000002"]) is None
+    assert content_kind(["0000012345", "0000012346", "0000099999"]) is None  # zero-padded ids, not 00 + country
     assert content_kind(["01-03-2024", "2024-03-01 19:00", "211 19", "320,00"]) is None
 
 

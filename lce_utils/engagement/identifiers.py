@@ -82,7 +82,7 @@ def is_phone(value: str) -> bool:
     if not re.fullmatch(r"(\+|00)?[\d\s()-]{7,20}", text):
         return False
     digits = re.sub(r"\D", "", text)
-    if text.startswith(("+", "00")):
+    if text.startswith("+") or re.match(r"00[1-9]", text):  # country codes never start with 0 (0000123 is an id)
         return 8 <= len(digits) <= 15
     return text.startswith("0") and text[1:2] not in ("0", "") and 9 <= len(digits) <= 10 and \
         not re.fullmatch(r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}", text)
