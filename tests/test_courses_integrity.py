@@ -226,6 +226,8 @@ def test_pipeline_is_nbgraders_own_with_execute_and_save_replaced() -> None:
     ours = autograde_pipeline()
     assert [pp for pp in ours if pp in default] == [pp for pp in default if pp not in (Execute, SaveAutoGrades)]
     assert [pp.__name__ for pp in ours if pp not in default] == ["IntegrityExecute", "IntegritySaveAutoGrades"]
+    named = ["nbgrader.preprocessors.Execute", "nbgrader.preprocessors.SaveAutoGrades"]  # a course's own setting
+    assert [pp.__name__ for pp in autograde_pipeline(named)] == ["IntegrityExecute", "IntegritySaveAutoGrades"]
 
 
 def test_messages_of_cells_with_hidden_tests_come_from_the_test_source() -> None:

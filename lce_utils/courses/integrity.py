@@ -262,10 +262,13 @@ def autograde_pipeline(pipeline: list | None = None) -> list:
     """nbgrader's autograde preprocessors (the course's, else nbgrader's default) with Execute and SaveAutoGrades
     replaced by the integrity-checking classes above."""
     from nbgrader.converters import Autograde
+    from traitlets.utils.importstring import import_item
 
     swap = {Execute: IntegrityExecute, CappedExecute: IntegrityExecute, SaveAutoGrades: IntegritySaveAutoGrades}
     pipeline = list(pipeline) if pipeline else Autograde.autograde_preprocessors.default()
-    return [swap.get(pp, pp) for pp in pipeline]
+    # a course's nbgrader_config.py may name them as strings ("nbgrader.preprocessors.Execute")
+    resolved = [import_item(pp) if isinstance(pp, str) else pp for pp in pipeline]
+    return [swap.get(pp, pp) for pp in resolved]
 
 
 def shell_findings(assignment: str, student: str, root: str | Path | None = None) -> list[Finding]:
