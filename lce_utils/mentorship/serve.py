@@ -236,10 +236,11 @@ class HealthHandler(web.RequestHandler):
         pools = getattr(manager, "_pools", {})
         ready = {name: sum(1 for task in pool if task.done() and not task.exception()) for name, pool in
                  pools.items()}
+        rendered = {name: sum(1 for task in pool if _ready(task)) for name, pool in pools.items()}
         counts = manager.counts() if hasattr(manager, "counts") else {"kernels": len(manager.list_kernel_ids())}
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        self.finish(json.dumps({**counts, "pools": ready}))
+        self.finish(json.dumps({**counts, "pools": ready, "rendered": rendered}))
 
 
 def _ready(item: Any) -> bool:
