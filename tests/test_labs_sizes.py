@@ -63,6 +63,11 @@ def test_sample_of_400_rows_renders_every_section(tmp_path):
     shown = min(15, len(reach))
     assert svg_texts(story.chart_reach(lab).data).count("&lt;5") == int(reach.head(15)["visits"].isna().sum())
     assert shown == 15
+    # Every gender and age group hidden in the representation table is marked, none is dropped.
+    index = lab.table("representation_index")
+    hidden_groups = int(pd.to_numeric(index["representation_index"], errors="coerce").isna().sum())
+    assert hidden_groups > 0
+    assert svg_texts(story.representation(lab).data).count("&lt;5") == hidden_groups
 
 
 def test_month_with_few_new_visitors_is_marked(tmp_path):

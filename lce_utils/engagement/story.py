@@ -60,10 +60,12 @@ def key_figures(lab: Lab) -> HTML:
 
 
 def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str, k: int, sort: Any = None,
-         color: str | None = None, horizontal: bool = False, offset: bool = False) -> alt.LayerChart:
+         color: str | None = None, horizontal: bool = False, offset: bool = False, y_format: str | None = None,
+         rule: float | None = None) -> alt.LayerChart:
     """Bars of y by x; a missing y (a suppressed count) is drawn as the text "<k" on the axis, never dropped.
 
-    sort "-y" orders by value, largest first (suppressed last); offset groups the colours side by side."""
+    sort "-y" orders by value, largest first (suppressed last); offset groups the colours side by side;
+    rule draws a dashed reference line at that value of y."""
     data = frame[[c for c in dict.fromkeys((x, y, color)) if c]].copy()
     data[x] = data[x].astype(str)
     data[y] = pd.to_numeric(data[y], errors="coerce").astype(float)
@@ -75,9 +77,10 @@ def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title:
     if color:
         data[color] = data[color].astype(str)
     enc_x = alt.X(f"{x}:N", title=x_title, sort=sort)
-    enc_y = alt.Y(f"{y}:Q", title=y_title)
+    axis = alt.Axis(format=y_format) if y_format else alt.Axis()
+    enc_y = alt.Y(f"{y}:Q", title=y_title, axis=axis)
     if horizontal:
-        enc_x, enc_y = alt.X(f"{y}:Q", title=y_title), alt.Y(f"{x}:N", title=x_title, sort=sort)
+        enc_x, enc_y = alt.X(f"{y}:Q", title=y_title, axis=axis), alt.Y(f"{x}:N", title=x_title, sort=sort)
     base = alt.Chart(data).encode(x=enc_x, y=enc_y)
     if offset and color:
         base = base.encode(**({"yOffset": alt.YOffset(f"{color}:N")} if horizontal else
@@ -87,7 +90,11 @@ def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title:
         bars = bars.encode(color=alt.Color(f"{color}:N", title=None))
     text = base.mark_text(align="left" if horizontal else "center", baseline="middle" if horizontal else "bottom",
                           dx=3 if horizontal else 0, dy=0 if horizontal else -3, fontSize=11).encode(text="label:N")
-    return alt.layer(bars, text, title=title, width=WIDTH, height=260)
+    layers = [bars, text]
+    if rule is not None:
+        layers.append(alt.Chart(pd.DataFrame({"ref": [rule]})).mark_rule(strokeDash=[4, 4], color="black").encode(
+            **({"x": "ref:Q"} if horizontal else {"y": "ref:Q"})))
+    return alt.layer(*layers, title=title, width=WIDTH, height=260)
 
 
 def chart_visits_by_month(lab: Lab) -> HTML:
@@ -167,25 +174,21 @@ def representation(lab: Lab) -> HTML:
                     "beräknas inte; diagrammet visar publikens fördelning. / No Statistics Sweden population table "
                     "ships with this installation, so no representation index is computed; the chart shows the "
                     "audience's own distribution.</p>")
-    frame = table.dropna(subset=["representation_index"]).copy()
-    frame["representation_index"] = frame["representation_index"].astype(float)
+    frame = table.assign(representation_index=pd.to_numeric(table["representation_index"], errors="coerce"))
     frame["kön / gender"] = frame["gender"].map(GENDER_SV)
-    low = frame.sort_values("representation_index").head(3)
-    high = frame.sort_values("representation_index", ascending=False).head(2)
+    known = frame.dropna(subset=["representation_index"])
+    low = known.sort_values("representation_index").head(3)
+    high = known.sort_values("representation_index", ascending=False).head(2)
     alt_text = ("Grupperat stapeldiagram: representationsindex per kön och åldersgrupp, där 100 betyder samma andel "
                 "som i Skånes befolkning. Lägst: " + ", ".join(
                     f"{GENDER_SV[r.gender]} {r.age_band} ({r.representation_index:.0f})" for r in low.itertuples())
                 + ". Högst: " + ", ".join(f"{GENDER_SV[r.gender]} {r.age_band} ({r.representation_index:.0f})"
                                            for r in high.itertuples())
                 + ". / Representation index by gender and age band; 100 = the same share as in Skåne's population.")
-    bars = alt.Chart(frame, title="Representationsindex / Representation index (100 = Skåne)", width=WIDTH,
-                     height=280).mark_bar().encode(
-        x=alt.X("age_band:N", title="Åldersgrupp / age band", sort=list(AGE_BANDS)),
-        xOffset=alt.XOffset("kön / gender:N"),
-        y=alt.Y("representation_index:Q", title="Index"),
-        color=alt.Color("kön / gender:N"))
-    rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(strokeDash=[4, 4], color="black").encode(y="y:Q")
-    return show_chart(bars + rule, alt_text)
+    chart = _bar(frame, "age_band", "representation_index", "Representationsindex / Representation index (100 = "
+                 "Skåne)", "Åldersgrupp / age band", "Index", lab.k, sort=list(AGE_BANDS), color="kön / gender",
+                 offset=True, rule=100)
+    return show_chart(chart, alt_text)
 
 
 def audience_table(lab: Lab) -> HTML:
@@ -208,18 +211,18 @@ def chart_occupancy_by_art_form(lab: Lab) -> HTML:
     if table.empty:
         return HTML("<p>Ingen evenemangsfil med kapacitet: beläggning kan inte beräknas. / No events file with "
                     "capacities: occupancy cannot be computed.</p>")
-    frame = table.dropna(subset=["occupancy"]).copy()
+    frame = table
     long = pd.concat([
-        pd.DataFrame({"art_form": frame.art_form, "measure": "beläggning / fill", "value": frame.occupancy.astype(float)}),
+        pd.DataFrame({"art_form": frame.art_form, "measure": "beläggning / fill",
+                      "value": pd.to_numeric(frame.occupancy, errors="coerce")}),
         pd.DataFrame({"art_form": frame.art_form, "measure": "slutsålda / sold out",
-                      "value": frame.sold_out_share.astype(float)}),
+                      "value": pd.to_numeric(frame.sold_out_share, errors="coerce")}),
     ])
     parts = ", ".join(f"{r.art_form}: {_pct(r.occupancy)} fyllt, {_pct(r.sold_out_share)} slutsålda"
                       for r in frame.itertuples())
-    chart = alt.Chart(long, title="Beläggning och slutsålda föreställningar per konstform / Fill and sold-out share",
-                      width=WIDTH, height=260).mark_bar().encode(
-        x=alt.X("art_form:N", title="Konstform / art form"), xOffset="measure:N",
-        y=alt.Y("value:Q", title="Andel / share", axis=alt.Axis(format="%")), color=alt.Color("measure:N", title=None))
+    chart = _bar(long, "art_form", "value", "Beläggning och slutsålda föreställningar per konstform / Fill and "
+                 "sold-out share", "Konstform / art form", "Andel / share", lab.k, color="measure", offset=True,
+                 y_format="%")
     return show_chart(chart, f"Grupperat stapeldiagram, per konstform: {parts}. / Fill and share of sold-out "
                              "performances per art form.")
 
