@@ -74,6 +74,14 @@ statuses = [os.waitpid(p, 0)[1] for p in pids]
 print("PROBE killed:", sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == 9 for s in statuses))
 '''
 
+FILLER = '''
+chunk = b"\\x01" * (64 * 1024 * 1024)
+with open("/run/lce/ipc/junk-{token}", "wb") as handle:  # the one folder of the machine it may write into
+    for i in range(40):
+        handle.write(chunk)
+        handle.flush()
+'''
+
 
 class Listener:
     """A TCP server on 127.0.0.1 that counts the connections it accepts."""
@@ -124,6 +132,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_submission(subs, "prober", course, code=code)
     write_submission(subs, "classmate", course)
     write_submission(subs, "memory", course, code=MEMORY)
+    write_submission(subs, "filler", course, code=FILLER.format(token=TOKEN))
     config_before = digest(course / "nbgrader_config.py")
     report = grade(ASSIGNMENT, subs, course, timeout=TIMEOUT, memory_mb=MEMORY_MB, workers=2)
     listener.sock.close()
@@ -133,9 +142,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_every_submission_is_graded_in_full(batch: dict) -> None:
-    assert [r.student for r in batch["report"].results if not r.ok] == []
+    assert {r.student: r.error for r in batch["report"].results if not r.ok} == {
+        "filler": f"memory limit: the submission's processes together needed more than {MEMORY_MB} MB and the "
+                  "kernel was stopped"}
     assert {s: float(r["score"]) for s, r in batch["rows"].items()} == {"prober": 11.0, "classmate": 11.0,
-                                                                          "memory": 11.0}
+                                                                          "memory": 11.0, "filler": 0.0}
     lines = "\n".join(batch["report"].lines())
     assert "containment: bubblewrap sandbox per submission" in lines
     assert f"cgroup v1: {MEMORY_MB} MB memory" in lines
@@ -178,6 +189,11 @@ def test_no_process_left_after_grading(batch: dict) -> None:
     assert sleepers() == []
     own = [p for p in Path("/sys/fs/cgroup/memory").rglob(f"lce-grading-{os.getpid()}-*")]
     assert own == []  # the batch's cgroups are gone too
+
+
+def test_what_it_writes_into_the_socket_folder_counts_as_memory_and_is_removed(batch: dict) -> None:
+    # 2.5 GB written into the socket folder (a tmpfs) stopped the filler at its memory limit, and nothing is left
+    assert list(Path("/dev/shm").rglob(f"junk-{TOKEN}")) == []
 
 
 def test_memory_limit_holds_across_child_processes(batch: dict) -> None:

@@ -108,9 +108,10 @@ def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_
     _quiet()
     _become_subreaper()
     root = _prepare_worker_root(Path(main_root), Path(snapshot), Path(base))
-    jupyter_dir, ipc_dir, boxes, runtime = (root / "jupyter", root / "ipc", root / "boxes", root / "runtime")
-    for folder in (ipc_dir, boxes, runtime):
+    jupyter_dir, boxes, runtime = (root / "jupyter", root / "boxes", root / "runtime")
+    for folder in (boxes, runtime):
         folder.mkdir()
+    ipc_dir = Path(tempfile.mkdtemp(prefix="w-", dir=containment["sockets"]))
     install_kernelspec(jupyter_dir, memory_mb, launcher=kernelspec())
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(jupyter_dir), os.environ.get("JUPYTER_PATH")]))
     os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)  # connection files here, not in the home folder
@@ -283,6 +284,14 @@ def merge_result(root: Path, assignment: str, result: dict[str, Any], gb: Any = 
         shutil.copytree(result["feedback"], feedback)
 
 
+def _socket_folder(base: str) -> str:
+    """A new folder for the kernels' sockets, on /dev/shm where there is one: the sandbox may write into it, and
+    what it writes on a tmpfs counts against its memory limit (on a disk it would not)."""
+    shm = Path("/dev/shm")
+    parent = shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else Path(base)
+    return tempfile.mkdtemp(prefix="lce-grading-sockets-", dir=parent)
+
+
 def _crashed(student: str, again: bool) -> dict[str, Any]:
     why = "the grading worker process crashed twice while grading this submission" if again else ""
     return {"student": student, "ok": False, "error": why, "crashed": True}
@@ -336,13 +345,14 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
         for student in students:
             gb.update_or_create_student(student)
     results: list[StudentResult] = []
+    shared: dict[str, Any] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="lce-grading-") as base, Gradebook(db_url(root)) as gb:
             snapshot = Path(base) / "gradebook-snapshot.db"
             shutil.copy2(root / "gradebook.db", snapshot)
-            shared = {"bwrap": containment.bwrap, "processes": containment.processes,
-                      "time_limit": containment.time_limit,
-                      "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
+            shared |= {"bwrap": containment.bwrap, "processes": containment.processes,
+                       "time_limit": containment.time_limit, "sockets": _socket_folder(base),
+                       "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
             initargs = (str(root), str(snapshot), base, timeout, containment.memory_mb, shared)
 
             def merge(data: dict[str, Any]) -> None:
@@ -365,6 +375,8 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
     finally:
         if own:
             containment.close()
+        if shared:
+            shutil.rmtree(shared["sockets"], ignore_errors=True)
     return sorted(results, key=lambda r: r.student)
 
 

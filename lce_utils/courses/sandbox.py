@@ -5,7 +5,7 @@ read-only the Python environment and the system files it needs; nothing of the c
 learners, gradebook, config, exports), var/, the repository or the home folder. It has no network (own network
 namespace), its own PID namespace (everything it starts ends with it), a private /tmp, and runs as an unprivileged
 user with no capabilities. It talks to the grading worker over Unix sockets (Jupyter's `ipc` transport) in a folder
-bound into the sandbox. Memory and the number of processes are limited over the whole sandbox by a cgroup (v1 or v2)
+bound into the sandbox (on /dev/shm: what the notebook writes there counts against its memory). Memory and the number of processes are limited over the whole sandbox by a cgroup (v1 or v2)
 where one can be made; where not, each process keeps RLIMIT_AS only, and that is said in the output.
 
 The worker's kernel manager starts `python -m lce_utils.courses.sandbox CONNECTION_FILE` (see kernelspec()); that
@@ -246,10 +246,17 @@ def make_cgroups(name: str) -> tuple[Cgroups | None, str]:
             reasons.append(f"cgroup v1: {exc}")
             Cgroups(1, dirs).kill()
     if "unified" in mounts and "unified" in own:
-        path = Path(mounts["unified"] + own["unified"]) / name
+        mine = Path(mounts["unified"] + own["unified"])
+        path = mine / name
         try:
             path.mkdir()
-            _enable_v2_controllers(path)
+            if "memory" not in Path(mine, "cgroup.subtree_control").read_text():
+                # cgroup v2 lets a cgroup hand controllers down only while it holds no process itself (e.g. a
+                # delegated `systemd-run --user --scope -p Delegate=yes`): this process moves one level down first
+                leaf = mine / f"lce-main-{os.getpid()}"
+                leaf.mkdir(exist_ok=True)
+                Path(leaf, "cgroup.procs").write_text(str(os.getpid()))
+                _enable_v2_controllers(path)
             return _checked(Cgroups(2, {"unified": str(path)})), ""
         except OSError as exc:
             reasons.append(f"cgroup v2: {exc}")
