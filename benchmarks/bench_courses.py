@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,42 @@ def _lce_grade(root: Path, subs: Path, env: dict, *extra: str) -> tuple[float, i
     if proc.returncode != 0:
         raise SystemExit(f"lce courses grade {' '.join(extra)} failed: {proc.stderr[-2000:]}")
     return seconds, len(list((root / "courses" / "autograded").glob(f"*/{ASSIGNMENT}/*.ipynb")))
+
+
+def kernel_round_trips(base: Path, rounds: int = 8) -> dict[bool, float]:
+    """Median seconds to start a grading kernel, import pandas and scipy in it and stop it, in its sandbox (True)
+    and without (False), interleaved so that a change in the machine's load hits both alike."""
+    from jupyter_client import KernelManager
+
+    from lce_utils.courses.sandbox import SETTINGS_ENV, Containment, SandboxSettings, kernelspec
+    from lce_utils.courses.sandbox_kernel import SANDBOX_KERNEL, install_kernelspec
+
+    for name in ("ipc", "boxes", "handed-in"):
+        (base / name).mkdir()
+    install_kernelspec(base / "jupyter", launcher=kernelspec())
+    os.environ["JUPYTER_PATH"] = str(base / "jupyter")
+    containment = Containment.prepare(True, 3072, 120)
+    times: dict[bool, list[float]] = {True: [], False: []}
+    try:
+        for _ in range(rounds):
+            for sandboxed in (True, False):
+                os.environ[SETTINGS_ENV] = SandboxSettings(
+                    bwrap=containment.bwrap if sandboxed else None, memory_mb=3072, box_dir=str(base / "boxes"),
+                    handed_in=str(base / "handed-in"),
+                    cgroups=containment.cgroups.__dict__ if containment.cgroups else None).to_env()
+                started = time.perf_counter()
+                km = KernelManager(kernel_name=SANDBOX_KERNEL, transport="ipc", ip=str(base / "ipc" / "kernel"))
+                km.start_kernel(cwd=str(base / "handed-in"))
+                client = km.client()
+                client.start_channels()
+                client.wait_for_ready(timeout=120)
+                client.execute_interactive("import pandas, scipy.stats", timeout=120)
+                client.stop_channels()
+                km.shutdown_kernel(now=True)
+                times[sandboxed].append(time.perf_counter() - started)
+    finally:
+        containment.close()
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 def _course_copy(base: Path, name: str) -> Path:
@@ -71,6 +108,7 @@ def main() -> None:
 
         lce, lce_graded = _lce_grade(lce_root, subs, env)
         unsandboxed, open_graded = _lce_grade(open_root, subs, env, "--no-sandbox")
+        kernels = kernel_round_trips(base / "kernels")
 
     ratio = plain / lce
     verdict = "PASS" if ratio >= TARGET else "MISS"
@@ -84,12 +122,16 @@ def main() -> None:
     overhead = (lce - unsandboxed) / count
     print(f"  sandbox overhead: {overhead * 1000:+.0f} ms per submission of wall time with {os.cpu_count()} "
           f"workers ({(lce / unsandboxed - 1) * 100:+.1f} %)")
+    print(f"  one kernel (start, import pandas and scipy, stop; medians of 8, interleaved): sandboxed "
+          f"{kernels[True]:.2f} s, unsandboxed {kernels[False]:.2f} s: the sandbox's own cost "
+          f"{(kernels[True] - kernels[False]) * 1000:+.0f} ms per notebook")
     print(f"  speed-up {ratio:.2f}x  target >= {TARGET}x: {verdict}")
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "courses.json").write_text(json.dumps({
         "submissions": count, "plain_seconds": plain, "lce_seconds": lce, "unsandboxed_seconds": unsandboxed,
-        "sandbox_overhead_seconds_per_submission": overhead, "ratio": ratio, "target": TARGET,
+        "sandbox_overhead_seconds_per_submission": overhead, "kernel_sandboxed_seconds": kernels[True],
+        "kernel_unsandboxed_seconds": kernels[False], "ratio": ratio, "target": TARGET,
         "verdict": verdict}, indent=1), encoding="utf-8")
 
 
