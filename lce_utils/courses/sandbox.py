@@ -5,8 +5,9 @@ read-only the Python environment and the system files it needs; nothing of the c
 learners, gradebook, config, exports), var/, the repository or the home folder. It has no network (own network
 namespace), its own PID namespace (everything it starts ends with it), a private /tmp, and runs as an unprivileged
 user with no capabilities. It talks to the grading worker over Unix sockets (Jupyter's `ipc` transport) in a folder
-bound into the sandbox (on /dev/shm: what the notebook writes there counts against its memory). Memory and the number of processes are limited over the whole sandbox by a cgroup (v1 or v2)
-where one can be made; where not, each process keeps RLIMIT_AS only, and that is said in the output.
+bound into the sandbox (on /dev/shm: what the notebook writes there counts against its memory). Memory and the
+number of processes are limited over the whole sandbox by a cgroup (v1 or v2) where one can be made; where not, each
+process keeps RLIMIT_AS only, and that is said in the output.
 
 The worker's kernel manager starts `python -m lce_utils.courses.sandbox CONNECTION_FILE` (see kernelspec()); that
 launcher assembles the working folder, joins the cgroup and replaces itself with bwrap (or, with --no-sandbox, with
