@@ -172,13 +172,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--pool", type=int, default=5, help="preheated kernels kept ready for the sign-up (default 5)")
     p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
     p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
-    p.add_argument("--connect-timeout", type=int, default=30, help="seconds a sent page has to connect to its "
-                   "kernel before the kernel is stopped (default 30)")
+    p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
+                   "kernel before the kernel is stopped (default 45)")
     p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
                    "(default 12)")
     p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
-    p.add_argument("--live-per-client", type=int, default=12, help="most kernels of one client address, waiting "
-                   "or connected (default 12)")
+    p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
+                   "or connected (default 16)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")

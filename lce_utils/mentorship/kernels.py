@@ -53,9 +53,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
     max_kernels = Int(24, config=True, help="Most kernels alive at once (preheated, pending and connected).")
     max_pending = Int(12, config=True, help="Most kernels handed to pages that have not connected yet.")
     max_pending_per_client = Int(8, config=True, help="The same, per client address.")
-    max_live_per_client = Int(12, config=True, help="Most kernels (waiting or connected) of one client address: "
+    max_live_per_client = Int(16, config=True, help="Most kernels (waiting or connected) of one client address: "
                               "a script that also opens the websockets cannot take the whole cap.")
-    connect_timeout = Int(30, config=True, help="Seconds a sent page has to connect to its kernel.")
+    connect_timeout = Int(45, config=True, help="Seconds a sent page has to connect to its kernel.")
+    render_timeout = Int(300, config=True, help="Seconds a page may take to be sent (a client that does not "
+                         "read its page holds the kernel at most this long).")
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -135,13 +137,21 @@ class CappedKernelManager(AsyncMappingKernelManager):
             self._culler = PeriodicCallback(self.cull_unconnected, interval)
             self._culler.start()
 
+    def saw_browser(self, client: str) -> None:
+        """A browser at this address fetched the page's assets: its pages are still loading (on a busy machine
+        that takes a while), so their connect timeout starts again."""
+        now = time.monotonic()
+        for pending in self.pending.values():
+            if pending.client == client and pending.sent is not None:
+                pending.sent = now
+
     async def cull_unconnected(self) -> list[str]:
-        """Stop kernels whose page was sent `connect_timeout` seconds ago (or was never sent within three
-        times that) without connecting; returns their ids."""
+        """Stop kernels whose page was sent `connect_timeout` seconds ago (since the last asset its address
+        fetched) without connecting, or whose page has not been sent within `render_timeout`; returns their ids."""
         now = time.monotonic()
         stale = [kid for kid, p in self.pending.items()
                  if (p.sent is not None and now - p.sent > self.connect_timeout)
-                 or now - p.assigned > 3 * self.connect_timeout]
+                 or (p.sent is None and now - p.assigned > self.render_timeout)]
         for kid in stale:
             self.pending.pop(kid, None)
             if kid in self:

@@ -32,7 +32,8 @@ from voila.static_file_handler import AllowListFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
-from lce_utils.mentorship.access import AccessPolicy, check_token, client_address, redact, tokens_match
+from lce_utils.mentorship.access import (STATIC_PREFIXES, AccessPolicy, check_token, client_address, redact,
+                                         tokens_match)
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
 from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
 from lce_utils.mentorship.rendering import install as install_steady_rendering
@@ -227,6 +228,20 @@ class GuardedFileHandler(PolicyGuard, AllowListFileHandler):
     """Voilà's /voila/files: nothing under the apps' folder is served raw (the apps need no file from it)."""
 
 
+class BrowserSign(RedactedLogMixin):
+    """On the page's assets: a browser at this address is loading its page (see `CappedKernelManager.saw_browser`)."""
+
+    request: Any
+    settings: dict
+
+    def prepare(self) -> Any:
+        manager = self.settings.get("kernel_manager")
+        if hasattr(manager, "saw_browser"):
+            manager.saw_browser(client_address(self.request.remote_ip or "", self.request.headers,
+                                               self.settings.get("lce_trusted_proxies", frozenset())))
+        return super().prepare()  # type: ignore[misc]
+
+
 class HealthHandler(web.RequestHandler):
     """GET /lce/health: live kernels by state and app, and whether the preheated pools are full (no personal
     data, no client addresses)."""
@@ -326,6 +341,8 @@ class MentorshipVoila(Voila):
             cls = spec[1] if len(spec) > 1 else None
             if cls in replace:
                 cls = replace[cls]
+            elif spec[0].startswith(STATIC_PREFIXES):
+                cls = type(cls.__name__, (BrowserSign, cls), {})
             elif isinstance(cls, type) and issubclass(cls, web.RequestHandler) and \
                     not issubclass(cls, RedactedLogMixin):
                 cls = type(cls.__name__, (RedactedLogMixin, cls), {})
@@ -353,8 +370,8 @@ def denied_extensions() -> list[str]:
 
 def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 5, max_kernels: int = 24,
                  cull_idle: int = 900, preheat: bool = True, template: bool = True,
-                 denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
-                 per_client: int = 8, live_per_client: int = 12) -> Config:
+                 denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
+                 per_client: int = 8, live_per_client: int = 16) -> Config:
     """The traitlets configuration of the Voilà server (flags exist so the benchmark can compare defaults)."""
     cfg = Config()
     cfg.Voila.ip = host
@@ -407,8 +424,8 @@ def write_token_file(path: Path, token: str) -> Path:
 
 def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, pool: int = 5,
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
-          template: bool = True, denylist: bool = True, connect_timeout: int = 30, max_pending: int = 12,
-          per_client: int = 8, live_per_client: int = 12) -> int:
+          template: bool = True, denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
+          per_client: int = 8, live_per_client: int = 16) -> int:
     """Run the Voilà server until interrupted; prints the three apps' URLs and where the coordinator's token is
     (never the token itself: stdout often ends up in a log)."""
     from lce_utils.mentorship.retention import start_retention_schedule
