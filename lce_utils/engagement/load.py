@@ -366,7 +366,8 @@ def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
     n_name = "count" if "count" in cols else "quantity"
     weighted = n_name in cols
     n_value = f"TRY_CAST(replace(regexp_replace({c[n_name]}, '\\s', '', 'g'), ',', '.') AS DOUBLE)"
-    n_sql = f"CASE WHEN {n_value} = floor({n_value}) AND abs({n_value}) <= {MAX_PER_ROW} THEN CAST({n_value} AS BIGINT) END"
+    n_sql = (f"CASE WHEN {n_value} = floor({n_value}) AND abs({n_value}) <= {MAX_PER_ROW} "
+             f"THEN CAST({n_value} AS BIGINT) END")
     excluded = ", ".join(f"'{_sql_str(v.strip().lower())}'" for v in
                          (mapping.exclude_status if mapping.exclude_status is not None else m.EXCLUDED_STATUSES))
     status_sql = (f"CASE WHEN lower({c['status']}) IN ({excluded or 'NULL'}) THEN {c['status']} END"
@@ -418,7 +419,8 @@ SELECT _row, ts,
   CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN 'timestamp'
        WHEN _reject_reason LIKE 'price%' THEN 'price'
        WHEN _reject_reason LIKE '{n_name}%' THEN '{n_name}' END AS _reject_column,
-  CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%' THEN {ids.masked_sql("left(ts_raw, 80)")}
+  CASE WHEN _reject_reason = 'summary line' OR _reject_reason LIKE 'timestamp%'
+         THEN {ids.masked_sql("left(ts_raw, 80)")}
        WHEN _reject_reason LIKE 'price%' THEN {ids.masked_sql("left(price_raw, 80)")}
        WHEN _reject_reason LIKE '{n_name}%' THEN {ids.masked_sql("left(n_raw, 80)")} END AS _reject_value
 FROM meaning
@@ -681,8 +683,9 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
         out.write(f"  {canonical:<12} <- {meta['columns'].get(canonical, '(not in file / saknas)')}\n")
     if loaded.dropped_columns:
         reasons = meta.get("dropped_reasons", {})
-        shown = ", ".join(f"{c} ({'by name / namn' if reasons.get(c, 'header') == 'header' else reasons[c] + ' values'})"
-                          for c in loaded.dropped_columns)
+        why = {c: "by name / namn" if reasons.get(c, "header") == "header" else f"{reasons[c]} values"
+               for c in loaded.dropped_columns}
+        shown = ", ".join(f"{c} ({why[c]})" for c in loaded.dropped_columns)
         out.write(f"Direct identifiers dropped / direkta identifierare tas bort: {shown}\n")
     if meta["ignored_columns"]:
         out.write(f"Other columns ignored / övriga kolumner används inte: {', '.join(meta['ignored_columns'])}\n")
@@ -690,8 +693,8 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
     out.write(f"Rows / rader: {meta['rows_read']} read, {meta['rows_rejected']} rejected ({share:.1%}), "
               f"period {meta['period_start']} – {meta['period_end']}\n")
     if meta.get("row_meaning", "visit") != "visit":
-        out.write(f"Each row is / varje rad är: {meta['row_meaning']} (column {meta['columns'][meta['row_meaning']]!r})"
-                  "\n")
+        meaning = meta["row_meaning"]
+        out.write(f"Each row is / varje rad är: {meaning} (column {meta['columns'][meaning]!r})\n")
     for reason, n in (meta.get("rows_excluded") or {}).items():
         out.write(f"Not visits, excluded / inte besök, räknas inte: {reason}: {n} rows\n")
     duplicates = meta.get("duplicate_rows") or {}
