@@ -153,3 +153,16 @@ def test_events_start_read_the_same_way(tmp_path):
     assert table[["event", "tickets", "capacity"]].to_dict("records") == [
         {"event": "Hamlet", "tickets": 2, "capacity": 10}]
     assert pd.Timestamp(table["start"].iloc[0]) == pd.Timestamp("2025-03-01 19:00")
+
+
+def test_check_stops_where_run_stops(tmp_path, capsys):
+    from lce_utils.cli import main
+    path = write(tmp_path / "export.csv", ["03/04/2024 19:00", "05/06/2024 19:00"])
+    assert main(["labs", "check", "--data", str(path)]) == 1
+    check_err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert main(["labs", "run", "--data", str(path), "--out", str(tmp_path / "out"), "--no-notebooks"]) == 1
+    run_err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert check_err == run_err
+    assert run_err.startswith("lce: error: export.csv, column 'Datum': ambiguous dates / tvetydiga datum: "
+                              "'05/06/2024 19:00' is day 5 month 6 (day first) or month 5 day 6 (month first)")
+    assert not (tmp_path / "out").exists()
