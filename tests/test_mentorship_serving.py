@@ -70,3 +70,37 @@ def test_mentorship_followup_app_logs_sessions_and_feedback(tmp_path):
     app.on_feedback()
     assert "Thank you for your feedback" in app.feedback_result.value
     assert len(list_applications(url)) == 2
+
+
+def test_mentorship_websocket_filter_holds_back_stderr_errors_and_tracebacks():
+    from lce_utils.mentorship.serve import withheld
+
+    def msg(kind: str, content: dict) -> dict:
+        return {"header": {"msg_type": kind}, "msg_type": kind, "metadata": {}, "content": content}
+
+    verdicts = [
+        withheld(msg("stream", {"name": "stderr", "text": "lce mentorship: unexpected error\n"})),
+        withheld(msg("error", {"ename": "OperationalError", "evalue": "x", "traceback": ["..."]})),
+        withheld(msg("execute_reply", {"status": "error", "ename": "E", "evalue": "x", "traceback": []})),
+        withheld(msg("comm_msg", {"comm_id": "c", "data": {"state": {"outputs": [
+            {"output_type": "stream", "text": "Traceback (most recent call last):\n  File \"/srv/x.py\""}]}}})),
+        withheld(msg("stream", {"name": "stdout", "text": "saved\n"})),
+        withheld(msg("comm_msg", {"comm_id": "c", "data": {"method": "update", "state": {"value": "Åsa"}}})),
+        withheld(msg("kernel_info_reply", {"status": "ok", "banner": "Python 3.11"})),
+    ]
+    assert verdicts == ["stderr", "error", "traceback", "traceback", None, None, None]
+
+
+def test_mentorship_server_pages_are_bilingual_and_self_contained():
+    from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
+
+    busy = busy_page(retry_after=10)
+    assert '<meta http-equiv="refresh" content="10">' in busy and 'lang="sv"' in busy
+    assert "Många besökare just nu" in busy and "Many visitors right now" in busy
+    login = login_page(action="/login", next_url='/x"><script>', xsrf_html="", failed=True,
+                       signup_url="/voila/render/signup/index.ipynb")
+    assert '<label for="password">' in login and 'id="password"' in login and 'aria-invalid="true"' in login
+    assert "Fel token" in login and "Wrong token" in login and '"><script>' not in login
+    pages = [busy, login, logout_page(login_url="/login"), error_page(403), error_page(404)]
+    assert not any("http://" in p or "https://" in p or "<script" in p for p in pages)
+    assert "Åtkomst nekad" in error_page(403) and "Page not found" in error_page(404)
