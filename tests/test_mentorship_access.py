@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from lce_utils.errors import UsageError
-from lce_utils.mentorship.access import (MIN_TOKEN_LENGTH, AccessPolicy, check_token, client_address, redact,
-                                         tokens_match)
+from lce_utils.mentorship.access import (MIN_TOKEN_LENGTH, AccessPolicy, GuessLimit, check_token, client_address,
+                                         redact, tokens_match)
 from lce_utils.paths import ROOT
 from tests.servers import free_port, running_server
 
@@ -180,6 +180,17 @@ def test_access_client_address_trusts_forwarding_only_from_the_proxy():
 
 
 @pytest.mark.slow
+def test_access_guess_limit_per_address():
+    now = [0.0]
+    limit = GuessLimit(limit=3, window=600, clock=lambda: now[0])
+    for _ in range(3):
+        assert not limit.blocked("203.0.113.7")
+        limit.failed("203.0.113.7")
+    assert limit.blocked("203.0.113.7") and not limit.blocked("203.0.113.8")
+    now[0] = 601.0
+    assert not limit.blocked("203.0.113.7"), "the window passed"
+
+
 def test_access_short_token_refused_at_start(tmp_path):
     env = {**os.environ, "LCE_MENTORSHIP_DB": f"sqlite:///{tmp_path / 'm.db'}", "LCE_MENTORSHIP_TOKEN": ""}
     done = subprocess.run([LCE, "mentorship", "serve", "--port", str(free_port()), "--token", "too-short"],
@@ -262,6 +273,21 @@ def test_access_coordinator_kernel_refused_on_every_route(server):
         in_thread(_ws_exchange(ws, [kernel_message("kernel_info_request", {})], wait=2))
     assert info.value.code == 403
     assert health(base)["apps"].get("coordinator") == 1, "the coordinator's kernel was neither stopped nor used"
+
+
+@pytest.mark.slow
+def test_access_too_many_wrong_tokens_block_that_address_only(server):
+    base, port, _ = server
+    staff_only = "/voila/tree/"
+    assert raw_request(port, "GET", staff_only, headers={"Authorization": f"token {TOKEN}"},
+                       source="127.0.0.4")[0] == 200
+    for i in range(10):
+        raw_request(port, "GET", staff_only, headers={"Authorization": f"token guess-{i:02d}" + "g" * 24},
+                    source="127.0.0.4")
+    assert raw_request(port, "GET", staff_only, headers={"Authorization": f"token {TOKEN}"},
+                       source="127.0.0.4")[0] == 302, "even the right token, from the guessing address"
+    assert raw_request(port, "GET", staff_only, headers={"Authorization": f"token {TOKEN}"},
+                       source="127.0.0.5")[0] == 200, "another address is not affected"
 
 
 @pytest.mark.slow

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hmac
 import os
 import re
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -113,3 +116,26 @@ def client_address(remote_ip: str, headers, trusted_proxies: frozenset[str]) -> 
         if headers.get("X-Real-IP", "").strip():
             return headers["X-Real-IP"].strip()
     return remote_ip
+
+
+class GuessLimit:
+    """Wrong tokens per client address: after `limit` of them within `window` seconds, every token from that
+    address (the right one too) is refused until the oldest has left the window."""
+
+    def __init__(self, limit: int = 10, window: float = 600.0, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._wrong: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str) -> deque[float]:
+        times = self._wrong.setdefault(client, deque())
+        while times and self.clock() - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def blocked(self, client: str) -> bool:
+        """Whether this address has guessed too often lately."""
+        return len(self._recent(client)) >= self.limit
+
+    def failed(self, client: str) -> None:
+        """Count one wrong token from this address."""
+        self._recent(client).append(self.clock())

@@ -32,8 +32,8 @@ from voila.static_file_handler import AllowListFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
-from lce_utils.mentorship.access import (STATIC_PREFIXES, AccessPolicy, check_token, client_address, redact,
-                                         tokens_match)
+from lce_utils.mentorship.access import (STATIC_PREFIXES, AccessPolicy, GuessLimit, check_token, client_address,
+                                         redact, tokens_match)
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
 from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
 from lce_utils.mentorship.rendering import install as install_steady_rendering
@@ -131,14 +131,32 @@ class MentorshipIdentityProvider(VoilaIdentityProvider):
             return Visitor(username="visitor", name="visitor")
         return None
 
+    _guesses: GuessLimit | None = None
+
+    def _accepts(self, handler: web.RequestHandler, given: str | None) -> bool:
+        """Whether a presented token is right, counting wrong ones per address (too many: all refused)."""
+        if not given:
+            return False
+        if self._guesses is None:
+            self._guesses = GuessLimit()
+        client = client_address(handler.request.remote_ip or "", handler.request.headers,
+                                handler.settings.get("lce_trusted_proxies", frozenset()))
+        if self._guesses.blocked(client):
+            self.log.warning("Refused a token from %s: too many wrong tokens from that address", client)
+            return False
+        if tokens_match(given, self.token):
+            return True
+        self._guesses.failed(client)
+        return False
+
     async def get_user_token(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
-        if not tokens_match(self.get_token(handler), self.token):
+        if not self._accepts(handler, self.get_token(handler)):
             return None
         user = await ensure_async(self.get_user_cookie(handler))
         return user if is_staff(user) else self.generate_anonymous_user(handler)
 
     def process_login_form(self, handler: web.RequestHandler) -> User | None:
-        if tokens_match(handler.get_argument("password", default=""), self.token):
+        if self._accepts(handler, handler.get_argument("password", default="")):
             return self.generate_anonymous_user(handler)
         return None
 
