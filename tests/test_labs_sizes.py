@@ -119,7 +119,10 @@ def test_debug_flag_anywhere_on_the_line(tmp_path, capsys):
 def test_cli_run_on_a_400_row_venue_export_writes_every_output(tmp_path, capsys):
     files = write_sample(tmp_path / "venue", rows=400, seed=11)
     assert main(["labs", "check", "--data", str(files.visits), "--events", str(files.events)]) == 0
-    assert "OK: the file can be analysed" in capsys.readouterr().out
+    checked = capsys.readouterr().out
+    assert "OK: the file can be analysed" in checked
+    performances = len(pd.read_csv(files.events, sep=";"))
+    assert f"Events / evenemang: {performances} performances / föreställningar (event <- Evenemang, " in checked
     out = tmp_path / "out"
     assert main(["labs", "run", "--data", str(files.visits), "--events", str(files.events), "--out", str(out),
                  "--institution", "Lilla scenen"]) == 0

@@ -99,6 +99,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(preview(args.data, args.mapping), end="")
     # The same validation as `run` (raises past the reject threshold), then every lab section without a kernel.
     prepared = prepare(args.data, args.events, args.mapping, max_reject_share=args.max_reject_share)
+    if "events" in prepared.meta:
+        events = prepared.meta["events"]
+        shown = ", ".join(f"{k} <- {v}" for k, v in events["columns"].items())
+        print(f"Events / evenemang: {events['rows']} performances / föreställningar ({shown})")
     lab = Lab(prepared, k=args.k)
     try:
         problems = story.dry_run(lab)
