@@ -70,6 +70,11 @@ def test_sample_of_400_rows_renders_every_section(tmp_path):
     assert svg_texts(story.representation(lab).data).count("&lt;5") == hidden_groups
 
 
+def test_sample_of_1000_rows_with_its_events_renders_every_section(tmp_path):
+    files = write_sample(tmp_path / "s", rows=1000, seed=2024)  # `lce labs sample --rows 1000`
+    assert story.dry_run(open_lab(files.visits, files.events)) == []
+
+
 def test_month_with_few_new_visitors_is_marked(tmp_path):
     # January: visitors A..F new (6); February: A..F return (6) and G, H, I are new (3, hidden).
     rows = [f"2024-01-1{i} 19:00;{c};Hamlet;Ordinarie;100;Webb;21119;1980;Kvinna" for i, c in enumerate("ABCDEF")]
