@@ -51,7 +51,7 @@ def kernel_round_trips(base: Path, rounds: int = 8) -> dict[bool, float]:
     from lce_utils.courses.sandbox_kernel import SANDBOX_KERNEL, install_kernelspec
 
     for name in ("ipc", "boxes", "handed-in"):
-        (base / name).mkdir()
+        (base / name).mkdir(parents=True)
     install_kernelspec(base / "jupyter", launcher=kernelspec())
     os.environ["JUPYTER_PATH"] = str(base / "jupyter")
     containment = Containment.prepare(True, 3072, 120)
