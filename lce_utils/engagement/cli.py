@@ -70,9 +70,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _data_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, type=Path, help="visits/tickets export")
-    parser.add_argument("--mapping", type=Path, help="YAML mapping of canonical names to the file's columns")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--mapping", type=Path, help="YAML mapping of canonical names to the file's columns")
+    source.add_argument("--preset", choices=_preset_names(), help="built-in mapping for a system's export "
+                        "(see engagement_labs/README.md)")
     parser.add_argument("--max-reject-share", type=_share, default=0.05,
                         help="stop when more than this share of rows cannot be read (default 0.05)")
+
+
+def _preset_names() -> list[str]:
+    from lce_utils.engagement.presets import preset_names
+    return preset_names()
+
+
+def _mapping(args: argparse.Namespace) -> Path | None:
+    """The mapping file of --mapping or --preset (None: recognise the headers)."""
+    if getattr(args, "preset", None):
+        from lce_utils.engagement.presets import preset_path
+        return preset_path(args.preset)
+    return args.mapping
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -84,7 +100,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from lce_utils.engagement.run import run_labs
-    result = run_labs(args.data, args.out, events=args.events, mapping=args.mapping, institution=args.institution,
+    result = run_labs(args.data, args.out, events=args.events, mapping=_mapping(args), institution=args.institution,
                       period_start=args.period_start, period_end=args.period_end, k=args.k,
                       max_reject_share=args.max_reject_share, notebooks=not args.no_notebooks)
     print(f"labs: {result.summary()}")
@@ -96,9 +112,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from lce_utils.engagement.lab import Lab
     from lce_utils.engagement.load import prepare, preview
     from lce_utils.errors import DataError
-    print(preview(args.data, args.mapping), end="")
+    mapping = _mapping(args)
+    hint = _suggested_preset(args) if mapping is None else ""
+    if hint:
+        print(hint)
+    try:
+        print(preview(args.data, mapping), end="")
+    except DataError as exc:
+        raise DataError(f"{exc} {hint}" if hint else str(exc)) from exc
     # The same validation as `run` (raises past the reject threshold), then every lab section without a kernel.
-    prepared = prepare(args.data, args.events, args.mapping, max_reject_share=args.max_reject_share)
+    prepared = prepare(args.data, args.events, mapping, max_reject_share=args.max_reject_share)
     if "events" in prepared.meta:
         events = prepared.meta["events"]
         shown = ", ".join(f"{k} <- {v}" for k, v in events["columns"].items())
@@ -112,6 +135,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise DataError(f"{args.data.name}: `lce labs run` would fail / skulle misslyckas: " + "; ".join(problems))
     print("OK: the file can be analysed / filen kan analyseras")
     return 0
+
+
+def _suggested_preset(args: argparse.Namespace) -> str:
+    """A line suggesting the preset the file's headers fit, or '' (also when the headers cannot be read)."""
+    from lce_utils.engagement.load import read_headers
+    from lce_utils.engagement.presets import suggest_preset
+    from lce_utils.errors import DataError
+    try:
+        fit = suggest_preset(read_headers(args.data))
+    except DataError:
+        return ""  # preview names the problem
+    if fit is None:
+        return ""
+    name, hits, wanted = fit
+    return (f"Preset: the headers fit --preset {name} ({hits} of its {wanted} columns) / rubrikerna passar "
+            f"--preset {name}")
 
 
 def run_step(args: argparse.Namespace) -> str:

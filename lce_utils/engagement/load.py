@@ -708,3 +708,16 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
     out.write("First accepted rows (visitor_id pseudonymised) / första godkända rader:\n")
     out.write(loaded.frame.head(rows).to_string(index=False) + "\n")
     return out.getvalue()
+
+
+def read_headers(path: str | Path, mapping: Any = None) -> list[str]:
+    """The column names of an export as the loader finds them (title or GA4 '#' block skipped), without
+    validating any row: what `lce labs check` compares with the presets."""
+    path = Path(path)
+    work = Path(tempfile.mkdtemp(prefix=".lce-headers-"))
+    con = _connect(work)
+    try:
+        return _Source(con, path, m.load_mapping(mapping), work).data_columns
+    finally:
+        con.close()
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,186 @@
+"""Built-in presets (`--preset`) for the exports of real systems: each read through its preset with the figures
+computed independently here, `labs check` suggesting the preset the headers fit, and systems whose layout could
+not be verified refused with a message saying so."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+
+from lce_utils.cli import main
+from lce_utils.engagement import open_lab
+from lce_utils.engagement.mapping import load_mapping
+from lce_utils.engagement.presets import UNVERIFIED, preset_names, preset_path, suggest_preset
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "presets-test")
+
+
+def _address(i: int) -> str:
+    return f"guest{i}" + "@" + "example.org"  # built in code: no literal address in git
+
+
+def _write_csv(path, header: list[str], rows: list[list], prefix: str = "") -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(prefix)
+        writer = csv.writer(handle, lineterminator="\n")  # one line ending, as the systems write
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+EVENTBRITE_HEADER = ["Order #", "Order Date", "First Name", "Last Name", "Email", "Quantity", "Price Tier",
+                     "Ticket Type", "Attendee #", "Group", "Order Type", "Currency", "Total Paid", "Fees Paid",
+                     "Eventbrite Fees", "Eventbrite Payment Processing", "Attendee Status"]
+
+
+def _eventbrite(path) -> None:
+    # (order, date, guest, ticket type, total paid, status); guest 1 comes twice, guest 4 asks for a refund.
+    lines = [(101, "2025-03-10 18:05", 1, "General Admission", "250.00", "Attending"),
+             (102, "2025-03-10 18:07", 2, "General Admission", "250.00", "Checked In"),
+             (103, "2025-03-11 09:30", 3, "Student", "120.00", "Attending"),
+             (104, "2025-03-11T10:00:00", 4, "General Admission", "250.00", "Refunded"),
+             (105, "2025-03-12 12:00", 5, "Student", "120.00", "Not Attending"),
+             (106, "2025-03-14 20:15", 1, "Student", "120.00", "Attending"),
+             (107, "2025-03-15 11:00", 6, "Complimentary", "0.00", "Attending")]
+    rows = [[order, date, f"Förnamn{g}", f"Efternamn{g}", _address(g), 1, "", ticket, order - 100, "",
+             "Eventbrite Completed", "SEK", paid, "0.00", "0.00", "0.00", status]
+            for order, date, g, ticket, paid, status in lines]
+    _write_csv(path, EVENTBRITE_HEADER, rows)
+
+
+def _koha(path) -> None:
+    rows = [["2025-02-03 10:15:00", "CPL", "0.0000", "issue", "", 501, "BK", 11],
+            ["2025-02-03 10:16:00", "CPL", "0.0000", "issue", "", 502, "DVD", 11],
+            ["2025-02-04 14:00:00", "CPL", "0.0000", "localuse", "", 503, "BK", ""],
+            ["2025-02-05 09:00:00", "MPL", "0.0000", "issue", "", 504, "BK", 12],
+            ["2025-02-10 16:30:00", "CPL", "0.0000", "return", "", 501, "BK", 11],
+            ["2025-02-11 11:00:00", "CPL", "0.0000", "renew", "", 502, "DVD", 11],
+            ["2025-02-12 12:00:00", "MPL", "5.0000", "payment", "", "", "", 12],
+            ["2025-02-20 13:45:00", "MPL", "0.0000", "issue", "", 505, "BK", 13]]
+    _write_csv(path, ["datetime", "branch", "value", "type", "other", "itemnumber", "itemtype", "borrowernumber"],
+               rows)
+
+
+GA4_BLOCK = """# ----------------------------------------
+# Traffic acquisition: Session primary channel group (Default Channel Group)
+# Account: Fictitious Museum
+# Property: Fictitious Museum - GA4
+# ----------------------------------------
+#
+# All Users
+# Start date: 20250301
+# End date: 20250305
+"""
+
+
+def _ga4(path) -> None:
+    rows = [["20250301", 140], ["20250302", 95], ["20250303", 4], ["20250304", 0], ["20250305", 61]]
+    _write_csv(path, ["Date", "Sessions"], rows, prefix=GA4_BLOCK)
+
+
+def test_every_preset_is_a_valid_mapping_that_says_where_it_comes_from():
+    shipped = [name for name in preset_names() if name not in UNVERIFIED]
+    assert shipped == ["eventbrite", "ga4", "koha"]
+    for name in shipped:
+        path = preset_path(name)
+        text = path.read_text(encoding="utf-8")
+        assert "Where the layout comes from" in text and "Not verified" in text, name
+        assert load_mapping(path).columns, name
+
+
+def test_eventbrite_attendee_summary(tmp_path, capsys):
+    path = tmp_path / "attendee-summary.csv"
+    _eventbrite(path)
+    raw = pd.read_csv(path, dtype=str)
+    counted = raw[~raw["Attendee Status"].isin(["Refunded", "Not Attending"])]
+    quantity = pd.to_numeric(counted["Quantity"])
+    visits = int(quantity.sum())
+    revenue = float((quantity * pd.to_numeric(counted["Total Paid"])).sum())
+    assert (visits, revenue) == (5, 740.0)                          # 250 + 250 + 120 + 120 + 0
+    lab = open_lab(path, mapping_path=preset_path("eventbrite"), k=1)
+    try:
+        assert lab.metrics["visits"] == visits and lab.metrics["revenue_sek"] == revenue
+        assert lab.metrics["unique_visitors"] == counted["Email"].nunique() == 4
+        assert lab.meta["rows_excluded"] == {"status Not Attending": 1, "status Refunded": 1}
+        assert {"First Name", "Last Name"} <= set(lab.meta["dropped_columns"])
+    finally:
+        lab.con.close()
+
+    # Without the preset `labs check` cannot find the date, and says which preset fits.
+    assert main(["labs", "check", "--data", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "Preset: the headers fit --preset eventbrite (6 of its 6 columns)" in captured.out
+    assert "required column(s) timestamp not found" in captured.err and "--preset eventbrite" in captured.err
+    assert main(["labs", "check", "--data", str(path), "--preset", "eventbrite", "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "timestamp    <- Order Date" in out and "status       <- Attendee Status" in out
+    assert "OK: the file can be analysed" in out and "Preset:" not in out
+    assert _address(1) not in out
+
+    assert main(["labs", "run", "--data", str(path), "--preset", "eventbrite", "--out", str(tmp_path / "out"),
+                 "--no-notebooks", "--k", "1"]) == 0
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["visits"], metrics["revenue_sek"]) == (visits, revenue)
+
+
+def test_koha_circulation_statistics(tmp_path, capsys):
+    path = tmp_path / "statistics.csv"
+    _koha(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    used = raw[raw["type"].isin(["issue", "localuse"])]
+    assert len(used) == 5
+    lab = open_lab(path, mapping_path=preset_path("koha"), k=1)
+    try:
+        assert lab.metrics["visits"] == len(used)
+        assert lab.metrics["unique_visitors"] == used.loc[used["borrowernumber"] != "", "borrowernumber"].nunique()
+        assert lab.meta["rows_excluded"] == {"status payment": 1, "status renew": 1, "status return": 1}
+        assert lab.meta["columns"] == {"timestamp": "datetime", "visitor_id": "borrowernumber",
+                                       "ticket_type": "itemtype", "status": "type"}
+        assert not lab.meta["has"]["price"]                         # fines are not ticket revenue
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(path)]) == 0        # readable without it, but counts every row
+    assert "Preset: the headers fit --preset koha (4 of its 4 columns)" in capsys.readouterr().out
+
+
+def test_ga4_sessions_per_day(tmp_path, capsys):
+    path = tmp_path / "ga4-export.csv"
+    _ga4(path)
+    raw = pd.read_csv(path, comment="#", dtype=str)
+    sessions = int(pd.to_numeric(raw["Sessions"]).sum())
+    assert sessions == 300
+    lab = open_lab(path, mapping_path=preset_path("ga4"), k=1)
+    try:
+        assert lab.metrics["visits"] == sessions
+        assert lab.meta["row_meaning"] == "count" and lab.meta["rows_excluded"] == {"count 0": 1}
+        assert (lab.meta["period_start"], lab.meta["period_end"]) == ("2025-03-01", "2025-03-05")
+        assert lab.metrics["unique_visitors"] is None               # aggregated: no individual visitors
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(path)]) == 0
+    assert "Preset: the headers fit --preset ga4 (2 of its 2 columns)" in capsys.readouterr().out
+    assert main(["labs", "check", "--data", str(path), "--preset", "ga4"]) == 0
+    assert "Each row is / varje rad är: count (column 'Sessions')" in capsys.readouterr().out
+
+
+def test_suggestion_needs_most_of_a_presets_columns():
+    assert suggest_preset(["Datum", "Kundnummer", "Pris"]) is None
+    assert suggest_preset(["Date", "Visitors"]) is None                  # one of GA4's two columns
+    assert suggest_preset(["Order Date", "Email", "Quantity", "Ticket Type", "Notes"]) == ("eventbrite", 4, 6)
+    assert suggest_preset(["Order Date", "Email", "Notes"]) is None      # 2 of 6
+
+
+@pytest.mark.parametrize("name", sorted(UNVERIFIED))
+def test_unverified_systems_are_refused_with_the_reason(tmp_path, capsys, name):
+    path = tmp_path / "export.csv"
+    _koha(path)
+    assert main(["labs", "check", "--data", str(path), "--preset", name]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"lce: error: preset {name}: not available / finns inte")
+    assert "--mapping" in err and "mappningsfil" in err and "Traceback" not in err
