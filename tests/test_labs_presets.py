@@ -84,9 +84,35 @@ def _ga4(path) -> None:
     _write_csv(path, ["Date", "Sessions"], rows, prefix=GA4_BLOCK)
 
 
+PRETIX_HEADER = ["Event slug", "Order code", "Position ID", "Status", "Email", "Phone number", "Order date",
+                 "Order time", "Product", "Variation", "Price", "Tax rate", "Tax rule", "Tax value", "Attendee name",
+                 "Attendee email", "Company", "Address", "ZIP code", "City", "Country", "State", "Voucher",
+                 "Pseudonymization ID", "Seat ID", "Seat name", "Seat zone", "Seat row", "Seat number",
+                 "Order comment", "Follow-up date", "Company", "Invoice address name", "Address", "ZIP code", "City",
+                 "Country", "State", "VAT ID", "Sales channel", "Order locale", "E-mail address verified",
+                 "Payment providers"]
+
+
+def _pretix(path) -> None:
+    # (order, position, status, guest, date, product, price, attendee postcode)
+    lines = [("AB12C", 1, "paid", 1, "2025-04-01", "Adult", "180.00", "211 19"),
+             ("AB12C", 2, "paid", 1, "2025-04-01", "Child", "90.00", "211 19"),
+             ("CD34E", 1, "canceled", 2, "2025-04-02", "Adult", "180.00", "22100"),
+             ("EF56G", 1, "paid", 3, "2025-04-03", "Adult", "180.00", "25221"),
+             ("GH78J", 1, "pending", 4, "2025-04-03", "Adult", "180.00", ""),
+             ("JK90L", 1, "expired", 5, "2025-04-04", "Child", "90.00", "")]
+    rows = []
+    for order, pos, status, g, date, product, price, postcode in lines:
+        rows.append(["spring-concert", order, pos, status, _address(g), "", date, "19:30:00", product, "", price,
+                     "6.00", "", "0.00", f"Namn {g}", "", "", "", postcode, "Malmö", "SE", "", "",
+                     f"PSEUDO{g}{pos}", "", "", "", "", "", "", "", "", f"Namn {g}", "", postcode, "Malmö", "SE", "",
+                     "", "web", "sv", "Yes", "Card"])
+    _write_csv(path, PRETIX_HEADER, rows)
+
+
 def test_every_preset_is_a_valid_mapping_that_says_where_it_comes_from():
     shipped = [name for name in preset_names() if name not in UNVERIFIED]
-    assert shipped == ["eventbrite", "ga4", "koha"]
+    assert shipped == ["eventbrite", "ga4", "koha", "pretix"]
     for name in shipped:
         path = preset_path(name)
         text = path.read_text(encoding="utf-8")
@@ -167,6 +193,26 @@ def test_ga4_sessions_per_day(tmp_path, capsys):
     assert "Preset: the headers fit --preset ga4 (2 of its 2 columns)" in capsys.readouterr().out
     assert main(["labs", "check", "--data", str(path), "--preset", "ga4"]) == 0
     assert "Each row is / varje rad är: count (column 'Sessions')" in capsys.readouterr().out
+
+
+def test_pretix_order_positions(tmp_path, capsys):
+    path = tmp_path / "spring-concert_orders.csv"
+    _pretix(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    counted = raw[raw["Status"] == "paid"]
+    revenue = float(pd.to_numeric(counted["Price"]).sum())
+    assert (len(counted), revenue) == (3, 450.0)
+    lab = open_lab(path, mapping_path=preset_path("pretix"), k=1)
+    try:
+        assert lab.metrics["visits"] == len(counted) and lab.metrics["revenue_sek"] == revenue
+        assert lab.metrics["unique_visitors"] == counted["Email"].nunique() == 2
+        assert lab.meta["rows_excluded"] == {"status canceled": 1, "status expired": 1, "status pending": 1}
+        assert {"Attendee name", "Invoice address name", "Phone number"} <= set(lab.meta["dropped_columns"])
+        assert lab.meta["columns"]["postcode"] == "ZIP code"
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(path)]) == 1
+    assert "Preset: the headers fit --preset pretix (8 of its 8 columns)" in capsys.readouterr().out
 
 
 def test_suggestion_needs_most_of_a_presets_columns():

@@ -20,7 +20,7 @@ EXACT_HEADERS = frozenset((
 # Parts that make any header an identifier (e.g. "Buyer Email", "Attendee phone", "Kundens personnummer").
 HEADER_PARTS = ("email", "epost", "phone", "telefon", "mobilnummer", "personnummer", "personnr", "samordningsnr",
                 "samordningsnummer", "surname", "efternamn", "förnamn", "firstname", "lastname", "fullname",
-                "streetaddress", "gatuadress")
+                "streetaddress", "gatuadress", "attendeename", "invoiceaddressname")  # the last two: pretix
 # "<person> name": whose name it is makes it an identifier, unlike "event name".
 NAME_OWNERS = ("attendee", "buyer", "purchaser", "customer", "kund", "visitor", "besökare", "member", "medlem",
                "contact", "kontakt", "holder", "guest", "gäst", "user", "ticketholder", "first", "last", "given",
