@@ -146,6 +146,16 @@ def test_ga4_download_with_its_comment_block(tmp_path):
     assert loaded.frame["ts"].min() == pd.Timestamp("2025-01-01")
 
 
+def test_ga4_block_with_other_line_endings_than_the_table(tmp_path):
+    # The '#' block written with LF above a table with CRLF: DuckDB's skip miscounted and read no rows at all.
+    path = tmp_path / "ga4-mixed.csv"
+    block, table = GA4.split("\n\n", 1)
+    path.write_bytes((block + "\n").encode() + table.replace("\n", "\r\n").encode())
+    loaded = load_visits(path, {"columns": {"count": "Sessioner"}})
+    assert loaded.rows_read == 5 and len(loaded.frame) == 120 + 95 + 3 + 0 + 210
+    assert loaded.frame["ts"].max() == pd.Timestamp("2025-01-05")
+
+
 def test_spreadsheet_or_binary_under_a_csv_name(tmp_path, capsys):
     renamed = tmp_path / "biljetter.csv"
     renamed.write_bytes(write_xlsx(tmp_path / "real.xlsx").read_bytes())

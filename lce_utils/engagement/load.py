@@ -173,9 +173,9 @@ def detect_separator(text: str) -> str:
         return max(",;\t|", key=header.count)
 
 
-def _transcode(path: Path, encoding: str, target: Path) -> None:
-    with open(path, "r", encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8",
-                                                                      newline="") as dst:
+def _transcode(path: Path, encoding: str, target: Path, universal_newlines: bool = False) -> None:
+    with open(path, "r", encoding=encoding, newline=None if universal_newlines else "") as src, \
+            open(target, "w", encoding="utf-8", newline="") as dst:
         shutil.copyfileobj(src, dst, 1 << 22)
 
 
@@ -211,9 +211,13 @@ class _Source:
         self.parallel = True
         self.detected.encoding, self.detected.separator = encoding, separator
         source = self.path
-        if encoding not in ("utf-8", "utf-8-sig"):
+        # DuckDB's skip miscounts when the lines above the header end differently from the table (a '#' block
+        # written with LF above CRLF rows) and then reads no rows: such a file is read from a copy with LF only.
+        mixed = self.skip > 0 and len({line.endswith(b"\r\n") for line in
+                                       head.splitlines(keepends=True)[:self.skip + 2] if line.endswith(b"\n")}) > 1
+        if encoding not in ("utf-8", "utf-8-sig") or mixed:
             source = workdir / "input-utf8.csv"
-            _transcode(self.path, encoding, source)
+            _transcode(self.path, encoding, source, universal_newlines=mixed)
         self._read_csv(source, separator, workdir, encoding)
 
     def _read_csv(self, source: Path, separator: str, workdir: Path, encoding: str) -> None:
