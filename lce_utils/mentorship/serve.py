@@ -426,7 +426,7 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
             "followup/index.ipynb": {"pool_size": 1},
         }
         cfg.VoilaKernelManager.preheat_denylist = ["coordinator"]
-        cfg.VoilaKernelManager.fill_delay = 5  # (refill after the visitors just served have their forms)
+        cfg.VoilaKernelManager.fill_delay = 0.2
     return cfg
 
 
