@@ -61,9 +61,12 @@ def test_serve_says_which_database(monkeypatch, tmp_path, capsys):
 
 
 def test_make_mentorship_demo_serves_the_demo_database():
-    dry = subprocess.run(["make", "-n", "mentorship", "DEMO=1"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
+    # (under `make test` the parent make's MAKEFLAGS/MAKELEVEL would add "Leaving directory" lines)
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}}
+    dry = subprocess.run(["make", "-n", "--no-print-directory", "mentorship", "DEMO=1"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, env=env)
     assert dry.returncode == 0 and dry.stdout.strip().splitlines()[-1].endswith("lce mentorship serve --port 8888 "
                                                                                 "--demo")
-    plain = subprocess.run(["make", "-n", "mentorship"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    plain = subprocess.run(["make", "-n", "--no-print-directory", "mentorship"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60, env=env)
     assert plain.stdout.strip().splitlines()[-1].endswith("lce mentorship serve --port 8888")
