@@ -67,6 +67,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.owners: dict[str, str] = {}  # visitors' kernels: kernel id -> client address
         self._tickets: list[Ticket] = []
         self._starting = 0
+        self._stopping: set[str] = set()  # unconnected kernels being stopped
         self._culler: PeriodicCallback | None = None
         self.policy: AccessPolicy | None = None
 
@@ -149,17 +150,22 @@ class CappedKernelManager(AsyncMappingKernelManager):
         """Stop kernels whose page was sent `connect_timeout` seconds ago (since the last asset its address
         fetched) without connecting, or whose page has not been sent within `render_timeout`; returns their ids."""
         now = time.monotonic()
-        stale = [kid for kid, p in self.pending.items()
-                 if (p.sent is not None and now - p.sent > self.connect_timeout)
-                 or (p.sent is None and now - p.assigned > self.render_timeout)]
+        stale = [kid for kid, p in self.pending.items() if kid not in self._stopping
+                 and ((p.sent is not None and now - p.sent > self.connect_timeout)
+                      or (p.sent is None and now - p.assigned > self.render_timeout))]
         for kid in stale:
-            self.pending.pop(kid, None)
-            if kid in self:
-                self.log.info("Stopping kernel %s: its page never connected", kid)
-                try:
+            # it stays pending until it has stopped: a kernel no longer pending but still alive would be
+            # counted nowhere (health and admission would see it as gone while it still holds its place)
+            self._stopping.add(kid)
+            try:
+                if kid in self:
+                    self.log.info("Stopping kernel %s: its page never connected", kid)
                     await self.shutdown_kernel(kid, now=True)
-                except (KeyError, RuntimeError, web.HTTPError):
-                    pass
+            except (KeyError, RuntimeError, web.HTTPError):
+                pass
+            finally:
+                self._stopping.discard(kid)
+                self.pending.pop(kid, None)
         return stale
 
     # -- starting and stopping -----------------------------------------------------------------------------------
