@@ -260,3 +260,19 @@ def test_an_export_during_an_erasure_never_writes_the_person(backend, store, tmp
     content = file_text(tmp_path / "during" / "matches.csv")
     assert "zelda" not in content and "otto other" in content
 
+
+
+def test_coordinator_error_message_follows_a_language_switch(store):
+    """An invalid e-mail's message is shown again in English after the switch (it raised NameError: the message
+    function referred to the exception variable, which Python deletes when the except block ends)."""
+    from lce_utils.mentorship.apps.coordinator import CoordinatorApp
+
+    url, _ = store
+    app = CoordinatorApp(url=url)
+    app.email.value = "not an address"
+    app.on_export_person()
+    swedish = app.person_result.value
+    assert 'role="alert"' in swedish and "e-post" in swedish.lower()
+    app.switch.widget.value = "en"
+    english = app.person_result.value
+    assert 'role="alert"' in english and "e-mail" in english.lower() and english != swedish

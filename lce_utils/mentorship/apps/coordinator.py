@@ -238,7 +238,8 @@ class CoordinatorApp:
             action()
         except (ValidationError, PersonNotFound, DataError) as exc:
             if isinstance(exc, ValidationError):
-                self._say(target, lambda lang: exc.message("email", lang) or str(exc), ok=False)
+                error = exc  # (Python unbinds exc when the except block ends; the message outlives it)
+                self._say(target, lambda lang: error.message("email", lang) or str(error), ok=False)
             elif isinstance(exc, PersonNotFound):
                 self._say(target, lambda lang: t("not_found", lang), ok=False)
             else:
