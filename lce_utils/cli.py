@@ -22,6 +22,7 @@ PARTS: dict[str, str] = {
     "labs": "lce_utils.engagement.cli",
     "mentorship": "lce_utils.mentorship.cli",
     "reports": "lce_utils.reports.cli",
+    "privacy": "lce_utils.privacy_audit",  # `lce privacy audit PATH`; no pipeline step
 }
 
 

@@ -128,12 +128,12 @@ def test_suppression():
 
 @pytest.mark.parametrize("counts, expected", [
     ({"a": 12, "b": 7, "c": 0}, {"a": 12, "b": 7, "c": 0}),  # nothing small: nothing hidden
-    ({"a": 12, "b": 7, "c": 3}, {"a": 12, "b": None, "c": None}),  # one small: the next smallest goes too
+    ({"a": 12, "b": 7, "c": 3}, {"a": 12, "b": None, "c": None}),  # one small: one more in the keyed order
     ({"a": 12, "b": 0, "c": 3, "d": 9}, {"a": 12, "b": 0, "c": None, "d": None}),  # a zero is never the second
-    ({"a": 8, "b": 8, "c": 2, "d": 20}, {"a": None, "b": 8, "c": None, "d": 20}),  # a tie: the first in order
+    ({"a": 8, "b": 8, "c": 2, "d": 20}, {"a": 8, "b": 8, "c": None, "d": None}),  # the keyed order, not the value
     ({"a": 8, "b": 2, "c": 4}, {"a": 8, "b": None, "c": None}),  # two small: already two hidden
     ({"a": 1, "b": 4, "c": 3}, {"a": None, "b": None, "c": None}),  # all small
-    ({"a": 9, "b": None, "c": 6}, {"a": 9, "b": None, "c": None}),  # already missing counts as hidden
+    ({"a": 9, "b": None, "c": 6}, {"a": 9, "b": None, "c": 6}),  # already missing: the total is unknown too
     ({"a": 4, "b": 0}, {"a": None, "b": 0}),  # no positive cell left to hide
 ])
 def test_suppression_with_complement(counts, expected):
@@ -145,8 +145,8 @@ def test_suppression_with_complement(counts, expected):
 def test_suppression_with_complement_on_a_frame():
     frame = pd.DataFrame({"group": ["a", "b", "c", "d"], "n": [40, 30, 2, 30], "share": [0.39, 0.29, 0.02, 0.29]})
     out = suppress_with_complement(frame, "n", k=5, dependent_columns=["share"])
-    assert out["n"].isna().tolist() == [False, True, True, False]
-    assert out["share"].isna().tolist() == [False, True, True, False]
+    assert out["n"].isna().tolist() == [True, False, True, False]
+    assert out["share"].isna().tolist() == [True, False, True, False]
     assert out["n"].dtype == "Int64" and frame["n"].tolist() == [40, 30, 2, 30]  # the input is left alone
     assert suppress_with_complement(frame, "n", k=2)["n"].tolist() == [40, 30, 2, 30]
     with pytest.raises(ValueError, match="count_column"):

@@ -1,0 +1,245 @@
+"""The disclosure auditor: for every cell a reader cannot see, the interval its published relations allow.
+
+What is audited is explicit: every file named `*.disclosure.json` under the audited folder (the report site
+writes one per page, an output folder one for its tables). Each lists tables of counts about people:
+
+    {"format": "lce-disclosure/1", "k": 5,
+     "tables": [{"id": "...", "title": {"sv": "...", "en": "..."},
+                 "cells": {"<cell>": 12, "<cell>": null},          # null: shown as suppressed
+                 "relations": [{"total": "<cell>", "parts": ["<cell>", ...]}],
+                 "bounds": {"<cell>": [0, 4]}}]}                    # what the page claims, e.g. "<5"
+
+A cell name is global: the same name on two pages is the same count, which is how linked tables (a total on one
+page, its parts on another) are audited together. A cell that only appears in relations is unpublished (a
+reader can still derive it). Per unseen cell, two LPs (scipy's HiGHS) give its smallest and largest value
+given every published value, every relation, non-negativity and the claimed bounds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lce_utils.errors import LCEError
+from lce_utils.privacy import DEFAULT_K
+
+FORMAT = "lce-disclosure/1"
+SUFFIX = ".disclosure.json"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: kind is small (a shown count under k), exact, narrow, inconsistent or conflict."""
+
+    kind: str
+    cell: str
+    interval: tuple[float, float] | None
+    message: str
+
+
+@dataclass
+class AuditResult:
+    """Every finding and the interval of every unseen cell of the audited folder."""
+
+    files: list[Path]
+    intervals: dict[str, tuple[float, float]]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was found."""
+        return not self.findings
+
+
+def _bound_text(value: float) -> str:
+    return "∞" if math.isinf(value) else f"{value:g}"
+
+
+def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]],
+              bounds: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]] | None:
+    """Smallest and largest value of each unknown cell (None when the published values admit no solution)."""
+    from scipy.optimize import linprog
+
+    unknown = sorted(set(unknown))
+    index = {c: i for i, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for total, parts in relations:
+        row = [0.0] * len(unknown)
+        constant = 0.0
+        for cell, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                constant += sign * float(known.get(cell, 0.0))
+        if any(row):
+            rows.append(row)
+            rhs.append(-constant)
+        elif abs(constant) > 1e-9:
+            return None  # published values contradict a relation with nothing unknown in it
+    bounds = bounds or {}
+    box = [(max(0.0, bounds.get(c, (0, math.inf))[0]), bounds.get(c, (0, math.inf))[1]) for c in unknown]
+    box = [(lo, None if math.isinf(hi) else hi) for lo, hi in box]
+    if not unknown:
+        return {}
+    out: dict[str, tuple[float, float]] = {}
+    options = {"A_eq": rows or None, "b_eq": rhs or None, "bounds": box, "method": "highs"}
+    for cell, i in index.items():
+        ends = []
+        for sign in (1.0, -1.0):
+            c = [0.0] * len(unknown)
+            c[i] = sign
+            res = linprog(c, **options)
+            if res.status == 2:
+                return None
+            ends.append(math.inf if res.status == 3 else sign * res.fun)
+        out[cell] = (round(ends[0], 6), ends[1] if math.isinf(ends[1]) else round(ends[1], 6))
+    return out
+
+
+def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]]
+                ) -> list[tuple[set[str], list[tuple[str, Sequence[str]]]]]:
+    """Unknown cells grouped by the relations that join them (each group is solved on its own)."""
+    parent = {c: c for c in cells}
+
+    def root(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for total, parts in relations:
+        members = [m for m in (total, *parts) if m in parent]
+        for m in members[1:]:
+            parent[root(m)] = root(members[0])
+    groups: dict[str, set[str]] = {}
+    for c in parent:
+        groups.setdefault(root(c), set()).add(c)
+    out = []
+    for members in groups.values():
+        rels = [r for r in relations if members & {r[0], *r[1]}]
+        out.append((members, rels))
+    closed = [r for r in relations if not parent.keys() & {r[0], *r[1]}]
+    if closed:
+        out.append((set(), closed))
+    return out
+
+
+def audit_cells(shown: Mapping[str, float], hidden: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]],
+                *, k: int = DEFAULT_K, protection: float | None = None,
+                bounds: Mapping[str, tuple[float, float]] | None = None,
+                found: dict[str, tuple[float, float]] | None = None) -> list[Finding]:
+    """Findings for one publication: shown counts, suppressed cells and the relations between them.
+
+    A cell no one can see is unsafe when it could be a small group (its interval meets 1..k-1) and the interval
+    is narrower than `protection` (default k); a suppressed cell must never be exactly determined."""
+    protection = float(k if protection is None else protection)
+    hidden = set(hidden)
+    findings = [Finding("small", c, (v, v), f"{c}: {v:g} is shown, under {k}") for c, v in sorted(shown.items())
+                if 0 < v < k]
+    in_relations = {m for t, parts in relations for m in (t, *parts)}
+    unseen = (in_relations | hidden) - set(shown)
+    for members, rels in _components(unseen, relations):
+        result = intervals(shown, members, rels, bounds)
+        if result is None:
+            cells = sorted(members) or sorted({m for t, parts in rels for m in (t, *parts)})
+            findings.append(Finding("inconsistent", cells[0], None,
+                                    f"no counts fit the published values and relations of {', '.join(cells[:6])}"
+                                    + (" (a cell labelled under k must be larger)" if bounds else "")))
+            continue
+        for cell, (lo, hi) in sorted(result.items()):
+            if found is not None:
+                found[cell] = (lo, hi)
+            text = f"{cell}: between {_bound_text(lo)} and {_bound_text(hi)}"
+            if cell in hidden and hi - lo < 1e-6:
+                findings.append(Finding("exact", cell, (lo, hi), f"{text}: a suppressed cell is exactly known"))
+            elif hi - lo < protection - 1e-6 and lo < k and hi >= 1:
+                findings.append(Finding("narrow", cell, (lo, hi),
+                                        f"{text}: narrower than {protection:g} and may be a group under {k}"))
+    return findings
+
+
+def read_tables(path: Path) -> tuple[list[Path], list[dict[str, Any]]]:
+    """Every table of every *.disclosure.json under path (or of path itself, a file)."""
+    path = Path(path)
+    if not path.exists():
+        raise LCEError(f"{path}: no such file or folder / finns inte")
+    files = [path] if path.is_file() else sorted(p for p in path.rglob(f"*{SUFFIX}") if p.is_file())
+    tables = []
+    for file in files:
+        try:
+            doc = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise LCEError(f"{file}: not readable as JSON ({exc})") from exc
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("tables"), list):
+            raise LCEError(f"{file}: expected an object with format {FORMAT!r} and a list 'tables'")
+        for number, table in enumerate(doc["tables"], start=1):
+            if not isinstance(table, dict) or not isinstance(table.get("cells"), dict):
+                raise LCEError(f"{file}: table {number}: expected an object with 'cells'")
+            tables.append({**table, "file": file})
+    return files, tables
+
+
+def audit_path(path: Path, *, k: int = DEFAULT_K, protection: float | None = None) -> AuditResult:
+    """Audit every published table under path together (same cell name = same count)."""
+    files, tables = read_tables(path)
+    shown: dict[str, float] = {}
+    where: dict[str, str] = {}
+    suppressed: set[str] = set()
+    relations: list[tuple[str, Sequence[str]]] = []
+    bounds: dict[str, tuple[float, float]] = {}
+    findings: list[Finding] = []
+    for table in tables:
+        label = f"{Path(table['file']).name}: {table.get('id', '?')}"
+        for cell, value in table["cells"].items():
+            if value is None:
+                suppressed.add(cell)
+                continue
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise LCEError(f"{label}: cell {cell!r}: expected a count or null, got {value!r}")
+            if cell in shown and shown[cell] != value:
+                findings.append(Finding("conflict", cell, None, f"{cell}: {shown[cell]:g} in {where[cell]} but "
+                                                                f"{value:g} in {label}"))
+            shown[cell], where[cell] = float(value), label
+        for rel in table.get("relations", []):
+            relations.append((str(rel["total"]), [str(p) for p in rel["parts"]]))
+        for cell, (lo, hi) in (table.get("bounds") or {}).items():
+            bounds[cell] = (float(lo), math.inf if hi is None else float(hi))
+    suppressed -= set(shown)  # shown on one page: known, whatever another page hides
+    found: dict[str, tuple[float, float]] = {}
+    findings += audit_cells(shown, suppressed, relations, k=k, protection=protection, bounds=bounds, found=found)
+    return AuditResult(files, found, findings)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce privacy audit PATH`."""
+    parser = subparsers.add_parser("privacy", help="audit published tables for disclosure",
+                                   description="Disclosure control of published counts about people.")
+    sub = parser.add_subparsers(dest="privacy_command", metavar="SUBCOMMAND")
+    sub.required = True
+    audit = sub.add_parser("audit", help="check a built site or output folder",
+                           description="Reads every *.disclosure.json under PATH, sets up the published tables' "
+                           "relations and computes, per hidden cell, the interval it could take (one LP per "
+                           "bound). Exit 1 when a shown count is under k or a hidden one is narrowed down.")
+    audit.add_argument("path", type=Path, metavar="PATH")
+    audit.add_argument("--k", type=int, default=DEFAULT_K, help=f"smallest group shown (default {DEFAULT_K})")
+    audit.add_argument("--protection", type=float, default=None,
+                       help="smallest safe interval width for a hidden cell (default: k)")
+    audit.add_argument("--verbose", action="store_true", help="print every hidden cell's interval")
+    audit.set_defaults(func=_audit)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    result = audit_path(args.path, k=args.k, protection=args.protection)
+    if not result.files:
+        raise LCEError(f"{args.path}: no *{SUFFIX} file: nothing to audit / inget att granska")
+    if args.verbose:
+        for cell, (lo, hi) in sorted(result.intervals.items()):
+            print(f"  {cell}: [{_bound_text(lo)}, {_bound_text(hi)}]")
+    for finding in result.findings:
+        print(f"{finding.kind}: {finding.message}")
+    print(f"{len(result.files)} files, {len(result.intervals)} unseen cells, {len(result.findings)} findings")
+    return 0 if result.ok else 1
