@@ -6,21 +6,17 @@ import datetime as dt
 import hashlib
 import json
 import os
-import random
 import secrets
-import threading
-import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy import Engine, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
+from lce_utils import database
 from lce_utils.errors import DataError
 from lce_utils.mentorship import audit
 from lce_utils.mentorship.export_files import expire_files, scrub_people
@@ -28,7 +24,7 @@ from lce_utils.mentorship.models import (Application, AuditEvent, Confirmation, 
                                          MatchRun, MentoringSession, Person, utcnow)
 from lce_utils.mentorship.validation import (ValidationError, validate_application,
                                              validate_email, validate_feedback, validate_session)
-from lce_utils.paths import ROOT, VAR
+from lce_utils.paths import VAR
 
 ENV_VAR = "LCE_MENTORSHIP_DB"
 RETENTION_ENV = "LCE_MENTORSHIP_RETENTION_DAYS"
@@ -36,9 +32,6 @@ EXPORT_RETENTION_ENV = "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS"
 PRIVACY_NOTICE_VERSION = "2026-1"
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
-
-_engines: dict[str, Engine] = {}
-_lock = threading.Lock()
 
 
 class PersonNotFound(DataError):
@@ -80,126 +73,33 @@ def default_url() -> str:
 def normalise_url(url: str | None, root: Path | None = None) -> str:
     """url (or the default) as the one database it names: a relative SQLite path resolved against the
     repository (not the current folder: Voilà runs each app in its own), PostgreSQL pointed at psycopg 3."""
-    url = (url or default_url()).strip()
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise DataError(f"mentorship store: {url.split('@')[-1]!r} is not a database URL; expected e.g. "
-                        "sqlite:///var/mentorship.db or postgresql://user@host/database (LCE_MENTORSHIP_DB or "
-                        "--db) / ingen giltig databasadress") from None
-    database = parsed.database or ""
-    if parsed.get_backend_name() == "sqlite" and database not in {"", ":memory:"} \
-            and not database.startswith("file:"):
-        path = Path(database).expanduser()
-        if not path.is_absolute():
-            return parsed.set(database=str((root or ROOT) / path)).render_as_string(hide_password=False)
-    return url
+    return database.normalise_url(url or default_url(), root, what="mentorship store", env_var=ENV_VAR,
+                                  example="sqlite:///var/mentorship.db")
 
 
 def describe_url(url: str | None = None) -> str:
     """The database url names, for people: the file of an SQLite database, else the URL without its password."""
-    url = normalise_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite {parsed.database or ':memory:'}"
-    return parsed.render_as_string(hide_password=True)
-
-
-def _sqlite_setup(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
-        dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
-        # Writers queue for the lock at the start instead of failing half-way on an upgrade from read to write.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return database.describe(normalise_url(url))
 
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest migration (alembic), safely when several processes do it at once."""
-    from alembic import command
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
-    for attempt in range(10):
-        try:
-            with engine.connect() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-                conn.commit()
-            return
-        except OperationalError:
-            if attempt == 9:
-                raise
-            time.sleep(0.2 + random.random() * 0.3)
-        except IntegrityError:  # another process created the version table at the same moment
-            time.sleep(0.1)
+    database.migrate(engine, MIGRATIONS)
 
 
 def get_engine(url: str | None = None) -> Engine:
     """The engine for url (default: LCE_MENTORSHIP_DB or var/mentorship.db), created and migrated once."""
-    url = normalise_url(url)
-    with _lock:
-        engine = _engines.get(url)
-        if engine is not None:
-            return engine
-        if url.startswith("sqlite"):
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-            _sqlite_setup(engine)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-        try:
-            migrate(engine)
-        except OperationalError as exc:
-            raise DataError(f"mentorship store {engine.url.render_as_string(hide_password=True)}: cannot open or "
-                            f"migrate the database ({exc.orig})") from exc
-        _engines[url] = engine
-        return engine
+    return database.engine_for(normalise_url(url), MIGRATIONS, "mentorship store")
 
 
 def dispose_engines() -> None:
     """Close every pooled connection (tests and servers that stop)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-
-
-def _retryable(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower()
-    return any(word in text for word in ("locked", "busy", "deadlock", "could not serialize"))
+    database.dispose_engines()
 
 
 def transaction(fn: Callable[[Session], T], url: str | None = None, attempts: int = 12) -> T:
     """Run fn(session) in one transaction, retrying when the database is busy or a unique race was lost."""
-    engine = get_engine(url)
-    for attempt in range(attempts):
-        try:
-            with Session(engine, expire_on_commit=False) as session, session.begin():
-                return fn(session)
-        except OperationalError as exc:
-            if attempt == attempts - 1 or not _retryable(exc):
-                raise
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-        time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")
+    return database.run_transaction(get_engine(url), fn, attempts)
 
 
 def exclusive(session: Session) -> None:
