@@ -8,9 +8,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -151,3 +151,31 @@ def run_transaction(engine: Engine, fn: Callable[[Session], T], attempts: int = 
                 raise
         time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
     raise AssertionError("unreachable")
+
+
+def run_alembic_env(context: Any, metadata: MetaData, lock_key: int, version_table: str = "alembic_version") -> None:
+    """The body of an alembic env.py: migrate on the connection the store hands over (or the configured URL),
+    PostgreSQL upgrades serialised by the advisory lock lock_key."""
+    config = context.config
+
+    def run(connection: Any) -> None:
+        context.configure(connection=connection, target_metadata=metadata, version_table=version_table,
+                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+        with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two processes upgrading at once wait for each other instead of racing.
+                connection.execute(text(f"SELECT pg_advisory_xact_lock({int(lock_key)})"))
+            context.run_migrations()
+
+    if context.is_offline_mode():
+        context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata,
+                          version_table=version_table, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
+        run(conn)

@@ -1,0 +1,181 @@
+"""The register's fields: their vocabularies (with the Swedish and English words staff lists use) and the
+checking of one participant's record, each error naming the field in Swedish and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from lce_utils.errors import DataError
+from lce_utils.mentorship.validation import EMAIL_RE, normalise_email
+from lce_utils.programme import personnummer
+
+GENDERS = {"woman": ("kvinna", "k", "f", "female", "kvinnor", "women"), "man": ("m", "male", "men", "män"),
+           "non_binary": ("icke-binär", "icke binär", "non-binary", "nonbinary", "x", "annat")}
+LABOUR = {"employed": ("anställd", "sysselsatt", "egenföretagare", "self-employed", "self_employed", "in employment"),
+          "unemployed": ("arbetslös",),
+          "long_term_unemployed": ("långtidsarbetslös", "long-term unemployed", "long term unemployed"),
+          "inactive": ("utanför arbetskraften", "inaktiv", "not in the labour force")}
+EDUCATION = {"isced_0_2": ("0-2", "isced 0-2", "förgymnasial"), "isced_3_4": ("3-4", "isced 3-4", "gymnasial"),
+             "isced_5_8": ("5-8", "isced 5-8", "eftergymnasial")}
+EXIT_REASONS = {"completed": ("fullföljt", "klar"), "employment": ("arbete", "job"),
+                "education": ("studier", "studies"), "other": ("annat",)}
+SPECIAL = ("disability", "minority")   # GDPR art. 9: may be declined
+FLAGS = ("third_country_national", "foreign_background", "homeless", "rural")
+RESULT_FLAGS = ("job_searching", "in_education", "qualification", "employed")
+YES = {"yes", "ja", "y", "j", "1", "true", "x"}
+NO = {"no", "nej", "n", "0", "false"}
+DECLINED = {"declined", "avböjt", "avböjer", "vill ej svara", "prefer not to say"}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "name": ("namn", "name"), "email": ("e-post", "e-mail"), "personnummer": ("personnummer", "personnummer"),
+    "protected_identity": ("skyddad identitet", "protected identity"), "birth_date": ("födelsedatum", "birth date"),
+    "gender": ("kön", "gender"), "entry_date": ("startdatum", "entry date"),
+    "exit_date": ("slutdatum", "exit date"), "exit_reason": ("avslutsorsak", "exit reason"),
+    "labour_status": ("arbetsmarknadsstatus", "labour status"), "education": ("utbildningsnivå", "education"),
+    "third_country_national": ("tredjelandsmedborgare", "third-country national"),
+    "foreign_background": ("utländsk bakgrund", "foreign background"),
+    "homeless": ("hemlös eller utestängd från bostad", "homeless or housing exclusion"),
+    "rural": ("landsbygd", "rural area"), "disability": ("funktionsnedsättning", "disability"),
+    "minority": ("minoritet", "minority"), "student_id": ("kursdeltagar-id", "student id"),
+    "mentorship_email": ("e-post i mentorskapet", "mentorship e-mail"), "institution": ("institution", "institution"),
+}
+FIELDS = tuple(LABELS)
+REQUIRED = ("name", "gender", "entry_date", "labour_status", "education")
+
+
+class FieldError(DataError):
+    """One field's value is wrong: field, and the Swedish and English explanation."""
+
+    def __init__(self, field: str, sv: str, en: str) -> None:
+        self.field, self.sv, self.en = field, sv, en
+        label_sv, label_en = LABELS.get(field, (field, field))
+        super().__init__(f"{label_sv}: {sv} / {label_en}: {en}")
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):  # NaN from a spreadsheet's empty cell
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.strftime("%Y-%m-%d")
+    return str(value).strip()
+
+
+def choice(field: str, value: Any, vocabulary: dict[str, tuple[str, ...]], required: bool = True) -> str | None:
+    """The code in vocabulary for value (its code or one of its words, any case), or FieldError."""
+    text = _text(value).casefold().replace("–", "-")
+    if not text:
+        if required:
+            raise FieldError(field, "saknas", "missing")
+        return None
+    for code, words in vocabulary.items():
+        if text == code or text in words or text.replace(" ", "_") == code:
+            return code
+    options = ", ".join(vocabulary)
+    raise FieldError(field, f"okänt värde {text!r}, väntade {options}", f"unknown value {text!r}, expected {options}")
+
+
+def flag(field: str, value: Any) -> bool | None:
+    """yes/no (ja/nej) as True/False, empty as None (not known)."""
+    text = _text(value).casefold()
+    if not text:
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise FieldError(field, f"väntade ja eller nej, fick {text!r}", f"expected yes or no, got {text!r}")
+
+
+def special(field: str, value: Any) -> str | None:
+    """A special category: "yes", "no", "declined" (the participant chose not to answer), or None (not asked)."""
+    text = _text(value).casefold()
+    if text in DECLINED:
+        return "declined"
+    answer = flag(field, value) if text not in DECLINED else None
+    return None if answer is None else ("yes" if answer else "no")
+
+
+def date(field: str, value: Any, required: bool = False) -> dt.date | None:
+    """A date written YYYY-MM-DD (or a spreadsheet's date), or FieldError."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        if required:
+            raise FieldError(field, "saknas", "missing")
+        return None
+    text = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]00:00(:00)?", text) else text
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(field, f"väntade ett datum ÅÅÅÅ-MM-DD, fick {text!r}",
+                         f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def email(field: str, value: Any) -> str | None:
+    """A normalised e-mail address, None when empty, or FieldError."""
+    text = _text(value)
+    if not text:
+        return None
+    address = normalise_email(text)
+    if len(address) > 254 or not EMAIL_RE.match(address):
+        raise FieldError(field, f"ogiltig e-postadress {text!r}", f"not an e-mail address {text!r}")
+    return address
+
+
+def check_participant(data: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """One participant's record checked and cleaned, or the first FieldError (the personnummer's own message
+    when it is wrong). A protected identity needs no number but a birth date."""
+    today = today or dt.date.today()
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise FieldError(unknown[0], "okänt fält", "unknown field")
+    clean: dict[str, Any] = {}
+    for field in REQUIRED:
+        if not _text(data.get(field)):
+            raise FieldError(field, "saknas", "missing")
+    clean["name"] = _text(data["name"])[:120]
+    clean["email"] = email("email", data.get("email"))
+    clean["mentorship_email"] = email("mentorship_email", data.get("mentorship_email"))
+    clean["protected_identity"] = bool(flag("protected_identity", data.get("protected_identity")))
+    number = _text(data.get("personnummer"))
+    if clean["protected_identity"]:
+        if number:
+            raise FieldError("personnummer", "lämnas tomt vid skyddad identitet",
+                             "left empty for a protected identity")
+        clean["identity"] = None
+        clean["birth_date"] = date("birth_date", data.get("birth_date"), required=True)
+    else:
+        if not number:
+            raise FieldError("personnummer", "saknas (eller markera skyddad identitet)",
+                             "missing (or mark protected identity)")
+        try:
+            clean["identity"] = personnummer.parse(number, today)
+        except personnummer.IdentityNumberError as exc:
+            raise FieldError("personnummer", *str(exc).split(": ", 1)[1].split(" / ", 1)) from None
+        clean["birth_date"] = clean["identity"].birth_date
+    clean["gender"] = choice("gender", data["gender"], GENDERS)
+    clean["entry_date"] = date("entry_date", data["entry_date"], required=True)
+    if clean["entry_date"] < clean["birth_date"]:
+        raise FieldError("entry_date", "före födelsedatumet", "before the date of birth")
+    clean["exit_date"] = date("exit_date", data.get("exit_date"))
+    if clean["exit_date"] and clean["exit_date"] < clean["entry_date"]:
+        raise FieldError("exit_date", "före startdatumet", "before the entry date")
+    clean["exit_reason"] = choice("exit_reason", data.get("exit_reason"), EXIT_REASONS, required=False)
+    if clean["exit_reason"] and not clean["exit_date"]:
+        raise FieldError("exit_reason", "avslutsorsak utan slutdatum", "an exit reason without an exit date")
+    clean["labour_status"] = choice("labour_status", data["labour_status"], LABOUR)
+    clean["education"] = choice("education", data["education"], EDUCATION)
+    for field in FLAGS:
+        clean[field] = flag(field, data.get(field))
+    for field in SPECIAL:
+        clean[field] = special(field, data.get(field))
+    for field in ("student_id", "institution"):
+        clean[field] = _text(data.get(field))[:160] or None
+    return clean
