@@ -9,7 +9,7 @@ PORT ?= 8888
 SITE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lab mentorship serve-site bench lock clean
+.PHONY: help setup run test test-fast lab mentorship serve-site bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ run: $(STAMP)  ## set up, then run the whole programme pipeline on the sample da
 
 test: $(STAMP) node_modules/.installed  ## set up, then run the test suite
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## the tests without a browser and without the slow ones (a quick check while working)
+	$(BIN)/python -m pytest -m "not slow and not browser" -q
 
 lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
 	$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)
