@@ -81,8 +81,8 @@ def run_duckdb(data: Path, events: Path) -> dict:
     con.register("population", pop.population_by_band())
     raw = mx.compute_raw(con, has_visitor=True, has_events=True, events_dated=True, has_population=True)
     rows = con.execute("SELECT count(*) FROM visits").fetchall()[0][0]
-    mx.published_tables(raw)
-    return mx.metrics_json(raw, rows, 0, True, True)
+    from lce_utils.engagement.published import publish
+    return publish(raw, rows, 0, True, True, True)[0]  # the same protected tables and metrics as the labs
 
 
 def run_pandas(data: Path, events: Path) -> dict:

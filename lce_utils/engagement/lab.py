@@ -14,6 +14,7 @@ import pandas as pd
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement import population as pop
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE, Prepared, prepare
+from lce_utils.engagement.published import publish
 from lce_utils.errors import ParameterError
 from lce_utils.privacy import DEFAULT_K
 
@@ -82,15 +83,20 @@ class Lab:
         return mx.compute_raw(self.con, self.has["visitor_id"], self.has_events, events_dated, self.has_population)
 
     @cached_property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The published tables (small counts about people blanked)."""
-        return mx.published_tables(self.raw, self.k)
+    def published(self) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+        """metrics.json and the tables, protected together (engagement.published)."""
+        return publish(self.raw, self.meta["rows_read"], self.meta["rows_rejected"], self.has["visitor_id"],
+                       self.has["price"], self.has_events, self.k)
 
-    @cached_property
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The published tables (small counts about people blanked, and what would give them back)."""
+        return self.published[1]
+
+    @property
     def metrics(self) -> dict[str, Any]:
         """metrics.json's content."""
-        return mx.metrics_json(self.raw, self.meta["rows_read"], self.meta["rows_rejected"],
-                               self.has["visitor_id"], self.has["price"], self.k)
+        return self.published[0]
 
     @property
     def not_available(self) -> dict[str, str]:

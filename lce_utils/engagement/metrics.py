@@ -14,7 +14,7 @@ import pandas as pd
 import sqlglot
 
 from lce_utils.engagement.mapping import AGE_BANDS, GENDERS
-from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_counts, suppress_frame
+from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_counts
 
 AGE_BAND_SQL = ("CASE WHEN age BETWEEN 0 AND 15 THEN '0-15' WHEN age BETWEEN 16 AND 25 THEN '16-25' "
                 "WHEN age BETWEEN 26 AND 35 THEN '26-35' WHEN age BETWEEN 36 AND 45 THEN '36-45' "
@@ -146,6 +146,16 @@ GROUP BY gender, age_band""",
 SELECT gender, age_band, count(*) AS audience FROM visits
 WHERE gender IN ('woman', 'man') AND age_band <> 'unknown'
 GROUP BY gender, age_band""",
+    "visitors_by_frequency": """
+SELECT CASE WHEN n = 1 THEN '1' WHEN n = 2 THEN '2' WHEN n <= 5 THEN '3-5' ELSE '6+' END AS frequency,
+       count(*) AS visitors
+FROM (SELECT visitor_id, count(*) AS n FROM visits WHERE visitor_id IS NOT NULL GROUP BY visitor_id) AS per_visitor
+GROUP BY 1 ORDER BY 1""",
+    "audience_by_art_form": """
+SELECT coalesce(e.art_form, 'unknown') AS art_form, v.age_band, count(*) AS visits,
+       CAST(count(*) AS DOUBLE) / sum(count(*)) OVER (PARTITION BY coalesce(e.art_form, 'unknown')) AS share
+FROM visits v JOIN (SELECT DISTINCT event, art_form FROM events) e ON e.event = v.event
+WHERE v.age_band <> 'unknown' GROUP BY 1, 2 ORDER BY 1, 2""",
     "representation_index": """
 WITH audience AS (SELECT * FROM audience_by_gender_age),
 cells AS (
@@ -166,7 +176,7 @@ FROM cells ORDER BY gender DESC, age_band""",
 TABLES: dict[str, tuple[str, list[str], list[str]]] = {
     "visitors_by_month": ("visitors_by_month", ["new_visitors", "returning_visitors"], []),
     "cohort_retention": ("cohort_retention", ["new_visitors", "returned_within_12_months"], ["retention_share"]),
-    "occupancy_by_event": ("occupancy_by_event", ["tickets"], ["occupancy", "revenue_sek"]),
+    "occupancy_by_event": ("occupancy_by_event", ["tickets"], ["occupancy", "revenue_sek", "sold_out"]),
     "occupancy_by_art_form": ("occupancy_by_art_form", ["tickets"], ["occupancy", "mean_occupancy"]),
     "revenue_by_ticket_type": ("revenue_by_ticket_type", ["tickets"], ["revenue_sek", "mean_price_sek",
                                                                         "revenue_share"]),
@@ -174,6 +184,8 @@ TABLES: dict[str, tuple[str, list[str], list[str]]] = {
     "reach_by_area": ("reach_by_area", ["visits", "unique_visitors"], ["share"]),
     "representation_index": ("representation_index", ["audience"], ["audience_share", "representation_index"]),
     "visits_by_gender_age": ("visits_by_gender_age", ["visits"], []),
+    "visitors_by_frequency": ("visitors_by_frequency", ["visitors"], []),
+    "audience_by_art_form": ("audience_by_art_form", ["visits"], ["share"]),
 }
 
 
@@ -243,8 +255,11 @@ def compute_raw(con: duckdb.DuckDBPyConnection, has_visitor: bool, has_events: b
     out: dict[str, pd.DataFrame] = {}
     for name in ("summary", "returning", "visits_by_gender", "visits_by_age_band", "visits_by_month",
                  "visits_by_gender_age", "visitors_by_month", "cohort_retention", "revenue_by_ticket_type",
-                 "revenue_by_channel", "reach_by_area"):
+                 "revenue_by_channel", "reach_by_area", "visitors_by_frequency"):
         out[name] = con.execute(defs[name]).df()
+    out["audience_by_art_form"] = con.execute(defs["audience_by_art_form"]).df() if has_events else \
+        pd.DataFrame({"art_form": pd.Series(dtype=object), "age_band": pd.Series(dtype=object),
+                      "visits": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")})
     con.execute(f"CREATE OR REPLACE TEMP VIEW occupancy_by_event AS {defs['occupancy_by_event']}")
     out["occupancy_by_event"] = con.execute("SELECT * FROM occupancy_by_event").df()
     out["occupancy_by_art_form"] = con.execute(defs["occupancy_by_art_form"]).df() if has_events else \
@@ -294,18 +309,5 @@ def metrics_json(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: in
     }
 
 
-def published_tables(raw: dict[str, pd.DataFrame], k: int = DEFAULT_K) -> dict[str, pd.DataFrame]:
-    """The CSV tables in their published form: counts about people below k blanked (and what derives from them)."""
-    out = {}
-    for file_name, (name, counts, dependent) in TABLES.items():
-        frame = raw[name].copy()
-        for column in frame.columns:
-            if frame[column].dtype == "float64":
-                frame[column] = frame[column].round(4 if "share" in column or "occupancy" in column
-                                                    or column == "representation_index" else 2)
-        out[file_name] = suppress_frame(frame, counts, k, [c for c in dependent if c in frame.columns])
-    return out
-
-
 __all__ = ["SQL", "TABLES", "check_definitions", "compute_raw", "create_views", "definitions", "metrics_json",
-           "published_tables", "suppress_count", "transpile"]
+           "suppress_count", "transpile"]

@@ -13,7 +13,7 @@ from IPython.display import HTML
 from lce_utils.charts import show_chart
 from lce_utils.engagement.lab import Lab
 from lce_utils.engagement.mapping import AGE_BANDS
-from lce_utils.privacy import format_count, suppress_frame
+from lce_utils.privacy import format_count
 
 GENDER_SV = {"woman": "kvinnor / women", "man": "män / men", "other": "annat / other", "unknown": "okänt / unknown"}
 WIDTH = 560
@@ -52,7 +52,7 @@ def key_figures(lab: Lab) -> HTML:
          "–" if m["visits_per_visitor"] is None else f"{m['visits_per_visitor']:.2f}"),
         ("Andel återkommande / returning share", _pct(m["returning_visitor_share"])),
         ("Intäkter / revenue", _sek(m["revenue_sek"])),
-        ("Rader lästa / rows read", f"{m['rows_read']}"),
+        ("Rader lästa / rows read", format_count(m["rows_read"], k)),
         ("Rader avvisade / rows rejected", f"{m['rows_rejected']} (se rejects.csv / see rejects.csv)"),
     ]
     body = "".join(f"<tr><th scope='row'>{a}</th><td>{b}</td></tr>" for a, b in rows)
@@ -248,19 +248,17 @@ def audience_by_art_form(lab: Lab) -> HTML:
     """The share of each age band in each art form's audience (visits), with small counts suppressed."""
     if not lab.has_events:
         return HTML("<p>Konstform kräver en evenemangsfil. / Art form needs an events file.</p>")
-    raw = lab.query("""SELECT e.art_form, v.age_band, count(*) AS visits FROM visits v
-                       JOIN (SELECT DISTINCT event, art_form FROM events) e ON e.event = v.event
-                       WHERE v.age_band <> 'unknown' GROUP BY 1, 2""")
-    published = suppress_frame(raw, ["visits"], lab.k).dropna(subset=["visits"])
+    # shares of each art form's visits with a known age; hidden groups (and their shares) are left out
+    published = lab.table("audience_by_art_form").dropna(subset=["share"])
     if published.empty:
         return HTML("<p>För få besök med känd ålder. / Too few visits with a known age.</p>")
-    published["share"] = published["visits"].astype(float) / published.groupby("art_form")["visits"].transform("sum").astype(float)
+    published = published.assign(share=published["share"].astype(float))
     young = published[published.age_band.isin(["16-25", "26-35"])].groupby("art_form")["share"].sum()
     parts = ", ".join(f"{a}: {_pct(s)} i åldern 16–35" for a, s in young.sort_values().items())
     chart = alt.Chart(published, title="Åldersmix per konstform / Age mix by art form", width=WIDTH,
                       height=240).mark_bar().encode(
         y=alt.Y("art_form:N", title="Konstform / art form"),
-        x=alt.X("share:Q", stack="normalize", title="Andel av besöken / share of visits", axis=alt.Axis(format="%")),
+        x=alt.X("share:Q", stack=True, title="Andel av besöken / share of visits", axis=alt.Axis(format="%")),
         color=alt.Color("age_band:N", sort=list(AGE_BANDS), title="Ålder / age"),
         order=alt.Order("age_band:N"))
     return show_chart(chart, f"Staplade andelar av besöken per åldersgrupp för varje konstform. {parts}. / Age mix "
@@ -305,13 +303,9 @@ def frequency(lab: Lab) -> HTML:
     """How many visitors came once, twice, 3-5 and 6+ times (suppressed)."""
     if not lab.has["visitor_id"]:
         return HTML("<p>Inget kundnummer i data. / No visitor id in the data.</p>")
-    raw = lab.query("""SELECT CASE WHEN n = 1 THEN '1' WHEN n = 2 THEN '2' WHEN n <= 5 THEN '3-5' ELSE '6+' END
-                              AS visits, count(*) AS visitors
-                       FROM (SELECT visitor_id, count(*) AS n FROM visits WHERE visitor_id IS NOT NULL
-                             GROUP BY visitor_id) GROUP BY 1 ORDER BY 1""")
-    published = suppress_frame(raw, ["visitors"], lab.k)
-    parts = ", ".join(f"{r.visits} besök: {format_count(r.visitors, lab.k)}" for r in published.itertuples())
-    chart = _bar(published, "visits", "visitors", "Besökare efter antal besök / Visitors by number of visits",
+    published = lab.table("visitors_by_frequency")
+    parts = ", ".join(f"{r.frequency} besök: {format_count(r.visitors, lab.k)}" for r in published.itertuples())
+    chart = _bar(published, "frequency", "visitors", "Besökare efter antal besök / Visitors by number of visits",
                  "Antal besök / visits", "Besökare / visitors", lab.k, sort=["1", "2", "3-5", "6+"])
     return show_chart(chart, f"Stapeldiagram, besökare efter antal besök: {parts}. / Visitors by number of visits.")
 
@@ -350,8 +344,8 @@ def suggestions_overview(lab: Lab) -> list[str]:
             out.append(f"Månader med under 60 % av genomsnittet ({', '.join(quiet[:6])}) kan få riktade erbjudanden "
                        f"eller program för nya grupper. / Months below 60 % of the average ({', '.join(quiet[:6])}) "
                        "are room for targeted offers or programmes for new groups.")
-    unknown_g = (lab.metrics["visits_by_gender"].get("unknown") or 0) / max(lab.metrics["visits"], 1)
-    unknown_a = (lab.metrics["visits_by_age_band"].get("unknown") or 0) / max(lab.metrics["visits"], 1)
+    unknown_g = (lab.metrics["visits_by_gender"].get("unknown") or 0) / max(lab.metrics["visits"] or 0, 1)
+    unknown_a = (lab.metrics["visits_by_age_band"].get("unknown") or 0) / max(lab.metrics["visits"] or 0, 1)
     if unknown_g > 0.15 or unknown_a > 0.15:
         out.append(f"Kön saknas för {_pct(unknown_g)} och ålder för {_pct(unknown_a)} av besöken: fråga frivilligt "
                    "om födelseår och kön vid köp för att kunna följa upp prioriterade grupper. / Gender is missing "

@@ -1,0 +1,125 @@
+"""Secondary suppression across linked lab outputs: no hidden count can be worked out from what is published.
+
+The labs publish counts that add up: visits by gender, by age band and by month each sum to `visits`; the
+gender x age table sums to both; new visitors per month sum to each quarter's cohort and to `unique_visitors`; a
+share with its count gives its total. `lce_utils.privacy.suppress_count` hides each count below k (primary
+suppression); `protect` then hides further published counts until no count below k - published or only implied,
+such as the visitors who did not return (a cohort minus those who did) - is determined by the published ones
+through these sums. Determined means fixed by the linear equations: a hidden cell whose column of the equation
+matrix (restricted to the unknowns) lies outside the span of the other unknowns' columns."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lce_utils.privacy import DEFAULT_K, suppress_count
+
+Key = Hashable
+
+
+@dataclass
+class Cells:
+    """Counts about people (published or only implied) and the sums that link them."""
+
+    values: dict[Key, int] = field(default_factory=dict)
+    published: set[Key] = field(default_factory=set)
+    equations: list[dict[Key, int]] = field(default_factory=list)
+
+    def add(self, key: Key, value: object, published: bool = True) -> Key:
+        """A count; implied ones (published=False) are never shown but may be small and so must stay unknown."""
+        self.values[key] = 0 if value is None else int(value)  # type: ignore[call-overload]
+        if published:
+            self.published.add(key)
+        return key
+
+    def total(self, total: Key, parts: Iterable[Key]) -> None:
+        """total = sum of parts (parts not added are known zeros and left out)."""
+        parts = [p for p in parts if p in self.values and p != total]
+        if total in self.values and parts:
+            equation = {total: 1}
+            for part in parts:
+                equation[part] = equation.get(part, 0) - 1
+            self.equations.append(equation)
+
+    def same(self, a: Key, b: Key) -> None:
+        """Two published counts that are equal by definition (the same people in two tables)."""
+        if a in self.values and b in self.values:
+            self.equations.append({a: 1, b: -1})
+
+
+def determined(keys: list[Key], known: set[Key], equations: list[dict[Key, int]]) -> set[Key]:
+    """The unknown keys whose value the equations fix given the known ones."""
+    unknown = [key for key in keys if key not in known]
+    if not unknown or not equations:
+        return set()
+    column = {key: i for i, key in enumerate(unknown)}
+    rows = [eq for eq in equations if any(key in column for key in eq)]
+    if not rows:
+        return set()
+    matrix = np.zeros((len(rows), len(unknown)))
+    for r, eq in enumerate(rows):
+        for key, coef in eq.items():
+            if key in column:
+                matrix[r, column[key]] = coef
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
+    null = vt[rank:]  # a basis of the directions the unknowns can move in together
+    if null.shape[0] == 0:
+        return set(unknown)
+    free = np.abs(null).max(axis=0) > 1e-9
+    return {key for key in unknown if not free[column[key]]}
+
+
+def protect(cells: Cells, k: int = DEFAULT_K) -> set[Key]:
+    """The published keys to hide: those below k, and then as few others as it takes that no count below k is
+    determined (each step hides the smallest positive published count in a sum that pins one down)."""
+    keys = list(cells.values)
+    small = {key for key in keys if suppress_count(cells.values[key], k) is None}
+    hidden = small & cells.published
+    while True:
+        known = cells.published - hidden
+        fixed = determined(keys, known, cells.equations)
+        exposed = [key for key in keys if key in small and key in fixed]
+        if not exposed:
+            return hidden
+        extra = _complement(exposed[0], cells, known)
+        if extra is None:  # cannot happen with a consistent model; fail safe rather than publish
+            raise RuntimeError(f"no cell to hide that protects {exposed[0]!r}")
+        hidden.add(extra)
+
+
+def _complement(key: Key, cells: Cells, known: set[Key], tries: int = 40) -> Key | None:
+    """The published count to hide next: the smallest positive one linked to key (through the sums) whose hiding
+    leaves key undetermined; failing that, the smallest in the sum with key that has the fewest unknowns."""
+    order = {c: i for i, c in enumerate(cells.values)}
+    rank = {}  # known cells linked to key, by how many sums away
+    seen, frontier, hops = {key}, [key], 0
+    nearest: list[Key] = []
+    while frontier:
+        sums = [eq for eq in cells.equations if any(f in eq for f in frontier)]
+        if not nearest:
+            for eq in sorted(sums, key=lambda eq: sum(c not in known for c in eq)):
+                nearest = [c for c in eq if c in known]
+                if nearest:
+                    break
+        for eq in sums:
+            for c in eq:
+                if c in known:
+                    rank.setdefault(c, hops)
+        frontier = [c for eq in sums for c in eq if c not in seen]
+        seen.update(frontier)
+        hops += 1
+    if not rank:
+        return None
+
+    def cost(c: Key) -> tuple:
+        return (cells.values[c] <= 0, cells.values[c], rank[c], order[c])
+
+    keys = list(cells.values)
+    for candidate in sorted(rank, key=cost)[:tries]:
+        if key not in determined(keys, known - {candidate}, cells.equations):
+            return candidate
+    return min(nearest or rank, key=cost)

@@ -1,0 +1,148 @@
+"""metrics.json and the tables as published: every count about people goes through lce_utils.privacy
+(suppress_count, below k) and then `disclosure.protect` across all of them together, so that no hidden count can be
+recovered from a total and its parts, from another table with the same people, or from a share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from lce_utils.engagement import metrics as mx
+from lce_utils.engagement.disclosure import Cells, protect
+from lce_utils.engagement.mapping import AGE_BANDS
+from lce_utils.privacy import DEFAULT_K
+
+# What the art-form rows say about their performances one by one; blanked where a performance's tickets are hidden.
+PER_PERFORMANCE = ["mean_occupancy", "sold_out_performances", "sold_out_share", "performances_under_half"]
+
+
+def publish(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: int, has_visitor: bool, has_price: bool,
+            has_events: bool, k: int = DEFAULT_K) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """(metrics.json, tables) in published form."""
+    metrics = mx.metrics_json(raw, rows_read, rows_rejected, has_visitor, has_price, k=1)  # k=1: all values
+    tables = {name: _rounded(raw[source]) for name, (source, _, _) in mx.TABLES.items()}
+    cells = model(metrics, raw, tables, has_visitor, has_events)
+    hidden = protect(cells, k)
+    return _metrics(metrics, hidden), {name: _table(name, frame, hidden, tables) for name, frame in tables.items()}
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy().reset_index(drop=True)
+    for column in out.columns:
+        if out[column].dtype == "float64":
+            out[column] = out[column].round(4 if "share" in column or "occupancy" in column
+                                            or column == "representation_index" else 2)
+    return out
+
+
+def model(metrics: dict[str, Any], raw: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame],
+          has_visitor: bool, has_events: bool) -> Cells:
+    """Every published count about people as a cell, the counts they imply, and the sums that link them."""
+    c = Cells()
+    visits = c.add("visits", metrics["visits"])
+    for key in ("visits_by_gender", "visits_by_age_band", "visits_by_month"):
+        c.total(visits, [c.add((key, group), n) for group, n in metrics[key].items()])
+    counts = {name: columns for name, (_, columns, _) in mx.TABLES.items()}
+    for name, frame in tables.items():
+        for column in counts[name]:
+            for i, value in frame[column].items():
+                if pd.notna(value):
+                    c.add((name, i, column), value)
+    rows = {name: list(frame.itertuples()) for name, frame in tables.items()}
+    by_gender_age = rows["visits_by_gender_age"]
+    for gender in metrics["visits_by_gender"]:
+        c.total(("visits_by_gender", gender), [("visits_by_gender_age", r.Index, "visits")
+                                               for r in by_gender_age if r.gender == gender])
+    for band in AGE_BANDS:
+        c.total(("visits_by_age_band", band), [("visits_by_gender_age", r.Index, "visits")
+                                               for r in by_gender_age if r.age_band == band])
+    for name in ("revenue_by_ticket_type", "revenue_by_channel"):
+        c.total(visits, [(name, i, "tickets") for i in tables[name].index])
+    if not has_events:  # tickets per event are then all the visits
+        c.total(visits, [("occupancy_by_event", i, "tickets") for i in tables["occupancy_by_event"].index])
+    events = tables["occupancy_by_event"]
+    for r in rows["occupancy_by_art_form"]:
+        c.total(("occupancy_by_art_form", r.Index, "tickets"),
+                [("occupancy_by_event", e.Index, "tickets") for e in rows["occupancy_by_event"]
+                 if (e.art_form if pd.notna(e.art_form) else "unknown") == r.art_form and pd.notna(e.capacity)]
+                if len(events) else [])
+    # a share with any shown count gives its total: the totals count as published
+    reach = c.add(("reach_by_area", "total"), tables["reach_by_area"]["visits"].sum())
+    c.total(reach, [("reach_by_area", i, "visits") for i in tables["reach_by_area"].index])
+    c.total(visits, [reach, c.add(("reach_by_area", "no_postcode"), raw["summary"].iloc[0]["visits_without_postcode"],
+                                  published=False)])
+    audience = c.add(("representation_index", "total"), tables["representation_index"]["audience"].sum())
+    c.total(audience, [("representation_index", i, "audience") for i in tables["representation_index"].index])
+    by_art = tables["audience_by_art_form"]
+    for art_form, group in by_art.groupby("art_form", sort=False):
+        c.total(c.add(("audience_by_art_form", "total", art_form), group["visits"].sum()),
+                [("audience_by_art_form", i, "visits") for i in group.index])
+    if not has_visitor:  # audience is then visits: the same cells as the gender x age table
+        for r in rows["representation_index"]:
+            for v in by_gender_age:
+                if (v.gender, v.age_band) == (r.gender, r.age_band):
+                    c.same(("representation_index", r.Index, "audience"), ("visits_by_gender_age", v.Index, "visits"))
+        return c
+    unique = c.add("unique_visitors", metrics["unique_visitors"])
+    returning = raw["returning"].iloc[0]
+    c.total(unique, [c.add("returning_visitors", returning["returning_visitors"]),
+                     c.add("one_time_visitors", returning["visitors"] - returning["returning_visitors"],
+                           published=False)])
+    summary = raw["summary"].iloc[0]
+    c.total(visits, [c.add("visits_with_visitor", summary["visits_with_visitor"]),
+                     c.add("visits_without_visitor", summary["visits"] - summary["visits_with_visitor"],
+                           published=False)])
+    c.total(unique, [("visitors_by_month", i, "new_visitors") for i in tables["visitors_by_month"].index])
+    c.total(unique, [("visitors_by_frequency", i, "visitors") for i in tables["visitors_by_frequency"].index])
+    cohorts = tables["cohort_retention"]
+    c.total(unique, [("cohort_retention", i, "new_visitors") for i in cohorts.index])
+    months = tables["visitors_by_month"]
+    for i, r in cohorts.iterrows():
+        new = ("cohort_retention", i, "new_visitors")
+        c.total(new, [("cohort_retention", i, "returned_within_12_months"),
+                      c.add(("cohort_retention", i, "did_not_return"),
+                            r["new_visitors"] - r["returned_within_12_months"], published=False)])
+        year, quarter = r["cohort"].split("-Q")
+        in_quarter = {f"{year}-{3 * (int(quarter) - 1) + m:02d}" for m in (1, 2, 3)}
+        c.total(new, [("visitors_by_month", j, "new_visitors") for j in months.index
+                      if months.at[j, "month"] in in_quarter])
+    return c
+
+
+def _metrics(metrics: dict[str, Any], hidden: set) -> dict[str, Any]:
+    out = dict(metrics)
+    for key in ("visits_by_gender", "visits_by_age_band", "visits_by_month"):
+        out[key] = {group: None if (key, group) in hidden else n for group, n in metrics[key].items()}
+    if "visits" in hidden:  # with one row per visit, rows read minus rejected would give it back
+        out["visits"] = out["rows_read"] = None
+    if "unique_visitors" in hidden:
+        out["unique_visitors"] = None
+    if hidden & {"unique_visitors", "visits_with_visitor"}:
+        out["visits_per_visitor"] = None
+    if hidden & {"unique_visitors", "returning_visitors"}:
+        out["returning_visitor_share"] = None
+    return out
+
+
+def _table(name: str, frame: pd.DataFrame, hidden: set, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    _, counts, dependent = mx.TABLES[name]
+    out = frame.copy()
+    blank = pd.Series(False, index=out.index)
+    for column in counts:
+        mask = pd.Series([(name, i, column) in hidden for i in out.index], index=out.index, dtype=bool)
+        blank |= mask
+        out[column] = pd.to_numeric(out[column]).astype("Int64").mask(mask)
+    for column in dependent:
+        out[column] = out[column].astype("object").mask(blank)
+    if name == "reach_by_area" and blank.any():  # a running share moves by a hidden row's share: blank from there
+        out["cumulative_share"] = out["cumulative_share"].astype("object").mask(blank.cummax())
+    if name == "occupancy_by_art_form" and len(out):
+        events = tables["occupancy_by_event"]
+        shown = _table("occupancy_by_event", events, hidden, tables) if len(events) else events
+        art = shown["art_form"].fillna("unknown")
+        touched = set(art[shown["tickets"].isna() & shown["capacity"].notna()])
+        per = out["art_form"].isin(touched)
+        for column in PER_PERFORMANCE:
+            out[column] = out[column].astype("object").mask(per)
+    return out
