@@ -21,6 +21,7 @@ PARTS: dict[str, str] = {
     "courses": "lce_utils.courses.cli",
     "labs": "lce_utils.engagement.cli",
     "mentorship": "lce_utils.mentorship.cli",
+    "programme": "lce_utils.programme.cli",
     "reports": "lce_utils.reports.cli",
     "privacy": "lce_utils.privacy_audit",  # `lce privacy audit PATH`; no pipeline step
 }

@@ -1,0 +1,144 @@
+"""`lce programme ...`: import staff lists, the Annex I indicators, SCB's monthly file, the demo register, and
+the data rights (export-person, erase-person, purge)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from lce_utils.errors import UsageError
+
+
+def _db(args: argparse.Namespace) -> str | None:
+    return getattr(args, "db", None)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from lce_utils.programme.importer import import_list
+
+    done = import_list(Path(args.file), _db(args), Path(args.mapping) if args.mapping else None)
+    print(f"imported {done.participations} participation(s) / {done.participations} deltaganden importerade")
+    if done.ignored_columns:
+        print(f"columns not used / kolumner som inte används: {', '.join(done.ignored_columns)}")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from lce_utils.programme.indicators import write_indicators
+
+    table = write_indicators(Path(args.out), _db(args))
+    total = next(row for row in table if row["indicator"] == "participants")
+    print(f"{args.out}: {len(table)} indicators, {total['total']} participations "
+          f"({total['woman']} women, {total['man']} men, {total['non_binary']} non-binary)")
+    return 0
+
+
+def cmd_scb_export(args: argparse.Namespace) -> int:
+    from lce_utils.programme.scb import due_date, export_month
+
+    written = export_month(args.month, Path(args.out), _db(args), Path(args.mapping) if args.mapping else None)
+    for item in written:
+        line = f"{item.path}: {item.month} version {item.version}, {item.rows} row(s); {item.reason}"
+        if item.protected:
+            line += (f"; {item.protected} participant event(s) with protected identity left out: report them on "
+                     "SCB's special form / skyddad identitet: rapportera på SCB:s särskilda blankett")
+        print(line)
+    if len(written) > 1:
+        print(f"the correction of {args.month} re-exported {len(written) - 1} later month(s): send them all to SCB "
+              f"/ rättelsen gjorde om {len(written) - 1} senare månader")
+    due = due_date(args.month)
+    late = " (late / försenad)" if dt.date.today() > due else ""
+    print(f"due / senast: {due}{late}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    print(run_demo(_db(args)))
+    return 0
+
+
+def run_demo(url: str | None = None) -> str:
+    """Create the demo register (fictitious people) and return a one-line summary."""
+    from lce_utils.programme.demo import demo_url, seed_demo
+
+    url = url or demo_url()
+    return seed_demo(url)
+
+
+def cmd_export_person(args: argparse.Namespace) -> int:
+    from lce_utils.programme.rights import export_person
+
+    data = export_person(args.who, _db(args))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"{args.out}: everything the register holds about the person / allt registret har om personen")
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def cmd_erase_person(args: argparse.Namespace) -> int:
+    from lce_utils.programme.rights import erase_person
+
+    if not args.yes:
+        raise UsageError("erase-person removes a person for good: add --yes / lägg till --yes")
+    print(erase_person(args.who, _db(args)))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from lce_utils.programme.rights import purge
+
+    print(purge(_db(args)))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce programme` and its sub-commands."""
+    parser = subparsers.add_parser("programme", help="the ESF+ programme register: participants, indicators, SCB",
+                                   description="The register of the programme's participants: import staff lists, "
+                                   "Annex I indicators, SCB's monthly file, data rights. The register is "
+                                   "LCE_PROGRAMME_DB (default var/programme.db) unless --db is given; its key is "
+                                   "LCE_PROGRAMME_KEY or the file LCE_PROGRAMME_KEY_FILE (default var/programme.key).")
+    sub = parser.add_subparsers(dest="programme_command", metavar="COMMAND")
+    sub.required = True
+
+    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the register (default: LCE_PROGRAMME_DB or "
+                       "sqlite:///var/programme.db)")
+        return p
+
+    p = with_db(sub.add_parser("import", help="import a staff list (CSV, xlsx, xls, ods): all rows or none"))
+    p.add_argument("file")
+    p.add_argument("--mapping", metavar="YAML", help="field: header pairs for columns named otherwise")
+    p.set_defaults(func=cmd_import)
+    p = with_db(sub.add_parser("indicators", help="the Annex I output and result indicators by gender (CSV)"))
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_indicators)
+    p = with_db(sub.add_parser("scb-export", help="the month's participant file for SCB (a correction re-exports "
+                               "every later month)"))
+    p.add_argument("--month", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--mapping", metavar="YAML", help="column mapping (default: lce_utils/programme/scb-columns.yaml)")
+    p.set_defaults(func=cmd_scb_export)
+    p = with_db(sub.add_parser("demo", help="a fictitious register of 230 participants (var/programme-demo.db)"))
+    p.set_defaults(func=cmd_demo)
+    p = with_db(sub.add_parser("export-person", help="all the register holds about one person, as JSON"))
+    p.add_argument("who", help="personnummer or e-mail address")
+    p.add_argument("--out", metavar="FILE")
+    p.set_defaults(func=cmd_export_person)
+    p = with_db(sub.add_parser("erase-person", help="erase one person (refused during the retention period)"))
+    p.add_argument("who", help="personnummer or e-mail address")
+    p.add_argument("--yes", action="store_true")
+    p.set_defaults(func=cmd_erase_person)
+    p = with_db(sub.add_parser("purge", help="remove everything past the retention period"))
+    p.set_defaults(func=cmd_purge)
+
+
+def run_step(args: argparse.Namespace) -> str:
+    """`lce run`: create the demo register in var/programme-demo.db (never the real register)."""
+    return run_demo()

@@ -1,0 +1,130 @@
+"""Data rights under a legal obligation: a person's data machine-readable (GDPR art. 15 and 20), erasure refused
+while the ESF+ records must be kept (GDPR art. 17(3)(b)), and the purge once that period has ended.
+
+The period: documents of an operation are kept for five years from 31 December of the year in which the
+managing authority's last payment to the beneficiary was made (Regulation (EU) 2021/1060, art. 82). That
+payment's date is set with LCE_PROGRAMME_LAST_PAYMENT (YYYY-MM-DD; until it is set the period runs) and the years
+with LCE_PROGRAMME_RETENTION_YEARS (default 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from lce_utils.errors import DataError
+from lce_utils.mentorship.store import days_setting
+from lce_utils.programme import fields, personnummer
+from lce_utils.programme.crypto import Cipher
+from lce_utils.programme.models import CollectionAttempt, Participation, Person, Result
+from lce_utils.programme.store import audit, reading, transaction
+
+LAST_PAYMENT_ENV = "LCE_PROGRAMME_LAST_PAYMENT"
+YEARS_ENV = "LCE_PROGRAMME_RETENTION_YEARS"
+RULE = ("Regulation (EU) 2021/1060 art. 82: the records are kept for five years from 31 December of the year of "
+        "the last payment to the programme / förordning (EU) 2021/1060 art. 82: handlingarna sparas i fem år från "
+        "den 31 december det år då den sista utbetalningen till projektet gjordes")
+
+
+def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
+    """The last day records must be kept, or None while the last payment is not made (the period runs)."""
+    env = dict(os.environ if env is None else env)
+    years = days_setting(YEARS_ENV, 5, env)
+    raw = env.get(LAST_PAYMENT_ENV, "").strip()
+    if not raw:
+        return None
+    paid = fields.date(LAST_PAYMENT_ENV, raw)
+    assert paid is not None
+    return dt.date(paid.year + years, 12, 31)
+
+
+def _find(session: Session, who: str, cipher: Cipher) -> Person:
+    who = who.strip()
+    if "@" in who:
+        person = session.scalar(select(Person).where(Person.email == who.lower()))
+    else:
+        digits = personnummer.parse(who).digits
+        person = session.scalar(select(Person).where(Person.pnr_lookup == cipher.lookup(digits)))
+    if person is None:
+        raise DataError("no such person in the programme register / ingen sådan person i registret")
+    return person
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def export_person(who: str, url: str | None = None) -> dict[str, Any]:
+    """Everything the register holds about the person with this personnummer or e-mail, decrypted, JSON-ready."""
+    cipher = Cipher.load()
+    with reading(url) as session:
+        person = _find(session, who, cipher)
+        parts = session.scalars(select(Participation).options(
+            selectinload(Participation.attempts), selectinload(Participation.results))
+            .where(Participation.person_id == person.id).order_by(Participation.entry_date)).all()
+        keep = ("name", "email", "protected_identity", "coordination_number", "birth_date", "gender",
+                "student_id", "mentorship_email", "institution", "created_at")
+        return {
+            "person": {**{k: _iso(getattr(person, k)) for k in keep},
+                       "personnummer": cipher.decrypt(person.pnr_token)},
+            "participations": [{
+                **{k: _iso(getattr(p, k)) for k in ("entry_date", "exit_date", "exit_reason", "labour_status",
+                                                     "education", *fields.FLAGS)},
+                **{c: cipher.decrypt(getattr(p, f"{c}_token")) for c in fields.SPECIAL},
+                "collection_attempts": [{"category": a.category, "outcome": a.outcome, "method": a.method,
+                                         "at": _iso(a.attempted_at)} for a in p.attempts],
+                "results": [{"stage": r.stage, "recorded_on": _iso(r.recorded_on),
+                             **{k: getattr(r, k) for k in fields.RESULT_FLAGS}} for r in p.results],
+            } for p in parts],
+            "retention": {"rule": RULE, "kept_until": _iso(retention_end())},
+        }
+
+
+def _delete_people(session: Session, person_ids: list[int]) -> int:
+    part_ids = list(session.scalars(select(Participation.id).where(Participation.person_id.in_(person_ids))))
+    removed = session.execute(delete(CollectionAttempt).where(CollectionAttempt.participation_id.in_(part_ids)))
+    removed_results = session.execute(delete(Result).where(Result.participation_id.in_(part_ids)))
+    session.execute(delete(Participation).where(Participation.id.in_(part_ids)))
+    session.execute(delete(Person).where(Person.id.in_(person_ids)))
+    return len(person_ids) + len(part_ids) + removed.rowcount + removed_results.rowcount
+
+
+def erase_person(who: str, url: str | None = None, today: dt.date | None = None) -> str:
+    """Erase one person once the retention period has ended; before that DataError says why not and until when."""
+    today = today or dt.date.today()
+    end = retention_end()
+    if end is None or today <= end:
+        until = f"until {end}" if end else f"until five years after the year of the last payment ({LAST_PAYMENT_ENV} " \
+            "is not set yet)"
+        raise DataError(f"erasure refused: the programme must keep its participants' records {until}; {RULE}. "
+                        "GDPR art. 17(3)(b) lets a legal obligation come first / radering nekad under "
+                        "lagringstiden")
+    cipher = Cipher.load()
+
+    def write(session: Session) -> str:
+        person = _find(session, who, cipher)
+        rows = _delete_people(session, [person.id])
+        audit(session, "erase_person", rows=rows)
+        return f"erased: {rows} row(s) / raderat"
+
+    return transaction(write, url)
+
+
+def purge(url: str | None = None, today: dt.date | None = None) -> str:
+    """Remove every participant once the retention period has ended; otherwise remove nothing and say until when."""
+    today = today or dt.date.today()
+    end = retention_end()
+    if end is None or today <= end:
+        return (f"nothing purged: records are kept until {end or 'five years after the year of the last payment'} "
+                "/ inget rensat: lagringstiden löper")
+
+    def write(session: Session) -> str:
+        ids = list(session.scalars(select(Person.id)))
+        rows = _delete_people(session, ids) if ids else 0
+        audit(session, "purge", people=len(ids), rows=rows)
+        return f"purged {len(ids)} people, {rows} row(s), past {end} / rensat"
+
+    return transaction(write, url)

@@ -1,0 +1,124 @@
+"""`lce programme ...` end to end on a real register: the demo of 230, indicators consistent with it, SCB's file and
+its cascade as the command says it, export-person, erasure refused during the retention period, purge after it."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+
+from lce_utils import cli
+from lce_utils.cli import main
+from lce_utils.programme import store
+from lce_utils.programme.demo import demo_people
+from lce_utils.programme.personnummer import parse
+from tests.test_hygiene import PERSONNUMMER
+
+
+@pytest.fixture(autouse=True)
+def key_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
+    for name in ("LCE_PROGRAMME_KEY", "LCE_PROGRAMME_LAST_PAYMENT", "LCE_PROGRAMME_RETENTION_YEARS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LCE_PROGRAMME_KEY_FILE", str(folder / "programme.key"))
+        assert main(["programme", "demo", "--db", f"sqlite:///{folder / 'demo.db'}"]) == 0
+    return folder
+
+
+def test_programme_runs_before_the_reports_in_lce_run():
+    parts = list(cli.PARTS)
+    assert parts.index("mentorship") < parts.index("programme") < parts.index("reports")
+    assert hasattr(cli._load_parts()["programme"], "run_step")
+
+
+def test_demo_people_have_valid_numbers_made_at_run_time():
+    people = demo_people(today=dt.date(2026, 12, 2))
+    assert len(people) == 230
+    numbers = [p["personnummer"] for p in people if "personnummer" in p]
+    assert len(numbers) == 227 and len(set(numbers)) == 227        # three people with protected identity
+    assert all(parse(n, dt.date(2026, 12, 2)).formatted == n for n in numbers)
+    assert sum(parse(n, dt.date(2026, 12, 2)).coordination for n in numbers) == 6
+    assert people == demo_people(today=dt.date(2026, 12, 2)), "the same register for the same seed and day"
+    plain = [n for n in numbers if not parse(n, dt.date(2026, 12, 2)).coordination]
+    assert all(PERSONNUMMER.search(n) for n in plain), "the hygiene test would catch them if committed"
+
+
+def test_demo_and_indicators_consistent_with_the_register(demo_db, monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(demo_db / "programme.key"))
+    url = f"sqlite:///{demo_db / 'demo.db'}"
+    capsys.readouterr()
+    assert main(["programme", "demo", "--db", url]) == 0      # again: nothing added
+    assert "230 participants (fictitious)" in capsys.readouterr().out
+    assert main(["programme", "indicators", "--db", url, "--out", str(tmp_path / "ind.csv")]) == 0
+    rows = {r["indicator"]: r for r in csv.DictReader((tmp_path / "ind.csv").open(encoding="utf-8"))}
+    records = store.records(url)
+    assert int(rows["participants"]["total"]) == len(records) == 230
+    for gender in ("woman", "man", "non_binary"):
+        assert int(rows["participants"][gender]) == sum(r.gender == gender for r in records)
+    assert int(rows["exited"]["total"]) == sum(r.exit_date is not None for r in records)
+    assert int(rows["disabilities"]["total"]) == sum(r.special["disability"] == "yes" for r in records)
+
+
+def test_scb_export_says_what_it_re_exported(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    data = {"name": "Deltagare 1", "gender": "man", "labour_status": "employed", "education": "isced_3_4"}
+    first = store.register({**data, "personnummer": _number(1), "entry_date": "2025-01-13"}, url)
+    store.register({**data, "name": "Deltagare 2", "personnummer": _number(2), "entry_date": "2025-02-03"}, url)
+    out = tmp_path / "scb"
+    for month in ("2025-01", "2025-02", "2025-03"):
+        assert main(["programme", "scb-export", "--db", url, "--month", month, "--out", str(out / f"{month}.csv")]) == 0
+    capsys.readouterr()
+    store.record_exit(first, "2025-01-31", "completed", url)
+    assert main(["programme", "scb-export", "--db", url, "--month", "2025-01", "--out", str(out / "2025-01.csv")]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].endswith("2025-01.csv: 2025-01 version 2, 2 row(s); correction of version 1 / rättelse")
+    assert said[1].endswith("2025-02.csv: 2025-02 version 2, 1 row(s); reported again after the correction of "
+                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
+    assert said[2].endswith("2025-03.csv: 2025-03 version 2, 0 row(s); reported again after the correction of "
+                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
+    assert said[3] == ("the correction of 2025-01 re-exported 2 later month(s): send them all to SCB / rättelsen "
+                       "gjorde om 2 senare månader")
+    assert said[4] == "due / senast: 2025-02-28 (late / försenad)"
+
+
+def _number(k: int) -> str:
+    from lce_utils.programme.personnummer import make
+
+    return make(dt.date(1980, 1, k), 400 + k)
+
+
+def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    number = _number(3)
+    store.register({"name": "Deltagare 3", "email": "d3@example.org", "personnummer": number, "gender": "woman",
+                    "entry_date": "2025-03-03", "labour_status": "inactive", "education": "isced_5_8",
+                    "minority": "declined"}, url)
+    assert main(["programme", "export-person", "--db", url, number[2:], "--out", str(tmp_path / "me.json")]) == 0
+    data = json.loads((tmp_path / "me.json").read_text(encoding="utf-8"))
+    assert data["person"]["personnummer"] == number and data["person"]["email"] == "d3@example.org"
+    [part] = data["participations"]
+    assert part["minority"] is None and [a["outcome"] for a in part["collection_attempts"]] == ["declined"]
+    assert data["retention"]["kept_until"] is None
+
+    capsys.readouterr()
+    assert main(["programme", "erase-person", "--db", url, "d3@example.org", "--yes"]) == 1
+    err = capsys.readouterr().err
+    assert "erasure refused: the programme must keep its participants' records until five years after the year of " \
+           "the last payment (LCE_PROGRAMME_LAST_PAYMENT is not set yet)" in err
+    assert "Regulation (EU) 2021/1060 art. 82" in err
+    monkeypatch.setenv("LCE_PROGRAMME_LAST_PAYMENT", "2020-06-30")
+    monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "7")
+    assert main(["programme", "purge", "--db", url]) == 0
+    assert "nothing purged: records are kept until 2027-12-31" in capsys.readouterr().out
+    monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "5")
+    assert main(["programme", "purge", "--db", url]) == 0
+    assert "purged 1 people, 3 row(s), past 2025-12-31" in capsys.readouterr().out
+    assert store.records(url) == []
