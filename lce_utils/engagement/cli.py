@@ -57,7 +57,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold: counts of people below k "
                      "are not published (default 5)")
     run.add_argument("--no-notebooks", action="store_true", help="only metrics, tables and rejects")
+    run.add_argument("--compare", type=Path, metavar="EARLIER_RUN",
+                     help="also compare with an earlier run folder (separate period) into OUT/compare/")
     run.set_defaults(func=cmd_run)
+
+    compare = sub.add_parser("compare", help="compare two lab runs (e.g. this year against last)",
+                             description="Every metric and table of RUN_A against RUN_B, from their published "
+                             "files: hidden values stay hidden, a change is given where both are shown. The runs "
+                             "must cover separate periods.")
+    compare.add_argument("run_a", type=Path, metavar="RUN_A", help="the earlier run folder")
+    compare.add_argument("run_b", type=Path, metavar="RUN_B", help="the later run folder")
+    compare.add_argument("--out", type=Path, help="write compare.json and tables/*.csv here")
+    compare.set_defaults(func=cmd_compare)
+
+    key = sub.add_parser("key", help="export or import the pseudonymisation key",
+                         description="The key that turns visitor ids into pseudonyms. Import the same key on "
+                         "every machine that runs the labs for an institution, so that its runs share pseudonyms. "
+                         "The key file is a secret: keep it like a password, never in a run folder or in git.")
+    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION")
+    key_sub.required = True
+    export = key_sub.add_parser("export", help="write this machine's key to a new file (mode 0600)")
+    export.add_argument("file", type=Path)
+    export.set_defaults(func=cmd_key_export)
+    import_ = key_sub.add_parser("import", help="use the key in a file from now on")
+    import_.add_argument("file", type=Path)
+    import_.add_argument("--force", action="store_true", help="replace a different key already in place")
+    import_.set_defaults(func=cmd_key_import)
 
     check = sub.add_parser("check", help="validate an export and preview the column mapping",
                            description="Reads and validates the file, shows how columns are mapped and what "
@@ -69,7 +94,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _data_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, type=Path, help="visits/tickets export")
+    parser.add_argument("--data", required=True, nargs="+", metavar="FILE",
+                        help="visits/tickets export: one file, several files or a quoted glob pattern "
+                        "('exports/2024-*.csv') read as one export")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--mapping", type=Path, help="YAML mapping of canonical names to the file's columns")
     source.add_argument("--preset", choices=_preset_names(), help="built-in mapping for a system's export "
@@ -100,28 +127,66 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from lce_utils.engagement.run import run_labs
-    result = run_labs(args.data, args.out, events=args.events, mapping=_mapping(args), institution=args.institution,
-                      period_start=args.period_start, period_end=args.period_end, k=args.k,
-                      max_reject_share=args.max_reject_share, notebooks=not args.no_notebooks)
+    from lce_utils.engagement.compare import compare_runs, read_run, summary, write_comparison
+    if args.compare:  # a folder that is not a run fails before the run, not after it
+        read_run(args.compare)
+    result = run_labs(_data(args), args.out, events=args.events, mapping=_mapping(args),
+                      institution=args.institution, period_start=args.period_start, period_end=args.period_end,
+                      k=args.k, max_reject_share=args.max_reject_share, notebooks=not args.no_notebooks)
     print(f"labs: {result.summary()}")
+    if args.compare:
+        comparison = compare_runs(args.compare, args.out)
+        write_comparison(comparison, args.out / "compare")
+        print(summary(comparison))
+    return 0
+
+
+def _data(args: argparse.Namespace) -> Path | list[Path]:
+    """--data as given: one path (or pattern), or the list of several."""
+    return Path(args.data[0]) if len(args.data) == 1 else [Path(d) for d in args.data]
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.compare import compare_runs, summary, write_comparison
+    comparison = compare_runs(args.run_a, args.run_b)
+    print(summary(comparison))
+    if args.out:
+        print(f"Wrote {write_comparison(comparison, args.out)}")
+    return 0
+
+
+def cmd_key_export(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.pseudonymise import export_key, key_fingerprint
+    path = export_key(args.file)
+    print(f"Wrote the key (fingerprint {key_fingerprint()}) to {path}: keep it secret / håll nyckeln hemlig")
+    return 0
+
+
+def cmd_key_import(args: argparse.Namespace) -> int:
+    from lce_utils.engagement.pseudonymise import import_key
+    print(f"Key imported (fingerprint {import_key(args.file, force=args.force)}) / nyckeln importerad")
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from lce_utils.engagement import story
+    from lce_utils.engagement.combine import describe, expand_inputs
     from lce_utils.engagement.lab import Lab
     from lce_utils.engagement.load import prepare, preview
     from lce_utils.errors import DataError
     mapping = _mapping(args)
+    files = expand_inputs(_data(args))
     hint = _suggested_preset(args) if mapping is None else ""
     if hint:
         print(hint)
     try:
-        print(preview(args.data, mapping), end="")
+        print(preview(files[0], mapping), end="")
+        if len(files) > 1:
+            print(f"Files / filer: {len(files)} read as one export ({', '.join(f.name for f in files)})")
     except DataError as exc:
         raise DataError(f"{exc} {hint}" if hint else str(exc)) from exc
     # The same validation as `run` (raises past the reject threshold), then every lab section without a kernel.
-    prepared = prepare(args.data, args.events, mapping, max_reject_share=args.max_reject_share)
+    prepared = prepare(files, args.events, mapping, max_reject_share=args.max_reject_share)
     if "events" in prepared.meta:
         events = prepared.meta["events"]
         shown = ", ".join(f"{k} <- {v}" for k, v in events["columns"].items())
@@ -132,7 +197,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         lab.con.close()
     if problems:
-        raise DataError(f"{args.data.name}: `lce labs run` would fail / skulle misslyckas: " + "; ".join(problems))
+        raise DataError(f"{describe(files)}: `lce labs run` would fail / skulle misslyckas: " + "; ".join(problems))
     print("OK: the file can be analysed / filen kan analyseras")
     return 0
 
@@ -140,10 +205,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _suggested_preset(args: argparse.Namespace) -> str:
     """A line suggesting the preset the file's headers fit, or '' (also when the headers cannot be read)."""
     from lce_utils.engagement.load import read_headers
+    from lce_utils.engagement.combine import expand_inputs
     from lce_utils.engagement.presets import suggest_preset
     from lce_utils.errors import DataError
     try:
-        fit = suggest_preset(read_headers(args.data))
+        fit = suggest_preset(read_headers(expand_inputs(_data(args))[0]))
     except DataError:
         return ""  # preview names the problem
     if fit is None:

@@ -14,6 +14,7 @@ import pandas as pd
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement import population as pop
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE, Prepared, prepare
+from lce_utils.engagement.pseudonymise import key_fingerprint
 from lce_utils.engagement.published import publish
 from lce_utils.errors import ParameterError
 from lce_utils.privacy import DEFAULT_K
@@ -128,6 +129,7 @@ class Lab:
             "period": {"start": self.metrics["period_start"], "end": self.metrics["period_end"],
                        "requested_start": self.period_start, "requested_end": self.period_end},
             "input_sha256": self.meta["content_hash"],
+            "inputs": self.meta.get("inputs"),
             "events_sha256": self.meta.get("events_hash"),
             "mapping": self.meta.get("mapping"),
             "columns": self.meta["columns"],
@@ -137,6 +139,7 @@ class Lab:
             "duplicate_rows": self.meta.get("duplicate_rows", {}),
             "not_available": self.not_available,
             "k": self.k,
+            "pseudonym_key": key_fingerprint(),
             "population_reference": pop.reference(),
             "engine": f"duckdb {duckdb.__version__}",
         }

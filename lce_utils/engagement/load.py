@@ -436,10 +436,16 @@ def _cache_root() -> Path:
     return Path(os.environ.get("LCE_LABS_CACHE", VAR / "labs" / "cache"))
 
 
-def prepare(data: str | Path, events: str | Path | None = None, mapping: Any = None, *,
+def prepare(data: str | Path | list[str | Path], events: str | Path | None = None, mapping: Any = None, *,
             cache_dir: str | Path | None = None, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE) -> Prepared:
-    """Parse and validate an export once; later calls with the same content reuse the cached Parquet."""
-    path = Path(data)
+    """Parse and validate an export once; later calls with the same content reuse the cached Parquet.
+
+    data may be several files or a glob pattern: one export in several files (engagement.combine)."""
+    from lce_utils.engagement.combine import expand_inputs, prepare_many
+    files = expand_inputs(data)
+    if len(files) > 1:
+        return prepare_many(files, events, mapping, cache_dir=cache_dir, max_reject_share=max_reject_share)
+    path = files[0]
     if not path.is_file():
         raise DataError(f"{path}: data file not found / datafilen finns inte")
     events_path = Path(events) if events is not None else None

@@ -41,3 +41,48 @@ def pseudonymise(value: str, key: str | None = None) -> int:
     """The pseudonym of one visitor_id, as the DuckDB loader computes it: the first 60 bits of SHA-256(key + id)."""
     digest = hashlib.sha256(((key if key is not None else pseudonym_key()) + value.strip()).encode()).hexdigest()
     return int(digest[:15], 16)
+
+
+def export_key(target: str | Path) -> Path:
+    """Write the key to target (mode 0600), for another machine to import; refuses to overwrite a file."""
+    from lce_utils.errors import ParameterError
+    target = Path(target)
+    key = pseudonym_key()
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ParameterError(f"{target}: exists already; choose a new file name / filen finns redan") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return target
+
+
+def import_key(source: str | Path, force: bool = False) -> str:
+    """Make the key in source this machine's key (var/labs/pseudonym.key); its fingerprint is returned.
+
+    A different key already in place is replaced only with force: runs made with it would no longer share
+    pseudonyms with new ones."""
+    from lce_utils.errors import ParameterError
+    source = Path(source)
+    try:
+        key = source.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParameterError(f"{source}: cannot be read as a key file / kan inte läsas ({exc})") from None
+    if len(key) < 32 or any(c.isspace() for c in key):
+        raise ParameterError(f"{source}: not a pseudonymisation key (expected one line of at least 32 characters, "
+                             "as written by `lce labs key export`) / ingen pseudonymiseringsnyckel")
+    if os.environ.get(KEY_ENV):
+        raise ParameterError(f"{KEY_ENV} is set and overrides the key file; unset it first / ta bort variabeln")
+    path = _key_file()
+    if path.exists() and path.read_text().strip() != key and not force:
+        raise ParameterError(f"{path}: a different key is in place (fingerprint {key_fingerprint()}); runs made with "
+                             "it would not share pseudonyms with new ones. Use --force to replace it / en annan "
+                             "nyckel finns redan; använd --force för att ersätta den")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(f".{path.name}.new")
+    work.unlink(missing_ok=True)
+    fd = os.open(work, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    work.replace(path)
+    return key_fingerprint()

@@ -13,6 +13,7 @@ from typing import Any
 
 import nbformat
 
+from lce_utils.engagement.combine import describe
 from lce_utils.engagement.lab import Lab, open_lab
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE
 from lce_utils.errors import LCEError, NotebookError
@@ -73,7 +74,7 @@ def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -
     (out / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def run_labs(data: str | Path, out: str | Path, *, events: str | Path | None = None,
+def run_labs(data: str | Path | list[str | Path], out: str | Path, *, events: str | Path | None = None,
              mapping: str | Path | None = None, institution: str | None = None,
              period_start: str | None = None, period_end: str | None = None, k: int = DEFAULT_K,
              max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, notebooks: bool = True,
@@ -104,7 +105,7 @@ def run_labs(data: str | Path, out: str | Path, *, events: str | Path | None = N
                 try:
                     executed = execute_notebook(source, cwd=labs_dir(), timeout=timeout, save_to=source)
                 except NotebookError as exc:  # name the lab and the user's file, not the temporary folder
-                    raise NotebookError(str(exc).replace(str(source), f"lab {name} on {Path(data).name}")) from exc
+                    raise NotebookError(str(exc).replace(str(source), f"lab {name} on {describe(data)}")) from exc
                 html = notebook_to_html(executed, exclude_input=True, title=f"{TITLES[name]} – {lab.institution}",
                                         lang="sv")
                 (work / "html" / f"{name}.html").write_text(html, encoding="utf-8")
