@@ -7,7 +7,6 @@ import glob
 import hashlib
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +44,7 @@ def describe(data: str | Path | list[str | Path]) -> str:
 def prepare_many(files: list[Path], events: str | Path | None, mapping: Any, *, cache_dir: str | Path | None,
                  max_reject_share: float) -> Any:
     """One Prepared over several files: every file prepared (cached) alone, then their rows put together."""
-    from lce_utils.engagement.load import Prepared, _cache_root, _check_reject_share, prepare
+    from lce_utils.engagement.load import _cache_root, _check_reject_share, cached, prepare
     parts = [prepare(f, events, mapping, cache_dir=cache_dir, max_reject_share=1.0) for f in files]
     first = parts[0].meta
     for path, part in zip(files[1:], parts[1:]):
@@ -55,24 +54,12 @@ def prepare_many(files: list[Path], events: str | Path | None, mapping: Any, *, 
                             "filerna i en export behöver samma kolumner")
     key = hashlib.sha256("|".join(p.meta["cache_key"] for p in parts).encode()).hexdigest()[:24]
     root = Path(cache_dir) if cache_dir is not None else _cache_root()
-    target = root / f"combined-{key}"
-    if not (target / "meta.json").exists():
-        work = Path(tempfile.mkdtemp(prefix=f".combined-{key}-", dir=root))
-        try:
-            _combine(files, parts, work)
-            try:
-                work.rename(target)
-            except OSError:  # made concurrently by another process: use theirs
-                shutil.rmtree(work, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-    prepared = Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
+    prepared = cached(root / f"combined-{key}", lambda work: _combine(files, parts, work, key))
     _check_reject_share(prepared, describe(files), max_reject_share)
     return prepared
 
 
-def _combine(files: list[Path], parts: list[Any], work: Path) -> None:
+def _combine(files: list[Path], parts: list[Any], work: Path, key: str) -> None:
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
@@ -109,7 +96,7 @@ def _combine(files: list[Path], parts: list[Any], work: Path) -> None:
         content_hash=hashlib.sha256("|".join(m["content_hash"] for m in metas).encode()).hexdigest(),
         inputs=[{"file": f.name, "sha256": m["content_hash"], "rows_read": m["rows_read"],
                  "rows_rejected": m["rows_rejected"]} for f, m in zip(files, metas)],
-        cache_key=work.name.split("-")[1],
+        cache_key=f"combined-{key}",
     )
     meta["has"] = {name: any(m["has"].get(name) for m in metas) for name in metas[0]["has"]}
     (work / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -458,19 +459,27 @@ def prepare(data: str | Path | list[str | Path], events: str | Path | None = Non
     key = hashlib.sha256("|".join([LOADER_VERSION, content_hash, events_hash or "", mp.fingerprint(),
                                    key_fingerprint()]).encode()).hexdigest()[:24]
     root = Path(cache_dir) if cache_dir is not None else _cache_root()
-    target = root / key
-    if (target / "meta.json").exists():
-        prepared = Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
-    else:
-        root.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+
+    def build(work: Path) -> None:
+        meta = _prepare_into(path, events_path, mp, work)
+        meta.update(content_hash=content_hash, events_hash=events_hash, mapping=mp.source, cache_key=key)
+        (work / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        for leftover in work.glob("input-utf8.*"):  # copies of the whole input, dropped columns included
+            leftover.unlink()
+        shutil.rmtree(work / "duckdb-tmp", ignore_errors=True)
+
+    prepared = cached(root / key, build)
+    _check_reject_share(prepared, path.name, max_reject_share)
+    return prepared
+
+
+def cached(target: Path, build: Callable[[Path], None]) -> Prepared:
+    """The cache entry at target; when missing, build(work) fills a temporary folder that is renamed when complete."""
+    if not (target / "meta.json").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
         try:
-            meta = _prepare_into(path, events_path, mp, work)
-            meta.update(content_hash=content_hash, events_hash=events_hash, mapping=mp.source, cache_key=key)
-            (work / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-            for leftover in work.glob("input-utf8.*"):  # copies of the whole input, dropped columns included
-                leftover.unlink()
-            shutil.rmtree(work / "duckdb-tmp", ignore_errors=True)
+            build(work)
             try:
                 work.rename(target)
             except OSError:  # prepared concurrently by another process: use theirs
@@ -478,9 +487,7 @@ def prepare(data: str | Path | list[str | Path], events: str | Path | None = Non
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-        prepared = Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
-    _check_reject_share(prepared, path.name, max_reject_share)
-    return prepared
+    return Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
 
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
