@@ -97,6 +97,62 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.store import normalise_url as mentorship_url
+    from lce_utils.paths import COURSES
+    from lce_utils.programme.roster import roster, write_roster
+
+    if args.weeks < 1:
+        raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
+    mentoring: str | None = mentorship_url(args.mentorship_db)
+    if mentoring.startswith("sqlite") and not Path(mentoring.split("///", 1)[-1]).exists():
+        mentoring = None  # no mentorship store here: opening it would create an empty one
+    rows = roster(_db(args), Path(args.course) if args.course else COURSES, mentoring, weeks=args.weeks)
+    write_roster(Path(args.out), rows)
+    risky = sum(1 for r in rows if r.at_risk)
+    print(f"{args.out}: {len(rows)} participation(s), {risky} at risk (staff only: never publish this file)")
+    return 0
+
+
+def cmd_hours(args: argparse.Namespace) -> int:
+    from lce_utils.programme.attendance import record_hours
+
+    record_hours(args.participation, args.activity, args.month, args.hours, _db(args))
+    print(f"participation {args.participation}: {args.hours} h of {args.activity} in {args.month}")
+    return 0
+
+
+def cmd_course_hours(args: argparse.Namespace) -> int:
+    from lce_utils.paths import COURSES
+    from lce_utils.programme.attendance import course_hours
+
+    count = course_hours(Path(args.course) if args.course else COURSES, _db(args))
+    print(f"{count} course attendance row(s) set from the gradebook and the assignments' expected time")
+    return 0
+
+
+def cmd_issue_code(args: argparse.Namespace) -> int:
+    from lce_utils.programme.attendance import issue_code
+
+    print(f"personal code / personlig kod: {issue_code(args.person, _db(args))} (shown once / visas en gång)")
+    return 0
+
+
+def cmd_attest(args: argparse.Namespace) -> int:
+    from lce_utils.programme.attendance import attest
+
+    hours = attest(args.code, args.month, _db(args), method="cli")
+    print(f"attested {hours} h for {args.month} / intygat")
+    return 0
+
+
+def cmd_certificate(args: argparse.Namespace) -> int:
+    from lce_utils.programme.certificate import write_certificate
+
+    print(write_certificate(args.participation, Path(args.out), _db(args)))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce programme` and its sub-commands."""
     parser = subparsers.add_parser("programme", help="the ESF+ programme register: participants, indicators, SCB",
@@ -135,6 +191,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("who", help="personnummer or e-mail address")
     p.add_argument("--yes", action="store_true")
     p.set_defaults(func=cmd_erase_person)
+    p = with_db(sub.add_parser("roster", help="each participant across courses, mentorship, labs and hours, with an "
+                               "at-risk flag (staff only)"))
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--course", metavar="DIR", help="the nbgrader course folder (default courses/)")
+    p.add_argument("--mentorship-db", metavar="URL", help="the mentorship store (default LCE_MENTORSHIP_DB)")
+    p.add_argument("--weeks", type=int, default=4, help="weeks without activity that make a participant at risk")
+    p.set_defaults(func=cmd_roster)
+    p = with_db(sub.add_parser("hours", help="set one participation's hours of an activity in a month"))
+    p.add_argument("participation", type=int)
+    p.add_argument("activity")
+    p.add_argument("month", metavar="YYYY-MM")
+    p.add_argument("hours")
+    p.set_defaults(func=cmd_hours)
+    p = with_db(sub.add_parser("course-hours", help="hours from submitted assignments' expected time"))
+    p.add_argument("--course", metavar="DIR", help="the nbgrader course folder (default courses/)")
+    p.set_defaults(func=cmd_course_hours)
+    p = with_db(sub.add_parser("issue-code", help="a personal code for a participant's attestations"))
+    p.add_argument("person", type=int, help="the person's id")
+    p.set_defaults(func=cmd_issue_code)
+    p = with_db(sub.add_parser("attest", help="a participant attests the month's hours with their personal code"))
+    p.add_argument("code")
+    p.add_argument("month", metavar="YYYY-MM")
+    p.set_defaults(func=cmd_attest)
+    p = with_db(sub.add_parser("certificate", help="the printable certificate of participation (HTML)"))
+    p.add_argument("participation", type=int)
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_certificate)
     p = with_db(sub.add_parser("purge", help="remove everything past the retention period"))
     p.set_defaults(func=cmd_purge)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lce_utils.mentorship.models import utcnow
@@ -20,6 +20,7 @@ class Base(DeclarativeBase):
 
 class Person(Base):
     __tablename__ = "programme_people"
+    __table_args__ = (UniqueConstraint("code_hash", name="uq_programme_people_code_hash"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -34,6 +35,8 @@ class Person(Base):
     student_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     mentorship_email: Mapped[str | None] = mapped_column(String(254))
     institution: Mapped[str | None] = mapped_column(String(160))
+    # the participant page's personal code, as a SHA-256 hash (the code itself is shown once, to staff)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     participations: Mapped[list[Participation]] = relationship(back_populates="person", cascade="all, delete-orphan",
                                                                order_by="Participation.entry_date")
@@ -63,6 +66,9 @@ class Participation(Base):
     attempts: Mapped[list[CollectionAttempt]] = relationship(cascade="all, delete-orphan",
                                                              order_by="CollectionAttempt.id")
     results: Mapped[list[Result]] = relationship(cascade="all, delete-orphan", order_by="Result.id")
+    attendance: Mapped[list[Attendance]] = relationship(cascade="all, delete-orphan", order_by="Attendance.id")
+    attestations: Mapped[list[Attestation]] = relationship(cascade="all, delete-orphan",
+                                                           order_by="Attestation.id")
 
 
 class CollectionAttempt(Base):
@@ -90,6 +96,31 @@ class Result(Base):
     in_education: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     qualification: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     employed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Attendance(Base):
+    """Hours one participation spent on one activity in one month (entered, imported, or a course's expected time)."""
+    __tablename__ = "programme_attendance"
+    __table_args__ = (UniqueConstraint("participation_id", "activity", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participation_id: Mapped[int] = mapped_column(ForeignKey("programme_participations.id", ondelete="CASCADE"),
+                                                  nullable=False, index=True)
+    activity: Mapped[str] = mapped_column(String(80), nullable=False)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)
+    hours: Mapped[float] = mapped_column(Float, nullable=False)
+    source: Mapped[str] = mapped_column(String(16), nullable=False, default="entered")
+
+
+class Attestation(Base):
+    """A participant's attestation of their hours in one month, with when and how it was given."""
+    __tablename__ = "programme_attestations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    participation_id: Mapped[int] = mapped_column(ForeignKey("programme_participations.id", ondelete="CASCADE"),
+                                                  nullable=False, index=True)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)
+    hours: Mapped[float] = mapped_column(Float, nullable=False)
+    method: Mapped[str] = mapped_column(String(32), nullable=False)
+    attested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
 class ScbExport(Base):

@@ -19,7 +19,7 @@ from lce_utils.errors import DataError
 from lce_utils.mentorship.store import days_setting
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
-from lce_utils.programme.models import CollectionAttempt, Participation, Person, Result
+from lce_utils.programme.models import Attendance, Attestation, CollectionAttempt, Participation, Person, Result
 from lce_utils.programme.store import audit, reading, transaction
 
 LAST_PAYMENT_ENV = "LCE_PROGRAMME_LAST_PAYMENT"
@@ -36,9 +36,8 @@ def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
     raw = env.get(LAST_PAYMENT_ENV, "").strip()
     if not raw:
         return None
-    paid = fields.date(LAST_PAYMENT_ENV, raw)
-    assert paid is not None
-    return dt.date(paid.year + years, 12, 31)
+    paid = fields.date(LAST_PAYMENT_ENV, raw, required=True)
+    return dt.date(paid.year + years, 12, 31)  # type: ignore[union-attr]
 
 
 def _find(session: Session, who: str, cipher: Cipher) -> Person:
@@ -63,7 +62,8 @@ def export_person(who: str, url: str | None = None) -> dict[str, Any]:
     with reading(url) as session:
         person = _find(session, who, cipher)
         parts = session.scalars(select(Participation).options(
-            selectinload(Participation.attempts), selectinload(Participation.results))
+            selectinload(Participation.attempts), selectinload(Participation.results),
+            selectinload(Participation.attendance), selectinload(Participation.attestations))
             .where(Participation.person_id == person.id).order_by(Participation.entry_date)).all()
         keep = ("name", "email", "protected_identity", "coordination_number", "birth_date", "gender",
                 "student_id", "mentorship_email", "institution", "created_at")
@@ -78,18 +78,24 @@ def export_person(who: str, url: str | None = None) -> dict[str, Any]:
                                          "at": _iso(a.attempted_at)} for a in p.attempts],
                 "results": [{"stage": r.stage, "recorded_on": _iso(r.recorded_on),
                              **{k: getattr(r, k) for k in fields.RESULT_FLAGS}} for r in p.results],
+                "attendance": [{"activity": a.activity, "month": a.month, "hours": a.hours, "source": a.source}
+                               for a in p.attendance],
+                "attestations": [{"month": a.month, "hours": a.hours, "method": a.method,
+                                  "at": _iso(a.attested_at)} for a in p.attestations],
             } for p in parts],
             "retention": {"rule": RULE, "kept_until": _iso(retention_end())},
         }
 
 
 def _delete_people(session: Session, person_ids: list[int]) -> int:
+    """Delete people with everything about them; returns the number of rows removed."""
     part_ids = list(session.scalars(select(Participation.id).where(Participation.person_id.in_(person_ids))))
-    removed = session.execute(delete(CollectionAttempt).where(CollectionAttempt.participation_id.in_(part_ids)))
-    removed_results = session.execute(delete(Result).where(Result.participation_id.in_(part_ids)))
+    removed = 0
+    for table in (CollectionAttempt, Result, Attendance, Attestation):
+        removed += session.execute(delete(table).where(table.participation_id.in_(part_ids))).rowcount
     session.execute(delete(Participation).where(Participation.id.in_(part_ids)))
     session.execute(delete(Person).where(Person.id.in_(person_ids)))
-    return len(person_ids) + len(part_ids) + removed.rowcount + removed_results.rowcount
+    return len(person_ids) + len(part_ids) + removed
 
 
 def erase_person(who: str, url: str | None = None, today: dt.date | None = None) -> str:

@@ -1,0 +1,176 @@
+"""Hours per participant, activity and month (entered by staff, or a course's expected time for each submitted
+assignment), and each participant's monthly attestation of their hours with a personal code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lce_utils.errors import DataError
+from lce_utils.programme import fields
+from lce_utils.programme.models import Attendance, Attestation, Participation, Person
+from lce_utils.programme.scb import parse_month
+from lce_utils.programme.store import audit, reading, transaction
+
+EXPECTED = re.compile(r"Expected time: about (\d+) minutes")
+
+
+def _hours(value: Any) -> float:
+    try:
+        hours = float(str(value).replace(",", "."))
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 744:  # at most every hour of a month
+        raise fields.FieldError("hours", f"väntade timmar 0–744, fick {value!r}", f"expected hours 0-744, got {value!r}")
+    return round(hours, 2)
+
+
+def _upsert(session: Session, participation_id: int, activity: str, month: str, hours: float, source: str) -> None:
+    row = session.scalar(select(Attendance).where(Attendance.participation_id == participation_id,
+                                                  Attendance.activity == activity, Attendance.month == month))
+    if row is None:
+        session.add(Attendance(participation_id=participation_id, activity=activity, month=month, hours=hours,
+                               source=source))
+    else:
+        row.hours, row.source = hours, source
+
+
+def record_hours(participation_id: int, activity: str, month: str, hours: Any, url: str | None = None,
+                 source: str = "entered") -> None:
+    """Set the hours of one participation on one activity in month YYYY-MM (entered again: replaced)."""
+    parse_month(month)
+    value = _hours(hours)
+    activity = str(activity or "").strip()[:80]
+    if not activity:
+        raise fields.FieldError("activity", "saknas", "missing")
+
+    def write(session: Session) -> None:
+        if session.get(Participation, participation_id) is None:
+            raise DataError(f"no participation with id {participation_id} / inget deltagande med id "
+                            f"{participation_id}")
+        _upsert(session, participation_id, activity, month, value, source)
+
+    transaction(write, url)
+
+
+def expected_minutes(course: Path) -> dict[str, int]:
+    """Each assignment's expected time in minutes, from the "Expected time: about N minutes" line of its notebooks
+    in the course's source/ (or release/) folder."""
+    found: dict[str, int] = {}
+    for folder in ("source", "release"):
+        for notebook in sorted((course / folder).glob("*/*.ipynb")):
+            assignment = notebook.parent.name
+            if assignment in found:
+                continue
+            cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+            for cell in cells:
+                text = "".join(cell.get("source", []))
+                match = EXPECTED.search(text)
+                if match:
+                    found[assignment] = int(match[1])
+                    break
+    return found
+
+
+def course_hours(course: Path, url: str | None = None) -> int:
+    """Hours from the gradebook of course: each assignment a linked participant submitted counts its expected
+    time in the month of the submission. Returns how many rows were set."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    minutes = expected_minutes(course)
+    gradebook = course / "gradebook.db"
+    if not gradebook.exists():
+        raise DataError(f"{gradebook}: no gradebook (grade the course first) / ingen rättningsdatabas")
+    with reading(url) as session:
+        linked = session.execute(select(Participation.id, Person.student_id, Participation.entry_date,
+                                        Participation.exit_date).join(Person)
+                                 .where(Person.student_id.is_not(None))).all()
+    rows: list[tuple[int, str, str, float]] = []
+    with Gradebook(f"sqlite:///{gradebook}") as book:
+        for part_id, student, entry, exit_day in linked:
+            for assignment, mins in minutes.items():
+                try:
+                    submission = book.find_submission(assignment, student)
+                except MissingEntry:
+                    continue
+                day = (submission.timestamp or dt.datetime.now()).date()
+                if day < entry or (exit_day and day > exit_day):
+                    continue
+                rows.append((part_id, f"course:{assignment}", f"{day:%Y-%m}", round(mins / 60, 2)))
+
+    def write(session: Session) -> int:
+        for part_id, activity, month, hours in rows:
+            _upsert(session, part_id, activity, month, hours, "course")
+        return len(rows)
+
+    return transaction(write, url)
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().lower().encode()).hexdigest()
+
+
+def issue_code(person_id: int, url: str | None = None) -> str:
+    """A new personal code for the participant page (replacing any earlier one); shown once, stored hashed."""
+    code = "-".join(secrets.token_hex(2) for _ in range(3))
+
+    def write(session: Session) -> None:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise DataError(f"no person with id {person_id} / ingen person med id {person_id}")
+        person.code_hash = _code_hash(code)
+        audit(session, "issue_code", people=1)
+
+    transaction(write, url)
+    return code
+
+
+def hours_for_code(code: str, url: str | None = None) -> dict[str, float]:
+    """The hours per month of the person with this personal code (what the participant page shows)."""
+    with reading(url) as session:
+        person = _person_for(session, code)
+        rows = session.execute(select(Attendance.month, Attendance.hours).join(Participation)
+                               .where(Participation.person_id == person.id)).all()
+    months: dict[str, float] = {}
+    for month, hours in rows:
+        months[month] = round(months.get(month, 0.0) + hours, 2)
+    return dict(sorted(months.items()))
+
+
+def _person_for(session: Session, code: str) -> Person:
+    person = session.scalar(select(Person).where(Person.code_hash == _code_hash(str(code or ""))))
+    if person is None:
+        raise DataError("the code is not valid / koden gäller inte")
+    return person
+
+
+def attest(code: str, month: str, url: str | None = None, method: str = "participant page") -> float:
+    """The participant with this code attests their hours of month; recorded with the time and method. Returns
+    the hours attested."""
+    parse_month(month)
+
+    def write(session: Session) -> float:
+        person = _person_for(session, code)
+        parts = session.scalars(select(Participation).where(Participation.person_id == person.id)).all()
+        hours = 0.0
+        target = None
+        for part in parts:
+            these = session.scalars(select(Attendance.hours).where(Attendance.participation_id == part.id,
+                                                                   Attendance.month == month)).all()
+            if these:
+                hours += sum(these)
+                target = part
+        if target is None:
+            raise DataError(f"no hours recorded for {month} / inga timmar registrerade för {month}")
+        session.add(Attestation(participation_id=target.id, month=month, hours=round(hours, 2), method=method[:32]))
+        return round(hours, 2)
+
+    return transaction(write, url)
