@@ -228,5 +228,5 @@ def run_step(args: argparse.Namespace) -> str:
     if getattr(args, "labs_rows", None) is not None and args.labs_rows < 1:
         raise UsageError("rows must be at least 1")
     visits, events = ensure_sample(SAMPLE_ROWS)
-    result = run_labs(visits, VAR / "labs" / "sample", events=events, institution=INSTITUTION)
+    result = run_labs(visits, VAR / "labs" / "sample", events=events, institution=INSTITUTION, sample=True)
     return result.summary()

@@ -17,7 +17,9 @@ DATE_ORDERS = {"day-first": "day-first", "dmy": "day-first", "month-first": "mon
 # ---- prices -----------------------------------------------------------------------------------------------
 
 # Currency marks and the Swedish ",-" / ":-" for whole kronor go before a number is read.
-_PRICE_NOISE = r"(\s|\x{00a0}|kr\.?|sek|:-|,-|\.-)"
+# Spaces include the no-break and narrow no-break spaces that Swedish number formatting (Excel, ICU) writes.
+_SPACES = r"\s|\x{00a0}|\x{202f}|\x{2009}"
+_PRICE_NOISE = rf"({_SPACES}|kronor|kr\.?|sek|:-|,-|\.-)"
 _COMMA_ONLY = (r"[+-]?(\d+|\d{1,3}(\.\d{3})+),(\d{1,2}|\d{4,})", r"[+-]?\d{4,},\d+", r"[+-]?\d{1,3}(\.\d{3})+,\d+",
                r"[+-]?\d{1,3}(\.\d{3}){2,}")
 _DOT_ONLY = (r"[+-]?(\d+|\d{1,3}(,\d{3})+)\.(\d{1,2}|\d{4,})", r"[+-]?\d{4,}\.\d+", r"[+-]?\d{1,3}(,\d{3})+\.\d+",
@@ -42,6 +44,16 @@ def price_sql(expr: str, decimal: str) -> str:
         strict = (f"CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d+|\\d{{1,3}}(,\\d{{3}})+)(\\.\\d+)?') "
                   f"THEN TRY_CAST(replace({cleaned}, ',', '') AS DOUBLE) END")
     return f"COALESCE({fast}, {strict})"  # TRY_CAST reads 'nan' and 'inf': the loader rejects what is not finite
+
+
+def whole_number_sql(expr: str) -> str:
+    """A count as people write it, as DOUBLE ('1 200', '12 040' with a no-break space, '1.200', '3,0', '12 st').
+
+    A separator followed by exactly three digits is a thousands separator here: a count has no fraction."""
+    cleaned = f"regexp_replace(regexp_replace({expr}, '{_SPACES}', '', 'g'), '[[:alpha:]åäöÅÄÖ.]+$', '')"
+    return (rf"CASE WHEN regexp_full_match({cleaned}, '[+-]?\d{{1,3}}([.,]\d{{3}})+') "
+            f"THEN TRY_CAST(regexp_replace({cleaned}, '[.,]', '', 'g') AS DOUBLE) "
+            f"ELSE TRY_CAST(replace({cleaned}, ',', '.') AS DOUBLE) END")
 
 
 def _matches_any(column: str, patterns: tuple[str, ...]) -> str:

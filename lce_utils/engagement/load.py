@@ -370,14 +370,14 @@ def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
         gender, gender_join = "'unknown'", ""
     n_name = "count" if "count" in cols else "quantity"
     weighted = n_name in cols
-    n_value = f"TRY_CAST(replace(regexp_replace({c[n_name]}, '\\s', '', 'g'), ',', '.') AS DOUBLE)"
+    n_value = types.whole_number_sql(c[n_name])
     n_sql = (f"CASE WHEN {n_value} = floor({n_value}) AND abs({n_value}) <= {MAX_PER_ROW} "
              f"THEN CAST({n_value} AS BIGINT) END")
     excluded = ", ".join(f"'{_sql_str(v.strip().lower())}'" for v in
                          (mapping.exclude_status if mapping.exclude_status is not None else m.EXCLUDED_STATUSES))
     status_sql = (f"CASE WHEN lower({c['status']}) IN ({excluded or 'NULL'}) THEN {c['status']} END"
                   if "status" in cols else "NULL::VARCHAR")
-    compact = f"replace(replace({c['postcode']}, ' ', ''), '\u00a0', '')"
+    compact = f"regexp_replace({c['postcode']}, '\\s|\u00a0|\u202f', '', 'g')"
     postcode = (f"CASE WHEN length({compact}) = 5 AND TRY_CAST({compact} AS INTEGER) BETWEEN 10000 AND 99999 "
                 f"THEN {compact} END") if "postcode" in cols else "NULL::VARCHAR"
     # A row of n tickets (or n counted visits) becomes n rows, so that every metric counts visits as it is.
@@ -627,7 +627,7 @@ def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, w
     if "start" in cols:
         start = types.decide_timestamps(con, f"SELECT {c['start']} AS v FROM raw_input",
                                         f"{path.name}, column {cols['start']!r}", mp.date_format).sql(c["start"])
-    capacity = f"TRY_CAST(TRY_CAST(replace(regexp_replace({c['capacity']}, '\\s', '', 'g'), ',', '.') AS DOUBLE) AS INTEGER)"
+    capacity = f"TRY_CAST({types.whole_number_sql(c['capacity'])} AS INTEGER)"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE events_checked AS
         SELECT _row, {c['event']} AS event, {start} AS start, {c['start']} AS start_raw,
                {c['art_form']} AS art_form, {c['venue']} AS venue, {capacity} AS capacity,

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from lce_utils.engagement import metrics as mx
+from lce_utils.engagement.areas import area_names
 from lce_utils.engagement.disclosure import Cells, protect
 from lce_utils.engagement.mapping import AGE_BANDS
 from lce_utils.privacy import DEFAULT_K
@@ -24,7 +25,11 @@ def publish(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: int, ha
     tables = {name: _rounded(raw[source]) for name, (source, _, _) in mx.TABLES.items()}
     cells = model(metrics, raw, tables, has_visitor, has_events)
     hidden = protect(cells, k)
-    return _metrics(metrics, hidden), {name: _table(name, frame, hidden, tables) for name, frame in tables.items()}
+    published = {name: _table(name, frame, hidden, tables) for name, frame in tables.items()}
+    reach = published["reach_by_area"]  # named areas (open data) beside the digits
+    reach.insert(1, "area_name", pd.Series([area_names().get(a) for a in reach["area"]], index=reach.index,
+                                           dtype=object))
+    return _metrics(metrics, hidden), published
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -60,6 +60,13 @@ def inject_parameters(nb: nbformat.NotebookNode, params: dict[str, Any]) -> nbfo
     return nb
 
 
+def without_sample_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook without its cells tagged `sample-only` (how to run it on one's own data: not for a report
+    on an institution's own data)."""
+    nb.cells = [c for c in nb.cells if "sample-only" not in c.get("metadata", {}).get("tags", [])]
+    return nb
+
+
 def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> None:
     """metrics.json, tables/*.csv, rejects.csv and run.json of a lab into out."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
@@ -78,8 +85,10 @@ def run_labs(data: str | Path | list[str | Path], out: str | Path, *, events: st
              mapping: str | Path | None = None, institution: str | None = None,
              period_start: str | None = None, period_end: str | None = None, k: int = DEFAULT_K,
              max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, notebooks: bool = True,
-             timeout: int = 300) -> RunResult:
-    """The whole lab run into out; on any failure nothing is left that looks complete."""
+             timeout: int = 300, sample: bool = False) -> RunResult:
+    """The whole lab run into out; on any failure nothing is left that looks complete.
+
+    sample keeps the notes on running the labs on one's own data (the sample institution's run only)."""
     from lce_utils.notebooks import execute_notebook
     from lce_utils.offline_html import notebook_to_html
     from lce_utils.progress import step
@@ -100,6 +109,8 @@ def run_labs(data: str | Path | list[str | Path], out: str | Path, *, events: st
             for name in NOTEBOOKS:
                 step(f"labs: executing {name}")
                 nb = inject_parameters(nbformat.read(labs_dir() / f"{name}.ipynb", as_version=4), params)
+                if not sample:
+                    nb = without_sample_notes(nb)
                 source = work / "notebooks" / f"{name}.ipynb"
                 nbformat.write(nb, source)
                 try:

@@ -11,10 +11,13 @@ import pandas as pd
 from IPython.display import HTML
 
 from lce_utils.charts import show_chart
+from lce_utils.engagement.areas import area_label
 from lce_utils.engagement.lab import Lab
 from lce_utils.engagement.mapping import AGE_BANDS
 from lce_utils.privacy import format_count
 
+CATCHMENT_SV = {"core": "kärnområde / core", "primary": "primärt / primary", "secondary": "sekundärt / secondary",
+                "outside": "utanför / outside"}
 GENDER_SV = {"woman": "kvinnor / women", "man": "män / men", "other": "annat / other", "unknown": "okänt / unknown"}
 WIDTH = 560
 
@@ -158,8 +161,10 @@ def chart_reach(lab: Lab, top: int = 15) -> HTML:
     alt_text = (f"Liggande stapeldiagram: besök från de {len(frame)} största postnummerområdena (tre första "
                 f"siffrorna), färgade efter upptagningsområde. Kärnområdet (60 % av besöken) är "
                 f"{counts.get('core', 0)} områden, primärt (till 80 %) {counts.get('primary', 0)}, sekundärt "
-                f"(till 90 %) {counts.get('secondary', 0)}. Störst: {frame.iloc[0].area}. / Visits from the largest "
-                f"postcode areas coloured by catchment (core 60 %, primary 80 %, secondary 90 % of visits).")
+                f"(till 90 %) {counts.get('secondary', 0)}. Störst: {area_label(frame.iloc[0].area)}. / Visits from "
+                "the largest postcode areas coloured by catchment (core 60 %, primary 80 %, secondary 90 % of visits).")
+    frame = frame.assign(area=frame["area"].map(area_label),
+                         catchment=frame["catchment"].map(lambda c: CATCHMENT_SV.get(c, c)))
     chart = _bar(frame, "area", "visits", "Besök per postnummerområde / Visits by postcode area",
                  "Område / area", "Besök / visits", lab.k, sort="-y", color="catchment", horizontal=True)
     return show_chart(chart, alt_text)
@@ -385,7 +390,8 @@ def suggestions_priority(lab: Lab) -> list[str]:
     if not reach.empty:
         core = reach[reach.catchment == "core"]
         outside = reach[reach.catchment == "outside"]
-        out.append(f"Kärnområdet (60 % av besöken) är {len(core)} postnummerområden ({', '.join(core.area.head(6))}"
+        out.append(f"Kärnområdet (60 % av besöken) är {len(core)} postnummerområden "
+                   f"({', '.join(core.area.head(6).map(area_label))}"
                    f"{'…' if len(core) > 6 else ''}); de {len(outside)} områdena utanför upptagningsområdena är mål "
                    f"för uppsökande verksamhet. / The core catchment is {len(core)} postcode areas; the {len(outside)} "
                    "areas outside the catchments are targets for outreach.")
