@@ -37,16 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _load_parts() -> dict[str, object]:
-    modules = {}
-    for name, module in PARTS.items():
-        try:
-            modules[name] = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            # Only a part that does not exist yet is skipped; a broken import inside a part is an error.
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-    return modules
+    return {name: importlib.import_module(module) for name, module in PARTS.items()}
 
 
 def build_parser(parts: dict[str, object] | None = None) -> argparse.ArgumentParser:
@@ -77,9 +68,8 @@ def run_pipeline(args: argparse.Namespace, parts: dict[str, object]) -> int:
         if name in args.skip:
             step(f"{name}: skipped (--skip)")
             continue
-        if module is None or not hasattr(module, "run_step"):
-            step(f"{name}: not part of this installation yet, skipped")
-            continue
+        if not hasattr(module, "run_step"):
+            continue  # a part with commands only (e.g. `lce privacy audit`)
         step(f"{name}: running")
         try:
             summary = module.run_step(args)

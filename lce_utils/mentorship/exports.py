@@ -34,7 +34,8 @@ def neutralise(value: Any) -> Any:
 
 def _matches(session: Session) -> tuple[list[dict[str, Any]], set[int]]:
     """The current matches as flat rows, and the ids of the people in them."""
-    rows, people = [], set()
+    rows: list[dict[str, Any]] = []
+    people: set[int] = set()
     for m in matches_in(session):
         rows.append({"pair_id": m.id, "kind": m.kind, "code": m.code, "locked": bool(m.locked),
                      "score": round(m.score, 2), "a_name": m.a.person.name, "a_email": m.a.person.email,

@@ -57,7 +57,7 @@ def send_confirmation(application_id: int, url: str | None = None, settings: Smt
         recent = session.scalar(select(func.count(Confirmation.id)).join(
             Application, Application.id == Confirmation.application_id).where(
             Application.person_id == app.person_id, Confirmation.created_at > now - dt.timedelta(days=1)))
-        if recent >= MAILS_PER_DAY:
+        if (recent or 0) >= MAILS_PER_DAY:
             return None
         session.execute(delete(Confirmation).where(Confirmation.application_id == application_id))
         session.add(Confirmation(application_id=application_id, code_hash=_hash(application_id, code),
@@ -100,6 +100,8 @@ def confirm_application(application_id: int, code: str, url: str | None = None,
             row.attempts += 1  # committed: the count of wrong tries survives
             return None
         app = session.get(Application, application_id, options=[joinedload(Application.person)])
+        if app is None:  # (erased between the code's check and here)
+            return None
         _accept(app, update_person=True, now=now)
         session.delete(row)
         audit.record(session, "applicant (e-mail code)", "confirm_application")

@@ -209,7 +209,8 @@ def score_matrix(rows: Sequence[Candidate], cols: Sequence[Candidate], kind: str
                                                [{c.municipality} - {""} for c in cols])
     ok = lang > 0
     if exclude_same_organisation:
-        ok &= _common([{r.organisation} - {None} for r in rows], [{c.organisation} - {None} for c in cols]) == 0
+        ok &= _common([{o for o in (r.organisation,) if o is not None} for r in rows],
+                      [{o for o in (c.organisation,) if o is not None} for c in cols]) == 0
     ids_r = {r.id: i for i, r in enumerate(rows)}
     ids_c = {c.id: j for j, c in enumerate(cols)}
     for pair in excluded or ():

@@ -11,9 +11,10 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, delete, func, or_, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
 from lce_utils import database
@@ -249,6 +250,11 @@ def export_person(email: str, url: str | None = None) -> dict[str, Any]:
         return person_record(session, email)
 
 
+def _removed(session: Session, statement: Any) -> int:
+    """Run a DELETE (or UPDATE) and return how many rows it touched."""
+    return cast(CursorResult, session.execute(statement)).rowcount
+
+
 def _delete_applications(session: Session, app_ids: list[int]) -> int:
     """Delete applications and everything that hangs on them; returns the number of rows removed."""
     if not app_ids:
@@ -257,14 +263,14 @@ def _delete_applications(session: Session, app_ids: list[int]) -> int:
     match_ids = list(session.scalars(select(Match.id).where(or_(Match.a_application_id.in_(app_ids),
                                                                 Match.b_application_id.in_(app_ids)))))
     if match_ids:
-        removed += session.execute(delete(MentoringSession).where(MentoringSession.match_id.in_(match_ids))).rowcount
-        removed += session.execute(delete(Feedback).where(Feedback.match_id.in_(match_ids))).rowcount
-        removed += session.execute(delete(Match).where(Match.id.in_(match_ids))).rowcount
-    removed += session.execute(delete(Exclusion).where(or_(Exclusion.low_application_id.in_(app_ids),
-                                                           Exclusion.high_application_id.in_(app_ids)))).rowcount
-    removed += session.execute(delete(Consent).where(Consent.application_id.in_(app_ids))).rowcount
-    removed += session.execute(delete(Confirmation).where(Confirmation.application_id.in_(app_ids))).rowcount
-    removed += session.execute(delete(Application).where(Application.id.in_(app_ids))).rowcount
+        removed += _removed(session, delete(MentoringSession).where(MentoringSession.match_id.in_(match_ids)))
+        removed += _removed(session, delete(Feedback).where(Feedback.match_id.in_(match_ids)))
+        removed += _removed(session, delete(Match).where(Match.id.in_(match_ids)))
+    removed += _removed(session, delete(Exclusion).where(or_(Exclusion.low_application_id.in_(app_ids),
+                                                           Exclusion.high_application_id.in_(app_ids))))
+    removed += _removed(session, delete(Consent).where(Consent.application_id.in_(app_ids)))
+    removed += _removed(session, delete(Confirmation).where(Confirmation.application_id.in_(app_ids)))
+    removed += _removed(session, delete(Application).where(Application.id.in_(app_ids)))
     return removed
 
 
@@ -275,8 +281,8 @@ def _delete_people(session: Session, person_ids: list[int]) -> int:
     session.execute(update(MentoringSession).where(MentoringSession.person_id.in_(person_ids))
                     .values(person_id=None))
     session.execute(update(Feedback).where(Feedback.person_id.in_(person_ids)).values(person_id=None))
-    removed = session.execute(delete(Consent).where(Consent.person_id.in_(person_ids))).rowcount
-    return removed + session.execute(delete(Person).where(Person.id.in_(person_ids))).rowcount
+    removed = _removed(session, delete(Consent).where(Consent.person_id.in_(person_ids)))
+    return removed + _removed(session, delete(Person).where(Person.id.in_(person_ids)))
 
 
 def erase(email: str, url: str | None = None, actor: str | None = None) -> dict[str, int]:

@@ -261,14 +261,19 @@ class CoordinatorApp:
         """Lock or unlock the chosen pair."""
         if self.pair.value is None:
             return
-        self._guard(self.match_status, "lock", lambda: (set_locked(self.pair.value, locked, self.url),
-                                                        self.show_matches()))
+        def act() -> None:
+            set_locked(self.pair.value, locked, self.url)
+            self.show_matches()
+        self._guard(self.match_status, "lock", act)
 
     def on_exclude(self) -> None:
         """Exclude the chosen pair and re-run the matching for the rest."""
         if self.pair.value is None:
             return
-        self._guard(self.match_status, "exclude", lambda: (exclude_match(self.pair.value, self.url), self.on_run()))
+        def act() -> None:
+            exclude_match(self.pair.value, self.url)
+            self.on_run()
+        self._guard(self.match_status, "exclude", act)
 
     def on_decide(self, decision: str) -> None:
         """Accept (updating the person or not) or reject the chosen flagged application."""
