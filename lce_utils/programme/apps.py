@@ -1,0 +1,119 @@
+"""The staff app (programme/staff): register a participant, with every label and message in Swedish and English,
+and look at the register (no personnummer shown). The register is opened only when staff act, so showing the app
+stores nothing; errors are one bilingual line, never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+from IPython.display import display
+
+from lce_utils.errors import LCEError
+from lce_utils.mentorship.apps.common import esc, log_exception
+from lce_utils.programme import fields, store
+from lce_utils.programme.indicators import indicator_table
+
+NOT_KNOWN = ("inte känt / not known", "")
+YES_NO = [NOT_KNOWN, ("ja / yes", "yes"), ("nej / no", "no")]
+SPECIAL = [("inte frågat / not asked", ""), ("ja / yes", "yes"), ("nej / no", "no"),
+           ("avböjt / declined", "declined")]
+WORDS = {
+    "woman": "kvinna / woman", "man": "man / man", "non_binary": "icke-binär / non-binary",
+    "employed": "sysselsatt, inkl. egenföretagare / employed, incl. self-employed",
+    "unemployed": "arbetslös / unemployed", "long_term_unemployed": "långtidsarbetslös / long-term unemployed",
+    "inactive": "utanför arbetskraften / inactive", "isced_0_2": "förgymnasial / ISCED 0-2",
+    "isced_3_4": "gymnasial / ISCED 3-4", "isced_5_8": "eftergymnasial / ISCED 5-8",
+}
+
+
+def label(field: str) -> str:
+    """A field's label in both languages."""
+    sv, en = fields.LABELS[field]
+    return f"{sv.capitalize()} / {en}"
+
+
+class StaffApp:
+    """The registration form and the register's overview."""
+
+    TEXT = ("name", "email", "personnummer", "birth_date", "entry_date", "student_id", "mentorship_email",
+            "institution")
+
+    def __init__(self, url: str | None = None, today: dt.date | None = None):
+        self.url = url
+        self.today = today
+        self.inputs: dict[str, w.Widget] = {}
+        for name in self.TEXT:
+            self.inputs[name] = w.Text(description=label(name), placeholder="ÅÅÅÅ-MM-DD" if "date" in name else "")
+        self.inputs["protected_identity"] = w.Checkbox(description=label("protected_identity"), value=False)
+        for name, vocabulary in (("gender", fields.GENDERS), ("labour_status", fields.LABOUR),
+                                 ("education", fields.EDUCATION)):
+            self.inputs[name] = w.Dropdown(description=label(name), options=[("", "")] + [
+                (WORDS[code], code) for code in vocabulary], value="")
+        for name in fields.FLAGS:
+            self.inputs[name] = w.Dropdown(description=label(name), options=YES_NO, value="")
+        for name in fields.SPECIAL:
+            self.inputs[name] = w.Dropdown(description=label(name), options=SPECIAL, value="")
+        for widget in self.inputs.values():
+            widget.style = {"description_width": "18em"}
+            widget.layout = w.Layout(width="40em")
+        self.submit = w.Button(description="Registrera / Register", button_style="primary")
+        self.submit.on_click(lambda _b: self.register())
+        self.show_register = w.Button(description="Visa registret / Show the register")
+        self.show_register.on_click(lambda _b: self.refresh())
+        self.status = w.HTML()
+        self.overview = w.HTML()
+        self.title = w.HTML("<h1>Programregister / Programme register</h1><p>Personnummer och känsliga uppgifter "
+                            "lagras krypterade. / Personnummer and special categories are stored encrypted.</p>")
+
+    def values(self) -> dict[str, Any]:
+        """The form as a record for the register (empty fields left out)."""
+        data = {k: (v.value.strip() if isinstance(v.value, str) else v.value) for k, v in self.inputs.items()}
+        data["protected_identity"] = "yes" if data["protected_identity"] else ""
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+    def register(self) -> int | None:
+        """Store the form; the status line says what happened (the participation's id, or what is wrong)."""
+        try:
+            pid = store.register(self.values(), self.url, today=self.today)
+        except LCEError as exc:
+            self.status.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
+            return None
+        except Exception:  # noqa: BLE001 - staff see one line; the log has the traceback
+            log_exception("programme staff app")
+            self.status.value = ('<p class="lce-error" role="alert">Något gick fel; inget sparades. / Something '
+                                 'went wrong; nothing was saved.</p>')
+            return None
+        self.status.value = (f'<p class="lce-ok" role="status">Registrerad: deltagande {pid} / Registered: '
+                             f'participation {pid}</p>')
+        for name, widget in self.inputs.items():
+            widget.value = False if isinstance(widget, w.Checkbox) else ""
+        return pid
+
+    def refresh(self) -> None:
+        """The register's participations and headline indicators (names escaped, no personnummer)."""
+        try:
+            rows = store.records(self.url)
+        except LCEError as exc:
+            self.overview.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
+            return
+        table = {r["indicator"]: r for r in indicator_table(rows)}
+        total = table["participants"]
+        head = ("<p>Deltagare / Participants: <strong>{}</strong> (kvinnor / women {}, män / men {}, icke-binära / "
+                "non-binary {})</p>").format(total["total"], total["woman"], total["man"], total["non_binary"])
+        body = "".join(f"<tr><td>{r.participation_id}</td><td>{esc(r.name)}</td><td>{r.entry_date}</td>"
+                       f"<td>{r.exit_date or ''}</td></tr>" for r in rows)
+        self.overview.value = (head + '<table class="lce-table" id="programme-register"><thead><tr>'
+                               '<th scope="col">Id</th><th scope="col">Namn / Name</th><th scope="col">Start / '
+                               'Entry</th><th scope="col">Slut / Exit</th></tr></thead><tbody>' + body +
+                               "</tbody></table>")
+
+    def widget(self) -> w.Widget:
+        """The whole app."""
+        return w.VBox([self.title, *self.inputs.values(), self.submit, self.status, self.show_register,
+                       self.overview])
+
+    def show(self) -> None:
+        """Display the app (in a notebook or Voilà)."""
+        display(self.widget())

@@ -1,0 +1,92 @@
+"""The staff app: in-process with real widgets and a real register, and in a real Chromium under Voilà."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from lce_utils.paths import ROOT
+from lce_utils.programme import store
+from lce_utils.programme.apps import StaffApp
+from lce_utils.programme.personnummer import make
+from tests.servers import free_port, running_server
+
+
+@pytest.fixture(autouse=True)
+def key_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
+    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
+
+
+def fill(app: StaffApp, number: str, name: str = "Deltagare 1") -> None:
+    values = {"name": name, "personnummer": number, "gender": "woman", "entry_date": "2026-03-02",
+              "labour_status": "unemployed", "education": "isced_3_4", "disability": "declined", "rural": "yes"}
+    for key, value in values.items():
+        app.inputs[key].value = value
+
+
+def test_staff_app_registers_and_shows_the_register(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    app = StaffApp(url, today=dt.date(2026, 12, 2))
+    assert not (tmp_path / "p.db").exists(), "showing the app opens nothing"
+    number = make(dt.date(1991, 8, 14), 321)
+    fill(app, number[:-1] + str((int(number[-1]) + 1) % 10))
+    app.submit.click()
+    assert ">personnummer: fel kontrollsiffra / personnummer: wrong check digit<" in app.status.value
+    assert app.inputs["name"].value == "Deltagare 1", "the form keeps what was typed"
+    fill(app, number, name="Ada <b>Lovelace</b>")
+    app.submit.click()
+    assert "Registrerad: deltagande 1 / Registered: participation 1" in app.status.value
+    assert app.inputs["name"].value == "" and app.inputs["gender"].value == ""
+    [record] = store.records(url)
+    assert (record.labour_status, record.special["disability"], record.flags["rural"]) == ("unemployed", None, True)
+    app.show_register.click()
+    assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in app.overview.value and "<b>" not in app.overview.value
+    assert number not in app.overview.value and number[2:] not in app.overview.value
+    assert "Deltagare / Participants: <strong>1</strong>" in app.overview.value
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("programme-voila")
+    port = free_port()
+    # the mentorship server's offline template and extension denylist (Voilà's defaults load a CDN font)
+    from lce_utils.mentorship.serve import TEMPLATE_ROOT, denied_extensions
+
+    env = {"LCE_PROGRAMME_DB": f"sqlite:///{folder / 'p.db'}", "LCE_PROGRAMME_KEY_FILE": str(folder / "k.key"),
+           "PYTHONPATH": str(ROOT), "JUPYTER_PATH": str(TEMPLATE_ROOT)}
+    argv = [str(Path(sys.executable).parent / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--template=lce", "--VoilaConfiguration.show_tracebacks=False",
+            f"--VoilaConfiguration.extension_denylist={denied_extensions()!r}",
+            str(ROOT / "programme" / "staff" / "index.ipynb")]
+    with running_server(argv, port, "/", env={**os.environ, **env}, timeout=180, log=folder / "voila.log") as base:
+        yield base, f"sqlite:///{folder / 'p.db'}", folder / "k.key"
+
+
+@pytest.mark.browser
+def test_staff_app_in_chromium(voila, page, monkeypatch):
+    base, url, key = voila
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(key))
+    page.goto(base + "/", timeout=120_000)
+    name = page.get_by_label("Namn / name")
+    name.wait_for(timeout=120_000)
+    name.fill("Beda <i>Test</i>")
+    page.get_by_label("Personnummer / personnummer").fill(make(dt.date(1975, 11, 30), 654))
+    page.get_by_label("Kön / gender").select_option(label="icke-binär / non-binary")
+    page.get_by_label("Startdatum / entry date").fill("2026-02-16")
+    page.get_by_label("Arbetsmarknadsstatus / labour status").select_option(label="utanför arbetskraften / inactive")
+    page.get_by_label("Utbildningsnivå / education").select_option(label="eftergymnasial / ISCED 5-8")
+    page.get_by_label("Minoritet / minority").select_option(label="avböjt / declined")
+    page.get_by_role("button", name="Registrera / Register").click()
+    page.get_by_text("Registrerad: deltagande 1 / Registered: participation 1").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Visa registret / Show the register").click()
+    cell = page.locator("#programme-register td", has_text="Beda")
+    cell.wait_for(timeout=60_000)
+    assert cell.inner_text() == "Beda <i>Test</i>"
+    [record] = store.records(url)
+    assert (record.gender, record.labour_status, record.special["minority"]) == ("non_binary", "inactive", None)
+    assert not page.watch.external_requests and not page.watch.page_errors
