@@ -86,16 +86,55 @@ def test_published_files_hold_no_local_paths_papermill_metadata_or_remote_loads(
             assert all(c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"), path.name
 
 
-def test_pages_show_parameters_and_suppress_small_groups(site):
-    page = (site.out / "course-results-adaptive-mindset.html").read_text(encoding="utf-8")
-    assert "<code>assignment</code></td><td>adaptive-mindset</td>" in page
-    assert "<code>exports_dir</code></td><td>courses/exports</td>" in page
-    lab = (site.out / "engagement-findings-sample.html").read_text(encoding="utf-8")
-    assert "&lt;5" in lab  # the real lab run has suppressed (null) months and cohorts
+def visible_text(html: str) -> str:
+    """A page's text as a reader sees it (tags, and so link targets, removed)."""
+    import re
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_pages_are_for_readers_marked_demo_and_funded(site):
+    pages = {p.name: p.read_text(encoding="utf-8") for p in site.out.glob("*.html")}
+    assert "tillganglighet.html" in pages and len(pages) == len(EXPECTED) + 2 - (not HAVE_MENTORSHIP)
+    for name, page in pages.items():
+        text = visible_text(page)
+        for internal in ("Parametrar", "Parameters", "sqlite", "courses/exports", "mentorship-demo", ".csv",
+                         "metrics.json", "adaptive-mindset", "digital-tools-for", "Traceback", "&lt;5"):
+            assert internal not in text, f"{name} shows {internal!r}"
+        assert "<title>DEMO: " in page and "påhittade exempeldata" in text and "fictitious sample data" in text, name
+        assert "Medfinansieras av Europeiska unionen" in text and "Co-funded by the European Union" in text, name
+        assert '<img src="assets/eu-emblem.svg"' in page and "mailto:lce-demo@example.org" in page, name
+    assert (site.out / "assets" / "eu-emblem.svg").read_bytes() == (ROOT / "lce_utils" / "reports" / "templates" /
+                                                                   "eu-emblem.svg").read_bytes()
+    statement = visible_text(pages["tillganglighet.html"])
+    for part in ("Det som inte är tillgängligt", "Rapportera ett problem", "Myndigheten för digital förvaltning",
+                 "2018:1937", "Report a problem"):
+        assert part in statement
+    assert "Kursresultat: Adaptivt förhållningssätt" in pages["course-results-adaptive-mindset.html"]
+    programme = visible_text(pages["programme-progress.html"])
+    assert "Digitala verktyg för konstnärliga processer" in programme and "Uppgift / Assignment" in pages[
+        "programme-progress.html"]
+    lab = pages["engagement-findings-sample.html"]
+    assert "prickad" in lab and "suppressed" in lab  # the real lab run has suppressed (null) months and cohorts
+    assert "Inlästa rader" not in lab
     assert "Kvinnor / Women" in lab and "76+" in lab and "Okänd ålder / Unknown age" in lab
     assert "Minst representerade jämfört med Skånes befolkning" in lab and "least represented group" in lab
     assert "Högst beläggning hade" in lab and "had the highest occupancy" in lab
-    assert "&lt;img src=x onerror=alert(1)&gt;" in lab and "<img src" not in lab
+    assert "&lt;img src=x onerror=alert(1)&gt;" in lab and "<img src=x" not in lab
+
+
+def test_built_site_passes_the_disclosure_audit(site):
+    """`lce privacy audit` over the whole site: pages linked through shared cells, every hidden cell wide enough."""
+    proc = lce("privacy", "audit", site.out, "--verbose")
+    assert proc.returncode == 0 and ", 0 findings" in proc.stdout, proc.stdout + proc.stderr
+    files = {p.name: json.loads(p.read_text()) for p in site.out.glob("*.disclosure.json")}
+    assert len(files) == len(EXPECTED) - (not HAVE_MENTORSHIP)
+    cells = {name: {c for t in doc["tables"] for c in t["cells"]} for name, doc in files.items()}
+    # the programme page shows the score bands the course pages show: the same cells, audited together
+    shared = cells["programme-progress.disclosure.json"] & cells["course-results-adaptive-mindset.disclosure.json"]
+    assert "course/adaptive-mindset/band/0–49 %" in shared
+    relations = [r for doc in files.values() for t in doc["tables"] for r in t["relations"]]
+    assert {"total": "course/adaptive-mindset/learners", "parts": ["course/adaptive-mindset/manual",
+                                                                   "course/adaptive-mindset/not-manual"]} in relations
 
 
 def test_unchanged_rebuild_runs_nothing(site):
@@ -119,8 +158,12 @@ def test_missing_inputs_are_listed_as_not_built(tmp_path):
     assert result.ran == [] and result.errors == []
     assert {r["status"] for r in result.reports} == {"not-built"}
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert "Inte byggd" in index and "saknar indata / missing input: courses/exports/adaptive-mindset-grades.csv" \
-        in index and "no input matches var/labs/*/metrics.json" in index
+    assert index.count("Inte publicerad ännu") == len(result.reports)
+    # why is for the build log and `lce reports list`, not for readers
+    reasons = {r["id"]: r["reason"] for r in result.reports}
+    assert reasons["course-results-adaptive-mindset"] == \
+        "saknar indata / missing input: courses/exports/adaptive-mindset-grades.csv"
+    assert "courses/exports" not in index and "metrics.json" not in index and "saknar indata" not in index
 
 
 TINY = {"cells": [
@@ -161,15 +204,36 @@ def test_failing_template_keeps_the_last_good_page(tmp_path):
         kept = (out / "tiny.html").read_text(encoding="utf-8")
         assert kept.replace(kept[kept.index("<!--lce-stale-->"):kept.index("<!--/lce-stale-->") + 17], "") \
             == good.decode(), "the last good page must stay in place (with a stale banner)"
-        assert "This page is stale" in kept and error in kept
         entry = read_manifest(out)["reports"]["tiny"]
+        assert f"Inte uppdaterad sedan <time datetime=\"{entry['built_at']}\">" in kept and "Not updated since" in kept
+        assert error not in kept and "Error" not in kept  # the error goes to the build log only
         assert entry["status"] == "stale" and error in entry["reason"] and "second line" not in entry["reason"]
         index = (out / "index.html").read_text(encoding="utf-8")
-        assert "Inaktuell" in index and "Stale" in index and error in index
+        assert "Inte uppdaterad sedan" in index and "Not updated since" in index and error not in index
     assert not list(tmp_path.glob(".site.building-*")) and not list(tmp_path.glob(".site.old-*"))
     template.write_text(json.dumps(TINY))  # fixed again: a fresh page without the banner
     assert build_site(config, root=tmp_path, out=out).ran == ["tiny"]
     assert "lce-stale" not in (out / "tiny.html").read_text(encoding="utf-8")
+
+
+def test_mixing_demo_and_real_reports_needs_a_flag(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tiny.ipynb").write_text(json.dumps(TINY))
+    config = tmp_path / "reports.yaml"
+    config.write_text("data: real\ncontact: feedback@example.se\nreports:\n"
+                      "  - {id: real-one, title: {sv: Riktig, en: Real}, template: tiny.ipynb}\n"
+                      "  - {id: demo-one, title: {sv: Exempel, en: Example}, template: tiny.ipynb, data: demo}\n")
+    proc = lce("reports", "build", "--config", config, "--root", tmp_path, "--out", tmp_path / "site")
+    assert proc.returncode == 2 and "mixes demo reports (demo-one) with real ones" in proc.stderr, proc.stderr
+    assert not (tmp_path / "site").exists()
+    result = build_site(config, root=tmp_path, out=tmp_path / "site", allow_mixed=True)
+    assert sorted(result.ran) == ["demo-one", "real-one"]
+    demo = (tmp_path / "site" / "demo-one.html").read_text(encoding="utf-8")
+    real = (tmp_path / "site" / "real-one.html").read_text(encoding="utf-8")
+    assert "<title>DEMO: Exempel / Example" in demo and "påhittade exempeldata" in demo
+    assert "<title>Riktig / Real" in real and "påhittade exempeldata" not in real
+    assert "<title>DEMO: " in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "mailto:feedback@example.se" in real
 
 
 # -- in the browser ------------------------------------------------------------------------------------------
@@ -228,9 +292,11 @@ def test_links_work_from_the_keyboard(page, site, served):
     page.goto(f"{served}/index.html")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
-    page.keyboard.press("Tab")
-    first = page.evaluate("document.activeElement.getAttribute('href')")
-    assert first == "programme-progress.html"
+    links = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        links.append(page.evaluate("document.activeElement.getAttribute('href')"))
+    assert links == ["index.html", "tillganglighet.html", "programme-progress.html"]
     page.keyboard.press("Enter")
     page.wait_for_url("**/programme-progress.html")
     page.keyboard.press("Tab")

@@ -167,7 +167,8 @@ def test_tables_escape_values_and_show_suppressed_counts():
     frame = pd.DataFrame({"event": [XSS, "Konsert"], "visitors": pd.array([None, 12], dtype="Int64")})
     html = display.table_html(frame, "Evenemang", "Events", count_columns=["visitors"])
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "&lt;5" in html and '<caption>Evenemang <span lang="en">/ Events</span></caption>' in html
+    assert "prickad <span lang=\"en\">/ suppressed</span>" in html and "&lt;5" not in html
+    assert '<caption>Evenemang <span lang="en">/ Events</span></caption>' in html
 
 
 def grades_frame(learners: int, seed: int = 0) -> pd.DataFrame:
@@ -197,8 +198,12 @@ def test_hardest_tests_orders_by_failed_share_and_suppresses():
         rows.append({"student": f"s{n}", "notebook": "nb", "test": "hard", "passed": n < 2})
     table = aggregate.hardest_tests(pd.DataFrame(rows), k=5)
     assert list(table["test"]) == ["hard", "easy"]
-    assert table.loc[0, "failed"] == 8 and table.loc[0, "failed_share"] == 0.8
-    assert pd.isna(table.loc[1, "failed"]) and pd.isna(table.loc[1, "failed_share"])
+    # 8 of 10 failed would give away the 2 who passed (issue 15): failed is suppressed, the 10 who tried shown
+    assert table["learners"].tolist() == [10, 10]
+    assert table["failed"].isna().tolist() == [True, True] and table["failed_share"].isna().tolist() == [True, True]
+    many = aggregate.hardest_tests(pd.DataFrame([{**r, "passed": r["passed"] or r["student"] in ("s2", "s3", "s4")}
+                                                 for r in rows]), k=5)
+    assert many.loc[0, "failed"] == 5 and many.loc[0, "failed_share"] == 0.5  # 5 failed, 5 passed: both shown
 
 
 def test_csv_errors_name_file_row_and_column(tmp_path):

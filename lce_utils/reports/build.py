@@ -23,10 +23,11 @@ from lce_utils.paths import KNOWLEDGE, ROOT, SITE
 from lce_utils.progress import progress
 from lce_utils.reports import manifest as M
 from lce_utils.reports import params as P
-from lce_utils.reports.config import ReportSpec, load_config
+from lce_utils.reports.config import ReportSpec, load_config, read_contact
 
 CONFIG = KNOWLEDGE / "reports.yaml"
 DEFAULT_K = 5
+DISCLOSURE_SUFFIX = ".disclosure.json"
 
 
 @dataclass
@@ -88,7 +89,7 @@ def check_parameters(specs: list[ReportSpec]) -> None:
                                      f"{spec.template.name} (declared: {', '.join(sorted(declared))})")
 
 
-def run_report(spec: ReportSpec, root: str, built_at: str) -> dict[str, Any]:
+def run_report(spec: ReportSpec, root: str, built_at: str, contact: str = "") -> dict[str, Any]:
     """Execute one report and render its page; never raises (a failure comes back as its first line)."""
     import nbformat
 
@@ -101,6 +102,7 @@ def run_report(spec: ReportSpec, root: str, built_at: str) -> dict[str, Any]:
     try:
         nb = X.run_template(spec.template, spec.resolved, cwd=spec.template.parent, timeout=spec.timeout)
         summary = X.summary_of(nb) or spec.description
+        disclosure = disclosure_of(nb, k=_k(spec))
         clean = X.clean_for_publishing(nb, report_id=spec.id, public_params=spec.public_parameters(),
                                        replacements=replacements)
         page_nb = X.clean_for_publishing(nb, report_id=spec.id, public_params=(), replacements=replacements,
@@ -108,12 +110,14 @@ def run_report(spec: ReportSpec, root: str, built_at: str) -> dict[str, Any]:
         for cell in page_nb.cells:  # the summary is data for the index, shown on the page as text
             for output in cell.get("outputs", []):
                 output.get("data", {}).pop(X.SUMMARY_MIME, None)
+        for notebook in (page_nb, clean):  # the disclosure records go to <id>.disclosure.json
+            _drop_disclosures(notebook)
         body = sanitize.publishable(notebook_to_html(page_nb, exclude_input=True, title=spec.title["sv"], lang="sv"))
-        k = int(spec.resolved.get("k", DEFAULT_K)) if isinstance(spec.resolved.get("k"), int) else DEFAULT_K
-        html = render.report_page(report_id=spec.id, title=spec.title, built_at=built_at,
-                                  parameters=spec.public_parameters(), body=body, k=k)
+        k = _k(spec)
+        html = render.report_page(report_id=spec.id, title=spec.title, built_at=built_at, body=body, k=k,
+                                  demo=spec.data == "demo", contact=contact)
         return {"id": spec.id, "ok": True, "html": html, "notebook": nbformat.writes(clean), "summary": summary,
-                "seconds": round(time.perf_counter() - start, 2)}
+                "disclosure": disclosure, "seconds": round(time.perf_counter() - start, 2)}
     except LCEError as exc:
         reason = str(exc)
     except Exception as exc:  # a report's failure must not stop the others; its first line is shown
@@ -122,19 +126,42 @@ def run_report(spec: ReportSpec, root: str, built_at: str) -> dict[str, Any]:
     return {"id": spec.id, "ok": False, "error": reason, "seconds": round(time.perf_counter() - start, 2)}
 
 
-def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str) -> dict[str, dict[str, Any]]:
+def _k(spec: ReportSpec) -> int:
+    return int(spec.resolved.get("k", DEFAULT_K)) if isinstance(spec.resolved.get("k"), int) else DEFAULT_K
+
+
+def disclosure_of(nb: Any, k: int = DEFAULT_K) -> dict[str, Any]:
+    """The tables a report recorded (lce_utils.reports.disclosure), as an lce-disclosure/1 document."""
+    from lce_utils.privacy_audit import FORMAT
+    from lce_utils.reports.disclosure import DISCLOSURE_MIME
+
+    tables = [output["data"][DISCLOSURE_MIME] for cell in nb.cells for output in cell.get("outputs", [])
+              if DISCLOSURE_MIME in output.get("data", {})]
+    return {"format": FORMAT, "k": k, "tables": tables}
+
+
+def _drop_disclosures(nb: Any) -> None:
+    from lce_utils.reports.disclosure import DISCLOSURE_MIME
+
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell["outputs"] = [o for o in cell["outputs"] if DISCLOSURE_MIME not in o.get("data", {})]
+
+
+def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str, contact: str = ""
+             ) -> dict[str, dict[str, Any]]:
     if not specs:
         return {}
     if jobs <= 1 or len(specs) == 1:
         return {s.id: r for s in progress(specs, desc="reports", unit="report")
-                for r in [run_report(s, str(root), built_at)]}
+                for r in [run_report(s, str(root), built_at, contact)]}
     results: dict[str, dict[str, Any]] = {}
     context = multiprocessing.get_context("forkserver")  # clean workers, whatever threads the caller runs
     # imported once in the fork server, so that the workers forked from it start warm
     context.set_forkserver_preload(["papermill", "nbconvert", "lce_utils.offline_html", "lce_utils.reports.execute",
                                     "lce_utils.reports.sanitize", "lce_utils.reports.render"])
     with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
-        futures: list[Future] = [pool.submit(run_report, s, str(root), built_at) for s in specs]
+        futures: list[Future] = [pool.submit(run_report, s, str(root), built_at, contact) for s in specs]
         for future in progress(_as_completed(futures), desc="reports", total=len(futures), unit="report"):
             result = future.result()
             results[result["id"]] = result
@@ -151,6 +178,8 @@ def _carry(old_site: Path, entry: dict[str, Any], staging: Path) -> bool:
     files = [entry.get("page"), entry.get("notebook")]
     if not all(files) or not all((old_site / f).is_file() for f in files):
         return False
+    if entry.get("disclosure") and (old_site / entry["disclosure"]).is_file():
+        files.append(entry["disclosure"])
     for name in files:
         (staging / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(old_site / name, staging / name)
@@ -160,14 +189,16 @@ def _carry(old_site: Path, entry: dict[str, Any], staging: Path) -> bool:
 _BANNER = re.compile(r"<!--lce-stale-->.*?<!--/lce-stale-->", re.S)
 
 
-def mark_stale(page: Path, reason: str | None) -> None:
-    """Put (or refresh) a bilingual banner on a carried-over page: this is the last good version, not current."""
+def mark_stale(page: Path, since: str | None) -> None:
+    """Put (or remove, since=None) a bilingual notice on a carried-over page: not updated since that date.
+
+    The reason stays in the build log: error text never reaches a reader."""
     text = _BANNER.sub("", page.read_text(encoding="utf-8"))
-    if reason is not None:
-        banner = ('<!--lce-stale--><div class="lce-note" role="status"><p>Den här sidan är inaktuell: senaste '
-                  'bygget misslyckades och förra versionen visas. <span lang="en">This page is stale: the last '
-                  'build failed and the previous version is shown.</span></p><p class="error">'
-                  f"{html.escape(reason)}</p></div><!--/lce-stale-->")
+    if since is not None:
+        day = html.escape(since[:10])
+        banner = ('<!--lce-stale--><div class="lce-note" role="status"><p>Inte uppdaterad sedan '
+                  f'<time datetime="{html.escape(since)}">{day}</time>. <span lang="en">Not updated since '
+                  f'<time datetime="{html.escape(since)}">{day}</time>.</span></p></div><!--/lce-stale-->')
         text = text.replace('<main id="content">', '<main id="content">' + banner, 1)
     page.write_text(text, encoding="utf-8")
 
@@ -178,13 +209,20 @@ def _check_out(out: Path) -> None:
 
 
 def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jobs: int = 1,
-               only: list[str] | None = None, force: bool = False) -> BuildResult:
+               only: list[str] | None = None, force: bool = False, allow_mixed: bool = False) -> BuildResult:
     """Build (or update) the site at out from config; reports run with papermill only when their hash changed."""
     out = Path(out).resolve()
     root = Path(root).resolve()
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     specs = load_config(Path(config), root)
+    kinds = {s.id: s.data for s in specs}
+    if len(set(kinds.values())) > 1 and not allow_mixed:
+        demo = sorted(i for i, kind in kinds.items() if kind == "demo")
+        raise UsageError(f"{Path(config).name} mixes demo reports ({', '.join(demo)}) with real ones: a reader "
+                         "could take demo figures for the programme's; build them as separate sites, or pass "
+                         "--allow-mixed-data (every demo page is then marked)")
+    contact = read_contact(Path(config))
     chosen = select(specs, only)
     check_parameters(specs)
     _check_out(out)
@@ -194,11 +232,11 @@ def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jo
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build of a site at a time
         for leftover in [*out.parent.glob(f".{out.name}.building-*"), *out.parent.glob(f".{out.name}.old-*")]:
             shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
-        return _build_locked(specs, chosen, root, out, jobs, force)
+        return _build_locked(specs, chosen, root, out, jobs, force, contact)
 
 
 def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Path, jobs: int,
-                  force: bool) -> BuildResult:
+                  force: bool, contact: str) -> BuildResult:
     old = M.read_manifest(out).get("reports", {}) if out.is_dir() else {}
     machinery = M.code_hash()
     built_at = now()
@@ -206,8 +244,9 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
     try:
         (staging / "assets").mkdir()
         (staging / "notebooks").mkdir()
-        from lce_utils.reports.render import CSS
-        shutil.copy2(CSS, staging / "assets" / "site.css")
+        from lce_utils.reports import render
+        shutil.copy2(render.CSS, staging / "assets" / "site.css")
+        shutil.copy2(render.EMBLEM, staging / "assets" / "eu-emblem.svg")
         entries: dict[str, dict[str, Any]] = {}
         to_run: list[ReportSpec] = []
         keys: dict[str, str] = {}
@@ -216,12 +255,12 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             prev = dict(old.get(spec.id, {}))
             entry = {"id": spec.id, "title": spec.title, "status": "not-built", "built_at": prev.get("built_at"),
                      "summary": prev.get("summary") or spec.description, "reason": None, "page": None,
-                     "notebook": None, "key": prev.get("key"), "failed_key": None,
+                     "notebook": None, "disclosure": None, "key": prev.get("key"), "failed_key": None,
                      "parameters": spec.public_parameters(), "inputs": [i.label() for i in spec.inputs],
                      "seconds": prev.get("seconds")}
             has_old_page = prev.get("status") in ("ok", "stale") and _carry(out, prev, staging)
             if has_old_page:
-                entry.update(page=prev["page"], notebook=prev["notebook"])
+                entry.update(page=prev["page"], notebook=prev["notebook"], disclosure=prev.get("disclosure"))
             missing = [spec.problem] if spec.problem else M.missing_inputs(spec, root)
             if spec.id not in chosen:
                 entry.update({k: prev.get(k) for k in ("status", "reason", "failed_key")} if prev else
@@ -245,31 +284,49 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             entries[spec.id] = entry
         # longest first (by last duration) keeps both workers busy to the end
         to_run.sort(key=lambda s: -float(old.get(s.id, {}).get("seconds") or 0))
-        for rid, res in _run_all(to_run, root, jobs, built_at).items():
+        for rid, res in _run_all(to_run, root, jobs, built_at, contact).items():
             entry = entries[rid]
             entry["seconds"] = res["seconds"]
             if res["ok"]:
                 page, notebook = f"{rid}.html", f"notebooks/{rid}.ipynb"
                 (staging / page).write_text(res["html"], encoding="utf-8")
                 (staging / notebook).write_text(res["notebook"], encoding="utf-8")
+                disclosure = f"{rid}{DISCLOSURE_SUFFIX}"
+                (staging / disclosure).write_text(json.dumps(res["disclosure"], ensure_ascii=False, indent=1),
+                                                  encoding="utf-8")
                 entry.update(status="ok", built_at=built_at, summary=res["summary"], page=page, notebook=notebook,
-                             key=keys[rid], reason=None, failed_key=None)
+                             disclosure=disclosure, key=keys[rid], reason=None, failed_key=None)
                 result.ran.append(rid)
             else:
                 stale = entry["page"] is not None
                 entry.update(status="stale" if stale else "failed", reason=res["error"], failed_key=keys[rid])
         for entry in entries.values():
             if entry["page"] and (staging / entry["page"]).is_file():
-                mark_stale(staging / entry["page"], entry["reason"] if entry["status"] == "stale" else None)
-        from lce_utils.reports.render import index_page
+                mark_stale(staging / entry["page"], entry["built_at"] or "" if entry["status"] == "stale" else None)
         result.reports = [entries[s.id] for s in specs]
-        (staging / "index.html").write_text(index_page(result.reports, updated=built_at), encoding="utf-8")
+        demo = any(s.data == "demo" for s in specs)
+        (staging / "index.html").write_text(render.index_page(result.reports, updated=built_at, demo=demo,
+                                                              contact=contact), encoding="utf-8")
+        (staging / render.ACCESSIBILITY_PAGE).write_text(
+            render.accessibility_page(updated=built_at, demo=demo, contact=contact), encoding="utf-8")
         M.write_manifest(staging, {"updated": built_at, "reports": entries})
+        audit_site(staging)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def audit_site(site: Path, k: int = DEFAULT_K) -> None:
+    """Refuse to publish a site whose tables let a reader narrow down a small group (lce privacy audit)."""
+    from lce_utils.privacy_audit import audit_path
+
+    result = audit_path(site, k=k)
+    if not result.ok:
+        raise LCEError("the site was not published: the disclosure audit found "
+                       + "; ".join(f.message for f in result.findings[:5])
+                       + (f" (and {len(result.findings) - 5} more)" if len(result.findings) > 5 else ""))
 
 
 def _swap(staging: Path, out: Path) -> None:

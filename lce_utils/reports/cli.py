@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build.add_argument("--jobs", type=int, default=2, metavar="N", help="reports run in parallel (default 2)")
     build.add_argument("--out", type=Path, default=SITE, metavar="DIR", help=f"site folder (default {SITE})")
     build.add_argument("--force", action="store_true", help="run every report even if nothing changed")
+    build.add_argument("--allow-mixed-data", action="store_true",
+                       help="build a site whose manifest mixes demo and real reports (demo pages are marked)")
     build.add_argument("--config", type=Path, default=None, metavar="YAML",
                        help="report configuration (default knowledge/reports.yaml)")
     build.add_argument("--root", type=Path, default=None, metavar="DIR",
@@ -49,7 +51,8 @@ def _kwargs(args: argparse.Namespace) -> dict:
 
 def _build(args: argparse.Namespace) -> int:
     from lce_utils.reports.build import build_site
-    result = build_site(**_kwargs(args), jobs=args.jobs, only=args.only, force=args.force)
+    result = build_site(**_kwargs(args), jobs=args.jobs, only=args.only, force=args.force,
+                        allow_mixed=args.allow_mixed_data)
     print(result.summary())
     for entry in result.reports:
         if entry["status"] in ("stale", "failed") and entry.get("failed_key"):

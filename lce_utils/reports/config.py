@@ -43,6 +43,7 @@ class ReportSpec:
     description: dict[str, str] = field(default_factory=dict)
     timeout: int = 120
     problem: str | None = None          # set when the spec cannot be built at all (e.g. no lab run)
+    data: str = "real"                  # "demo": built from fictitious inputs, and every page says so
 
     def public_parameters(self) -> list[tuple[str, str]]:
         """Parameter names and values safe to publish."""
@@ -87,6 +88,7 @@ def load_config(path: Path, root: Path) -> list[ReportSpec]:
     if not isinstance(raw, dict) or not isinstance(raw.get("reports"), list):
         raise DataError(f"{path}: expected a top-level 'reports:' list")
     defaults = raw.get("defaults") or {}
+    default_data = _data_kind(raw.get("data", "real"), f"{path.name}: data")
     specs: list[ReportSpec] = []
     for n, entry in enumerate(raw["reports"], start=1):
         where = f"{path.name}: report {n}"
@@ -97,7 +99,7 @@ def load_config(path: Path, root: Path) -> list[ReportSpec]:
             raise DataError(f"{where}: 'id' {rid!r} must be lower-case letters, digits and dashes")
         where = f"{path.name}: report {rid!r}"
         unknown = set(entry) - {"id", "title", "description", "template", "parameters", "inputs",
-                                "parameter_sets", "for_each", "timeout"}
+                                "parameter_sets", "for_each", "timeout", "data"}
         if unknown:
             raise DataError(f"{where}: unknown keys {sorted(unknown)}")
         title = _bilingual(entry.get("title"), where, "title")
@@ -109,6 +111,7 @@ def load_config(path: Path, root: Path) -> list[ReportSpec]:
         base_params = P.check_parameters({**(defaults.get("parameters") or {}), **(entry.get("parameters") or {})},
                                          where)
         timeout = int(entry.get("timeout", defaults.get("timeout", 120)))
+        data_kind = _data_kind(entry.get("data", default_data), f"{where}: data")
         for suffix, set_title, set_params, extra, problem in _parameter_sets(entry, root, where):
             sid = f"{rid}-{suffix}" if suffix else rid
             if not _ID.fullmatch(sid):
@@ -122,12 +125,43 @@ def load_config(path: Path, root: Path) -> list[ReportSpec]:
             full_title = {lang: f"{title[lang]}: {set_title[lang]}" if set_title else title[lang]
                           for lang in ("sv", "en")}
             specs.append(ReportSpec(sid, full_title, template, configured, resolved, inputs, description,
-                                    timeout, problem))
+                                    timeout, problem, data_kind))
     ids = [s.id for s in specs]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise DataError(f"{path.name}: report ids used twice: {dupes}")
     return specs
+
+
+def read_contact(path: Path) -> str:
+    """The feedback address every page shows (`contact:` in the manifest; example.org when not set)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        raw = {}
+    contact = raw.get("contact") if isinstance(raw, dict) else None
+    if contact is None:
+        return "lce@example.org"
+    if not isinstance(contact, str) or not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[a-z]{2,}", contact):
+        raise DataError(f"{path.name}: contact {contact!r} must be an e-mail address")
+    return contact
+
+
+def _data_kind(value: Any, where: str) -> str:
+    if value not in ("demo", "real"):
+        raise DataError(f"{where}: expected demo or real, got {value!r}")
+    return str(value)
+
+
+def _run_title(folder: Path) -> dict[str, str]:
+    """A lab run's title for readers: the institution its run.json names, else the folder's name."""
+    try:
+        import json
+        institution = json.loads((folder / "run.json").read_text(encoding="utf-8")).get("institution")
+    except (OSError, ValueError, AttributeError):
+        institution = None
+    name = str(institution).strip() if institution and str(institution).strip() else folder.name
+    return {"sv": name, "en": name}
 
 
 def _parameter_sets(entry: dict, root: Path, where: str):
@@ -153,12 +187,12 @@ def _parameter_sets(entry: dict, root: Path, where: str):
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             raise DataError(f"{where}: for_each glob {pattern!r} must be relative to the data root")
         matches = sorted(glob.glob(str(root / pattern)))
-        folders = sorted({Path(m).parent.name for m in matches})
+        folders = sorted({Path(m).parent for m in matches})
         if not folders:
             yield None, None, {}, {name: ""}, f"no input matches {pattern}"
             return
         for folder in folders:
-            safe = re.sub(r"[^a-z0-9-]+", "-", folder.lower()).strip("-") or "x"
-            yield safe, {"sv": folder, "en": folder}, {}, {name: folder}, None
+            safe = re.sub(r"[^a-z0-9-]+", "-", folder.name.lower()).strip("-") or "x"
+            yield safe, _run_title(folder), {}, {name: folder.name}, None
         return
     yield None, None, {}, {}, None

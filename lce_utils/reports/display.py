@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from lce_utils.charts import figure_html
-from lce_utils.privacy import DEFAULT_K
+from lce_utils.privacy import DEFAULT_K, HIDDEN_LABEL
 from lce_utils.reports.execute import SUMMARY_MIME
 
 
@@ -28,10 +28,12 @@ def bilingual(sv: str, en: str, tag: str = "p", cls: str | None = None) -> str:
 
 
 def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
-    """A value as a table shows it: '<k' for a suppressed count, '–' for a missing value, numbers Swedish-style."""
+    """A value as a table shows it: "prickad / suppressed" for a suppressed count (it may be any size, so never
+    '<k'), '–' for a missing value, numbers Swedish-style."""
     missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
     if missing:
-        return f"&lt;{k}" if count else "–"
+        return (f'<span class="hidden-count">{HIDDEN_LABEL["sv"]} <span lang="en">/ {HIDDEN_LABEL["en"]}</span>'
+                "</span>") if count else "–"
     if isinstance(value, (bool, np.bool_)):
         return "ja / yes" if value else "nej / no"
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
@@ -82,10 +84,9 @@ def note(sv: str, en: str) -> None:
     display(HTML(f'<div class="lce-note" role="note">{bilingual(sv, en)}</div>'))
 
 
-def missing(what_sv: str, what_en: str, where: str) -> None:
-    """Say, in both languages, that an input does not exist yet and how to make it."""
-    note(f"{what_sv} saknas ännu ({where}). Kör `lce run` först, så visas de här.",
-         f"{what_en} not available yet ({where}). Run `lce run` first and they appear here.")
+def missing(what_sv: str, what_en: str, where: str = "") -> None:
+    """Say, in both languages, that figures are not available yet (where, a file name, is for the build log only)."""
+    note(f"{what_sv} finns inte ännu.", f"{what_en}: not available yet.")
 
 
 def bullets(items: Sequence[tuple[str, str]]) -> None:
@@ -107,8 +108,8 @@ def summary(sv: str, en: str) -> None:
 
 
 def fmt(value: Any, *, count: bool = False, k: int = DEFAULT_K, suffix: str = "") -> str:
-    """A single figure as text ('<k' for a suppressed count, '–' for none)."""
-    missing_value = value is None or (isinstance(value, float) and math.isnan(value))
+    """A single figure as text ("prickad / suppressed" for a suppressed count, '–' for none)."""
+    missing_value = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
     if missing_value:
-        return f"<{k}" if count else "–"
+        return f"{HIDDEN_LABEL['sv']} / {HIDDEN_LABEL['en']}" if count else "–"
     return html.unescape(cell_text(value, count=count, k=k)) + suffix

@@ -59,8 +59,8 @@ def code_hash() -> str:
     """A hash of the report machinery: this package, its page templates and the shared helpers it renders with."""
     digest = hashlib.sha256()
     shared = PACKAGE.parent
-    files = [p for p in sorted(PACKAGE.rglob("*")) if p.is_file() and p.suffix in {".py", ".j2", ".css"}]
-    files += [shared / name for name in ("charts.py", "privacy.py", "offline_html.py")]
+    files = [p for p in sorted(PACKAGE.rglob("*")) if p.is_file() and p.suffix in {".py", ".j2", ".css", ".svg"}]
+    files += [shared / name for name in ("charts.py", "privacy.py", "privacy_audit.py", "offline_html.py")]
     files += sorted((shared / "templates").rglob("*.j2"))
     for path in files:
         if path.is_file():

@@ -1,4 +1,7 @@
-"""HTML pages of the site: one per report, and the bilingual index (Jinja, autoescaped)."""
+"""HTML pages of the site: one per report, the bilingual index and the accessibility statement (Jinja, autoescaped).
+
+Every page carries the EU co-funding statement with the emblem, the feedback address and, for a site built from
+demo inputs, a demo notice in its title and at its top. No page shows parameters, file names or error text."""
 
 from __future__ import annotations
 
@@ -11,13 +14,9 @@ import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"
 CSS = TEMPLATES / "site.css"
-STATUS_LABELS = {
-    "ok": {"sv": "Aktuell", "en": "Up to date"},
-    "stale": {"sv": "Inaktuell: senaste bygget misslyckades, förra versionen visas",
-              "en": "Stale: the last build failed, the previous version is shown"},
-    "failed": {"sv": "Misslyckades", "en": "Failed"},
-    "not-built": {"sv": "Inte byggd", "en": "Not built"},
-}
+EMBLEM = TEMPLATES / "eu-emblem.svg"
+ACCESSIBILITY_PAGE = "tillganglighet.html"
+DEFAULT_CONTACT = "lce@example.org"
 
 
 @functools.lru_cache(maxsize=1)
@@ -26,14 +25,20 @@ def _env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
-def report_page(*, report_id: str, title: dict[str, str], built_at: str, parameters: Sequence[tuple[str, str]],
-                body: str, k: int = 5) -> str:
-    """A report's page: bilingual title, date, parameter table, the sanitised body (already clean)."""
-    return _env().get_template("page.html.j2").render(id=report_id, title=title, built_at=built_at,
-                                                      parameters=list(parameters), body=body, k=k)
+def report_page(*, report_id: str, title: dict[str, str], built_at: str, body: str, k: int = 5,
+                demo: bool = False, contact: str = DEFAULT_CONTACT, **_: Any) -> str:
+    """A report's page: bilingual title, date, the sanitised body (already clean), funding and feedback."""
+    return _env().get_template("page.html.j2").render(id=report_id, title=title, built_at=built_at, body=body, k=k,
+                                                      demo=demo, contact=contact)
 
 
-def index_page(reports: Sequence[dict[str, Any]], *, updated: str, k: int = 5) -> str:
-    """The index: every report with its status, date, summary and (when failing) the first line of the error."""
-    return _env().get_template("index.html.j2").render(reports=list(reports), updated=updated, k=k,
-                                                       labels=STATUS_LABELS)
+def index_page(reports: Sequence[dict[str, Any]], *, updated: str, k: int = 5, demo: bool = False,
+               contact: str = DEFAULT_CONTACT) -> str:
+    """The index: every report with its date ("not updated since" when its last build failed) and summary."""
+    return _env().get_template("index.html.j2").render(reports=list(reports), updated=updated, k=k, demo=demo,
+                                                       contact=contact)
+
+
+def accessibility_page(*, updated: str, k: int = 5, demo: bool = False, contact: str = DEFAULT_CONTACT) -> str:
+    """The accessibility statement (DOS-lagen): what works, what does not, how to report, who supervises."""
+    return _env().get_template("accessibility.html.j2").render(updated=updated, k=k, demo=demo, contact=contact)

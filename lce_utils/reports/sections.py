@@ -9,6 +9,7 @@ import pandas as pd
 
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.reports import aggregate, data
+from lce_utils.reports import disclosure as D
 from lce_utils.reports import display as show
 from lce_utils.reports.data import LabRun
 
@@ -63,6 +64,18 @@ COLUMN_LABELS = {
 }
 
 
+# The course's assignments (courses/course.yaml) as readers see them: short human titles in both languages.
+ASSIGNMENTS = {"adaptive-mindset": ("Adaptivt förhållningssätt", "Adaptive mindset"),
+               "digital-tools-for-artistic-processes": ("Digitala verktyg för konstnärliga processer",
+                                                        "Digital tools for artistic processes"),
+               "creative-entrepreneurship": ("Kreativt entreprenörskap", "Creative entrepreneurship")}
+
+
+def assignment_title(assignment: str) -> tuple[str, str]:
+    """An assignment's title (Swedish, English); an unknown one keeps its id."""
+    return ASSIGNMENTS.get(assignment, (assignment, assignment))
+
+
 # The labs' keys (engagement_labs/README.md: metrics.json and tables): gender and the unknown age band.
 GENDERS = {"woman": ("Kvinnor", "Women"), "man": ("Män", "Men"), "other": ("Annat", "Other"),
            "unknown": ("Okänt", "Unknown")}
@@ -95,67 +108,132 @@ def _counts_in(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if str(c).lower() in aggregate.PEOPLE_COLUMNS]
 
 
+SUPPRESSED_MARK = "prickad"  # written where a suppressed value's bar would be: never an empty gap
+
+
 def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -> alt.Chart:
-    """A plain bar chart (suppressed values simply have no bar; the table beside it says <k)."""
-    order = [str(v) for v in frame[x]]  # every category keeps its place, suppressed ones without a bar
+    """A bar chart in which a suppressed value is written as "prickad" at its place, not left as an empty gap."""
+    order = [str(v) for v in frame[x]]  # every category keeps its place
+    scale = alt.Scale(domain=order)
     shown = frame.dropna(subset=[y]).astype({y: "float", x: "str"})
-    return alt.Chart(shown).mark_bar(color="#0b5394").encode(
-        x=alt.X(f"{x}:N", title=x_title, sort=order, scale=alt.Scale(domain=order)),
-        y=alt.Y(f"{y}:Q", title=y_title)).properties(width=420, height=220)
+    hidden = pd.DataFrame({x: [str(v) for v in frame.loc[frame[y].isna(), x]], "mark": SUPPRESSED_MARK})
+    bars = alt.Chart(shown).mark_bar(color="#0b5394").encode(
+        x=alt.X(f"{x}:N", title=x_title, sort=order, scale=scale, axis=alt.Axis(labelLimit=0)),
+        y=alt.Y(f"{y}:Q", title=y_title))
+    marks = alt.Chart(hidden).mark_text(angle=270, align="left", dx=-4, color="#444444", fontStyle="italic").encode(
+        x=alt.X(f"{x}:N", sort=order, scale=scale), y=alt.datum(0), text="mark:N")
+    return (bars + marks).properties(width=420, height=220)
 
 
-def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K, max_rows: int = MAX_ROWS
-                  ) -> None:
-    """Any (already aggregated) table: people counts suppressed again, at most max_rows rows shown."""
-    protected = _labelled(aggregate.protect(frame, k))
+def grouped_bar_chart(long: pd.DataFrame, x: str, y: str, group: str, order: list[str], x_title: str,
+                      y_title: str, group_title: str) -> alt.Chart:
+    """Bars per x, one per group, with a full (untruncated) legend; suppressed values written as "prickad"."""
+    scale = alt.Scale(domain=order)
+    shown = long.dropna(subset=[y]).astype({y: "float"})
+    hidden = long[long[y].isna()].assign(mark=SUPPRESSED_MARK)
+    color = alt.Color(f"{group}:N", title=group_title, legend=alt.Legend(labelLimit=0, orient="bottom", columns=1),
+                      scale=alt.Scale(range=["#0b5394", "#b45f06", "#38761d", "#741b47"]))
+    bars = alt.Chart(shown).mark_bar().encode(x=alt.X(f"{x}:N", title=x_title, sort=order, scale=scale),
+                                              y=alt.Y(f"{y}:Q", title=y_title), color=color, xOffset=f"{group}:N")
+    marks = alt.Chart(hidden).mark_text(angle=270, align="left", dx=-4, fontSize=9, color="#444444").encode(
+        x=alt.X(f"{x}:N", sort=order, scale=scale), xOffset=f"{group}:N", y=alt.datum(0), text="mark:N")
+    return (bars + marks).properties(width=460, height=240)
+
+
+def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K, max_rows: int = MAX_ROWS,
+                  cells: str | None = None, total: tuple[str, int | None] | None = None) -> None:
+    """Any (already aggregated) table: people counts protected (and recorded under cells), at most max_rows rows.
+
+    total names the published count the table's one count column sums to (a linked total)."""
+    rows = len(frame)
+    if total is not None:  # a table that adds up to a published total is shown whole
+        max_rows = max(max_rows, rows)
+    if cells is None:
+        protected = aggregate.protect(frame, k)
+    else:  # only the rows shown are published (all of them when they add up to a published total)
+        protected = D.publish_frame(frame.head(max_rows) if total is None else frame, cells, caption,
+                                    _counts_in(frame), k, total=total,
+                                    dependent_columns=sorted(aggregate.DERIVED_COLUMNS))
+    protected = _labelled(protected)
     sv, en = caption
-    if len(protected) > max_rows:
-        sv, en = f"{sv} (de första {max_rows} av {len(protected)})", f"{en} (first {max_rows} of {len(protected)})"
+    if rows > max_rows:
+        sv, en = f"{sv} (de första {max_rows} av {rows})", f"{en} (first {max_rows} of {rows})"
     show.show_table(protected.head(max_rows), sv, en, count_columns=_counts_in(protected), labels=COLUMN_LABELS,
                     k=k)
 
 
 # -- course results -----------------------------------------------------------------------------------------
 
-def course_overview(grades: pd.DataFrame | None, assignment: str, k: int = DEFAULT_K) -> None:
-    """Key figures of one assignment and the report summary."""
-    if grades is None:
-        show.missing("Betygsexporten", "The grades export", f"courses/exports/{assignment}-grades.csv")
-        show.summary(f"Inga resultat för {assignment} ännu.", f"No results for {assignment} yet.")
+def course(grades: pd.DataFrame | None, tests: pd.DataFrame | None, assignment: str, k: int = DEFAULT_K
+           ) -> aggregate.CoursePublication | None:
+    """The assignment's protected figures (course_publication), shared by the sections of its page."""
+    return None if grades is None else aggregate.course_publication(grades, tests, assignment, k)
+
+
+def course_overview(pub: aggregate.CoursePublication | None, title: tuple[str, str], k: int = DEFAULT_K) -> None:
+    """Key figures of one assignment and the report summary (title: the assignment's name, sv and en)."""
+    if pub is None:
+        show.missing("Betygsexporten", "The grades export", "")
+        show.summary(f"Inga resultat för {title[0]} ännu.", f"No results for {title[1]} yet.")
         return
-    s = aggregate.score_summary(grades, k)
-    learners = show.fmt(s["learners"], count=True, k=k)
-    median = show.fmt(s["median_percent"], suffix=" %")
-    show.summary(f"{learners} deltagare har lämnat in {assignment}; medianresultat {median}.",
-                 f"{learners} learners submitted {assignment}; median score {median}.")
+    learners = show.fmt(pub.shown[pub.cell("learners")], count=True, k=k)
+    median = show.fmt(pub.median, suffix=" %")
+    show.summary(f"{learners} deltagare har lämnat in {title[0]}; medianresultat {median}.",
+                 f"{learners} learners submitted {title[1]}; median score {median}.")
     show.key_figures([("Deltagare", "Learners", learners), ("Median", "Median", median),
-                      ("Medelvärde", "Mean", show.fmt(s["mean_percent"], suffix=" %")),
+                      ("Medelvärde", "Mean", show.fmt(pub.mean, suffix=" %")),
                       ("Väntar på manuell rättning", "Awaiting manual grading",
-                       show.fmt(s["needs_manual_grading"], count=True, k=k))])
+                       show.fmt(pub.shown[pub.cell("manual")], count=True, k=k))])
+    D.record(pub.cell("key-figures"), ("Nyckeltal", "Key figures"),
+             {pub.cell(c): pub.shown[pub.cell(c)] for c in ("learners", "manual")}, pub.relations[:1])
 
 
-def score_distribution(grades: pd.DataFrame | None, k: int = DEFAULT_K) -> None:
+def score_distribution(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -> None:
     """Learners per score band: a chart and its table."""
-    if grades is None:
+    if pub is None:
         show.note("Ingen poängfördelning utan betygsexport.", "No score distribution without a grades export.")
         return
-    dist = aggregate.score_distribution(grades, k)
+    dist = pub.bands()
+    D.record(pub.cell("score-bands"), ("Deltagare per resultatintervall", "Learners per score band"),
+             {pub.cell(f"band/{b}"): v for b, v in zip(dist["band"], dist["learners"].astype(object))},
+             pub.band_relation())
     show.show_chart(bar_chart(dist, "band", "learners", "Resultat / Score", "Deltagare / Learners"),
                     "Antal deltagare per resultatintervall", "Number of learners per score band")
     show.show_table(dist, "Deltagare per resultatintervall", "Learners per score band", count_columns=["learners"],
                     labels={"band": "Resultat / Score", "learners": "Deltagare / Learners"}, k=k)
 
 
-def hardest_tests(tests: pd.DataFrame | None, k: int = DEFAULT_K) -> None:
+def hardest_tests(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -> None:
     """The autograded tests most learners failed: a signal for teaching."""
-    if tests is None:
+    if pub is None or not len(pub.tests):
         show.note("Ingen testexport finns för uppgiften.", "There is no test export for this assignment.")
         return
-    table = aggregate.hardest_tests(tests, k)
-    show.show_table(table, "Tester som flest deltagare inte klarade", "Tests most learners failed",
+    table = pub.tests
+    cells = {}
+    for row in table.itertuples():
+        name = pub.cell(f"test/{row.notebook}/{row.test}")
+        cells[f"{name}/tried"], cells[f"{name}/failed"] = pub.shown[f"{name}/tried"], pub.shown[f"{name}/failed"]
+    D.record(pub.cell("hardest-tests"), ("Tester som flest inte klarade", "Tests most learners failed"), cells,
+             [r for r in pub.relations if r[0] in cells])
+    shown = table.assign(notebook=table["notebook"].map(_part_name), test=table["test"].map(_test_name),
+                         failed_share=[None if pd.isna(v) else round(100 * float(v)) for v in table["failed_share"]])
+    show.show_table(shown, "Tester som flest deltagare inte klarade", "Tests most learners failed",
                     count_columns=["learners", "failed"],
-                    labels={"notebook": "Notebook", "test": "Test", "learners": "Deltagare / Learners",
-                            "failed": "Klarade inte / Failed", "failed_share": "Andel / Share"}, k=k)
+                    labels={"notebook": "Del / Part", "test": "Test", "learners": "Deltagare / Learners",
+                            "failed": "Klarade inte / Failed", "failed_share": "Andel som inte klarade (%) / "
+                            "Share failed (%)"}, k=k)
+
+
+def _part_name(notebook: str) -> str:
+    """A notebook of an assignment as readers know it: 'Del 2 / Part 2' (its file name otherwise)."""
+    import re
+    found = re.search(r"part[-_ ]?(\d+)$", str(notebook))
+    return f"Del {found.group(1)} / Part {found.group(1)}" if found else str(notebook)
+
+
+def _test_name(test: str) -> str:
+    """An autograded test's id in words: 'test_3' reads 'Test 3'."""
+    return str(test).replace("test_", "Test ").replace("_", " ")
 
 
 # -- engagement findings ------------------------------------------------------------------------------------
@@ -179,9 +257,11 @@ def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
         ("Besök per besökare", "Visits per visitor", show.fmt(m.get("visits_per_visitor"))),
         ("Andel återkommande", "Returning share",
          show.fmt(None if share is None else round(100 * float(share), 1), suffix=" %")),
-        ("Intäkter (kr)", "Revenue (SEK)", show.fmt(m.get("revenue_sek"))),
-        ("Inlästa rader / avvisade", "Rows read / rejected",
-         f"{show.fmt(m.get('rows_read'))} / {show.fmt(m.get('rows_rejected'))}")])
+        ("Intäkter (kr)", "Revenue (SEK)", show.fmt(m.get("revenue_sek")))])
+    # rows read and rejected are for the lab's user (rejects.csv), not for readers: not published
+    D.record(f"lab/{run.folder.name}/key-figures", ("Nyckeltal", "Key figures"),
+             {f"lab/{run.folder.name}/visits": m.get("visits"),
+              f"lab/{run.folder.name}/unique_visitors": m.get("unique_visitors")})
 
 
 def _top(frame: pd.DataFrame | None, value: str) -> tuple[str, float] | None:
@@ -195,12 +275,13 @@ def _top(frame: pd.DataFrame | None, value: str) -> tuple[str, float] | None:
     return str(frame.loc[row].iloc[0]), float(values[row])
 
 
-def lab_findings(run: LabRun | None) -> None:
+def lab_findings(run: LabRun | None, k: int = DEFAULT_K) -> None:
     """A few findings in plain words (Swedish and English), read off the metrics and tables."""
     if run is None:
         return
     found: list[tuple[str, str]] = []
-    months = {m: v for m, v in (run.metrics.get("visits_by_month") or {}).items() if v is not None}
+    months = lab_breakdown(run, "visits_by_month", "month", k, recorded=False)
+    months = {m: v for m, v in zip(months["month"], months["visits"]) if not pd.isna(v)}
     if months:
         month = max(months, key=months.get)
         found.append((f"Flest besök kom i {month} ({show.fmt(months[month])}).",
@@ -249,18 +330,26 @@ def _breakdown(values: Any, key: str) -> pd.DataFrame:
                          "visits": pd.array([None if b is None else int(b) for _, b in items], dtype="Int64")})
 
 
+def lab_breakdown(run: LabRun, key: str, column: str, k: int = DEFAULT_K, recorded: bool = True,
+                  title: tuple[str, str] = ("", "")) -> pd.DataFrame:
+    """A breakdown of metrics.json that sums to the run's visits, protected with that total (linked)."""
+    name = f"lab/{run.folder.name}"
+    return D.publish_frame(_breakdown(run.metrics.get(key), column), f"{name}/{key}", title, ["visits"], k,
+                           total=(f"{name}/visits", run.metrics.get("visits")), recorded=recorded)
+
+
 def lab_visits(run: LabRun | None, k: int = DEFAULT_K) -> None:
-    """Visits by month (chart and table) and by gender and age band (tables); suppressed counts show <k."""
+    """Visits by month (chart and table) and by gender and age band (tables); suppressed counts are marked."""
     if run is None:
         return
-    month = aggregate.protect(_breakdown(run.metrics.get("visits_by_month"), "month"), k)
+    month = lab_breakdown(run, "visits_by_month", "month", k, title=("Besök per månad", "Visits by month"))
     show.show_chart(bar_chart(month, "month", "visits", "Månad / Month", "Besök / Visits"),
                     "Besök per månad", "Visits by month")
     show.show_table(month, "Besök per månad", "Visits by month", count_columns=["visits"], labels=COLUMN_LABELS,
                     k=k)
     for key, column, sv, en in (("visits_by_gender", "gender", "Besök per kön", "Visits by gender"),
                                 ("visits_by_age_band", "age_band", "Besök per åldersgrupp", "Visits by age band")):
-        frame = _labelled(aggregate.protect(_breakdown(run.metrics.get(key), column), k))
+        frame = _labelled(lab_breakdown(run, key, column, k, title=(sv, en)))
         show.show_table(frame, sv, en, count_columns=["visits"], labels=COLUMN_LABELS, k=k)
 
 
@@ -293,9 +382,10 @@ def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
         if name == "representation_index" and name in run.tables:
             representation_chart(run.tables[name], k)
         if name in run.tables:
-            generic_table(run.tables[name], caption, k, FULL_LAB_TABLES.get(name, MAX_ROWS))
+            generic_table(run.tables[name], caption, k, FULL_LAB_TABLES.get(name, MAX_ROWS),
+                          cells=f"lab/{run.folder.name}/{name}")
     for name in sorted(set(run.tables) - set(LAB_CAPTIONS)):
-        generic_table(run.tables[name], (name, name), k)
+        generic_table(run.tables[name], (name, name), k, cells=f"lab/{run.folder.name}/{name}")
 
 
 # -- mentorship ---------------------------------------------------------------------------------------------
@@ -318,7 +408,7 @@ def mentorship_overview(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT
                      f"{show.fmt(int(n_matches), count=True, k=k)} matches (groups under {k} not counted).")
     for name in ("participants_by_role", "participants_by_field"):
         if name in tables:
-            generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k)
+            mentorship_table(tables, name, k)
 
 
 def mentorship_matches(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
@@ -326,13 +416,15 @@ def mentorship_matches(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_
     if tables is None:
         return
     if "matches_by_kind" in tables:
-        generic_table(tables["matches_by_kind"], MENTORSHIP_CAPTIONS["matches_by_kind"], k)
+        mentorship_table(tables, "matches_by_kind", k)
     sessions = tables.get("sessions_by_month")
     if sessions is not None and {"month", "sessions"} <= set(sessions.columns) and len(sessions):
-        show.show_chart(bar_chart(aggregate.protect(sessions, k), "month", "sessions", "Månad / Month",
-                                  "Träffar / Sessions"), "Mentorsträffar per månad", "Mentoring sessions by month")
+        shown = D.publish_frame(sessions, "mentorship/sessions_by_month", MENTORSHIP_CAPTIONS["sessions_by_month"],
+                                ["sessions"], k, recorded=False)
+        show.show_chart(bar_chart(shown, "month", "sessions", "Månad / Month", "Träffar / Sessions"),
+                        "Mentorsträffar per månad", "Mentoring sessions by month")
     if sessions is not None:
-        generic_table(sessions, MENTORSHIP_CAPTIONS["sessions_by_month"], k)
+        mentorship_table(tables, "sessions_by_month", k)
 
 
 def mentorship_feedback(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
@@ -341,7 +433,24 @@ def mentorship_feedback(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT
         return
     for name in ("feedback_scores", "feedback_summary", "programme_summary"):
         if name in tables:
-            generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k)
+            mentorship_table(tables, name, k)
+
+
+# The mentorship's tables that add up to a count another table publishes (the linked total).
+MENTORSHIP_TOTALS = {"participants_by_role": ("programme_summary", "applications"),
+                     "feedback_scores": ("feedback_summary", "responses")}
+
+
+def mentorship_table(tables: dict[str, pd.DataFrame], name: str, k: int = DEFAULT_K) -> None:
+    """One outcome table, protected and recorded as mentorship/…; linked to its total where it has one."""
+    total = None
+    if name in MENTORSHIP_TOTALS and MENTORSHIP_TOTALS[name][0] in tables:
+        source, column = MENTORSHIP_TOTALS[name]
+        value = tables[source][column].iloc[0] if len(tables[source]) else None
+        total = (f"mentorship/{column}", None if pd.isna(value) else int(value))
+    one_row = name in ("feedback_summary", "programme_summary")
+    generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k, cells="mentorship" if one_row else f"mentorship/{name}",
+                  total=total)
 
 
 # -- programme progress -------------------------------------------------------------------------------------
@@ -367,15 +476,22 @@ def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
     if not names:
         show.missing("Kursresultaten", "Course results", "courses/exports/*-grades.csv")
         return
-    frames = {name: data.course_grades(exports_dir, name) for name in names}
-    table = aggregate.grade_overview(frames, k)
+    table = pd.DataFrame({"band": [label for _, _, label in aggregate.SCORE_BANDS]})
+    labels = {"band": "Resultat / Score"}
+    for name in names:  # the same protection as the assignment's own page: the same cells suppressed
+        pub = aggregate.course_publication(data.course_grades(exports_dir, name),
+                                           data.course_tests(exports_dir, name), name, k)
+        bands = pub.bands()
+        D.record(pub.cell("score-bands"), ("Deltagare per resultatintervall", "Learners per score band"),
+                 {pub.cell(f"band/{b}"): v for b, v in zip(bands["band"], bands["learners"].astype(object))},
+                 pub.band_relation())
+        table[name] = bands["learners"]
+        labels[name] = " / ".join(dict.fromkeys(assignment_title(name)))
     show.show_table(table, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment",
-                    count_columns=names, labels={"band": "Resultat / Score"}, k=k)
-    long = table.melt(id_vars="band", var_name="assignment", value_name="learners").dropna()
-    if len(long):
-        bands = list(table["band"])
-        chart = alt.Chart(long.astype({"learners": "float"})).mark_bar().encode(
-            x=alt.X("band:N", title="Resultat / Score", sort=bands, scale=alt.Scale(domain=bands)), y=alt.Y("learners:Q", title="Deltagare / Learners"),
-            color=alt.Color("assignment:N", title="Uppgift / Assignment"), xOffset="assignment:N").properties(
-            width=420, height=220)
-        show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")
+                    count_columns=names, labels=labels, k=k)
+    long = table.melt(id_vars="band", var_name="assignment", value_name="learners")
+    long["assignment"] = long["assignment"].map(lambda a: assignment_title(a)[0])
+    bands = list(table["band"])
+    chart = grouped_bar_chart(long, "band", "learners", "assignment", bands, "Resultat / Score",
+                              "Deltagare / Learners", "Uppgift / Assignment")
+    show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")
