@@ -336,8 +336,12 @@ def python_dirs() -> list[str]:
     """Folders the kernel's Python needs read-only: the environment, the base interpreter, lce_utils' code."""
     import lce_utils
 
+    import site
+
     dirs = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent),
             str(Path(lce_utils.__file__).resolve().parent)}
+    # where the packages really are: an environment may link its site-packages to another's (deploy/hub/ does)
+    dirs |= {str(Path(p).resolve()) for p in site.getsitepackages() if Path(p).is_dir()}
     # drop folders inside another one listed
     return sorted(d for d in dirs if not any(d != o and d.startswith(o + os.sep) for o in dirs))
 

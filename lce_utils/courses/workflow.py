@@ -10,6 +10,7 @@ from pathlib import Path
 from lce_utils.courses.collect import collect
 from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root,
                                       db_url)
+from lce_utils.courses.exchange import copy_release_files
 from lce_utils.courses.export import export, read_status, write_status
 from lce_utils.courses.feedback import generate_feedback
 from lce_utils.courses.grading import StudentResult, autograde_parallel, default_time_limit
@@ -137,5 +138,7 @@ def grade(assignment: str, submissions: str | Path, root: str | Path | None = No
     flag_in_gradebook(assignment, report.findings, root)
     # the workers already rendered feedback; render here only what they could not
     generate_feedback(assignment, [r.student for r in report.results if r.ok and not r.has_feedback], root)
+    # what nbgrader's release_feedback reads beside the pages (a hub's exchange: deploy/hub/)
+    copy_release_files(assignment, [r.student for r in report.results if r.ok], root)
     report.grades_csv, report.tests_csv = export_all(assignment, root, out)
     return report
