@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lce_utils.errors import UsageError
@@ -144,3 +145,25 @@ def test_scb_refuses_a_month_that_has_not_ended(url, tmp_path):
         export_month("2026-04", tmp_path / "x.csv", url, today=dt.date(2026, 4, 30))
     with pytest.raises(UsageError, match="expected YYYY-MM"):
         export_month("2026-4", tmp_path / "x.csv", url, today=dt.date(2026, 4, 30))
+
+
+def test_published_tables_hide_small_groups(url):
+    from lce_utils.programme.published import progress_tables
+
+    today = dt.date(2026, 12, 2)
+    genders = ["woman"] * 12 + ["man"] * 9 + ["non_binary"] * 2
+    for k, gender in enumerate(genders, start=1):
+        store.register(participant(k, dt.date(1970 + k, 1 + k % 12, 1 + k % 27), gender=gender), url, today=today)
+    for pid in [r.participation_id for r in store.records(url)][:3]:
+        store.record_exit(pid, "2026-05-29", "employment", url)
+        store.record_result(pid, "exit", "2026-06-05", url, employed="yes")
+    tables = progress_tables(url)
+    gender = dict(zip(tables["participants_by_gender"]["gender"], tables["participants_by_gender"]["participants"]))
+    assert pd.isna(gender["non_binary"]) and pd.isna(gender["woman"]) and gender["man"] == 9   # 2 and its complement
+    status = tables["completion"]["participants"].tolist()
+    assert all(pd.isna(v) for v in status), "3 left: hidden, and active would give it away from the total"
+    results = dict(zip(tables["results_at_exit"]["result"], tables["results_at_exit"]["participants"]))
+    assert pd.isna(results["employed"]) and results["in_education"] == 0
+    progress = dict(zip(tables["progress"]["measure"], tables["progress"]["value"]))
+    assert progress == {"participants": 23, "target": 230}
+    assert tables["participants_by_education"]["participants"].tolist() == [0, 0, 23]

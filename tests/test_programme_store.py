@@ -166,3 +166,34 @@ def test_shares_a_postgres_database_with_mentorship(postgres):  # noqa: F811 - t
     with store.reading(url) as session:
         tables = set(session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
     assert {"alembic_version", "programme_alembic_version", "people", "programme_people"} <= tables
+
+
+def test_upgrading_a_filled_register_keeps_its_participants(tmp_path):
+    """Migration 0002 once re-created programme_people in SQLite's batch mode: with foreign keys on, dropping the
+    old table deleted every participation (ON DELETE CASCADE). A register at 0001 must keep its rows."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from lce_utils.database import sqlite_setup
+
+    url = f"sqlite:///{tmp_path / 'programme.db'}"
+    engine = create_engine(url)
+    sqlite_setup(engine)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(store.MIGRATIONS))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO programme_people (id, name, coordination_number, protected_identity, "
+                          "birth_date, gender, created_at) VALUES (1, 'Deltagare 1', 0, 1, '1980-01-02', 'woman', "
+                          "'2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO programme_participations (id, person_id, entry_date, labour_status, "
+                          "education, created_at, updated_at) VALUES (1, 1, '2026-01-05', 'employed', 'isced_5_8', "
+                          "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        conn.commit()
+    engine.dispose()
+    [record] = store.records(url)          # opening the register upgrades it to the newest migration
+    assert (record.name, record.entry_date) == ("Deltagare 1", dt.date(2026, 1, 5))
+    with store.reading(url) as session:
+        assert session.scalar(text("SELECT version_num FROM programme_alembic_version")) == "0002"

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from lce_utils.mentorship.models import utcnow
@@ -20,7 +21,7 @@ class Base(DeclarativeBase):
 
 class Person(Base):
     __tablename__ = "programme_people"
-    __table_args__ = (UniqueConstraint("code_hash", name="uq_programme_people_code_hash"),)
+    __table_args__ = (Index("uq_programme_people_code_hash", "code_hash", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)

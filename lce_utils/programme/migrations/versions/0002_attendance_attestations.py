@@ -44,15 +44,15 @@ def upgrade() -> None:
     with op.batch_alter_table('programme_attestations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_attestations_participation_id'), ['participation_id'], unique=False)
 
-    with op.batch_alter_table('programme_people', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('code_hash', sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint('uq_programme_people_code_hash', ['code_hash'])
+    # A plain ADD COLUMN and a unique index: SQLite's batch mode would copy and drop programme_people, and with
+    # foreign keys on, dropping it deletes every participation through ON DELETE CASCADE.
+    op.add_column('programme_people', sa.Column('code_hash', sa.String(length=64), nullable=True))
+    op.create_index('uq_programme_people_code_hash', 'programme_people', ['code_hash'], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('programme_people', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_programme_people_code_hash', type_='unique')
-        batch_op.drop_column('code_hash')
+    op.drop_index('uq_programme_people_code_hash', table_name='programme_people')
+    op.drop_column('programme_people', 'code_hash')
 
     with op.batch_alter_table('programme_attestations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programme_attestations_participation_id'))
