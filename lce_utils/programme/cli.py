@@ -223,5 +223,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_step(args: argparse.Namespace) -> str:
-    """`lce run`: create the demo register in var/programme-demo.db (never the real register)."""
-    return run_demo()
+    """`lce run`: create the demo register in var/programme-demo.db (never the real register), with course hours
+    from the demo gradebook when the courses step made one."""
+    from lce_utils.paths import COURSES
+    from lce_utils.programme.attendance import course_hours
+    from lce_utils.programme.demo import demo_url
+
+    summary = run_demo()
+    if (COURSES / "gradebook.db").exists():
+        summary += f"; {course_hours(COURSES, demo_url())} course attendance row(s) from the gradebook"
+    return summary

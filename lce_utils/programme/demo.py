@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from lce_utils.paths import VAR
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
-from lce_utils.programme.models import Participation, Result
+from lce_utils.programme.models import Attendance, Participation, Result
 from lce_utils.programme.store import add_participant, audit, reading, transaction
 
 TARGET = 230
@@ -95,6 +95,7 @@ def seed_demo(url: str | None = None, n: int = TARGET, seed: int = 2026, today: 
                 part = add_participant(session, clean, cipher, method="demo")
                 if part.exit_date is not None:
                     _results(session, part, rng, today)
+                _hours(session, part, rng, today)
             audit(session, "demo", participants=len(cleaned), actor="lce programme demo")
 
         transaction(write, url)
@@ -103,6 +104,17 @@ def seed_demo(url: str | None = None, n: int = TARGET, seed: int = 2026, today: 
         left = session.scalar(select(func.count(Participation.id)).where(Participation.exit_date.is_not(None))) or 0
     return (f"demo programme register in {url.split('///', 1)[-1]}: {count} participants (fictitious), {left} left, "
             f"target {TARGET}")
+
+
+def _hours(session: Session, part: Participation, rng: random.Random, today: dt.date) -> None:
+    """Workshop hours in every month of the participation (some months without any: the roster's at-risk)."""
+    day = part.entry_date.replace(day=1)
+    last = min(part.exit_date or today, today)
+    while day <= last:
+        if rng.random() < 0.8:
+            session.add(Attendance(participation_id=part.id, activity="workshop", month=f"{day:%Y-%m}",
+                                   hours=float(rng.choice([2, 3, 4, 6, 8, 12])), source="demo"))
+        day = (day + dt.timedelta(days=32)).replace(day=1)
 
 
 def _results(session: Session, part: Participation, rng: random.Random, today: dt.date) -> None:
