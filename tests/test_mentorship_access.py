@@ -102,9 +102,10 @@ def wait_for_pool(base: str, size: int, timeout: float = 180) -> dict:
     raise TimeoutError(f"the sign-up pool never reached {size}: {health(base)}")
 
 
-def start_server(folder: Path, *extra: str, token: str = TOKEN, db: Path | None = None):
-    """`lce mentorship serve` on a free port with its own store and log; a context manager yielding
-    (base, port, log path, store path)."""
+def start_server(folder: Path, *extra: str, token: str = TOKEN, db: Path | None = None,
+                 env: dict[str, str] | None = None):
+    """`lce mentorship serve` on a free port with its own store and log (and `env` added to its environment);
+    a context manager yielding (base, port, log path, store path)."""
     from contextlib import contextmanager
 
     @contextmanager
@@ -113,9 +114,9 @@ def start_server(folder: Path, *extra: str, token: str = TOKEN, db: Path | None 
         store = db or folder / "mentorship.db"
         log = folder / "voila.log"
         argv = [LCE, "mentorship", "serve", "--port", str(port), "--token", token, *extra]
-        env = {"LCE_MENTORSHIP_DB": f"sqlite:///{store}", "LCE_MENTORSHIP_EXPORTS": str(folder / "exports"),
-               "LCE_MENTORSHIP_TOKEN": ""}
-        with running_server(argv, port, "/lce/health", env=env, timeout=150, log=log) as base:
+        run_env = {"LCE_MENTORSHIP_DB": f"sqlite:///{store}", "LCE_MENTORSHIP_EXPORTS": str(folder / "exports"),
+                   "LCE_MENTORSHIP_TOKEN": "", **(env or {})}
+        with running_server(argv, port, "/lce/health", env=run_env, timeout=150, log=log) as base:
             yield base, port, log, store
 
     return run()

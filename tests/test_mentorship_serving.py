@@ -104,3 +104,45 @@ def test_mentorship_server_pages_are_bilingual_and_self_contained():
     pages = [busy, login, logout_page(login_url="/login"), error_page(403), error_page(404)]
     assert not any("http://" in p or "https://" in p or "<script" in p for p in pages)
     assert "Åtkomst nekad" in error_page(403) and "Page not found" in error_page(404)
+
+
+def test_mentorship_template_never_puts_stderr_or_a_traceback_in_the_page(monkeypatch):
+    """LCE's Voilà template renders a cell's stdout but never its stderr or an error output (Voilà strips them
+    only when a cell ends normally; the lab template it extends showed both)."""
+    import nbformat
+    from voila.exporter import VoilaExporter
+    from voila.paths import collect_template_paths
+
+    from tests.test_mentorship_browser import in_thread
+
+    monkeypatch.setenv("JUPYTER_PATH", str(TEMPLATE_ROOT))
+    cell = nbformat.v4.new_code_cell("app()")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="STDOUT-SHOWN\n"),
+                    nbformat.v4.new_output("stream", name="stderr", text="STDERR-HIDDEN /srv/lce/app.py\n"),
+                    nbformat.v4.new_output("error", ename="OperationalError", evalue="db",
+                                           traceback=["Traceback (most recent call last): TRACEBACK-HIDDEN"])]
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                         "display_name": "Python 3"}})
+
+    async def kernel_start(nb):  # (the template asks for a kernel id; the cells below are already run)
+        return "kernel"
+
+    async def cells(nb, kernel_id):
+        for each in nb.cells:
+            yield each
+
+    async def render() -> str:
+        exporter = VoilaExporter(template_paths=collect_template_paths(["voila", "nbconvert"], "lce"),
+                                 template_name="lce", base_url="/", theme="light")
+        resources = {"base_url": "/", "theme": "light", "template": "lce", "metadata": {"name": "app"},
+                     "page_config": {}}
+        context = {"frontend": "voila", "kernel_start": kernel_start, "cell_generator": cells,
+                   "main_js": "voila.js", "progressive_rendering": False}
+        parts = [part async for part, _ in exporter.generate_from_notebook_node(nb, resources=resources,
+                                                                               extra_context=context)]
+        return "".join(parts)
+
+    html = in_thread(render())
+    assert "STDOUT-SHOWN" in html, "outputs are rendered (so the test can see one missing)"
+    assert "STDERR-HIDDEN" not in html and "/srv/lce" not in html
+    assert "TRACEBACK-HIDDEN" not in html and "Traceback" not in html

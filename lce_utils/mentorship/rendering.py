@@ -1,4 +1,5 @@
-"""Pages that always finish: Voilà's notebook rendering, made to end its stream when rendering fails.
+"""Pages that always finish with the form or with a message: Voilà's notebook rendering, made to end its stream
+when rendering fails, and never to send a page whose outputs were dropped.
 
 Voilà 0.5 renders a page without a preheated kernel in a background task (`put_html` in
 `voila.handler.VoilaHandler.get_generator`) that feeds a queue; the request handler reads that queue and, while
@@ -6,7 +7,15 @@ it waits, sends a heartbeat every few seconds. When the task fails (typically th
 within its 60 s start-up time on a busy machine, or it dies while starting) the task's error is never read,
 the end-of-page marker never arrives, and the handler sends heartbeats for ever: the browser shows the spinner
 for good. `SteadyNotebookRenderer` ends such a page instead: it logs the error, sends a short bilingual message
-asking the visitor to reload, and closes the page, so the queue always gets its end marker."""
+asking the visitor to reload, and closes the page, so the queue always gets its end marker.
+
+Outputs: nbclient waits only `iopub_timeout` seconds (4 by default) after a cell's reply for the cell's output
+messages, then drops whatever has not arrived, without an error. The sign-up cell's output is about 180 widget
+messages and the display of the form; with several pages rendering at once on two cores they took longer than
+that, and the page was sent without the form (it stayed empty for good: the widgets loaded, nothing showed them).
+The server now waits much longer (`serve.IOPUB_TIMEOUT`) and makes nbclient raise if even that runs out; a cell
+whose outputs did not all arrive, or that failed, ends the page with the message to reload (never a half page,
+never Voilà's English hints about its command-line flags)."""
 
 from __future__ import annotations
 
@@ -14,6 +23,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from nbconvert.preprocessors.clearoutput import ClearOutputPreprocessor
 from voila.notebook_renderer import NotebookRenderer
 
 log = logging.getLogger("lce.mentorship")
@@ -27,6 +37,10 @@ FAILED_PAGE = """
 </body>
 </html>
 """
+
+
+class RenderFailed(RuntimeError):
+    """A cell of the page could not be run completely (its outputs would be missing or wrong)."""
 
 
 class SteadyNotebookRenderer(NotebookRenderer):
@@ -43,6 +57,19 @@ class SteadyNotebookRenderer(NotebookRenderer):
         except Exception:  # (any failure: the page must end either way; the log has the details)
             log.exception("rendering %s failed; the page ends with a message to reload", self.notebook_path)
             yield FAILED_PAGE, None
+
+    async def _jinja_cell_generator(self, nb: Any, kernel_id: str) -> AsyncIterator[Any]:
+        """Run the cells one at a time (as Voilà does), but a cell that times out (its outputs too), fails, or
+        loses its kernel stops the page with `RenderFailed` instead of being sent as it is."""
+        nb, _ = ClearOutputPreprocessor().preprocess(nb, {"metadata": {"path": self.cwd}})
+        try:
+            for index, cell in enumerate(nb.cells):
+                try:
+                    yield await self.executor.execute_cell(cell, None, index, store_history=False)
+                except Exception as exc:  # noqa: BLE001 (TimeoutError, CellExecutionError, DeadKernelError, ...)
+                    raise RenderFailed(f"cell {index} of {self.notebook_path}: {type(exc).__name__}") from exc
+        finally:
+            await self._cleanup_resources()
 
 
 def install() -> None:

@@ -45,6 +45,9 @@ TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce
 ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
                       "jupyterlab_pygments"}
 RETRY_AFTER = 10  # seconds, for the busy page
+# Seconds a rendering cell's outputs may take to arrive after its reply (nbclient's default, 4 s, dropped the form
+# of pages rendered while others loaded: see rendering.py); if even this runs out the page ends with a message.
+IOPUB_TIMEOUT = 120
 TOKEN_FILE = VAR / "mentorship-token"
 TRUSTED_PROXIES = "LCE_MENTORSHIP_TRUSTED_PROXIES"  # e.g. "127.0.0.1" behind nginx on the same machine
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
@@ -404,6 +407,8 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     cfg.VoilaConfiguration.allow_template_override = "NO"  # (?template=lab would bring back the CDN font)
     cfg.VoilaConfiguration.allow_theme_override = "NO"
     cfg.VoilaConfiguration.multi_kernel_manager_class = CappedKernelManager
+    cfg.VoilaExecutor.iopub_timeout = IOPUB_TIMEOUT
+    cfg.VoilaExecutor.raise_on_iopub_timeout = True
     cfg.Voila.kernel_websocket_connection_class = FilteredConnection
     if template:
         cfg.VoilaConfiguration.template = "lce"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import mimetypes
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,15 @@ from lce_utils.mentorship.matching import explain, max_score
 from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase, exclude_match,
                                         list_applications, purge, run_matching, set_locked)
 from lce_utils.mentorship.validation import ValidationError
+
+
+# (the log-out link's text; the server's own pages are in pages.py)
+LOG_OUT = {"sv": "Logga ut", "en": "Log out"}
+
+
+def logout_url() -> str:
+    """The server's log-out page (Voilà tells its kernels the server's base URL)."""
+    return os.environ.get("VOILA_BASE_URL", "/").rstrip("/") + "/logout"
 
 
 def download_link(name: str, data: bytes, lang: str) -> str:
@@ -58,6 +68,7 @@ class CoordinatorApp:
         self.export_dir = export_dir  # unused: downloads are streamed (kept for callers that pass it)
         self.title = w.HTML()
         self.switch = LanguageSwitch(self.relabel, lang)
+        self.logout = w.HTML()  # a plain link: it clears the token's cookie (serve.LogoutHandler)
         st = {"description_width": "initial"}
         # applications
         self.apps_heading = w.HTML()
@@ -115,7 +126,7 @@ class CoordinatorApp:
         self.purge_result = StatusLine()
         row = lambda *ws: w.HBox(list(ws), layout=w.Layout(flex_flow="row wrap", gap="0.5em"))  # noqa: E731
         self.root = w.VBox([
-            self.title, self.switch.widget,
+            self.title, row(self.switch.widget, self.logout),
             self.apps_heading, row(self.f_role, self.f_field), self.f_text, self.refresh, self.apps_table,
             self.pending_heading, self.pending_table, self.pending, row(*self.decide_buttons.values()),
             self.pending_result,
@@ -135,6 +146,8 @@ class CoordinatorApp:
     def relabel(self, lang: str) -> None:
         """Every label in lang, then the tables again."""
         self.title.value = f'<h1 lang="{lang}">{esc(t("coord_title", lang))}</h1>'
+        self.logout.value = (f'<a class="lce-logout" id="logout" lang="{lang}" href="{esc(logout_url())}">'
+                             f'{esc(LOG_OUT[lang])}</a>')
         self.apps_heading.value = f"<h2>{esc(t('applications_heading', lang))}</h2>"
         self.matches_heading.value = f"<h2>{esc(t('matches_heading', lang))}</h2>"
         self.person_heading.value = f"<h2>{esc(t('person_heading', lang))}</h2>"
