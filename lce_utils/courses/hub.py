@@ -354,3 +354,47 @@ def linked_environment(source_venv: Path, target: Path, python: str = "/usr/bin/
             if not path.is_symlink():
                 path.chmod(0o755 if path.is_dir() or os.access(path, os.X_OK) else 0o644)
     return target / "bin" / "python"
+
+
+def setup(settings: HubSettings, course_source: Path | None = None) -> list[str]:
+    """As root: Unix users for everyone in hub.yaml (private homes), the exchange, each course's folder."""
+    done = []
+    for name in sorted({*settings.everyone(), *(c.service_user for c in settings.courses)}):
+        if ensure_unix_user(name):
+            done.append(f"created Unix user {name}")
+    setup_exchange(settings.exchange)
+    done.append(f"exchange {settings.exchange} (root-owned, mode 1777)")
+    for course in settings.courses:
+        setup_course(settings, course, course_source)
+        done.append(f"course {course.id}: {course.directory} (owned by {course.service_user})")
+    write_jupyter_config(settings)
+    done.append(f"Jupyter config for learners and formgraders in {settings.config_dir}")
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m lce_utils.courses.hub setup HUB_YAML [--course-source DIR]` (run as root)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m lce_utils.courses.hub",
+                                     description="Set up users, the exchange and course folders from hub.yaml.")
+    parser.add_argument("command", choices=["setup"])
+    parser.add_argument("settings", help="hub.yaml")
+    parser.add_argument("--course-source", help="an nbgrader course folder whose source/, course.yaml and "
+                        "nbgrader_config.py each new course folder starts from (e.g. courses/ of the checkout)")
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        print("run as root: it creates Unix users and the exchange / kör som root", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings(args.settings)
+        for line in setup(settings, Path(args.course_source) if args.course_source else None):
+            print(line)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

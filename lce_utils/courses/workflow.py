@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lce_utils.courses.collect import collect
+from lce_utils.courses.cohorts import apply_due_dates
 from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root,
                                       db_url)
 from lce_utils.courses.exchange import copy_release_files
@@ -118,6 +119,7 @@ def grade(assignment: str, submissions: str | Path, root: str | Path | None = No
     containment = Containment.prepare(sandbox, memory_mb, time_limit or default_time_limit(timeout))
     try:
         collected = collect(assignment, submissions, root, only_student=student)
+        apply_due_dates(assignment, collected.students, root)  # cohorts' and learners' own dates (cohorts.yaml)
         report = GradeReport(assignment, not_collected=collected.problems, containment=containment.describe(),
                              sandboxed=containment.sandboxed)
         report.results = autograde_parallel(assignment, collected.students, root, workers=workers,
