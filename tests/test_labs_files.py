@@ -171,3 +171,28 @@ def test_spreadsheet_or_binary_under_a_csv_name(tmp_path, capsys):
     binary.write_bytes(b"Datum;Pris\n\x00\x01\x02\x00" * 10)
     with pytest.raises(DataError, match="dump.txt: this is a binary file, not text / en binärfil"):
         load_visits(binary)
+
+
+def test_legacy_xls_with_a_title_row_excel_dates_and_numbers(tmp_path):
+    """A .xls (BIFF8, Excel 97-2003) read through calamine: real Excel dates and numbers, a title row above."""
+    import datetime as dt
+
+    import xlwt
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Biljetter")
+    sheet.write(0, 0, "Biljettrapport 2024 – Lilla teatern")
+    for column, name in enumerate(HEADER):
+        sheet.write(2, column, name)
+    when = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM")
+    for row, (date, visitor, event, price, gender) in enumerate(ROWS, start=3):
+        sheet.write(row, 0, dt.datetime.strptime(date, "%Y-%m-%d %H:%M"), when)
+        sheet.write(row, 1, visitor)
+        sheet.write(row, 2, event)
+        sheet.write(row, 3, float(price.replace(",", ".")))
+        sheet.write(row, 4, gender)
+    path = tmp_path / "export.xls"
+    book.save(path)
+    assert path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # an OLE2 compound file, as Excel 97-2003 writes
+    loaded = load_visits(path)
+    check(loaded)
+    assert loaded.detected.kind == "excel" and loaded.columns["timestamp"] == "Datum"
