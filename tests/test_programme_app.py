@@ -90,3 +90,15 @@ def test_staff_app_in_chromium(voila, page, monkeypatch):
     [record] = store.records(url)
     assert (record.gender, record.labour_status, record.special["minority"]) == ("non_binary", "inactive", None)
     assert not page.watch.external_requests and not page.watch.page_errors
+
+
+def test_staff_app_roster_page(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    app = StaffApp(url, today=dt.date(2026, 6, 15))
+    fill(app, make(dt.date(1991, 8, 14), 321), name="Cleo <img src=x>")
+    app.inputs["entry_date"].value = "2026-03-02"
+    app.submit.click()
+    app.roster(course=tmp_path / "no-course", mentorship_url=None)
+    assert 'id="programme-roster"' in app.roster_view.value
+    assert "<td>Cleo &lt;img src=x&gt;</td><td>active</td><td>0/0</td><td></td><td>0</td>" \
+           "<td>no activity for 15 weeks / ingen aktivitet</td>" in app.roster_view.value

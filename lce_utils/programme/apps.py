@@ -5,6 +5,7 @@ stores nothing; errors are one bilingual line, never a traceback."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -12,6 +13,7 @@ from IPython.display import display
 
 from lce_utils.errors import LCEError
 from lce_utils.mentorship.apps.common import esc, log_exception
+from lce_utils.paths import COURSES
 from lce_utils.programme import fields, store
 from lce_utils.programme.indicators import indicator_table
 
@@ -62,8 +64,11 @@ class StaffApp:
         self.submit.on_click(lambda _b: self.register())
         self.show_register = w.Button(description="Visa registret / Show the register")
         self.show_register.on_click(lambda _b: self.refresh())
+        self.show_roster = w.Button(description="Visa deltagarläget / Show the roster")
+        self.show_roster.on_click(lambda _b: self.roster())
         self.status = w.HTML()
         self.overview = w.HTML()
+        self.roster_view = w.HTML()
         self.title = w.HTML("<h1>Programregister / Programme register</h1><p>Personnummer och känsliga uppgifter "
                             "lagras krypterade. / Personnummer and special categories are stored encrypted.</p>")
 
@@ -109,10 +114,30 @@ class StaffApp:
                                'Entry</th><th scope="col">Slut / Exit</th></tr></thead><tbody>' + body +
                                "</tbody></table>")
 
+    def roster(self, course: Path | None = None, mentorship_url: str | None = None) -> None:
+        """The roster across the parts (courses, mentorship, labs, hours) with the at-risk flag."""
+        from lce_utils.programme.roster import existing_mentorship_store, roster
+
+        try:
+            rows = roster(self.url, course or COURSES, mentorship_url or existing_mentorship_store(None),
+                          today=self.today)
+        except LCEError as exc:
+            self.roster_view.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
+            return
+        head = ("Id", "Namn / Name", "Status", "Kurser godkända / Courses passed", "Mentorskap / Mentorship",
+                "Timmar / Hours", "I riskzonen / At risk")
+        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
+            r.participation_id, r.name, r.status, f"{r.courses_passed}/{r.courses_started}",
+            f"{r.mentorship_match} ({r.mentoring_sessions})" if r.mentorship_match else "", r.hours, r.at_risk))
+            + "</tr>" for r in rows)
+        self.roster_view.value = ('<table class="lce-table" id="programme-roster"><thead><tr>' +
+                                  "".join(f'<th scope="col">{h}</th>' for h in head) + "</tr></thead><tbody>" +
+                                  body + "</tbody></table>")
+
     def widget(self) -> w.Widget:
         """The whole app."""
         return w.VBox([self.title, *self.inputs.values(), self.submit, self.status, self.show_register,
-                       self.overview])
+                       self.overview, self.show_roster, self.roster_view])
 
     def show(self) -> None:
         """Display the app (in a notebook or Voilà)."""

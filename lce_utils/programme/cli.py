@@ -98,16 +98,13 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_roster(args: argparse.Namespace) -> int:
-    from lce_utils.mentorship.store import normalise_url as mentorship_url
     from lce_utils.paths import COURSES
-    from lce_utils.programme.roster import roster, write_roster
+    from lce_utils.programme.roster import existing_mentorship_store, roster, write_roster
 
     if args.weeks < 1:
         raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
-    mentoring: str | None = mentorship_url(args.mentorship_db)
-    if mentoring.startswith("sqlite") and not Path(mentoring.split("///", 1)[-1]).exists():
-        mentoring = None  # no mentorship store here: opening it would create an empty one
-    rows = roster(_db(args), Path(args.course) if args.course else COURSES, mentoring, weeks=args.weeks)
+    rows = roster(_db(args), Path(args.course) if args.course else COURSES,
+                  existing_mentorship_store(args.mentorship_db), weeks=args.weeks)
     write_roster(Path(args.out), rows)
     risky = sum(1 for r in rows if r.at_risk)
     print(f"{args.out}: {len(rows)} participation(s), {risky} at risk (staff only: never publish this file)")

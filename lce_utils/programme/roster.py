@@ -70,6 +70,17 @@ def _mentorship(emails: set[str], url: str | None) -> dict[str, tuple[str, list[
     return found
 
 
+def existing_mentorship_store(url: str | None) -> str | None:
+    """The mentorship store's URL (url or LCE_MENTORSHIP_DB), or None for an SQLite file that does not exist
+    (opening it would create an empty store)."""
+    from lce_utils.mentorship.store import normalise_url
+
+    found = normalise_url(url)
+    if found.startswith("sqlite") and not Path(found.split("///", 1)[-1].split("?", 1)[0]).exists():
+        return None
+    return found
+
+
 def roster(url: str | None = None, course: Path | None = None, mentorship_url: str | None = None,
            weeks: int = 4, today: dt.date | None = None) -> list[RosterRow]:
     """The roster: at risk when in the programme and without any activity (entry, submission, mentoring session,
