@@ -51,9 +51,11 @@ def test_due_date_is_the_extension_then_the_cohort_then_the_course(tmp_path):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("cohorts:\n  - id: a\n    learners: [x]\n  - id: b\n    learners: [x]\n", "learner 'x' is already in cohort 'a'"),
+    ("cohorts:\n  - id: a\n    learners: [x]\n  - id: b\n    learners: [x]\n",
+     "learner 'x' is already in cohort 'a'"),
     ("cohorts:\n  - id: a\n    due:\n      nope: '2026-01-01'\n", "cohorts[1].due: unknown assignment 'nope'"),
-    (f"cohorts:\n  - id: a\n    due:\n      {ASSIGNMENT}: 'soon'\n", f"cohorts[1].due.{ASSIGNMENT}: 'soon' is not a date"),
+    (f"cohorts:\n  - id: a\n    due:\n      {ASSIGNMENT}: 'soon'\n",
+     f"cohorts[1].due.{ASSIGNMENT}: 'soon' is not a date"),
     ("extensions:\n  - learner: x\n", "extensions[1]: expected 'learner', 'assignment' and 'due'"),
 ])
 def test_bad_cohorts_file_names_the_entry(tmp_path, text, expected):
@@ -91,3 +93,42 @@ def test_grader_counts_lateness_from_each_learners_own_date(tmp_path):
     with report.grades_csv.open(encoding="utf-8") as handle:
         exported = {row["student"]: float(row["score"]) for row in csv.DictReader(handle)}
     assert exported == {"ann": 2.7, "bo": 3.0, "cy": 2.7, "dan": 3.0}
+
+    # the same grades for the programme's LMS, from the command line (eve is on the roster, without a submission)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner,name,email,canvas_id,sis_user_id,sis_login_id,section\n"
+                      "ann,Ann A,ann@example.org,101,S1,ann.a,Malmö\nbo,Bo B,bo@example.org,102,S2,bo.b,Lund\n"
+                      "cy,Cy C,cy@example.org,103,S3,cy.c,Lund\ndan,Dan D,dan@example.org,104,S4,dan.d,Malmö\n"
+                      "eve,Eve E,eve@example.org,105,S5,eve.e,Malmö\n")
+    from lce_utils.cli import main
+
+    assert main(["courses", "lms-export", "canvas", "--roster", str(roster), "--out", str(tmp_path / "c.csv"),
+                 "--canvas-id", f"{ASSIGNMENT}=77", "--course", str(root)]) == 0
+    assert (tmp_path / "c.csv").read_text().splitlines() == [
+        "Student,ID,SIS User ID,SIS Login ID,Section,PS 1 (77)", "    Points Possible,,,,,3",
+        "Ann A,101,S1,ann.a,Malmö,2.7", "Bo B,102,S2,bo.b,Lund,3", "Cy C,103,S3,cy.c,Lund,2.7",
+        "Dan D,104,S4,dan.d,Malmö,3", "Eve E,105,S5,eve.e,Malmö,"]
+    assert main(["courses", "lms-export", "moodle", "--roster", str(roster), "--out", str(tmp_path / "m.csv"),
+                 "--course", str(root)]) == 0
+    assert (tmp_path / "m.csv").read_text().splitlines() == [
+        "Email address,PS 1", "ann@example.org,2.7", "bo@example.org,3", "cy@example.org,2.7", "dan@example.org,3",
+        "eve@example.org,"]
+    roster.write_text("learner,name,email\nann,Ann A,\n")
+    assert main(["courses", "lms-export", "moodle", "--roster", str(roster), "--out", str(tmp_path / "x.csv"),
+                 "--course", str(root)]) == 1  # the error names the row: tested without grading below
+
+
+@pytest.mark.parametrize("lms, text, expected", [
+    ("moodle", "learner,name,email\nann,Ann A,\n", "row 2: column email is empty"),
+    ("canvas", "learner,name\nann,Ann A\n", "row 2: column canvas_id or sis_user_id is empty"),
+    ("canvas", "name\nAnn\n", "row 1: expected a header with the column 'learner'"),
+    ("canvas", "learner,canvas_id\nann,1\nann,2\n", "row 3: learner 'ann' is listed twice"),
+])
+def test_bad_roster_names_the_row(tmp_path, lms, text, expected):
+    from lce_utils.courses.lms_export import read_roster
+
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    with pytest.raises(DataError) as info:
+        read_roster(path, lms)
+    assert str(path) in str(info.value) and expected in str(info.value) and "/ rad " in str(info.value)

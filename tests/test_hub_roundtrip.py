@@ -26,7 +26,8 @@ import requests
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from lce_utils.courses.hub import default_proxy, ensure_unix_user, linked_environment, load_settings, setup_course, setup_exchange
+from lce_utils.courses.hub import (default_proxy, ensure_unix_user, linked_environment, load_settings, setup_course,
+                                   setup_exchange)
 from lce_utils.paths import ROOT
 from tests.conftest import IN_CI
 from tests.servers import free_port

@@ -94,6 +94,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lms_export(args: argparse.Namespace) -> int:
+    """Write Canvas's or Moodle's grade-import CSV."""
+    from lce_utils.courses.lms_export import write_lms_csv
+
+    root = _course(args)
+    names = [check_assignment(a, root) for a in args.assignments] or None
+    ids = dict(item.split("=", 1) for item in args.canvas_id if "=" in item)
+    if len(ids) != len(args.canvas_id):
+        raise UsageError("--canvas-id expects ASSIGNMENT=ID, e.g. --canvas-id adaptive-mindset=1234")
+    print(write_lms_csv(args.lms, args.roster, args.out, names, root, ids))
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a learner's notebook and explain the result."""
     from lce_utils.courses.validate import validate_notebook
@@ -210,6 +223,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE", help="grades CSV path (one assignment only)")
     p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("lms-export", help="grades as Canvas's or Moodle's grade-import CSV (needs a roster CSV)",
+                       description="ROSTER is a CSV with the columns learner,name,email,canvas_id,sis_user_id,"
+                       "sis_login_id,section (learner = the id in the gradebook); see lce_utils/courses/lms_export.py.")
+    p.add_argument("lms", choices=["canvas", "moodle"])
+    p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    p.add_argument("--roster", required=True, metavar="ROSTER")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--canvas-id", action="append", default=[], metavar="ASSIGNMENT=ID",
+                   help="Canvas's id of an assignment, so the import updates it instead of making a new column")
+    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
+    p.set_defaults(func=cmd_lms_export)
 
     p = sub.add_parser("validate", help="check your notebook before handing it in, explained in plain words")
     p.add_argument("notebook", metavar="NOTEBOOK")
