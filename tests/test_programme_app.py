@@ -102,3 +102,29 @@ def test_staff_app_roster_page(tmp_path):
     assert 'id="programme-roster"' in app.roster_view.value
     assert "<td>Cleo &lt;img src=x&gt;</td><td>active</td><td>0/0</td><td></td><td>0</td>" \
            "<td>no activity for 15 weeks / ingen aktivitet</td>" in app.roster_view.value
+
+
+def test_attestation_page(tmp_path):
+    from lce_utils.programme.apps import AttestApp
+    from lce_utils.programme.attendance import issue_code, record_hours
+    from lce_utils.programme.models import Attestation
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    pid = store.register({"name": "Deltagare 9", "personnummer": make(dt.date(1988, 4, 4), 909), "gender": "man",
+                          "entry_date": "2026-03-02", "labour_status": "employed", "education": "isced_5_8"}, url)
+    record_hours(pid, "workshop", "2026-03", 6, url)
+    record_hours(pid, "course:a1", "2026-04", 1.5, url)
+    code = issue_code(store.records(url)[0].person_id, url)
+    page = AttestApp(url)
+    page.code.value = "fel-kod"
+    page.show_hours.click()
+    assert "the code is not valid / koden gäller inte" in page.status.value and page.table.value == ""
+    page.code.value = code
+    page.show_hours.click()
+    assert "<tr><td>2026-03</td><td>6.0</td></tr><tr><td>2026-04</td><td>1.5</td></tr>" in page.table.value
+    page.month.value = "2026-04"
+    page.attest_button.click()
+    assert "Intygat: 1.5 timmar i 2026-04 / Attested: 1.5 hours in 2026-04" in page.status.value
+    with store.reading(url) as session:
+        [row] = session.query(Attestation).all()
+    assert (row.month, row.hours, row.method) == ("2026-04", 1.5, "participant page")

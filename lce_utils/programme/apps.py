@@ -142,3 +142,58 @@ class StaffApp:
     def show(self) -> None:
         """Display the app (in a notebook or Voilà)."""
         display(self.widget())
+
+
+class AttestApp:
+    """The participant page: with their personal code a participant sees their hours per month and attests one
+    month; the attestation is recorded with its time and the method "participant page"."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url
+        self.code = w.Password(description="Personlig kod / Personal code", style={"description_width": "14em"})
+        self.month = w.Text(description="Månad / Month", placeholder="ÅÅÅÅ-MM", style={"description_width": "14em"})
+        self.show_hours = w.Button(description="Visa mina timmar / Show my hours")
+        self.show_hours.on_click(lambda _b: self.hours())
+        self.attest_button = w.Button(description="Jag intygar timmarna / I attest the hours", button_style="primary")
+        self.attest_button.on_click(lambda _b: self.attest())
+        self.status = w.HTML()
+        self.table = w.HTML()
+
+    def _error(self, exc: Exception) -> None:
+        if not isinstance(exc, LCEError):
+            log_exception("programme attestation page")
+            exc = LCEError("Något gick fel. / Something went wrong.")
+        self.status.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
+
+    def hours(self) -> None:
+        """Show the hours per month of the code's holder."""
+        from lce_utils.programme.attendance import hours_for_code
+
+        try:
+            months = hours_for_code(self.code.value, self.url)
+        except Exception as exc:  # noqa: BLE001 - one line for the participant, the log has the rest
+            self._error(exc)
+            return
+        self.status.value = ""
+        self.table.value = ('<table class="lce-table" id="my-hours"><thead><tr><th scope="col">Månad / Month</th>'
+                            '<th scope="col">Timmar / Hours</th></tr></thead><tbody>' +
+                            "".join(f"<tr><td>{esc(m)}</td><td>{h:.1f}</td></tr>" for m, h in months.items()) +
+                            "</tbody></table>")
+
+    def attest(self) -> float | None:
+        """Attest the chosen month; the status line says what was recorded."""
+        from lce_utils.programme.attendance import attest
+
+        try:
+            hours = attest(self.code.value, self.month.value.strip(), self.url)
+        except Exception as exc:  # noqa: BLE001
+            self._error(exc)
+            return None
+        self.status.value = (f'<p class="lce-ok" role="status">Intygat: {hours:.1f} timmar i {esc(self.month.value)}'
+                             f' / Attested: {hours:.1f} hours in {esc(self.month.value)}</p>')
+        return hours
+
+    def show(self) -> None:
+        """Display the page."""
+        display(w.VBox([w.HTML("<h1>Intyga din tid / Attest your time</h1>"), self.code, self.show_hours,
+                        self.table, self.month, self.attest_button, self.status]))
