@@ -94,3 +94,20 @@ def test_bad_settings_name_the_field(tmp_path, change, expected):
     with pytest.raises(DataError) as info:
         load_settings(path)
     assert str(path) in str(info.value) and expected in str(info.value)
+
+
+def test_zero_to_jupyterhub_values_are_valid_yaml_without_repeated_keys():
+    """A repeated key silently drops settings in YAML; the values file has none and keeps the hub's essentials."""
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
+        assert len(keys) == len(set(keys)), f"repeated keys in z2jh-values.yaml: {keys}"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    values = yaml.load((ROOT / "deploy" / "hub" / "z2jh-values.yaml").read_text(), Loader=Strict)
+    assert values["cull"]["users"] is False and values["cull"]["timeout"] == 3600
+    assert "frame-ancestors 'self'" in values["singleuser"]["extraFiles"]["server-config"]["stringData"]
+    assert "read:users:groups!user" in values["hub"]["loadRoles"]["server"]["scopes"]
