@@ -146,3 +146,28 @@ def test_certificate_is_printable_escaped_and_offline(tmp_path):
     assert "från 2026-02-02 till 2026-05-29" in page and "from 2026-02-02 to 2026-05-29" in page
     assert "<td class=\"n\">7.5</td>" in page
     assert "http" not in page and participant(1)["personnummer"] not in page
+
+
+def test_import_hours_all_or_nothing(tmp_path):
+    from lce_utils.programme.attendance import import_hours
+    from lce_utils.programme.importer import ImportRowsError
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    first = store.register(participant(1, email="d1@example.org"), url, today=TODAY)
+    store.register(participant(2, student_id="s2"), url, today=TODAY)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Deltagare;Aktivitet;Månad;Timmar\nd1@example.org;workshop;2026-03;4\nnobody;workshop;2026-03;2\n"
+                   f"{first};studiebesök;2026-3;2\ns2;workshop;2026-04;many\n", encoding="utf-8")
+    with pytest.raises(ImportRowsError) as caught:
+        import_hours(bad, url)
+    assert caught.value.errors == [
+        "rad/row 3, kolumn/column 'Deltagare': ingen deltagare 'nobody' / no participant 'nobody'",
+        "rad/row 4, kolumn/column 'Månad': väntade ÅÅÅÅ-MM, fick '2026-3' / expected YYYY-MM, got '2026-3'",
+        "rad/row 5, kolumn/column 'Timmar': väntade timmar 0–744, fick 'many' / expected hours 0-744, got 'many'"]
+    assert export_person("d1@example.org", url)["participations"][0]["attendance"] == [], "nothing half-imported"
+    good = tmp_path / "good.csv"
+    good.write_text("participant,activity,month,hours\nd1@example.org,workshop,2026-03,4\ns2,workshop,2026-04,2.5\n"
+                    f"{first},workshop,2026-03,5\n", encoding="utf-8")
+    assert import_hours(good, url) == 3
+    assert export_person("d1@example.org", url)["participations"][0]["attendance"] == [
+        {"activity": "workshop", "month": "2026-03", "hours": 5.0, "source": "imported"}]

@@ -174,3 +174,60 @@ def attest(code: str, month: str, url: str | None = None, method: str = "partici
         return round(hours, 2)
 
     return transaction(write, url)
+
+
+def import_hours(path: Path, url: str | None = None) -> int:
+    """Hours from a list with the columns participant (a participation id, an e-mail or a student id), activity,
+    month (YYYY-MM) and hours: all rows or none; ImportRowsError names every wrong row and column."""
+    from lce_utils.programme.importer import ImportRowsError, read_table
+
+    table = read_table(path)
+    columns = {str(c).strip().casefold(): str(c) for c in table.columns}
+    wanted = {"participant": ("participant", "deltagare"), "activity": ("activity", "aktivitet"),
+              "month": ("month", "månad"), "hours": ("hours", "timmar")}
+    found = {key: next((columns[n] for n in names if n in columns), None) for key, names in wanted.items()}
+    missing = [key for key, header in found.items() if header is None]
+    if missing:
+        raise DataError(f"{path}: no column for {', '.join(missing)} (expected participant, activity, month, hours) "
+                        "/ kolumn saknas")
+
+    def write(session: Session) -> int:
+        errors: list[str] = []
+        count = 0
+        for index, row in enumerate(table.to_dict("records")):
+            line = index + 2
+            key = None
+            try:
+                key = "participant"
+                part_id = _participation_for(session, str(row[found["participant"]]).strip())
+                key = "activity"
+                activity = str(row[found["activity"]]).strip()[:80]
+                if not activity:
+                    raise fields.FieldError("activity", "saknas", "missing")
+                key = "month"
+                month = str(row[found["month"]]).strip()
+                if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+                    raise fields.FieldError("month", f"väntade ÅÅÅÅ-MM, fick {month!r}",
+                                            f"expected YYYY-MM, got {month!r}")
+                key = "hours"
+                _upsert(session, part_id, activity, month, _hours(row[found["hours"]]), "imported")
+                count += 1
+            except fields.FieldError as exc:
+                errors.append(f"rad/row {line}, kolumn/column {found[key]!r}: {exc.sv} / {exc.en}")
+        if errors:
+            raise ImportRowsError(path, errors)
+        audit(session, "import_hours", rows=count, file=path.name)
+        return count
+
+    return transaction(write, url)
+
+
+def _participation_for(session: Session, text: str) -> int:
+    """The participation a list names: its id, or the latest participation of the person with that e-mail or
+    student id."""
+    if text.isdigit() and session.get(Participation, int(text)) is not None:
+        return int(text)
+    person = session.scalar(select(Person).where((Person.email == text.lower()) | (Person.student_id == text)))
+    if person is None or not person.participations:
+        raise fields.FieldError("participant", f"ingen deltagare {text!r}", f"no participant {text!r}")
+    return person.participations[-1].id

@@ -119,6 +119,13 @@ def cmd_hours(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_hours(args: argparse.Namespace) -> int:
+    from lce_utils.programme.attendance import import_hours
+
+    print(f"imported {import_hours(Path(args.file), _db(args))} row(s) of hours / timrader importerade")
+    return 0
+
+
 def cmd_course_hours(args: argparse.Namespace) -> int:
     from lce_utils.paths import COURSES
     from lce_utils.programme.attendance import course_hours
@@ -201,6 +208,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("month", metavar="YYYY-MM")
     p.add_argument("hours")
     p.set_defaults(func=cmd_hours)
+    p = with_db(sub.add_parser("import-hours", help="hours from a list (participant, activity, month, hours): all "
+                               "rows or none"))
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_hours)
     p = with_db(sub.add_parser("course-hours", help="hours from submitted assignments' expected time"))
     p.add_argument("--course", metavar="DIR", help="the nbgrader course folder (default courses/)")
     p.set_defaults(func=cmd_course_hours)
