@@ -117,6 +117,42 @@ def test_lockout_one_client_cannot_hold_more_than_its_share_of_connected_kernels
     assert in_thread(scenario()) == [0, 3, 503, "10.0.0.2"]
 
 
+def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
+    """With refill_wait, a preheated kernel is not started while a visitor's page is on its way (admitted, sent,
+    or connected less than `settle` seconds ago), while the visitor's own kernel starts at once; the refill starts
+    once that page is in."""
+    import os
+
+    async def scenario() -> dict:
+        from lce_utils.paths import MENTORSHIP_APPS
+
+        manager = CappedKernelManager(refill_wait=120, settle=0.5, connection_dir=str(tmp_path),
+                                      root_dir=str(MENTORSHIP_APPS))
+        ticket = manager.admit("10.0.0.1", False)
+        refill = asyncio.ensure_future(manager.start_kernel(path="signup",
+                                                            env={**os.environ, "VOILA_PREHEAT": "True"}))
+        token = CURRENT_TICKET.set(ticket)
+        try:  # the visitor's own kernel (as Voilà starts it for a page without a preheated kernel)
+            own = await asyncio.wait_for(manager.start_kernel(path="signup", env={**os.environ}), timeout=120)
+        finally:
+            CURRENT_TICKET.reset(token)
+        out = {"visitor's kernel pending": list(manager.pending) == [own],
+               "refill held": not refill.done() and len(manager.list_kernel_ids()) == 1}
+        manager.page_sent(ticket)
+        await asyncio.sleep(0.5)
+        out["refill held while the page waits for its browser"] = not refill.done() and manager._starting == 0
+        manager.pending.pop(own)  # (what notify_connect does, with the time of the connection below)
+        manager._last_connect = time.monotonic()
+        kid = await asyncio.wait_for(refill, timeout=120)
+        out["refill started after"] = kid in manager.list_kernel_ids() and kid != own
+        await manager.shutdown_all(now=True)
+        return out
+
+    assert in_thread(scenario()) == {"visitor's kernel pending": True, "refill held": True,
+                                     "refill held while the page waits for its browser": True,
+                                     "refill started after": True}
+
+
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mentorship-lockout")

@@ -26,7 +26,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  cull_idle=args.cull_idle, db=db, preheat=not args.no_preheat,
                  template=not args.voila_defaults, denylist=not args.voila_defaults,
                  connect_timeout=args.connect_timeout, max_pending=args.max_pending, per_client=args.per_client,
-                 live_per_client=args.live_per_client)
+                 live_per_client=args.live_per_client, refill_wait=args.refill_wait)
 
 
 def served_database(db: str | None, demo: bool) -> str:
@@ -179,6 +179,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
     p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
                    "or connected (default 16)")
+    p.add_argument("--refill-wait", type=float, default=0.0, help="seconds a pool refill may wait while visitors' "
+                   "pages are coming in, so it does not slow them down (default 0: at once)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")

@@ -3,10 +3,21 @@ so that pages which never connect (a script fetching the page) cannot lock the p
 
 A kernel handed to a page is *pending* until that page's browser opens the kernel's websocket. Pending kernels
 are limited in number, overall and per client address, and stopped when their page has not connected within
-`connect_timeout` seconds; a connected kernel stays until it is idle (`cull_idle_timeout`) or its page closes."""
+`connect_timeout` seconds; a connected kernel stays until it is idle (`cull_idle_timeout`) or its page closes.
+
+Issue 10 asks that a visitor's kernel count against the cap only once their browser connects. Here the cap
+(`max_kernels`) stays a hard bound on every live kernel (preheated, pending, connected: it is what bounds memory
+on the machine), and pending kernels have their own, smaller budget inside it (`max_pending`, per client
+`max_pending_per_client`, stopped after `connect_timeout`). So pages that never connect can hold at most
+`max_pending` places, and `max_kernels` minus the pools minus `max_pending` (24 - 5 - 1 - 12 = 6 by default:
+sign-up pool 5, follow-up 1) are always left for visitors whose browser connects and for staff: unconnected pages
+cannot take their places, and the number of kernels alive never exceeds the cap (which counting only connected
+kernels would give up: up to `max_kernels + max_pending`).
+`serve` warns when the settings leave nothing for connected visitors."""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import os
 import time
@@ -16,7 +27,7 @@ from typing import Any
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from tornado.ioloop import PeriodicCallback
-from traitlets import Int
+from traitlets import Float, Int
 
 from lce_utils.mentorship.access import AccessPolicy
 
@@ -58,6 +69,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
     connect_timeout = Int(45, config=True, help="Seconds a sent page has to connect to its kernel.")
     render_timeout = Int(300, config=True, help="Seconds a page may take to be sent (a client that does not "
                          "read its page holds the kernel at most this long).")
+    refill_wait = Float(0, config=True, help="Seconds a preheated kernel's start may wait while visitors' pages "
+                        "are still coming in (sent, not yet connected, or connected less than `settle` seconds "
+                        "ago), so that refilling the pool does not take the CPU from them (0: start at once).")
+    settle = Float(2.0, config=True, help="Seconds after a page connected during which it counts as coming in "
+                   "(its browser is fetching the widgets' state).")
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -69,6 +85,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._starting = 0
         self._stopping: set[str] = set()  # unconnected kernels being stopped
         self._culler: PeriodicCallback | None = None
+        self._last_connect = float("-inf")
         self.policy: AccessPolicy | None = None
 
     # -- where a kernel runs -------------------------------------------------------------------------------------
@@ -128,6 +145,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def notify_connect(self, kernel_id: str) -> None:
         """A websocket opened on the kernel: from now on it is a visitor's connected kernel."""
         super().notify_connect(kernel_id)
+        self._last_connect = time.monotonic()
         if kernel_id in self:
             self.connected.add(kernel_id)
             self.pending.pop(kernel_id, None)
@@ -168,6 +186,17 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 self.pending.pop(kid, None)
         return stale
 
+    def visitors_arriving(self) -> bool:
+        """Whether a visitor's page is being sent, waits for its browser, or connected within `settle` seconds."""
+        return bool(self.pending_count()) or time.monotonic() - self._last_connect < self.settle
+
+    async def wait_for_visitors(self) -> float:
+        """Wait until no visitor is arriving, at most `refill_wait` seconds; returns the seconds waited."""
+        start = time.monotonic()
+        while time.monotonic() - start < self.refill_wait and self.visitors_arriving():
+            await asyncio.sleep(0.2)
+        return time.monotonic() - start
+
     # -- starting and stopping -----------------------------------------------------------------------------------
     async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,  # type: ignore[override]
                            **kwargs: Any) -> str:
@@ -176,6 +205,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if ticket is not None and not ticket.staff and not self._policy().kernel_folder_is_public(folder):
             # the last line of defence: no kernel of a protected app for a visitor without the token
             raise web.HTTPError(403, "a visitor may not start a kernel in %s", folder)
+        preheat = str((kwargs.get("env") or {}).get("VOILA_PREHEAT", "False")) == "True"
+        if preheat and self.refill_wait > 0:
+            await self.wait_for_visitors()  # (the pool's kernels: the visitors' own pages come first)
         if kernel_id is None:
             # count starts in flight: the check and the increment run without an await between them
             if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
@@ -188,7 +220,6 @@ class CappedKernelManager(AsyncMappingKernelManager):
         else:
             kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
         self.kernel_paths[kid] = folder
-        preheat = str((kwargs.get("env") or {}).get("VOILA_PREHEAT", "False")) == "True"
         if ticket is not None and ticket.kernel_id is None and not preheat:
             self.assign(ticket, kid)
         return kid

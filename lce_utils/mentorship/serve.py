@@ -48,6 +48,8 @@ RETRY_AFTER = 10  # seconds, for the busy page
 # Seconds a rendering cell's outputs may take to arrive after its reply (nbclient's default, 4 s, dropped the form
 # of pages rendered while others loaded: see rendering.py); if even this runs out the page ends with a message.
 IOPUB_TIMEOUT = 120
+# Seconds a pool refill may wait for arriving visitors' pages (kernels.CappedKernelManager.refill_wait).
+REFILL_WAIT = 0.0
 TOKEN_FILE = VAR / "mentorship-token"
 TRUSTED_PROXIES = "LCE_MENTORSHIP_TRUSTED_PROXIES"  # e.g. "127.0.0.1" behind nginx on the same machine
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
@@ -392,7 +394,7 @@ def denied_extensions() -> list[str]:
 def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 5, max_kernels: int = 24,
                  cull_idle: int = 900, preheat: bool = True, template: bool = True,
                  denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
-                 per_client: int = 8, live_per_client: int = 16) -> Config:
+                 per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT) -> Config:
     """The traitlets configuration of the Voilà server (flags exist so the benchmark can compare defaults)."""
     cfg = Config()
     cfg.Voila.ip = host
@@ -419,6 +421,7 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     cfg.CappedKernelManager.max_pending = max_pending
     cfg.CappedKernelManager.max_pending_per_client = per_client
     cfg.CappedKernelManager.max_live_per_client = live_per_client
+    cfg.CappedKernelManager.refill_wait = refill_wait
     cfg.CappedKernelManager.cull_idle_timeout = cull_idle
     cfg.CappedKernelManager.cull_interval = max(10, min(60, cull_idle // 4 or 10))
     cfg.CappedKernelManager.cull_connected = True
@@ -448,7 +451,7 @@ def write_token_file(path: Path, token: str) -> Path:
 def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, pool: int = 5,
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
           template: bool = True, denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
-          per_client: int = 8, live_per_client: int = 16) -> int:
+          per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT) -> int:
     """Run the Voilà server until interrupted; prints the three apps' URLs and where the coordinator's token is
     (never the token itself: stdout often ends up in a log)."""
     from lce_utils.mentorship.retention import start_retention_schedule
@@ -470,7 +473,8 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
         raise ValueError(f"--pool ({pool}) must be smaller than --max-kernels ({max_kernels})")
     cfg = build_config(port=port, host=host, token=token, pool=pool, max_kernels=max_kernels, cull_idle=cull_idle,
                        preheat=preheat, template=template, denylist=denylist, connect_timeout=connect_timeout,
-                       max_pending=max_pending, per_client=per_client, live_per_client=live_per_client)
+                       max_pending=max_pending, per_client=per_client, live_per_client=live_per_client,
+                       refill_wait=refill_wait)
     install_steady_rendering()  # a page whose kernel fails to start ends with a message (rendering.py)
     app = MentorshipVoila(config=cfg)
     app.initialize([])
@@ -483,6 +487,13 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, pages that do not connect "
           f"stopped after {connect_timeout} s (at most {max_pending} waiting, {per_client} per client), at most "
           f"{live_per_client} per client in all, idle ones after {cull_idle} s. Stop with Ctrl+C.", flush=True)
+    pools = pool + 1 if preheat and pool > 0 else 0  # (the follow-up's pool holds one)
+    if max_pending + pools >= max_kernels:
+        # (unconnected pages count against the cap: only max_kernels - pool - max_pending is kept for connected
+        # visitors; see kernels.py)
+        print(f"  note / obs: --max-pending {max_pending} + pools {pools} >= --max-kernels {max_kernels}: pages that "
+              "never connect can fill the server until they are stopped / sidor som aldrig ansluter kan fylla "
+              "servern tills de stoppas", flush=True)
     sys.stdout.flush()
     start_retention_schedule()  # the retention purge now, then daily while the server runs
     app.start()
