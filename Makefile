@@ -58,4 +58,4 @@ lock: $(STAMP)  ## regenerate binder/requirements.txt from pyproject.toml
 	  --python-platform x86_64-manylinux_2_28 --no-header --annotation-style line -o binder/requirements.txt
 
 clean:  ## remove generated outputs (keeps .venv)
-	rm -rf _site var courses/release courses/submitted courses/autograded courses/feedback courses/exports courses/gradebook.db
+	rm -rf _site ._site.* var courses/release courses/submitted courses/autograded courses/feedback courses/exports courses/gradebook.db

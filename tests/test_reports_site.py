@@ -236,6 +236,95 @@ def test_mixing_demo_and_real_reports_needs_a_flag(tmp_path):
     assert "mailto:feedback@example.se" in real
 
 
+def _marked(mark: str) -> list[int]:
+    """Processes whose environment carries the marker (the build and everything it started, reparented or not)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if f"LCE_TEST_MARK={mark}".encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:
+    import time
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def test_killed_build_leaves_no_worker_or_kernel_running(site, tmp_path):
+    """SIGKILL mid-build: the pool's workers (children of the fork server, not of the build) and their kernels end."""
+    import os
+    import signal
+    import uuid
+
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen([sys.executable, "-m", "lce_utils.cli", "reports", "build", "--root", str(site.root),
+                             "--out", str(tmp_path / "site"), "--jobs", "2"], cwd=ROOT,
+                            env={**os.environ, "LCE_TEST_MARK": mark}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        def kernels_running() -> bool:
+            assert proc.poll() is None, "the build ended before any kernel started"
+            return any(b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in _marked(mark)
+                       if Path(f"/proc/{pid}/cmdline").exists())
+        _wait_for(kernels_running, 300, "the build's kernels to start")
+        assert len(_marked(mark)) >= 4  # build, fork server, workers, kernels
+        proc.kill()
+        proc.wait()
+        _wait_for(lambda: _marked(mark) == [], 60, "every worker and kernel to end")
+    finally:
+        for pid in _marked(mark):  # only what this test started
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    assert not (tmp_path / "site").exists()  # nothing half-built was published
+
+
+def test_site_is_swapped_in_one_step(tmp_path):
+    """The site is a symlink replaced atomically: a reader never finds it missing, the old version is removed."""
+    import os
+    import threading
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tiny.ipynb").write_text(json.dumps(TINY))
+    config = tmp_path / "reports.yaml"
+    config.write_text("reports:\n  - {id: tiny, title: {sv: Liten, en: Tiny}, template: tiny.ipynb}\n")
+    out = tmp_path / "site"
+    out.mkdir()  # a site folder from before symlinks is replaced too
+    build_site(config, root=tmp_path, out=out)
+    assert out.is_symlink() and (out / "index.html").is_file()
+    first = os.readlink(out)
+    missing: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                (out / "index.html").read_bytes()
+            except OSError as exc:
+                missing.append(str(exc))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(2):
+            build_site(config, root=tmp_path, out=out, force=True)
+    finally:
+        stop.set()
+        reader.join()
+    assert missing == []
+    assert os.readlink(out) != first and not (tmp_path / first).exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [os.readlink(out)]
+
+
 # -- in the browser ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

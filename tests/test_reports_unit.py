@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -260,7 +261,7 @@ def test_a_build_that_breaks_leaves_the_old_site_whole(tmp_path, monkeypatch):
     out = tmp_path / "site"
     build_site(config, root=tmp_path, out=out)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert b"saknar indata / missing input: absent.csv" in before[Path("index.html")]
+    assert b"Inte publicerad \xc3\xa4nnu" in before[Path("index.html")]
     (tmp_path / ".site.building-leftover").mkdir()  # from a build that was killed
 
     def broken(*args, **kwargs):
@@ -271,7 +272,8 @@ def test_a_build_that_breaks_leaves_the_old_site_whole(tmp_path, monkeypatch):
         build_site(config, root=tmp_path, out=out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == []
+    # only the live version remains beside the symlink that names it
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".site")) == [os.readlink(out)]
 
 
 def test_cli_lists_reports_and_their_inputs(tmp_path, capsys):

@@ -160,12 +160,45 @@ def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str, cont
     # imported once in the fork server, so that the workers forked from it start warm
     context.set_forkserver_preload(["papermill", "nbconvert", "lce_utils.offline_html", "lce_utils.reports.execute",
                                     "lce_utils.reports.sanitize", "lce_utils.reports.render"])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context, initializer=_watch_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures: list[Future] = [pool.submit(run_report, s, str(root), built_at, contact) for s in specs]
         for future in progress(_as_completed(futures), desc="reports", total=len(futures), unit="report"):
             result = future.result()
             results[result["id"]] = result
     return results
+
+
+def _watch_parent(build_pid: int) -> None:
+    """In each worker: end the worker and its kernels as soon as the build process is gone (even SIGKILLed).
+
+    A worker of the pool is a child of the fork server, not of the build, so it would otherwise run its report
+    to the end and wait for more; its kernels end themselves once their parent (the worker) has gone."""
+    import threading
+
+    import psutil
+
+    try:
+        build = psutil.Process(build_pid)
+    except psutil.NoSuchProcess:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            try:
+                if not build.is_running() or build.status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.Error:
+                break
+            time.sleep(0.2)
+        for child in psutil.Process().children(recursive=True):
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lce-watch-build", daemon=True).start()
 
 
 def _as_completed(futures: list[Future]):
@@ -211,7 +244,7 @@ def _check_out(out: Path) -> None:
 def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jobs: int = 1,
                only: list[str] | None = None, force: bool = False, allow_mixed: bool = False) -> BuildResult:
     """Build (or update) the site at out from config; reports run with papermill only when their hash changed."""
-    out = Path(out).resolve()
+    out = Path(out).absolute().parent.resolve() / Path(out).name  # out itself may be the site's symlink
     root = Path(root).resolve()
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
@@ -230,8 +263,11 @@ def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jo
     digest = hashlib.sha256(str(out).encode()).hexdigest()[:16]
     with open(Path(tempfile.gettempdir()) / f"lce-reports-{digest}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build of a site at a time
-        for leftover in [*out.parent.glob(f".{out.name}.building-*"), *out.parent.glob(f".{out.name}.old-*")]:
-            shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
+        live = out.parent / os.readlink(out) if out.is_symlink() else None
+        for leftover in [*out.parent.glob(f".{out.name}.building-*"), *out.parent.glob(f".{out.name}.old-*"),
+                         *out.parent.glob(f".{out.name}.v-*")]:
+            if leftover != live:
+                shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
         return _build_locked(specs, chosen, root, out, jobs, force, contact)
 
 
@@ -330,15 +366,21 @@ def audit_site(site: Path, k: int = DEFAULT_K) -> None:
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Replace out by staging with two renames (the old site is removed only after the new one is in place)."""
+    """Publish staging at out without a moment with no site: out is a symlink to the current version folder,
+    replaced in one rename (a site folder of an older build is moved aside first, once)."""
     os.chmod(staging, 0o755)
-    if out.exists():
+    version = out.with_name(f".{out.name}.v-{time.time_ns()}")
+    os.rename(staging, version)
+    previous = out.parent / os.readlink(out) if out.is_symlink() else None
+    if out.exists() and not out.is_symlink():  # a real folder from before symlinks: one short gap, this once
         retired = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
         os.rename(out, retired)
-        os.rename(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.rename(staging, out)
+        previous = retired
+    link = out.with_name(f".{out.name}.link-{os.getpid()}-{time.monotonic_ns()}")
+    os.symlink(version.name, link)
+    os.replace(link, out)  # atomic: readers see the old site or the new one
+    if previous is not None and previous != version:
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def list_reports(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE) -> list[dict[str, Any]]:
