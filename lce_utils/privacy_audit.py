@@ -162,6 +162,27 @@ def audit_cells(shown: Mapping[str, float], hidden: Iterable[str], relations: Se
     return findings
 
 
+def disclosure_table(table_id: str, cells: Mapping[str, int | None],
+                     relations: Iterable[tuple[str, Sequence[str]]] = (),
+                     title: tuple[str, str] | None = None) -> dict[str, Any]:
+    """One published table for a disclosure file: its cells as shown (None = suppressed) and the sums they are in."""
+    table: dict[str, Any] = {"id": table_id, "cells": {c: None if v is None else int(v) for c, v in cells.items()},
+                             "relations": [{"total": t, "parts": list(parts)} for t, parts in relations]}
+    if title is not None:
+        table["title"] = {"sv": title[0], "en": title[1]}
+    return table
+
+
+def write_disclosure(path: Path, tables: Sequence[dict[str, Any]], k: int = DEFAULT_K) -> Path:
+    """Write an output folder's tables as <path> (a name ending in .disclosure.json) for `lce privacy audit`."""
+    path = Path(path)
+    if not path.name.endswith(SUFFIX):
+        raise ValueError(f"{path.name}: a disclosure file's name ends in {SUFFIX}")
+    path.write_text(json.dumps({"format": FORMAT, "k": k, "tables": list(tables)}, ensure_ascii=False, indent=1),
+                    encoding="utf-8")
+    return path
+
+
 def read_tables(path: Path) -> tuple[list[Path], list[dict[str, Any]]]:
     """Every table of every *.disclosure.json under path (or of path itself, a file)."""
     path = Path(path)

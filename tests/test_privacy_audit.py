@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from lce_utils.privacy import protect, suppress_with_complement
-from lce_utils.privacy_audit import FORMAT, audit_cells, audit_path, intervals
+from lce_utils.privacy_audit import FORMAT, audit_cells, audit_path, disclosure_table, intervals, write_disclosure
 
 ISSUE_EXAMPLE = {"A": 2, "B": 5, "C": 5, "D": 20}
 
@@ -132,3 +132,21 @@ def test_cli_audit_exit_status(tmp_path):
     empty = subprocess.run([sys.executable, "-m", "lce_utils.cli", "privacy", "audit", str(tmp_path / "none")],
                            capture_output=True, text=True)
     assert empty.returncode == 1 and "none" in empty.stderr
+
+
+def test_an_output_folder_registers_its_tables_with_the_writer(tmp_path):
+    """How the labs or the programme register an output folder: protect, then write what is shown."""
+    values = {"visits": 120, "woman": 70, "man": 47, "other": 3}
+    relations = [("visits", ["woman", "man", "other"])]
+    shown = protect(values, relations)
+    assert shown == {"visits": 120, "woman": None, "man": 47, "other": None}
+    write_disclosure(tmp_path / "metrics.disclosure.json",
+                     [disclosure_table("visits_by_gender", shown, relations, ("Besök per kön", "Visits by gender"))])
+    result = audit_path(tmp_path)
+    assert result.ok and result.intervals == {"other": (0.0, 73.0), "woman": (0.0, 73.0)}
+    unprotected = {**values, "other": None}  # primary suppression only: 120 - 70 - 47 = 3
+    write_disclosure(tmp_path / "metrics.disclosure.json", [disclosure_table("visits_by_gender", unprotected,
+                                                                             relations)])
+    assert [(f.kind, f.cell, f.interval) for f in audit_path(tmp_path).findings] == [("exact", "other", (3.0, 3.0))]
+    with pytest.raises(ValueError, match="disclosure.json"):
+        write_disclosure(tmp_path / "metrics.json", [])
