@@ -81,6 +81,27 @@ def test_wrong_rows_are_all_named_and_nothing_is_imported(tmp_path):
     assert all(table[1][1] not in e for e in caught.value.errors), "an error never repeats a personnummer"
 
 
+def test_a_student_id_or_email_used_twice_is_a_row_error(tmp_path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    table = [["Namn", "Personnummer", "Kön", "Startdatum", "labour_status", "education", "Kursdeltagar-id",
+              "E-post"]]
+    for k in range(1, 4):
+        table.append([f"Deltagare {k}", make(dt.date(1990, 1, k), 700 + k), "man", "2026-01-12", "inactive", "3-4",
+                      "s1" if k != 2 else "s2", f"d{k}@example.org" if k != 3 else "d2@example.org"])
+    with pytest.raises(ImportRowsError) as caught:
+        import_list(write_csv(tmp_path / "list.csv", table), url, None, TODAY)
+    assert caught.value.errors == [
+        "rad/row 4, kolumn/column 'E-post': används redan av en annan deltagare / already used by another "
+        "participant"]
+    table[3][7] = "d3@example.org"
+    with pytest.raises(ImportRowsError) as caught:
+        import_list(write_csv(tmp_path / "list.csv", table), url, None, TODAY)
+    assert caught.value.errors == [
+        "rad/row 4, kolumn/column 'Kursdeltagar-id': används redan av en annan deltagare / already used by "
+        "another participant"]
+    assert store.records(url) == []
+
+
 def test_a_missing_column_is_named(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     with pytest.raises(DataError, match="no column for labour_status, education \\(map it with --mapping\\)"):

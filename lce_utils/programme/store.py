@@ -75,6 +75,9 @@ def add_participant(session: Session, clean: dict[str, Any], cipher: Cipher, met
         if clean["email"] and session.scalar(select(Person.id).where(Person.email == clean["email"])):
             raise fields.FieldError("email", "används redan av en annan deltagare",
                                     "already used by another participant")
+        if clean["student_id"] and session.scalar(select(Person.id).where(Person.student_id == clean["student_id"])):
+            raise fields.FieldError("student_id", "används redan av en annan deltagare",
+                                    "already used by another participant")
         person = Person(name=clean["name"], email=clean["email"], birth_date=clean["birth_date"],
                         gender=clean["gender"], protected_identity=clean["protected_identity"],
                         pnr_token=cipher.encrypt(identity.formatted) if identity else None,
