@@ -73,12 +73,14 @@ def _drop_live_widgets(nb: nbformat.NotebookNode) -> None:
 
 
 def render_notebook(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,
-                    title: str | None = None, lang: str = "en") -> str:
+                    title: str | None = None, lang: str = "en",
+                    exporter_class: type[HTMLExporter] = HTMLExporter) -> str:
     """nbconvert's HTML of a notebook with LCE's offline template, unchecked: the cells' own HTML is as they left
-    it (sanitise it, as lce_utils.reports.sanitize does, before anyone opens it)."""
+    it (sanitise it, as lce_utils.reports.sanitize does, before anyone opens it). exporter_class: an HTMLExporter
+    subclass (feedback pages mark math with lce_utils.courses.mathml's)."""
     nb = nbformat.read(str(nb), as_version=4) if not isinstance(nb, nbformat.NotebookNode) else copy.deepcopy(nb)
     _drop_live_widgets(nb)
-    exporter = HTMLExporter(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
+    exporter = exporter_class(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=exclude_input, exclude_input_prompt=True,
                             exclude_output_prompt=True, language_code=lang)
     resources = {"metadata": {"name": title}} if title else None

@@ -1,5 +1,6 @@
 """Feedback pages for real: learners' scripts, handlers, remote images, URLs in outputs, math and content that
-nbconvert cannot render, graded by `lce courses grade` and opened in Debian's Chromium."""
+nbconvert cannot render, graded by `lce courses grade` and opened in Debian's Chromium (and checked by axe-core);
+Swedish first, English for a learner whose notebook says so."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ import pytest
 
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import write_demo_submissions
-from lce_utils.courses.feedback import CSP, feedback_page
+from lce_utils.courses.feedback import CSP, NOT_SANDBOXED_NOTE, feedback_page
+from lce_utils.courses.mathml import formula, typeset
 from lce_utils.offline_html import remote_loads
 from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
+from lce_utils.paths import ROOT
 from tests.test_courses_grading import TIMEOUT, run_lce
 
 ASSIGNMENT = "adaptive-mindset"
@@ -31,12 +34,16 @@ display(Markdown("![poster](https://example.com/poster.png) and $$\\int_0^1 x\\,
 '''
 HOSTILE_MARKDOWN = ("![poster](https://example.com/poster.png)\n\n<script>document.title = 'pwned-script'</script>\n\n"
                     "<img src=https://example.com/a.png onerror=\"document.title = 'pwned-onerror'\">\n\n"
-                    "$$e^{i\\pi} + 1 = 0$$\n")
+                    "$$e^{i\\pi} + 1 = 0$$\n\nBiljetten kostar \\$5 eller \\$10; en andel $\\frac{a}{b}$ och "
+                    "$\\href{javascript:alert(1)}{x}$ och `$kod$`\n")
+# a learner who reads the course in English (their notebook says so) and shows a formula as a text/latex output
+ENGLISH_MATH = "from IPython.display import Math, display\ndisplay(Math(r'\\sqrt{x^2 + 1}'))\n"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # a display whose markdown is a number: not valid notebook data (dropped with a note when grading), and nbconvert's
 # renderer fails on it (AttributeError) where it is found in an autograded notebook
 UNRENDERABLE = "from IPython.display import publish_display_data\npublish_display_data({'text/markdown': 12})\n"
-STUDENTS = ["demo-correct", "hostile-output", "hostile-markdown", "unrenderable", "plain"]
-PAGES = ["demo-correct", "hostile-output", "hostile-markdown", "plain"]
+STUDENTS = ["demo-correct", "hostile-output", "hostile-markdown", "unrenderable", "plain", "english"]
+PAGES = ["demo-correct", "hostile-output", "hostile-markdown", "plain", "english"]
 
 
 def _submissions(course: Path, subs: Path) -> None:
@@ -45,10 +52,13 @@ def _submissions(course: Path, subs: Path) -> None:
         nb = nbformat.read(subs / "demo-correct" / f"{NOTEBOOK}.ipynb", as_version=4)
         for cell in nb.cells:
             gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if gid == "response_rate_answer" and student in ("hostile-output", "unrenderable"):
-                cell.source = (HOSTILE_OUTPUT if student == "hostile-output" else UNRENDERABLE) + cell.source
+            if gid == "response_rate_answer" and student in ("hostile-output", "unrenderable", "english"):
+                code = {"hostile-output": HOSTILE_OUTPUT, "unrenderable": UNRENDERABLE, "english": ENGLISH_MATH}
+                cell.source = code[student] + cell.source
             elif gid == "reflection" and student == "hostile-markdown":
                 cell.source = HOSTILE_MARKDOWN + cell.source
+        if student == "english":
+            nb.metadata["lce"] = {"language": "en"}
         (subs / student).mkdir()
         nbformat.write(nb, subs / student / f"{NOTEBOOK}.ipynb")
 
@@ -76,8 +86,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_hostile_content_never_stops_grading(graded: dict) -> None:
     with (graded["course"] / "exports" / f"{ASSIGNMENT}-grades.csv").open(newline="", encoding="utf-8") as handle:
         rows = {r["student"]: r for r in csv.DictReader(handle)}
-    assert {s: (float(r["score"]), r["needs_manual_grading"]) for s, r in rows.items()} == \
-        {s: (11.0, "True") for s in STUDENTS}, graded["stdout"]
+    assert {s: (float(r["score"]), r["needs_manual_grading"], r["sandboxed"]) for s, r in rows.items()} == \
+        {s: (11.0, "True", "True") for s in STUDENTS}, graded["stdout"]
     assert f"graded {len(STUDENTS)} of {len(STUDENTS)} submissions" in graded["stdout"]
     page = (graded["course"] / "feedback" / "unrenderable" / ASSIGNMENT / f"{NOTEBOOK}.html").read_text("utf-8")
     assert "An output that is not valid notebook data was dropped" in page
@@ -97,8 +107,47 @@ def test_pages_run_no_script_and_load_nothing(graded: dict) -> None:
         assert '<a href="https://example.com/poster.png">poster (image on the web, not loaded' in page
     assert '<a href="https://example.com/remote.png">remote (image on the web' in output
     assert "&lt;img src=https://example.com/printed.png&gt;" in output   # printed text stays text
-    assert "$$\\int_0^1 x\\,dx$$" in output and "$$e^{i\\pi} + 1 = 0$$" in markdown   # math as written
-    assert "Score / Poäng: 11 of / av 14" in output and "Score / Poäng: 11 of / av 14" in markdown
+    score = 'Poäng: 11 av 14 / <span lang="en">Score: 11 of 14</span>'
+    assert score in output and score in markdown
+    for page in graded["pages"].values():  # sandboxed: no word of --no-sandbox
+        assert NOT_SANDBOXED_NOTE[0] not in page.read_text(encoding="utf-8")
+
+
+MATHML = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="{}">'
+
+
+@pytest.mark.slow
+def test_math_is_mathml_where_jupyter_sees_math(graded: dict) -> None:
+    output = graded["pages"]["hostile-output"].read_text(encoding="utf-8")
+    markdown = graded["pages"]["hostile-markdown"].read_text(encoding="utf-8")
+    english = graded["pages"]["english"].read_text(encoding="utf-8")
+    # display math of a markdown cell and of a Markdown output
+    assert MATHML.format("block") + "<mrow><msup><mi>e</mi><mrow><mi>i</mi><mi>π</mi></mrow></msup><mo>+</mo>" \
+        "<mn>1</mn><mo>=</mo><mn>0</mn></mrow></math>" in markdown
+    assert MATHML.format("block") + "<mrow><msubsup><mo>∫</mo><mn>0</mn><mn>1</mn></msubsup><mi>x</mi>" in output
+    # inline math; escaped dollars stay prices and code stays code; a link hidden in LaTeX leaves nothing
+    assert MATHML.format("inline") + "<mrow><mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac></mrow>" \
+        "</math>" in markdown
+    assert "Biljetten kostar $5 eller $10; en andel" in markdown and "<code>$kod$</code>" in markdown
+    assert not re.search(r"<m[a-z]+ [^>]*href", markdown) and "javascript:" not in markdown
+    # a text/latex output (IPython's Math)
+    assert MATHML.format("inline") + '<mrow><mstyle displaystyle="true" scriptlevel="0"><msqrt><mrow><msup>' \
+        "<mi>x</mi><mn>2</mn></msup><mo>+</mo><mn>1</mn></mrow></msqrt></mstyle></mrow></math>" in english
+    for page in (output, markdown, english):
+        assert "lce-math" not in page   # every marked formula became MathML
+
+
+@pytest.mark.slow
+def test_each_page_in_the_learners_language_with_the_other_beside_it(graded: dict) -> None:
+    swedish = graded["pages"]["demo-correct"].read_text(encoding="utf-8")
+    english = graded["pages"]["english"].read_text(encoding="utf-8")
+    assert '<html lang="sv">' in swedish and '<html lang="en">' in english
+    assert "<title>Återkoppling: iterating-under-uncertainty (demo-correct)</title>" in swedish
+    assert "<title>Feedback: iterating-under-uncertainty (english)</title>" in english
+    assert 'Poäng: 11 av 14 / <span lang="en">Score: 11 of 14</span>' in swedish
+    assert 'Score: 11 of 14 / <span lang="sv">Poäng: 11 av 14</span>' in english
+    assert 'godkänd / <span lang="en">passed</span>' in swedish
+    assert 'passed / <span lang="sv">godkänd</span>' in english
 
 
 @pytest.mark.slow
@@ -106,8 +155,8 @@ def test_unrenderable_notebook_gets_a_plain_page(graded: dict) -> None:
     assert graded["feedback_stdout"].strip().endswith(f"plain/{ASSIGNMENT}/{NOTEBOOK}.html")
     page = graded["pages"]["plain"].read_text(encoding="utf-8")
     assert "Your notebook could not be shown here" in page and "Din notebook kunde inte visas här" in page
-    assert "Score / Poäng: 11 of / av 14" in page
-    assert re.search(r"<code>test_scenarios</code></td><td>4</td><td>passed / godkänd", page)
+    assert 'Poäng: 11 av 14 / <span lang="en">Score: 11 of 14</span>' in page
+    assert '<code>test_scenarios</code></td><td>4</td><td>godkänd / <span lang="en">passed</span>' in page
 
 
 @pytest.mark.slow
@@ -122,8 +171,9 @@ def test_chromium_opens_every_page_without_requests_or_scripts(graded: dict, pag
         for target in (path, bare):
             page.goto(target.as_uri())
             page.wait_for_load_state("load")
-            assert page.title() == f"Feedback: {NOTEBOOK} ({student})", (student, target)
-            assert page.locator("text=Score / Poäng").count() >= 1
+            word = "Feedback" if student == "english" else "Återkoppling"
+            assert page.title() == f"{word}: {NOTEBOOK} ({student})", (student, target)
+            assert page.locator("text=Score: 11 of 14").count() >= 1
     assert page.watch.external_requests == []
     assert page.watch.page_errors == []
 
@@ -157,3 +207,57 @@ def test_feedback_page_keeps_the_templates_styles_only() -> None:
     assert "<style>body { color: red }</style>" in page and "example.com" not in page
     assert "<title>Feedback: &lt;nb&gt;</title>" in page
     assert '<main class="jp-Notebook"><p>hi</p></main>' in page
+
+
+@pytest.mark.slow
+def test_chromium_lays_out_the_math_itself(graded: dict, page) -> None:
+    page.goto(graded["pages"]["hostile-markdown"].as_uri())
+    page.wait_for_load_state("load")
+    layout = page.evaluate("""() => {
+        const block = document.querySelector('math[display="block"]');
+        const frac = document.querySelector('mfrac');
+        const [top, bottom] = [...frac.children].map(e => e.getBoundingClientRect());
+        return {namespace: block.namespaceURI, display: getComputedStyle(block).display,
+                stacked: top.bottom <= bottom.top + 0.5, height: block.getBoundingClientRect().height};
+    }""")
+    assert layout["namespace"] == "http://www.w3.org/1998/Math/MathML"
+    assert layout["display"] == "block math"   # MathML Core, drawn by Chromium itself
+    assert layout["stacked"] and layout["height"] > 0   # a fraction's numerator sits above its denominator
+    assert page.watch.external_requests == [] and page.watch.page_errors == []
+
+
+@pytest.mark.slow
+def test_axe_finds_nothing_serious_on_feedback_pages(graded: dict, browser) -> None:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
+    # the page's Content-Security-Policy allows no script at all: axe-core runs with it bypassed
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        found = {}
+        for student in ("demo-correct", "hostile-markdown", "english", "plain"):
+            tab = context.new_page()
+            tab.goto(graded["pages"][student].as_uri())
+            tab.wait_for_load_state("load")
+            tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+            violations = tab.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+            found[student] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations
+                              if v["impact"] in ("serious", "critical")]
+            tab.close()
+    finally:
+        context.close()
+    assert found == {s: [] for s in found}
+
+
+def test_mathml_of_learners_latex_is_sanitised() -> None:
+    assert formula(r"\href{javascript:alert(1)}{x}", False) == \
+        MATHML.format("inline") + "<mrow><mrow><mrow><mi>x</mi></mrow></mrow></mrow></math>"
+    assert formula("", True) is None and formula("x" * 5000, False) is None
+    marked = ('<p><span class="lce-math-inline">a &lt; b</span> <span class="lce-math-block">\\left(</span></p>'
+              '<div class="jp-RenderedLatex jp-OutputArea-output" data-mime-type="text/latex">$$x$$ and $y$</div>'
+              "<pre>$z$</pre>")
+    out = typeset(marked)
+    assert out.startswith("<p>" + MATHML.format("inline") + "<mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow></math>")
+    assert MATHML.format("block") + "<mrow><mi>x</mi></mrow></math> and " + MATHML.format("inline") in out
+    assert out.endswith("<pre>$z$</pre>")
+    assert '<span class="lce-math-block">\\left(</span>' not in out and "$$\\left($$" in out   # not LaTeX: as written

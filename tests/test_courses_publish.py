@@ -104,7 +104,25 @@ def test_the_learners_repository_holds_what_learners_need(published: dict) -> No
     assert len(links) >= 9 and all((out / link).exists() for link in links), links
     assert "mentorship/signup/index.ipynb" in links and "mentorship/coordinator/index.ipynb" not in text
     assert "Knowledge reports" not in text  # tagged instructors-only: the report site is built in this checkout
-    assert len(landing.cells) == len(nbformat.read(ROOT / "index.ipynb", as_version=4).cells) - 1
+    mine = nbformat.read(ROOT / "index.ipynb", as_version=4).cells
+    assert len(landing.cells) == len([c for c in mine if "instructors-only" not in c.metadata.get("tags", [])]) \
+        == len(mine) - 3
+    # no command the learners' repository cannot run (it has no Makefile); how to open the apps, in both languages
+    assert not (out / "Makefile").exists() and "make " not in text
+    assert "press the Voilà button in its toolbar to see it as an app" in text
+    assert "tryck på Voilà-knappen i\nverktygsfältet för att se den som app" in text
+
+
+def test_a_landing_notebook_that_names_a_make_command_is_not_published(tmp_path: Path) -> None:
+    from lce_utils.courses.publish import landing_problems
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Run `make mentorship` / Kör `make mentorship`"),
+                                         nbformat.v4.new_code_cell("print('`make run`')")])
+    assert landing_problems(nb, tmp_path) == [
+        "index.ipynb: tells learners to run `make mentorship` but the learners' repository has no Makefile (tag "
+        "that cell instructors-only)"] * 2
+    (tmp_path / "Makefile").write_text("mentorship:\n")
+    assert landing_problems(nb, tmp_path) == []
 
 
 def test_no_solution_hidden_test_or_model_answer_in_any_file_or_commit(published: dict) -> None:

@@ -11,6 +11,7 @@ import os
 import secrets
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -20,9 +21,10 @@ import pytest
 from lce_utils.courses.collect import collect
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.export import collect_rows
+from lce_utils.courses.feedback import NOT_SANDBOXED_NOTE
 from lce_utils.courses.grading import autograde_parallel
 from lce_utils.courses.release import release
-from lce_utils.courses.sandbox import Containment, bwrap_path
+from lce_utils.courses.sandbox import Containment, _folder, _mounts, _own_cgroups, bwrap_path
 from lce_utils.courses.workflow import NOT_SANDBOXED, grade
 from lce_utils.paths import ROOT
 from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
@@ -231,7 +233,17 @@ def test_no_sandbox_is_stated_in_the_report_and_the_exports(tmp_path: Path) -> N
     _, rows = read_csv(course / "exports" / f"{ASSIGNMENT}-integrity.csv")
     assert [(r["student"], r["problem"]) for r in rows] == [("anna", NOT_SANDBOXED)]
     _, grades = read_csv(course / "exports" / f"{ASSIGNMENT}-grades.csv")
-    assert [(r["student"], float(r["score"])) for r in grades] == [("anna", 11.0)]
+    assert [(r["student"], float(r["score"]), r["sandboxed"]) for r in grades] == [("anna", 11.0, "False")]
+    _, tests = read_csv(course / "exports" / f"{ASSIGNMENT}-tests.csv")
+    assert len(tests) == 3 and {r["sandboxed"] for r in tests} == {"False"}
+    feedback = course / "feedback" / "anna" / ASSIGNMENT / "iterating-under-uncertainty.html"
+    written = feedback.read_text(encoding="utf-8")  # rendered in the grading worker
+    run_lce(root, "courses", "feedback", ASSIGNMENT, "--student", "anna")  # and again from the grading record
+    for page in (written, feedback.read_text(encoding="utf-8")):
+        assert f'{NOT_SANDBOXED_NOTE[0]} / <span lang="en">{NOT_SANDBOXED_NOTE[1]}</span>' in page
+    run_lce(root, "courses", "export", ASSIGNMENT)  # the exports written again say it too
+    _, grades = read_csv(course / "exports" / f"{ASSIGNMENT}-grades.csv")
+    assert [r["sandboxed"] for r in grades] == ["False"]
 
 
 def test_a_crashed_worker_takes_no_other_learner_along(tmp_path: Path) -> None:
@@ -285,3 +297,42 @@ def test_missing_bwrap_is_a_clear_error_and_nothing_is_graded(tmp_path: Path) ->
     assert "bubblewrap (`bwrap`) saknas" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (course / "submitted").exists() and not (course / "exports").exists()
+
+
+V2 = """
+import json, sys
+from lce_utils.courses.sandbox import make_cgroups
+group, why = make_cgroups(sys.argv[1], versions=(2,))
+out = {"why": why, "version": group.version if group else None}
+if group:
+    kernel = group.child("k")
+    kernel.limit(64, 8)
+    out["limits"] = [open(kernel.dirs["unified"] + f"/{name}").read().strip() for name in ("memory.max", "pids.max")]
+    group.kill()
+print(json.dumps(out))
+"""
+
+
+def test_cgroup_v2_for_real_or_the_reason_why_not() -> None:
+    """The cgroup v2 path on this host's real cgroup2 file system (in a process of its own: it may move itself one
+    level down): with memory and pids available, a limited cgroup; on a v1 or hybrid host (this project's machines:
+    cgroup2 holds no memory controller there) the reason, and nothing left behind."""
+    import json
+
+    name = f"lce-v2-{TOKEN}"
+    proc = subprocess.run([sys.executable, "-c", V2, name], capture_output=True, text=True, timeout=60, check=True,
+                          cwd=ROOT)
+    out = json.loads(proc.stdout)
+    mounts, own = _mounts(), _own_cgroups()
+    if "unified" not in mounts:
+        assert out == {"why": "no cgroup file system with memory and pids controllers is mounted", "version": None}
+        return
+    mine = _folder(mounts["unified"], own["unified"])
+    available = (mine / "cgroup.controllers").read_text().split()
+    if {"memory", "pids"} <= set(available):
+        assert out == {"why": "", "version": 2, "limits": [str(64 * 1024 * 1024), "8"]}
+    else:
+        assert out == {"version": None, "why": (
+            f"cgroup v2: the memory and pids controllers are not available to {mine} (it has: "
+            f"{' '.join(available) or 'none'}); they are bound to cgroup v1 or not delegated")}
+    assert not (mine / name).exists()

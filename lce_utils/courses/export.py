@@ -13,8 +13,11 @@ import nbformat
 
 from lce_utils.courses.config import course_root, db_url
 
-GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading"]
-TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message"]
+# `sandboxed`: True (each notebook ran in its own sandbox), False (graded with --no-sandbox: unconfined, the course in
+# reach) or empty (no record of `lce courses grade` for that learner, e.g. graded by plain nbgrader)
+GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading", "sandboxed"]
+TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message",
+                "sandboxed"]
 
 
 def status_path(root: Path, assignment: str, student: str) -> Path:
@@ -35,6 +38,12 @@ def read_status(root: Path, assignment: str, student: str) -> dict[str, Any]:
     """One student's saved grading status ({} when there is none)."""
     path = status_path(root, assignment, student)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def sandboxed(status: dict[str, Any]) -> bool | str:
+    """The `sandboxed` value of a learner's rows: True, False (--no-sandbox) or '' when grading left no record."""
+    value = status.get("sandboxed")
+    return value if isinstance(value, bool) else ""
 
 
 def first_error_line(cell: nbformat.NotebookNode) -> str:
@@ -95,12 +104,13 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
         for submission in submissions:
             student = submission.student.id
             status = read_status(root, assignment, student)
+            contained = sandboxed(status)
             for nb in sorted(submission.notebooks, key=lambda n: n.name):
                 penalty = nb.late_submission_penalty or 0.0
                 grade_rows.append({
                     "student": student, "assignment": assignment, "notebook": nb.name,
                     "score": _num(max(0.0, (nb.score or 0.0) - penalty)), "max_score": _num(nb.max_score),
-                    "needs_manual_grading": bool(nb.needs_manual_grade),
+                    "needs_manual_grading": bool(nb.needs_manual_grade), "sandboxed": contained,
                 })
                 path = root / "autograded" / student / assignment / f"{nb.name}.ipynb"
                 cells = {}
@@ -124,7 +134,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
                     test_rows.append({
                         "student": student, "assignment": assignment, "notebook": nb.name, "test": grade.name,
                         "points": _num(points), "max_points": _num(grade.max_score), "passed": passed,
-                        "message": message,
+                        "message": message, "sandboxed": contained,
                     })
     return grade_rows, test_rows
 

@@ -3,8 +3,10 @@
 nbgrader's own feedback shows the autograded notebook, hidden tests included (nbgrader issues #917, #1363), and
 loads MathJax from a CDN; this one renders offline with lce_utils.offline_html and sanitises everything the learner
 wrote or printed with the report site's allowlist (lce_utils.reports.sanitize): no script runs, an image from the
-web becomes a plain link, nothing loads from the network. A page that cannot be rendered is replaced by a plain one:
-no notebook content can stop grading."""
+web becomes a plain link, nothing loads from the network. Math is MathML (lce_utils.courses.mathml), drawn by the
+browser itself. Each page is in the learner's language (Swedish unless their notebook says English), with the other
+language beside it; a notebook graded with --no-sandbox says so. A page that cannot be rendered is replaced by a
+plain one: no notebook content can stop grading."""
 
 from __future__ import annotations
 
@@ -18,20 +20,48 @@ import nbformat
 from nbformat.v4 import new_markdown_cell
 
 from lce_utils.courses.config import course_root, db_url
-from lce_utils.courses.export import first_error_line
+from lce_utils.courses.export import first_error_line, read_status
+from lce_utils.courses.mathml import MathMLExporter, typeset
 from lce_utils.offline_html import remote_loads, render_notebook
 from lce_utils.reports import sanitize
 
 log = logging.getLogger(__name__)
 
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"   # most of the programme's learners speak Swedish
 HIDDEN_NOTE = "# Hidden checks ran here; their code is not shown. / Dolda kontroller kördes här; koden visas inte."
-AFTER_HIDDEN_NOTE = ("Outputs of cells that ran after the first hidden check are not shown here (they could repeat "
-                     "the hidden checks); your own notebook still has them. / Utdata från celler som kördes efter "
-                     "den första dolda kontrollen visas inte här (de skulle kunna återge de dolda kontrollerna); "
-                     "de finns kvar i din egen notebook.")
+AFTER_HIDDEN_NOTE = ("Utdata från celler som kördes efter den första dolda kontrollen visas inte här (de skulle kunna "
+                     "återge de dolda kontrollerna); de finns kvar i din egen notebook.",
+                     "Outputs of cells that ran after the first hidden check are not shown here (they could repeat "
+                     "the hidden checks); your own notebook still has them.")
+NOT_SANDBOXED_NOTE = ("Den här inlämningen rättades utan rättningens sandlåda (--no-sandbox): din kod kördes utan "
+                      "isolering på kursledarens dator. Kursledaren bör granska resultatet.",
+                      "This submission was graded without the grading sandbox (--no-sandbox): your code ran "
+                      "unconfined on the course leader's computer. The course leader should review the result.")
 # The browser's own guard on top of the sanitising: no script, no request to any host, inline styles and images.
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
        "form-action 'none'")
+
+
+def learner_language(nb: nbformat.NotebookNode) -> str:
+    """The learner's language as their notebook records it (metadata `lce.language`: sv or en), else Swedish."""
+    meta = nb.metadata.get("lce", {})
+    lang = str(meta.get("language", "") if isinstance(meta, dict) else "").lower()
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def both(lang: str, sv: str, en: str) -> str:
+    """HTML text in lang with the other language beside it, marked as such (screen readers switch voice)."""
+    first, second, other = (sv, en, "en") if lang == "sv" else (en, sv, "sv")
+    return f'{first} / <span lang="{other}">{second}</span>'
+
+
+# Colours of JupyterLab's light code theme below WCAG AA contrast (4.5:1) on the code cells' grey, darkened to ~4.8
+CODE_COLOURS = ("<style>:root { --jp-mirror-editor-atom-color: #6161b7; --jp-mirror-editor-bracket-color: #6b6b53; "
+                "--jp-mirror-editor-comment-color: #3a7575; --jp-mirror-editor-error-color: #db0000; "
+                "--jp-mirror-editor-hr-color: #6b6b6b; --jp-mirror-editor-meta-color: #9f1fef; "
+                "--jp-mirror-editor-number-color: #007d00; --jp-mirror-editor-operator-color: #9f1fef; "
+                "--jp-mirror-editor-quote-color: #007d00; }</style>")
 
 
 def hidden_line_ranges(source: str) -> list[tuple[int, int]]:
@@ -68,7 +98,8 @@ def failed_in_hidden(cell: nbformat.NotebookNode) -> bool:
     return line is not None and any(a <= line <= b for a, b in hidden_line_ranges(cell.source))
 
 
-def safe_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[dict]]:
+def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
+                  ) -> tuple[nbformat.NotebookNode, list[dict]]:
     """A copy of an autograded notebook safe to show a learner, and one result dict per test cell.
 
     From the first cell with hidden tests on, learners' outputs are dropped and test cells keep only LCE's own
@@ -100,34 +131,60 @@ def safe_notebook(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, lis
                 # error's name and message only
                 output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
     if after_hidden:
-        nb.cells.append(new_markdown_cell(f"*{AFTER_HIDDEN_NOTE}*"))
+        nb.cells.append(new_markdown_cell(f"*{both(lang, *AFTER_HIDDEN_NOTE)}*"))
     return nb, results
 
 
+def _state(lang: str, passed: bool, hidden: bool | None = None) -> str:
+    """'passed' or 'failed (hidden/visible check)' in lang, the other language beside it."""
+    if passed:
+        return both(lang, "godkänd", "passed")
+    if hidden is None:
+        return both(lang, "underkänd", "failed")
+    where = both(lang, "dold kontroll", "hidden check") if hidden else both(lang, "synlig kontroll", "visible check")
+    return f"**{both(lang, 'underkänd', 'failed')}** ({where})"
+
+
 def _summary_cell(student: str, assignment: str, notebook: str, score: float, max_score: float,
-                  penalty: float, results: list[dict], comments: list[str]) -> nbformat.NotebookNode:
+                  penalty: float, results: list[dict], comments: list[str], lang: str,
+                  sandboxed: bool = True) -> nbformat.NotebookNode:
     rows = []
     for r in results:
-        where = "hidden check / dold kontroll" if r["hidden"] else "visible check / synlig kontroll"
-        state = "passed / godkänd" if r["passed"] else f"**failed / underkänd** ({where})"
         why = f": {html.escape(r['message'])}" if r["message"] else ""
-        rows.append(f"| `{r['test']}` | {r['max_points']} | {state}{why} |")
-    late = (f"\n\nLate submission: {penalty:g} points deducted. / Sen inlämning: {penalty:g} poäng avdrag."
-            if penalty else "")
+        rows.append(f"| `{r['test']}` | {r['max_points']} | {_state(lang, r['passed'], r['hidden'])}{why} |")
+    late = ("\n\n" + both(lang, f"Sen inlämning: {_sv(penalty)} poäng avdrag.",
+                           f"Late submission: {penalty:g} points deducted.") if penalty else "")
     notes = "".join(f"\n* {html.escape(c)}" for c in comments if c)
+    warning = "" if sandboxed else f"**{both(lang, *NOT_SANDBOXED_NOTE)}**\n\n"
     return new_markdown_cell(
-        f"# Feedback / Återkoppling: {notebook}\n\n"
-        f"**Learner / Deltagare:** {student} · **Assignment / Uppgift:** {assignment}\n\n"
-        f"**Score / Poäng: {score:g} of / av {max_score:g}**{late}\n\n"
-        "Some checks are **hidden**: they ran when your work was graded but are not shown, so that they test "
-        "your understanding rather than the examples. Below you see which of them failed and why. / "
-        "Vissa kontroller är **dolda**: de kördes vid rättningen men visas inte. Nedan ser du vilka som "
-        "inte gick igenom och varför.\n\n"
-        "| Check / Kontroll | Points / Poäng | Result / Resultat |\n|---|---|---|\n" + "\n".join(rows)
-        + (f"\n\n**Comments / Kommentarer:**{notes}" if notes else ""))
+        f"# {both(lang, 'Återkoppling', 'Feedback')}: {notebook}\n\n{warning}"
+        f"**{both(lang, 'Deltagare', 'Learner')}:** {student} · **{both(lang, 'Uppgift', 'Assignment')}:** "
+        f"{assignment}\n\n"
+        f"**{_score_line(lang, score, max_score)}**{late}\n\n"
+        + both(lang, "Vissa kontroller är **dolda**: de kördes vid rättningen men visas inte, så att de prövar din "
+               "förståelse och inte bara exemplen. Nedan ser du vilka som inte gick igenom och varför.",
+               "Some checks are **hidden**: they ran when your work was graded but are not shown, so that they "
+               "test your understanding rather than the examples. Below you see which of them failed and why.")
+        + f"\n\n| {both(lang, 'Kontroll', 'Check')} | {both(lang, 'Poäng', 'Points')} | "
+        f"{both(lang, 'Resultat', 'Result')} |\n|---|---|---|\n" + "\n".join(rows)
+        + (f"\n\n**{both(lang, 'Kommentarer', 'Comments')}:**{notes}" if notes else ""))
 
 
-def feedback_page(rendered: str, title: str, lang: str = "en") -> str:
+def _score_line(lang: str, score: float, max_score: float) -> str:
+    return both(lang, f"Poäng: {_sv(score)} av {_sv(max_score)}", f"Score: {score:g} of {max_score:g}")
+
+
+def _sv(number: float) -> str:
+    """A number as Swedish writes it (decimal comma)."""
+    return f"{number:g}".replace(".", ",")
+
+
+def page_title(lang: str, notebook: str, student: str) -> str:
+    """The page's title: 'Återkoppling' or 'Feedback', the notebook and the learner."""
+    return f"{'Återkoppling' if lang == 'sv' else 'Feedback'}: {notebook} ({student})"
+
+
+def feedback_page(rendered: str, title: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """A self-contained feedback page from nbconvert's HTML: its styles, and its cells through the allowlist."""
     head = rendered[:rendered.find("</head>")] if "</head>" in rendered else ""
     styles = "\n".join(block for block in re.findall(r"<style\b[^>]*>.*?</style>", head, re.S | re.I)
@@ -135,7 +192,7 @@ def feedback_page(rendered: str, title: str, lang: str = "en") -> str:
     body = sanitize.notebook_body(rendered)
     cells = sanitize.finish_images(sanitize.clean_fragment(
         sanitize.remote_images_as_links(sanitize.strip_anchor_links(body)), external_links=True))
-    return _page(title, lang, styles, f'<main class="jp-Notebook">{cells}</main>')
+    return _page(title, lang, f"{styles}\n{CODE_COLOURS}", f'<main class="jp-Notebook">{typeset(cells)}</main>')
 
 
 def _page(title: str, lang: str, styles: str, body: str) -> str:
@@ -147,21 +204,24 @@ def _page(title: str, lang: str, styles: str, body: str) -> str:
 
 
 def plain_page(student: str, assignment: str, notebook: str, score: float | None, max_score: float | None,
-               results: list[dict], why: str) -> str:
+               results: list[dict], why: str, lang: str = DEFAULT_LANGUAGE, sandboxed: bool = True) -> str:
     """A plain feedback page (score and checks only) for a notebook whose full page could not be rendered."""
     rows = "".join(f"<tr><td><code>{html.escape(str(r['test']))}</code></td><td>{html.escape(str(r['max_points']))}"
-                   f"</td><td>{'passed / godkänd' if r['passed'] else 'failed / underkänd'}"
+                   f"</td><td>{_state(lang, r['passed'])}"
                    f"{': ' + html.escape(r['message']) if r['message'] else ''}</td></tr>" for r in results)
-    score_line = (f"<p><strong>Score / Poäng: {score:g} of / av {max_score:g}</strong></p>"
+    score_line = (f"<p><strong>{_score_line(lang, score, max_score)}</strong></p>"
                   if score is not None and max_score is not None else "")
-    body = (f"<main><h1>Feedback / Återkoppling: {html.escape(notebook)}</h1>"
-            f"<p><strong>Learner / Deltagare:</strong> {html.escape(student)} · <strong>Assignment / Uppgift:"
-            f"</strong> {html.escape(assignment)}</p>{score_line}"
-            "<p>Your notebook could not be shown here, so this page lists your results only. / Din notebook kunde "
-            f"inte visas här, så sidan visar bara dina resultat. ({html.escape(why)})</p>"
-            + (f"<table><thead><tr><th>Check / Kontroll</th><th>Points / Poäng</th><th>Result / Resultat</th></tr>"
-               f"</thead><tbody>{rows}</tbody></table>" if rows else "") + "</main>")
-    return _page(f"Feedback: {notebook} ({student})", "en", "", body)
+    warning = "" if sandboxed else f"<p><strong>{both(lang, *NOT_SANDBOXED_NOTE)}</strong></p>"
+    body = (f"<main><h1>{both(lang, 'Återkoppling', 'Feedback')}: {html.escape(notebook)}</h1>{warning}"
+            f"<p><strong>{both(lang, 'Deltagare', 'Learner')}:</strong> {html.escape(student)} · "
+            f"<strong>{both(lang, 'Uppgift', 'Assignment')}:</strong> {html.escape(assignment)}</p>{score_line}"
+            "<p>" + both(lang, "Din notebook kunde inte visas här, så sidan visar bara dina resultat.",
+                         "Your notebook could not be shown here, so this page lists your results only.")
+            + f" ({html.escape(why)})</p>"
+            + (f"<table><thead><tr><th>{both(lang, 'Kontroll', 'Check')}</th><th>{both(lang, 'Poäng', 'Points')}"
+               f"</th><th>{both(lang, 'Resultat', 'Result')}</th></tr></thead><tbody>{rows}</tbody></table>"
+               if rows else "") + "</main>")
+    return _page(page_title(lang, notebook, student), lang, "", body)
 
 
 def _gradebook_summary(student: str, assignment: str, notebook: str, root: Path) -> tuple[float, float, float,
@@ -176,21 +236,29 @@ def _gradebook_summary(student: str, assignment: str, notebook: str, root: Path)
     return score, max_score, penalty, comments
 
 
-def feedback_html(student: str, assignment: str, notebook: str, root: str | Path | None = None) -> str:
+def feedback_html(student: str, assignment: str, notebook: str, root: str | Path | None = None,
+                  sandboxed: bool | None = None) -> str:
     """The feedback page for one student's notebook, built from the autograded notebook and the gradebook.
 
-    Never fails because of what the notebook holds: a page that cannot be rendered becomes a plain_page."""
+    sandboxed: whether grading ran in the sandbox (None: as the learner's grading status says; unknown is taken as
+    sandboxed). Never fails because of what the notebook holds: a page that cannot be rendered becomes a
+    plain_page."""
     root = course_root(root)
+    if sandboxed is None:
+        sandboxed = read_status(root, assignment, student).get("sandboxed") is not False
     score = max_score = None
     results: list[dict] = []
+    lang = DEFAULT_LANGUAGE
     try:
         graded = nbformat.read(root / "autograded" / student / assignment / f"{notebook}.ipynb", as_version=4)
-        safe, results = safe_notebook(graded)
+        lang = learner_language(graded)
+        safe, results = safe_notebook(graded, lang)
         score, max_score, penalty, comments = _gradebook_summary(student, assignment, notebook, root)
         safe.cells.insert(0, _summary_cell(student, assignment, notebook, score, max_score, penalty, results,
-                                           comments))
-        title = f"Feedback: {notebook} ({student})"
-        return feedback_page(render_notebook(safe, title=title, lang="en"), title)
+                                           comments, lang, sandboxed))
+        title = page_title(lang, notebook, student)
+        return feedback_page(render_notebook(safe, title=title, lang=lang, exporter_class=MathMLExporter), title,
+                             lang)
     except Exception as exc:  # the learner's content broke rendering: the grade still stands, show it plainly
         log.warning("feedback for %s/%s/%s rendered as a plain page: %s: %s", student, assignment, notebook,
                     type(exc).__name__, exc)
@@ -200,12 +268,13 @@ def feedback_html(student: str, assignment: str, notebook: str, root: str | Path
                 score, max_score, _, _ = _gradebook_summary(student, assignment, notebook, root)
             except Exception:  # no gradebook entry: the page says so by leaving the score out
                 pass
-        return plain_page(student, assignment, notebook, score, max_score, results, why)
+        return plain_page(student, assignment, notebook, score, max_score, results, why, lang, sandboxed)
 
 
 def generate_feedback(assignment: str, students: list[str] | None = None,
-                      root: str | Path | None = None) -> list[Path]:
-    """Write feedback/<student>/<assignment>/<notebook>.html for every autograded student (or those given)."""
+                      root: str | Path | None = None, sandboxed: bool | None = None) -> list[Path]:
+    """Write feedback/<student>/<assignment>/<notebook>.html for every autograded student (or those given);
+    sandboxed as for feedback_html."""
     root = course_root(root)
     base = root / "autograded"
     if students is None:
@@ -214,7 +283,7 @@ def generate_feedback(assignment: str, students: list[str] | None = None,
     for student in students:
         folder = base / student / assignment
         for path in sorted(folder.glob("*.ipynb")):
-            page = feedback_html(student, assignment, path.stem, root)
+            page = feedback_html(student, assignment, path.stem, root, sandboxed)
             dest = root / "feedback" / student / assignment / f"{path.stem}.html"
             dest.parent.mkdir(parents=True, exist_ok=True)
             tmp = dest.with_suffix(".part")

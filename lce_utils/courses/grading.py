@@ -32,6 +32,7 @@ from lce_utils.progress import progress
 
 MIN_TIME_LIMIT = 120      # seconds per submission at least, whatever the cell time-out
 CELLS_PER_TIME_LIMIT = 20  # default time limit per submission: this many cell time-outs
+LIMITS = ("time limit", "memory limit", "process limit")  # how a 'not graded' reason names a sandbox limit
 
 
 def default_time_limit(timeout: int) -> int:
@@ -212,12 +213,14 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     os.environ[SETTINGS_ENV] = settings.to_env()
     cgroups: Cgroups | None = _WORKER["cgroups"]
     oom_before = cgroups.oom_kills() if cgroups else 0
+    refused_before = cgroups.process_limit_hits() if cgroups else 0
     watchdog = Watchdog(_WORKER["time_limit"])
     try:
         outcome = _WORKER["api"].autograde(assignment, student, force=True, create=True)
     finally:
         watchdog.stop()
         oom = (cgroups.oom_kills() if cgroups else 0) - oom_before
+        refused = (cgroups.process_limit_hits() if cgroups else 0) - refused_before
         _clean_sandbox_folders()
     autograded = root / "autograded" / student / assignment
     ok = bool(outcome.get("success")) and autograded.is_dir() and any(autograded.glob("*.ipynb"))
@@ -228,16 +231,20 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     elif not ok and oom:
         outcome = {"error": f"memory limit: the submission's processes together needed more than "
                    f"{_WORKER['memory_mb']} MB and the kernel was stopped", "log": outcome.get("log", "")}
+    elif refused:  # threads its own cells (and the kernel) needed could not start: no result can be trusted
+        ok = False
+        outcome = {"error": f"process limit: the submission's processes and threads together reached the limit of "
+                   f"{_WORKER['settings'].processes}, so some could not start", "log": outcome.get("log", "")}
     feedback = root / "feedback" / student / assignment
     shutil.rmtree(feedback, ignore_errors=True)
     if ok:
         try:  # rendering HTML is slow: do it here, in parallel, from this worker's gradebook copy
-            generate_feedback(assignment, [student], root)
+            generate_feedback(assignment, [student], root, sandboxed=settings.bwrap is not None)
         except Exception:  # the parent renders it again from the real gradebook
             shutil.rmtree(feedback, ignore_errors=True)
     return {
         "student": student, "ok": ok, "seconds": time.perf_counter() - started,
-        "error": "" if ok else (outcome["error"] if outcome.get("error", "").startswith(("time limit", "memory limit"))
+        "error": "" if ok else (outcome["error"] if outcome.get("error", "").startswith(LIMITS)
                                 else plain_error(outcome.get("error", "") + "\n" + outcome.get("log", ""))),
         "detail": "" if ok else "\n".join((outcome.get("error") or outcome.get("log") or "").splitlines()[-30:]),
         "grades": read_grades(root, assignment, student) if ok else {},

@@ -35,6 +35,7 @@ INSTRUCTORS_ONLY_TAG = "instructors-only"  # a landing-notebook cell that only m
 MARKER = ".lce-published"  # marks OUT as written by this command, so that a later publish may replace it
 _SOLUTION_MARKER = re.compile(r'^\s*"?\s*(?:#+|=+)\s*(?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS|MARK SCHEME)', re.MULTILINE)
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_MAKE = re.compile(r"`make(?: [\w.-]+)?`")  # a command that needs this checkout's Makefile
 
 LEARNERS_GITIGNORE = """.venv/
 __pycache__/
@@ -131,6 +132,16 @@ def learners_landing(nb: nbformat.NotebookNode, base: Path) -> nbformat.Notebook
             lines.append(line)
         cell.source = "\n".join(lines)
     return nb
+
+
+def landing_problems(nb: nbformat.NotebookNode, base: Path) -> list[str]:
+    """What the learners' landing notebook tells them to run that their repository (base) cannot: `make …` without
+    a Makefile."""
+    if (base / "Makefile").exists():
+        return []
+    return [f"index.ipynb: tells learners to run {found} but the learners' repository has no Makefile (tag that "
+            f"cell {INSTRUCTORS_ONLY_TAG})" for cell in nb.cells if cell.cell_type == "markdown"
+            for found in _MAKE.findall(cell.source)]
 
 
 def learners_readme(checkout: Path, notebooks: list[str]) -> str:
@@ -236,12 +247,15 @@ def publish(out: str | Path, checkout: str | Path | None = None, course: str | P
         result.notebooks = _released(course, staging)
         (staging / "README.md").write_text(learners_readme(checkout, result.notebooks), encoding="utf-8")
         landing = staging / "index.ipynb"
+        problems = []
         if landing.exists():
-            nbformat.write(learners_landing(nbformat.read(landing, as_version=4), staging), landing)
+            learners = learners_landing(nbformat.read(landing, as_version=4), staging)
+            problems += landing_problems(learners, staging)
+            nbformat.write(learners, landing)
         (staging / ".gitignore").write_text(LEARNERS_GITIGNORE, encoding="utf-8")
         (staging / MARKER).write_text("Written by `lce courses publish` from the instructors' repository; the next "
                                       "publish replaces every file here but .git/.\n", encoding="utf-8")
-        problems = leaks(staging, course)
+        problems += leaks(staging, course)
         if problems:
             raise LCEError(f"not published: {problems[0]}" + (f" (and {len(problems) - 1} more)"
                                                                if len(problems) > 1 else ""))

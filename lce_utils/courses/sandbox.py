@@ -126,17 +126,12 @@ class Cgroups:
 
     def oom_kills(self) -> int:
         """How many processes the kernel killed here for lack of memory (summed over leaf cgroups)."""
-        total = 0
-        for folder in _tree(self.dirs.get("memory") or self.dirs.get("unified", "")):
-            name = "memory.oom_control" if self.version == 1 else "memory.events"
-            try:
-                for line in Path(folder, name).read_text().splitlines():
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill":
-                        total += int(value)
-            except OSError:
-                pass
-        return total
+        name = "memory.oom_control" if self.version == 1 else "memory.events"
+        return _events(self.dirs.get("memory") or self.dirs.get("unified", ""), name, "oom_kill")
+
+    def process_limit_hits(self) -> int:
+        """How often a process or thread could not start here because the number of tasks was at its limit."""
+        return _events(self.dirs.get("pids") or self.dirs.get("unified", ""), "pids.events", "max")  # v1 and v2
 
     def pids(self) -> set[int]:
         """Every process in this cgroup and below."""
@@ -181,6 +176,20 @@ class Cgroups:
                         time.sleep(0.02)
 
 
+def _events(top: str, name: str, wanted: str) -> int:
+    """The counter `wanted` of the 'key value' lines of file name, summed over the cgroups from top down."""
+    total = 0
+    for folder in _tree(top):
+        try:
+            for line in Path(folder, name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == wanted:
+                    total += int(value)
+        except OSError:
+            pass
+    return total
+
+
 def _tree(top: str) -> list[str]:
     if not top or not os.path.isdir(top):
         return []
@@ -204,20 +213,30 @@ def _own_cgroups() -> dict[str, str]:
     return own
 
 
-def _mounts() -> dict[str, str]:
-    """hierarchy key -> mount point of the cgroup file systems."""
+def _mounts() -> dict[str, tuple[str, str]]:
+    """hierarchy key -> (mount point, cgroup shown there) of the cgroup file systems (mountinfo's root field: a
+    container may see a subtree mounted as its /sys/fs/cgroup)."""
     found = {}
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         left, _, right = line.partition(" - ")
         fstype, _, options = right.split(" ", 2)
-        point = left.split()[4]
+        root, point = left.split()[3:5]
         if fstype == "cgroup2":
-            found.setdefault("unified", point)
+            found.setdefault("unified", (point, root))
         elif fstype == "cgroup":
             for opt in options.split(",") + options.split()[-1].split(","):
                 if opt in ("memory", "pids"):
-                    found.setdefault(opt, point)
+                    found.setdefault(opt, (point, root))
     return found
+
+
+def _folder(mount: tuple[str, str], own: str) -> Path:
+    """Where cgroup own (as /proc/self/cgroup names it) is in the file system mounted as mount."""
+    point, root = mount
+    relative = os.path.relpath(own, root) if root != "/" else own.lstrip("/")
+    if relative.startswith(".."):
+        raise OSError(f"this process's cgroup {own} is outside the mounted {root}")
+    return Path(point) / relative if relative != "." else Path(point)
 
 
 def _checked(group: Cgroups) -> Cgroups:
@@ -228,32 +247,39 @@ def _checked(group: Cgroups) -> Cgroups:
     return group
 
 
-def make_cgroups(name: str) -> tuple[Cgroups | None, str]:
-    """A new cgroup below this process's own (v1 memory + pids, else v2), or None and the reason why not."""
+def make_cgroups(name: str, versions: tuple[int, ...] = (1, 2)) -> tuple[Cgroups | None, str]:
+    """A new cgroup below this process's own (v1 memory + pids, else v2; versions: which to try), or None and the
+    reason why not."""
     try:
         own, mounts = _own_cgroups(), _mounts()
     except OSError as exc:
         return None, f"cannot read this process's cgroups ({exc})"
     reasons = []
-    if "memory" in mounts and "pids" in mounts and "memory" in own and "pids" in own:
+    if 1 in versions and "memory" in mounts and "pids" in mounts and "memory" in own and "pids" in own:
         dirs = {}
         try:
             for key in ("memory", "pids"):
-                path = Path(mounts[key] + own[key]) / name
+                path = _folder(mounts[key], own[key]) / name
                 path.mkdir()
                 dirs[key] = str(path)
             return _checked(Cgroups(1, dirs)), ""
         except OSError as exc:
             reasons.append(f"cgroup v1: {exc}")
             Cgroups(1, dirs).kill()
-    if "unified" in mounts and "unified" in own:
-        mine = Path(mounts["unified"] + own["unified"])
-        path = mine / name
+    if 2 in versions and "unified" in mounts and "unified" in own:
+        path = Path("/nonexistent")
         try:
+            mine = _folder(mounts["unified"], own["unified"])
+            available = Path(mine, "cgroup.controllers").read_text().split()
+            if not {"memory", "pids"} <= set(available):
+                raise OSError(f"the memory and pids controllers are not available to {mine} (it has: "
+                              f"{' '.join(available) or 'none'}); they are bound to cgroup v1 or not delegated")
+            path = mine / name
             path.mkdir()
-            if "memory" not in Path(mine, "cgroup.subtree_control").read_text():
-                # cgroup v2 lets a cgroup hand controllers down only while it holds no process itself (e.g. a
-                # delegated `systemd-run --user --scope -p Delegate=yes`): this process moves one level down first
+            if not {"memory", "pids"} <= set(Path(mine, "cgroup.subtree_control").read_text().split()):
+                # cgroup v2 lets a non-root cgroup hand controllers down only while it holds no process itself
+                # (the "no internal processes" rule; e.g. a delegated `systemd-run --scope -p Delegate=yes`): this
+                # process moves one level down first (that leaf stays until the machine removes empty cgroups)
                 leaf = mine / f"lce-main-{os.getpid()}"
                 leaf.mkdir(exist_ok=True)
                 Path(leaf, "cgroup.procs").write_text(str(os.getpid()))

@@ -1,0 +1,91 @@
+"""LaTeX math in feedback pages as MathML, which browsers draw themselves: no MathJax, nothing fetched.
+
+nbconvert leaves the math its markdown parser finds (`$$…$$`, `$…$`, `\\begin{…}…\\end{…}`) as text for MathJax,
+which loads from a CDN. MathMLExporter marks each formula where that parser found it (so `\\$5` stays a price), and
+typeset() turns the marks, and the text/latex outputs, into MathML (latex2mathml, pure Python) after the page is
+sanitised, itself reduced to a MathML allowlist: the LaTeX is the learner's, and `\\href{javascript:…}` and the
+like leave nothing behind. LaTeX that cannot be converted stays as the learner wrote it."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import nh3
+from jinja2 import pass_context
+from latex2mathml.converter import convert
+from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
+               "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
+               "mphantom", "menclose", "merror", "semantics", "annotation"}
+MATHML_ATTRS = {"xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "width",
+                "height", "depth", "accent", "accentunder", "columnalign", "columnspacing", "rowspacing",
+                "linethickness", "minsize", "maxsize", "movablelimits", "symmetric", "largeop", "form",
+                "notation", "scriptlevel", "displaystyle", "encoding"}
+# What MathMLExporter leaves where its parser found math (kept by the sanitiser: a span with a class).
+_MARKED = re.compile(r'<span class="lce-math-(?P<kind>block|inline)">(?P<latex>[^<]*)</span>')
+# A text/latex output: nbconvert writes its LaTeX, delimiters and all, escaped into this div.
+_LATEX_OUTPUT = re.compile(r'(<div class="jp-RenderedLatex[^"]*"[^>]*>)(?P<latex>[^<]*)(</div>)')
+_DELIMITED = re.compile(r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$|(?<![$\\])\$(?P<inline>[^$]+?)(?<![$\\])\$", re.S)
+MAX_FORMULA = 4000  # characters of LaTeX per formula: longer ones stay text (conversion time grows with length)
+
+
+def formula(latex: str, display: bool) -> str | None:
+    """Sanitised MathML of one formula, or None when it is not LaTeX that can be converted."""
+    if not latex.strip() or len(latex) > MAX_FORMULA:
+        return None
+    try:
+        markup = convert(latex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many kinds on malformed input: keep the text as the learner wrote it
+        return None
+    clean = nh3.clean(markup, tags=MATHML_TAGS, attributes={"*": MATHML_ATTRS}, link_rel=None)
+    return clean if clean.startswith("<math") else None
+
+
+class _MarkingRenderer(IPythonRenderer):
+    """nbconvert's markdown renderer, with math marked for typeset() instead of left for MathJax."""
+
+    def block_math(self, body: str) -> str:
+        return f'<span class="lce-math-block">{self.escape_html(body)}</span>'
+
+    def inline_math(self, body: str) -> str:
+        return f'<span class="lce-math-inline">{self.escape_html(body)}</span>'
+
+    def latex_environment(self, name: str, body: str) -> str:
+        return self.block_math(f"\\begin{{{name}}}{body}\\end{{{name}}}")
+
+
+class MathMLExporter(HTMLExporter):
+    """nbconvert's HTMLExporter whose markdown marks math where its parser finds it (see typeset())."""
+
+    @pass_context
+    def markdown2html(self, context: Any, source: str) -> str:
+        """Markdown to HTML as nbconvert renders it, math marked."""
+        renderer = _MarkingRenderer(
+            escape=False, attachments=context.get("cell", {}).get("attachments", {}), embed_images=self.embed_images,
+            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
+            **self.lexer_options)
+        return MarkdownWithMath(renderer=renderer).render(source)
+
+
+def _marked(match: re.Match) -> str:
+    display = match.group("kind") == "block"
+    delimiter = "$$" if display else "$"
+    return formula(html.unescape(match.group("latex")), display) or f"{delimiter}{match.group('latex')}{delimiter}"
+
+
+def _latex_output(match: re.Match) -> str:
+    def one(found: re.Match) -> str:
+        display = found.group("block") is not None
+        latex = html.unescape(found.group("block") if display else found.group("inline"))
+        return formula(latex, display) or found.group(0)
+    return match.group(1) + _DELIMITED.sub(one, match.group("latex")) + match.group(3)
+
+
+def typeset(fragment: str) -> str:
+    """Sanitised HTML of MathMLExporter with its marked formulas and text/latex outputs as MathML."""
+    return _LATEX_OUTPUT.sub(_latex_output, _MARKED.sub(_marked, fragment))
