@@ -118,6 +118,9 @@ def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "7")
     assert main(["programme", "purge", "--db", url]) == 0
     assert "nothing purged: records are kept until 2027-12-31" in capsys.readouterr().out
+    monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "fem")
+    assert main(["programme", "purge", "--db", url]) == 1
+    assert "LCE_PROGRAMME_RETENTION_YEARS: expected a whole number of years, got 'fem'" in capsys.readouterr().err
     monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "5")
     assert main(["programme", "purge", "--db", url]) == 0
     assert "purged 1 people, 3 row(s), past 2025-12-31" in capsys.readouterr().out

@@ -16,7 +16,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from lce_utils.errors import DataError
-from lce_utils.mentorship.store import days_setting
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
 from lce_utils.programme.models import Attendance, Attestation, CollectionAttempt, Participation, Person, Result
@@ -32,7 +31,11 @@ RULE = ("Regulation (EU) 2021/1060 art. 82: the records are kept for five years 
 def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
     """The last day records must be kept, or None while the last payment is not made (the period runs)."""
     env = dict(os.environ if env is None else env)
-    years = days_setting(YEARS_ENV, 5, env)
+    raw_years = env.get(YEARS_ENV, "").strip() or "5"
+    if not raw_years.isdigit():
+        raise DataError(f"{YEARS_ENV}: expected a whole number of years, got {raw_years!r} / ett heltal år "
+                        "förväntades")
+    years = int(raw_years)
     raw = env.get(LAST_PAYMENT_ENV, "").strip()
     if not raw:
         return None
