@@ -42,6 +42,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "mentorship_email": ("e-post i mentorskapet", "mentorship e-mail"), "institution": ("institution", "institution"),
 }
 FIELDS = tuple(LABELS)
+# fields of other records (results, attendance), for messages only
+OTHER_LABELS: dict[str, tuple[str, str]] = {
+    "recorded_on": ("registreringsdatum", "recorded on"), "hours": ("timmar", "hours"),
+    "activity": ("aktivitet", "activity"), "month": ("månad", "month"), "participant": ("deltagare", "participant"),
+}
 REQUIRED = ("name", "gender", "entry_date", "labour_status", "education")
 
 
@@ -50,7 +55,7 @@ class FieldError(DataError):
 
     def __init__(self, field: str, sv: str, en: str) -> None:
         self.field, self.sv, self.en = field, sv, en
-        label_sv, label_en = LABELS.get(field, (field, field))
+        label_sv, label_en = LABELS.get(field) or OTHER_LABELS.get(field, (field, field))
         super().__init__(f"{label_sv}: {sv} / {label_en}: {en}")
 
 
@@ -93,7 +98,7 @@ def special(field: str, value: Any) -> str | None:
     text = _text(value).casefold()
     if text in DECLINED:
         return "declined"
-    answer = flag(field, value) if text not in DECLINED else None
+    answer = flag(field, value)
     return None if answer is None else ("yes" if answer else "no")
 
 
