@@ -470,16 +470,21 @@ OUTPUT_DELAY = 9  # seconds: more than nbclient's default wait for outputs (4 s)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def ipython_startup(folder: Path, code: str) -> dict[str, str]:
+    """An IPython profile in folder whose start-up file runs code in every kernel; the environment that uses it."""
+    startup = folder / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-test.py").write_text(code, encoding="utf-8")
+    return {"IPYTHONDIR": str(folder / "ipython")}
+
+
 @pytest.fixture(scope="module")
 def late_outputs(tmp_path_factory):
     """A server whose kernels' outputs arrive late and which write to stderr while their page renders."""
     from tests.test_mentorship_access import start_server
 
     folder = tmp_path_factory.mktemp("mentorship-late-outputs")
-    startup = folder / "ipython" / "profile_default" / "startup"
-    startup.mkdir(parents=True)
-    (startup / "00-late-outputs.py").write_text(LATE_OUTPUT_STARTUP, encoding="utf-8")
-    env = {"IPYTHONDIR": str(folder / "ipython"), "LCE_TEST_OUTPUT_DELAY": str(OUTPUT_DELAY)}
+    env = {**ipython_startup(folder, LATE_OUTPUT_STARTUP), "LCE_TEST_OUTPUT_DELAY": str(OUTPUT_DELAY)}
     with start_server(folder, "--pool", "1", "--max-kernels", "8", env=env) as (base, port, log, store):
         deadline = time.monotonic() + 180
         while json.loads(urllib.request.urlopen(base + "/lce/health", timeout=30).read())["rendered"].get(
@@ -508,3 +513,19 @@ def test_mentorship_form_shows_in_the_browser_when_outputs_arrive_late(late_outp
     open_signup(page, base)
     assert page.get_by_role("button", name=SV["submit"]).is_visible()
     assert "LCE-STDERR-MARKER" not in page.content()
+
+
+def test_mentorship_page_whose_cell_fails_ends_with_the_message(tmp_path):
+    """A cell that raises while the page renders (here the app's module cannot be imported) used to be sent as
+    Voilà's English error output ("Please run Voilà with --show_tracebacks=True ..."); the page now ends with the
+    bilingual message to reload, and the server log has the error."""
+    from tests.test_mentorship_access import start_server
+
+    env = ipython_startup(tmp_path, "import sys\nsys.modules['lce_utils.mentorship.apps.signup'] = None\n")
+    with start_server(tmp_path, "--no-preheat", "--pool", "0", "--max-kernels", "4", env=env) as (base, port, log,
+                                                                                            store):
+        body, ended = read_page(base + SIGNUP, limit=150)
+    assert ended and 'id="lce-render-failed"' in body and "Ladda om sidan om en stund" in body
+    assert "show_tracebacks" not in body and "Traceback" not in body and "ModuleNotFoundError" not in body
+    assert WIDGET_VIEW not in body
+    assert "rendering signup/index.ipynb failed" in log.read_text(encoding="utf-8", errors="replace")
