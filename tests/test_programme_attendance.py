@@ -78,7 +78,8 @@ def test_hours_attestation_and_code(tmp_path):
     record_hours(pid, "workshop", "2026-03", "6,5", url)
     record_hours(pid, "mentoring", "2026-03", 1.5, url)
     record_hours(pid, "workshop", "2026-03", 7, url)            # entered again: replaced
-    with pytest.raises(FieldError, match="^timmar: väntade timmar 0–744, fick '-2' / hours: expected hours 0-744, got '-2'$"):
+    with pytest.raises(FieldError, match="^timmar: väntade timmar 0–744, fick '-2' / "
+                                         "hours: expected hours 0-744, got '-2'$"):
         record_hours(pid, "workshop", "2026-04", "-2", url)
     person_id = store.records(url)[0].person_id
     code = issue_code(person_id, url)

@@ -127,7 +127,8 @@ def test_scb_months_and_the_correction_cascade(url, tmp_path):
 
     # The same month again, unchanged: no new version, nothing else re-exported.
     again = export_month("2026-02", out / "scb-2026-02.csv", url, today=today)
-    assert [(w.month, w.version, w.reason) for w in again] == [("2026-02", 1, "unchanged since version 1 / oförändrad")]
+    assert [(w.month, w.version, w.reason) for w in again] == [
+        ("2026-02", 1, "unchanged since version 1 / oförändrad")]
 
     # The first participant really left in March: February is corrected, and March is reported again.
     store.record_exit(ids["<P1>"], "2026-03-06", "completed", url)

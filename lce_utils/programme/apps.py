@@ -151,7 +151,8 @@ class AttestApp:
     def __init__(self, url: str | None = None):
         self.url = url
         self.code = w.Password(description="Personlig kod / Personal code", style={"description_width": "14em"})
-        self.month = w.Text(description="Månad / Month", placeholder="ÅÅÅÅ-MM", style={"description_width": "14em"})
+        self.month = w.Text(description="Månad / Month", placeholder="ÅÅÅÅ-MM",
+                            style={"description_width": "14em"})
         self.show_hours = w.Button(description="Visa mina timmar / Show my hours")
         self.show_hours.on_click(lambda _b: self.hours())
         self.attest_button = w.Button(description="Jag intygar timmarna / I attest the hours", button_style="primary")

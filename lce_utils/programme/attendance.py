@@ -29,7 +29,8 @@ def _hours(value: Any) -> float:
     except ValueError:
         hours = -1.0
     if not 0 <= hours <= 744:  # at most every hour of a month
-        raise fields.FieldError("hours", f"väntade timmar 0–744, fick {value!r}", f"expected hours 0-744, got {value!r}")
+        raise fields.FieldError("hours", f"väntade timmar 0–744, fick {value!r}",
+                                f"expected hours 0-744, got {value!r}")
     return round(hours, 2)
 
 

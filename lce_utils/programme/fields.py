@@ -78,7 +78,8 @@ def choice(field: str, value: Any, vocabulary: dict[str, tuple[str, ...]], requi
         if text == code or text in words or text.replace(" ", "_") == code:
             return code
     options = ", ".join(vocabulary)
-    raise FieldError(field, f"okänt värde {text!r}, väntade {options}", f"unknown value {text!r}, expected {options}")
+    raise FieldError(field, f"okänt värde {text!r}, väntade {options}",
+                     f"unknown value {text!r}, expected {options}")
 
 
 def flag(field: str, value: Any) -> bool | None:

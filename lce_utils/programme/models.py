@@ -1,5 +1,6 @@
-"""SQLAlchemy models of the programme register (tables prefixed programme_, so it may share a database): people, their participations (entry with the Annex I data, exit),
-the attempts to collect special-category data, results at exit and at six months, SCB exports and the audit log.
+"""SQLAlchemy models of the programme register (tables prefixed programme_, so it may share a database): people,
+their participations (entry with the Annex I data, exit), the attempts to collect special-category data, results
+at exit and at six months, attendance and attestations, SCB exports and the audit log.
 
 Columns ending in _token hold Fernet tokens (crypto.py); pnr_lookup is a keyed hash, never the number."""
 

@@ -4,6 +4,8 @@ lce_utils.privacy (groups under k hidden, with complements where a total would g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_with_complement
@@ -16,7 +18,8 @@ AGE_BANDS = ("below_18", "18_29", "30_54", "55_plus")
 RESULTS = ("employed", "in_education", "qualification", "job_searching")
 
 
-def _breakdown(rows: list[Record], key: str, values: tuple[str, ...], of) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _breakdown(rows: list[Record], key: str, values: tuple[str, ...],
+               of: Callable[[Record], str]) -> pd.DataFrame:
     frame = pd.DataFrame({key: list(values), "participants": [sum(of(r) == v for r in rows) for v in values]})
     return suppress_with_complement(frame, "participants")
 
