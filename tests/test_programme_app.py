@@ -98,9 +98,9 @@ def test_staff_app_roster_page(tmp_path):
     fill(app, make(dt.date(1991, 8, 14), 321), name="Cleo <img src=x>")
     app.inputs["entry_date"].value = "2026-03-02"
     app.submit.click()
-    app.roster(course=tmp_path / "no-course", mentorship_url=None)
+    app.roster(course=tmp_path / "no-course", mentorship_url=None, labs=tmp_path / "no-labs")
     assert 'id="programme-roster"' in app.roster_view.value
-    assert "<td>Cleo &lt;img src=x&gt;</td><td>active</td><td>0/0</td><td></td><td>0</td>" \
+    assert "<td>Cleo &lt;img src=x&gt;</td><td>active</td><td>0/0</td><td></td><td>0</td><td>0</td>" \
            "<td>no activity for 15 weeks / ingen aktivitet</td>" in app.roster_view.value
 
 

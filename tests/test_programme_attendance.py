@@ -120,16 +120,21 @@ def test_roster_across_the_parts(tmp_path):
     run_matching(mentoring)
     [match] = current_matches(mentoring)
     log_session(email("person2"), match.code, dt.date(2026, 6, 1), 60, url=mentoring)
+    labs = tmp_path / "labs"
+    for run, name in (("a", "Konsthallen  (fiktiv)"), ("b", "konsthallen (fiktiv)"), ("c", "Annat hus")):
+        (labs / run).mkdir(parents=True)
+        (labs / run / "run.json").write_text(json.dumps({"institution": name}), encoding="utf-8")
     store.register(participant(1, student_id="s1", institution="Konsthallen (fiktiv)"), url, today=TODAY)
     store.register(participant(2, mentorship_email=email("person2")), url, today=TODAY)
     store.register(participant(3, student_id="s2"), url, today=TODAY)
     pid4 = store.register(participant(4, entry_date="2026-06-01"), url, today=TODAY)
     record_hours(pid4, "workshop", "2026-06", 3, url)
-    rows = {r.name: r for r in roster(url, course, mentoring, weeks=4, today=TODAY)}
+    rows = {r.name: r for r in roster(url, course, mentoring, weeks=4, today=TODAY, labs=labs)}
     one, two, three, four = (rows[f"Deltagare {k}"] for k in range(1, 5))
     assert (one.courses_started, one.courses_passed, one.courses_failing) == (2, 1, 1)
     assert one.at_risk == "no activity for 10 weeks / ingen aktivitet; failing a course / underkänd kurs"
-    assert one.institution == "Konsthallen (fiktiv)" and one.last_activity == "2026-04-02"
+    assert one.institution == "Konsthallen (fiktiv)" and one.lab_runs == 2 and one.last_activity == "2026-04-02"
+    assert two.lab_runs == 0
     assert (two.mentorship_match, two.mentoring_sessions, two.at_risk) == ("mentoring", 1, "")
     assert (three.courses_passed, three.last_activity) == (1, "2026-03-20")
     assert three.at_risk == "no activity for 12 weeks / ingen aktivitet"

@@ -114,21 +114,23 @@ class StaffApp:
                                'Entry</th><th scope="col">Slut / Exit</th></tr></thead><tbody>' + body +
                                "</tbody></table>")
 
-    def roster(self, course: Path | None = None, mentorship_url: str | None = None) -> None:
+    def roster(self, course: Path | None = None, mentorship_url: str | None = None,
+               labs: Path | None = None) -> None:
         """The roster across the parts (courses, mentorship, labs, hours) with the at-risk flag."""
         from lce_utils.programme.roster import existing_mentorship_store, roster
 
         try:
             rows = roster(self.url, course or COURSES, mentorship_url or existing_mentorship_store(None),
-                          today=self.today)
+                          today=self.today, labs=labs)
         except LCEError as exc:
             self.roster_view.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
             return
         head = ("Id", "Namn / Name", "Status", "Kurser godkända / Courses passed", "Mentorskap / Mentorship",
-                "Timmar / Hours", "I riskzonen / At risk")
+                "Labbkörningar / Lab runs", "Timmar / Hours", "I riskzonen / At risk")
         body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
             r.participation_id, r.name, r.status, f"{r.courses_passed}/{r.courses_started}",
-            f"{r.mentorship_match} ({r.mentoring_sessions})" if r.mentorship_match else "", r.hours, r.at_risk))
+            f"{r.mentorship_match} ({r.mentoring_sessions})" if r.mentorship_match else "", r.lab_runs, r.hours,
+            r.at_risk))
             + "</tr>" for r in rows)
         self.roster_view.value = ('<table class="lce-table" id="programme-roster"><thead><tr>' +
                                   "".join(f'<th scope="col">{h}</th>' for h in head) + "</tr></thead><tbody>" +

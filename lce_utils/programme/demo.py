@@ -19,7 +19,8 @@ from lce_utils.programme.models import Attendance, Participation, Result
 from lce_utils.programme.store import add_participant, audit, reading, transaction
 
 TARGET = 230
-INSTITUTIONS = ["Teater Syd (fiktiv)", "Ljudverkstan (fiktiv)", "Bildhuset (fiktivt)", "Konsthallen Norr (fiktiv)"]
+# the first is the institution of the sample lab run (`lce labs`), so the demo roster links a lab
+INSTITUTIONS = ["Kulturhuset Öresund (fiktivt / fictitious)", "Teater Syd (fiktiv)", "Ljudverkstan (fiktiv)", "Bildhuset (fiktivt)", "Konsthallen Norr (fiktiv)"]
 
 
 def demo_url() -> str:

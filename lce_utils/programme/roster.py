@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
+from lce_utils.paths import VAR
 from lce_utils.programme.models import Attendance, Participation
 from lce_utils.programme.store import reading
 
@@ -30,6 +31,7 @@ class RosterRow:
     mentorship_match: str
     mentoring_sessions: int
     institution: str
+    lab_runs: int
     hours: float
     last_activity: str
     at_risk: str
@@ -48,6 +50,22 @@ def _gradebook(course: Path | None) -> dict[str, list[tuple[float, float, dt.dat
                 day = submission.timestamp.date() if submission.timestamp else None
                 found.setdefault(submission.student.id, []).append(
                     (float(submission.score or 0), float(submission.max_score or 0), day))
+    return found
+
+
+def _lab_runs(labs: Path | None) -> dict[str, int]:
+    """Institution (case- and space-folded) -> number of lab runs in labs/*/run.json."""
+    import json
+
+    found: dict[str, int] = {}
+    for run in sorted(labs.glob("*/run.json")) if labs is not None else []:
+        try:
+            name = json.loads(run.read_text(encoding="utf-8")).get("institution")
+        except (OSError, ValueError):
+            continue
+        if isinstance(name, str) and name.strip():
+            key = " ".join(name.casefold().split())
+            found[key] = found.get(key, 0) + 1
     return found
 
 
@@ -82,9 +100,9 @@ def existing_mentorship_store(url: str | None) -> str | None:
 
 
 def roster(url: str | None = None, course: Path | None = None, mentorship_url: str | None = None,
-           weeks: int = 4, today: dt.date | None = None) -> list[RosterRow]:
+           weeks: int = 4, today: dt.date | None = None, labs: Path | None = None) -> list[RosterRow]:
     """The roster: at risk when in the programme and without any activity (entry, submission, mentoring session,
-    attended month) for weeks weeks, or with a failing course."""
+    attended month) for weeks weeks, or with a failing course. labs (default var/labs) holds the lab runs."""
     today = today or dt.date.today()
     with reading(url) as session:
         parts = session.scalars(select(Participation).order_by(Participation.entry_date, Participation.id)).all()
@@ -94,6 +112,7 @@ def roster(url: str | None = None, course: Path | None = None, mentorship_url: s
                                                             Attendance.hours)):
             hours.setdefault(part_id, []).append((month, value))
     grades = _gradebook(course)
+    runs = _lab_runs(VAR / "labs" if labs is None else labs)
     mentoring = _mentorship({p.mentorship_email for p in people.values() if p.mentorship_email}, mentorship_url)
     rows = []
     for part in parts:
@@ -116,6 +135,7 @@ def roster(url: str | None = None, course: Path | None = None, mentorship_url: s
             courses_started=len(subs), courses_submitted=sum(1 for _, _, d in subs if d),
             courses_passed=passed, courses_failing=len(subs) - passed, mentorship_match=kind,
             mentoring_sessions=len(sessions), institution=person.institution or "",
+            lab_runs=runs.get(" ".join((person.institution or "").casefold().split()), 0),
             hours=round(sum(h for _, h in attended), 2), last_activity=last.isoformat(), at_risk="; ".join(reasons)))
     return rows
 
