@@ -13,6 +13,7 @@ from lce_utils.errors import DataError
 from lce_utils.programme import store
 from lce_utils.programme.importer import ImportRowsError, import_list
 from lce_utils.programme.personnummer import make
+from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
 TODAY = dt.date(2026, 12, 2)
 HEADERS = ["Namn", "Personnummer", "Kön", "Startdatum", "Status", "Utbildning", "Funktionsnedsättning", "Telefon"]
@@ -23,6 +24,13 @@ MAPPING = "labour_status: Status\neducation: Utbildning\n"
 def key_file(tmp_path, monkeypatch):
     monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
     monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'p.db'}"
+    return request.getfixturevalue("postgres").new_database()
 
 
 def rows(n: int = 4) -> list[list[str]]:
@@ -37,8 +45,7 @@ def write_csv(path, table, sep=";"):
     return path
 
 
-def test_csv_with_a_mapping_imports_every_row(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_csv_with_a_mapping_imports_every_row(url, tmp_path):
     (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
     done = import_list(write_csv(tmp_path / "list.csv", [HEADERS, *rows()]), url, tmp_path / "map.yaml", TODAY)
     assert done.participations == 4 and done.ignored_columns == ["Telefon"]
@@ -48,16 +55,14 @@ def test_csv_with_a_mapping_imports_every_row(tmp_path):
         ("Deltagare 3", "woman", "inactive", None), ("Deltagare 4", "man", "employed", "yes")]
 
 
-def test_xlsx_is_read_the_same_way(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_xlsx_is_read_the_same_way(url, tmp_path):
     (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
     pd.DataFrame(rows(), columns=HEADERS).to_excel(tmp_path / "list.xlsx", index=False)
     assert import_list(tmp_path / "list.xlsx", url, tmp_path / "map.yaml", TODAY).participations == 4
     assert len(store.records(url)) == 4
 
 
-def test_wrong_rows_are_all_named_and_nothing_is_imported(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_wrong_rows_are_all_named_and_nothing_is_imported(url, tmp_path):
     (tmp_path / "map.yaml").write_text(MAPPING, encoding="utf-8")
     table = rows(6)
     good = table[1][1]
@@ -81,8 +86,7 @@ def test_wrong_rows_are_all_named_and_nothing_is_imported(tmp_path):
     assert all(table[1][1] not in e for e in caught.value.errors), "an error never repeats a personnummer"
 
 
-def test_a_student_id_or_email_used_twice_is_a_row_error(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_a_student_id_or_email_used_twice_is_a_row_error(url, tmp_path):
     table = [["Namn", "Personnummer", "Kön", "Startdatum", "labour_status", "education", "Kursdeltagar-id",
               "E-post"]]
     for k in range(1, 4):
@@ -102,8 +106,7 @@ def test_a_student_id_or_email_used_twice_is_a_row_error(tmp_path):
     assert store.records(url) == []
 
 
-def test_a_missing_column_is_named(tmp_path):
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+def test_a_missing_column_is_named(url, tmp_path):
     with pytest.raises(DataError, match="no column for labour_status, education \\(map it with --mapping\\)"):
         import_list(write_csv(tmp_path / "list.csv", [HEADERS, *rows(1)]), url, None, TODAY)
     (tmp_path / "map.yaml").write_text("labour_status: Arbete\n", encoding="utf-8")
