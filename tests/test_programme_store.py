@@ -140,9 +140,13 @@ def test_no_personnummer_in_the_database_file(tmp_path, key_file):
 def test_another_key_cannot_read_the_register(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'programme.db'}"
     store.register(person(6), url, today=TODAY)
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "other.key"))
-    with pytest.raises(DataError, match="cannot be decrypted with this key"):
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "other.key"))   # a lost key file, made anew
+    with pytest.raises(DataError, match="this is not the register's key .*other.key.*; restore the key"):
         store.records(url)
+    with pytest.raises(DataError, match="this is not the register's key"):
+        store.register(person(7), url, today=TODAY)     # nothing encrypted with a second key
+    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "keys" / "programme.key"))
+    assert [r.name for r in store.records(url)] == ["Deltagare 6"]
 
 
 def test_default_url_is_resolved_like_mentorship(monkeypatch, tmp_path):
@@ -196,4 +200,4 @@ def test_upgrading_a_filled_register_keeps_its_participants(tmp_path):
     [record] = store.records(url)          # opening the register upgrades it to the newest migration
     assert (record.name, record.entry_date) == ("Deltagare 1", dt.date(2026, 1, 5))
     with store.reading(url) as session:
-        assert session.scalar(text("SELECT version_num FROM programme_alembic_version")) == "0002"
+        assert session.scalar(text("SELECT version_num FROM programme_alembic_version")) == "0003"

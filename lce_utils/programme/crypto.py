@@ -67,6 +67,10 @@ class Cipher:
             raise DataError("programme register: a value cannot be decrypted with this key (was "
                             f"{KEY_ENV} or {key_file()} changed?) / fel nyckel") from None
 
+    def fingerprint(self) -> str:
+        """Names this key without revealing it (stored in the register to notice a wrong or new key)."""
+        return self.lookup("lce-programme-key-fingerprint")[:32]
+
     def lookup(self, value: str) -> str:
         """A keyed hash of value, the same for the same value: finds a person without storing the number."""
         secret = hashlib.sha256(b"lce-programme-lookup:" + base64.urlsafe_b64decode(self.key)).digest()

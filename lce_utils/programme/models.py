@@ -137,6 +137,13 @@ class ScbExport(Base):
     exported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
+class Setting(Base):
+    """The register's own settings, e.g. the fingerprint of the key its values are encrypted with."""
+    __tablename__ = "programme_settings"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
 class AuditEvent(Base):
     """What was done to the register, by whom, with counts and never a person's data."""
     __tablename__ = "programme_audit_events"

@@ -19,8 +19,8 @@ from lce_utils.errors import DataError
 from lce_utils.mentorship.audit import cli_actor
 from lce_utils.paths import VAR
 from lce_utils.programme import fields
-from lce_utils.programme.crypto import Cipher
-from lce_utils.programme.models import AuditEvent, CollectionAttempt, Participation, Person, Result
+from lce_utils.programme.crypto import KEY_ENV, Cipher, key_file
+from lce_utils.programme.models import AuditEvent, CollectionAttempt, Participation, Person, Result, Setting
 
 ENV_VAR = "LCE_PROGRAMME_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,11 +60,23 @@ def audit(session: Session, action: str, actor: str | None = None, **details: An
     session.add(AuditEvent(actor=(actor or cli_actor())[:120], action=action, details=details))
 
 
+def verify_key(session: Session, cipher: Cipher) -> None:
+    """Refuse a key that is not the one the register's values are encrypted with (a lost key file silently
+    replaced by a new one would otherwise mix two keys); the first key used is recorded."""
+    stored = session.get(Setting, "key_fingerprint")
+    if stored is None:
+        session.add(Setting(name="key_fingerprint", value=cipher.fingerprint()))
+    elif stored.value != cipher.fingerprint():
+        raise DataError(f"programme register: this is not the register's key ({KEY_ENV} or {key_file()}); restore "
+                        "the key the register was made with / fel nyckel för registret")
+
+
 # --- writes --------------------------------------------------------------------------------------------------------
 
 def add_participant(session: Session, clean: dict[str, Any], cipher: Cipher, method: str = "staff") -> Participation:
     """Store one checked record (fields.check_participant) in the caller's transaction: a new person, or a new
     participation of a person already registered (re-entry), never overlapping an open or later one."""
+    verify_key(session, cipher)
     identity = clean["identity"]
     person = None
     if identity is not None:
@@ -227,6 +239,9 @@ def records(url: str | None = None) -> list[Record]:
     """Every participation in the register, oldest entry first, decrypted with the register's key."""
     cipher = Cipher.load()
     with reading(url) as session:
+        stored = session.get(Setting, "key_fingerprint")
+        if stored is not None and stored.value != cipher.fingerprint():
+            verify_key(session, cipher)  # raises: the same message as for writes
         parts = session.scalars(select(Participation).options(
             selectinload(Participation.person), selectinload(Participation.results))
             .order_by(Participation.entry_date, Participation.id)).all()
