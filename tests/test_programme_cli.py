@@ -77,6 +77,10 @@ def test_scb_export_says_what_it_re_exported(tmp_path, capsys):
         assert main(["programme", "scb-export", "--db", url, "--month", month, "--out", str(out / f"{month}.csv")]) == 0
     capsys.readouterr()
     store.record_exit(first, "2025-01-31", "completed", url)
+    assert main(["programme", "scb-export", "--db", url, "--month", "2025-04", "--out", str(out / "2025-04.csv")]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "warning: 2025-01 was reported and has changed since: export it again (a correction, which re-exports every "
+        "later month) / 2025-01 har ändrats sedan rapporten: exportera den igen")
     assert main(["programme", "scb-export", "--db", url, "--month", "2025-01", "--out", str(out / "2025-01.csv")]) == 0
     said = capsys.readouterr().out.splitlines()
     assert said[0].endswith("2025-01.csv: 2025-01 version 2, 2 row(s); correction of version 1 / rättelse")
@@ -84,9 +88,10 @@ def test_scb_export_says_what_it_re_exported(tmp_path, capsys):
                             "2025-01 / rapporteras igen efter rättelsen av 2025-01")
     assert said[2].endswith("2025-03.csv: 2025-03 version 2, 0 row(s); reported again after the correction of "
                             "2025-01 / rapporteras igen efter rättelsen av 2025-01")
-    assert said[3] == ("the correction of 2025-01 re-exported 2 later month(s): send them all to SCB / rättelsen "
-                       "gjorde om 2 senare månader")
-    assert said[4] == "due / senast: 2025-02-28 (late / försenad)"
+    assert said[3].endswith("2025-04.csv: 2025-04 version 2, 0 row(s); reported again after the correction of "
+                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
+    assert said[4:] == ["the correction of 2025-01 re-exported 3 later month(s): send them all to SCB / rättelsen "
+                        "gjorde om 3 senare månader", "due / senast: 2025-02-28 (late / försenad)"]
 
 
 def _number(k: int) -> str:

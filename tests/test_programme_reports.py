@@ -14,7 +14,7 @@ from lce_utils.errors import UsageError
 from lce_utils.programme import store
 from lce_utils.programme.indicators import age_band, indicator_table, write_indicators
 from lce_utils.programme.personnummer import make
-from lce_utils.programme.scb import export_month
+from lce_utils.programme.scb import export_month, stale_months
 from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
 GOLDEN = Path(__file__).parent / "programme_golden"
@@ -132,6 +132,7 @@ def test_scb_months_and_the_correction_cascade(url, tmp_path):
 
     # The first participant really left in March: February is corrected, and March is reported again.
     store.record_exit(ids["<P1>"], "2026-03-06", "completed", url)
+    assert stale_months(url) == ["2026-02", "2026-03"]
     cascade = export_month("2026-02", out / "scb-2026-02.csv", url, today=today)
     assert [(w.month, w.path.name, w.version, w.rows) for w in cascade] == [
         ("2026-02", "scb-2026-02.csv", 2, 1), ("2026-03", "scb-2026-03.csv", 2, 3)]
@@ -142,6 +143,7 @@ def test_scb_months_and_the_correction_cascade(url, tmp_path):
         assert (out / f"scb-{month}.csv").read_text(encoding="utf-8") == \
             _golden(f"scb-{month}-corrected.csv", numbers)
     assert (out / "scb-2026-01.csv").read_text(encoding="utf-8") == _golden("scb-2026-01.csv", numbers)
+    assert stale_months(url) == []
 
 
 def test_scb_refuses_a_month_that_has_not_ended(url, tmp_path):

@@ -37,7 +37,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def cmd_scb_export(args: argparse.Namespace) -> int:
-    from lce_utils.programme.scb import due_date, export_month
+    from lce_utils.programme.scb import due_date, export_month, stale_months
 
     written = export_month(args.month, Path(args.out), _db(args), Path(args.mapping) if args.mapping else None)
     for item in written:
@@ -49,6 +49,10 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
     if len(written) > 1:
         print(f"the correction of {args.month} re-exported {len(written) - 1} later month(s): send them all to SCB "
               f"/ rättelsen gjorde om {len(written) - 1} senare månader")
+    mapping = Path(args.mapping) if args.mapping else None
+    for month in stale_months(_db(args), mapping):
+        print(f"warning: {month} was reported and has changed since: export it again (a correction, which re-exports "
+              f"every later month) / {month} har ändrats sedan rapporten: exportera den igen")
     due = due_date(args.month)
     late = " (late / försenad)" if dt.date.today() > due else ""
     print(f"due / senast: {due}{late}")

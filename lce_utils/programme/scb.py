@@ -166,6 +166,24 @@ def _export(session: Session, month: str, out: Path, rows: list[Record], mapping
     return done
 
 
+def stale_months(url: str | None = None, mapping_path: Path | None = None) -> list[str]:
+    """Months already reported whose file would differ today (the register was corrected since): each needs
+    `scb-export` again, which re-reports the later months too."""
+    mapping = load_mapping(mapping_path)
+    rows = records(url)
+
+    def read(session: Session) -> list[str]:
+        stale = []
+        for month in sorted(set(session.scalars(select(ScbExport.month)))):
+            last = _latest(session, month)
+            text = render(month, rows, mapping)[0]
+            if last is not None and hashlib.sha256(text.encode()).hexdigest() != last.digest:
+                stale.append(month)
+        return stale
+
+    return transaction(read, url)
+
+
 def _latest(session: Session, month: str) -> ScbExport | None:
     version = session.scalar(select(func.max(ScbExport.version)).where(ScbExport.month == month))
     if version is None:
