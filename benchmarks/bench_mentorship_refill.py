@@ -3,10 +3,10 @@
 When five visitors take the five preheated sign-up kernels, Voilà starts five new kernels 0.2 s later, and their
 start-up and rendering share the two cores with the five visitors' own pages. `--refill-wait` lets a refill wait
 (at most that many seconds) while visitors' pages are still being sent, waiting for their browser, or fetching
-their widgets' state. Baseline, measured in the same run on a server of its own: refill at once (`--refill-wait
-0`, what the server did before). Measures as in bench_mentorship: server side (plain HTTP and websocket client:
-page and every widget's state in) and Chromium (until the name field takes input); the slowest of five, median
-over rounds, each round starting from a full pool.
+their widgets' state. Baseline, measured in the same run on a server of its own beside it (the two take turns,
+round by round): refill at once (`--refill-wait 0`, what the server does by default). Measures as in
+bench_mentorship: server side (plain HTTP and websocket client: page and every widget's state in) and Chromium
+(until the name field takes input); the slowest of five, median over rounds, each round from a full pool.
 
 Run from the repo root: `python -m benchmarks.bench_mentorship_refill` (LCE_BENCH_QUICK=1 for a shorter run)."""
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from benchmarks.bench_mentorship import ARGS, CHROMIUM, LCE, QUICK, TOKEN, browser_visit, server_visit, wait_pool
@@ -23,48 +24,58 @@ from tests.servers import free_port, running_server
 POOL = 5
 ROUNDS = 2 if QUICK else 4
 BROWSER_ROUNDS = 1 if QUICK else 2
-VARIANTS = [("refill at once (baseline)", "0"), ("refill after the visitors' pages (up to 10 s)", "10")]
+VARIANTS = [("refill at once (baseline)", "0"), ("refill after the visitors' pages (up to 15 s)", "15")]
 
 
-async def rounds(base: str) -> dict[str, list[float]]:
-    """One visitor alone, then five at once (slowest), from a full pool each time; server side, then Chromium."""
+async def rounds(bases: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+    """Per server: one visitor alone, then five at once (slowest), from a full pool each time; server side, then
+    Chromium. The servers take turns round by round, so that a change in the machine's load hits both."""
     from playwright.async_api import async_playwright
 
-    out: dict[str, list[float]] = {"one": [], "five": [], "browser five": []}
-    wait_pool(base, POOL, timeout=300)
-    await server_visit(base)  # (first use of each path in the server process)
+    out = {label: {"one": [], "five": [], "browser five": []} for label in bases}
+    for base in bases.values():
+        wait_pool(base, POOL, timeout=300)
+        await server_visit(base)  # (first use of each path in the server process)
     for _ in range(ROUNDS):
-        wait_pool(base, POOL, timeout=300)
-        out["one"].append(await server_visit(base))
-        wait_pool(base, POOL, timeout=300)
-        out["five"].append(max(await asyncio.gather(*[server_visit(base) for _ in range(5)])))
+        for label, base in bases.items():
+            wait_pool(base, POOL, timeout=300)
+            out[label]["one"].append(await server_visit(base))
+            wait_pool(base, POOL, timeout=300)
+            out[label]["five"].append(max(await asyncio.gather(*[server_visit(base) for _ in range(5)])))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        wait_pool(base, POOL, timeout=300)
-        await browser_visit(browser, base)  # (warm the browser the same way for both servers)
-        for _ in range(BROWSER_ROUNDS):
+        for base in bases.values():
             wait_pool(base, POOL, timeout=300)
-            out["browser five"].append(max(await asyncio.gather(*[browser_visit(browser, base) for _ in range(5)])))
+            await browser_visit(browser, base)  # (warm the browser the same way for both servers)
+        for _ in range(BROWSER_ROUNDS):
+            for label, base in bases.items():
+                wait_pool(base, POOL, timeout=300)
+                out[label]["browser five"].append(
+                    max(await asyncio.gather(*[browser_visit(browser, base) for _ in range(5)])))
         await browser.close()
     return out
 
 
-def measure(label: str, refill_wait: str) -> dict[str, float]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {"LCE_MENTORSHIP_DB": f"sqlite:///{tmp}/bench.db"}
-        argv = [LCE, "mentorship", "serve", "--port", str(port), "--token", TOKEN, "--max-kernels", "40",
-                "--pool", str(POOL), "--refill-wait", refill_wait]
-        with running_server(argv, port, "/lce/health", env=env, timeout=120, log=Path(tmp) / "voila.log") as base:
-            print(f"  measuring {label} ...", flush=True)
-            found = asyncio.run(rounds(base))
-    return {key: statistics.median(values) for key, values in found.items()}
+def measure() -> dict[str, dict[str, float]]:
+    """Both servers side by side (idle pools cost next to nothing), measured in turns; medians per server."""
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        bases = {}
+        for n, (label, refill_wait) in enumerate(VARIANTS):
+            port = free_port()
+            env = {"LCE_MENTORSHIP_DB": f"sqlite:///{tmp}/bench{n}.db"}
+            argv = [LCE, "mentorship", "serve", "--port", str(port), "--token", TOKEN, "--max-kernels", "40",
+                    "--pool", str(POOL), "--refill-wait", refill_wait]
+            bases[label] = stack.enter_context(running_server(argv, port, "/lce/health", env=env, timeout=120,
+                                                              log=Path(tmp) / f"voila{n}.log"))
+        print(f"  measuring {' and '.join(bases)} in turns ...", flush=True)
+        found = asyncio.run(rounds(bases))
+    return {label: {key: statistics.median(values) for key, values in rows.items()} for label, rows in found.items()}
 
 
 def main() -> None:
     print(f"Five visitors at once from a full pool of {POOL} ({ROUNDS} rounds server side, {BROWSER_ROUNDS} in "
           "Chromium; median of each round's slowest)")
-    results = [(label, measure(label, wait)) for label, wait in VARIANTS]
+    results = list(measure().items())
     (_, base), (label, new) = results
     print(f"  {'':48s} {'one alone':>10s} {'5: slowest':>11s} {'5 in Chromium':>14s}")
     for name, row in results:

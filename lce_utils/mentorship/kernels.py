@@ -69,10 +69,11 @@ class CappedKernelManager(AsyncMappingKernelManager):
     connect_timeout = Int(45, config=True, help="Seconds a sent page has to connect to its kernel.")
     render_timeout = Int(300, config=True, help="Seconds a page may take to be sent (a client that does not "
                          "read its page holds the kernel at most this long).")
-    refill_wait = Float(0, config=True, help="Seconds a preheated kernel's start may wait while visitors' pages "
-                        "are still coming in (sent, not yet connected, or connected less than `settle` seconds "
-                        "ago), so that refilling the pool does not take the CPU from them (0: start at once).")
-    settle = Float(2.0, config=True, help="Seconds after a page connected during which it counts as coming in "
+    refill_wait = Float(0, config=True, help="Seconds a pool refill may wait while visitors' pages are still "
+                        "coming in (sent, not yet connected, or connected less than `settle` seconds ago), so that "
+                        "refilling the pool does not take the CPU from them; refills then go one at a time "
+                        "(0: Voilà's own refill, all at once; see gate_refills).")
+    settle = Float(3.0, config=True, help="Seconds after a page connected during which it counts as coming in "
                    "(its browser is fetching the widgets' state).")
 
     def __init__(self, **kwargs: Any):
@@ -197,6 +198,27 @@ class CappedKernelManager(AsyncMappingKernelManager):
             await asyncio.sleep(0.2)
         return time.monotonic() - start
 
+    def gate_refills(self) -> None:
+        """Make Voilà's pool refills wait for arriving visitors (`refill_wait`), one refill at a time.
+
+        Voilà refills a pool 0.2 s after a kernel is taken; each refill prepares its renderer (synchronous work on
+        the server's event loop), starts a kernel and renders the notebook. Five at once stalled the server for
+        seconds while five visitors waited for their widgets' state. The gate wraps the pool's own `_initialize`
+        on this instance (the refills call it; the first fill at start-up was already scheduled)."""
+        initialize = getattr(self, "_initialize", None)
+        if initialize is None or self.refill_wait <= 0:
+            return
+        lock = asyncio.Lock()
+
+        async def gated(notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+            if kernel_id is not None:  # (a restart, not a refill)
+                return await initialize(notebook_path, kernel_id, **kwargs)
+            async with lock:
+                await self.wait_for_visitors()
+                return await initialize(notebook_path, kernel_id, **kwargs)
+
+        self._initialize = gated
+
     # -- starting and stopping -----------------------------------------------------------------------------------
     async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,  # type: ignore[override]
                            **kwargs: Any) -> str:
@@ -205,9 +227,6 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if ticket is not None and not ticket.staff and not self._policy().kernel_folder_is_public(folder):
             # the last line of defence: no kernel of a protected app for a visitor without the token
             raise web.HTTPError(403, "a visitor may not start a kernel in %s", folder)
-        preheat = str((kwargs.get("env") or {}).get("VOILA_PREHEAT", "False")) == "True"
-        if preheat and self.refill_wait > 0:
-            await self.wait_for_visitors()  # (the pool's kernels: the visitors' own pages come first)
         if kernel_id is None:
             # count starts in flight: the check and the increment run without an await between them
             if len(self.list_kernel_ids()) + self._starting >= self.max_kernels:
@@ -220,6 +239,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         else:
             kid = await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
         self.kernel_paths[kid] = folder
+        preheat = str((kwargs.get("env") or {}).get("VOILA_PREHEAT", "False")) == "True"
         if ticket is not None and ticket.kernel_id is None and not preheat:
             self.assign(ticket, kid)
         return kid

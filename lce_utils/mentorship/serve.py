@@ -352,6 +352,8 @@ class MentorshipVoila(Voila):
         settings = super().init_settings()
         policy = AccessPolicy(Path(self.root_dir))
         self.kernel_manager.policy = policy
+        if hasattr(self.kernel_manager, "gate_refills"):
+            self.kernel_manager.gate_refills()
         proxies = frozenset(p.strip() for p in os.environ.get(TRUSTED_PROXIES, "").split(",") if p.strip())
         return {**settings, "lce_policy": policy, "log_function": log_request,
                 "default_handler_class": NotFoundHandler, "lce_trusted_proxies": proxies}
