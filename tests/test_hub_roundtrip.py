@@ -38,6 +38,7 @@ CONFIG = ROOT / "deploy" / "hub" / "jupyterhub_config.py"
 SYSTEM_PYTHON = f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"
 COURSE = "hubtest"
 ASSIGNMENT = "ps1"
+BROWSER_ASSIGNMENT = "ps2"
 LCE = ["-c", "import sys; from lce_utils.cli import main; sys.exit(main(sys.argv[1:]))"]
 ANSWERS = {  # learner -> the body of double(x) and the score it earns (2 + 1 points)
     "a": ("    # answer-of-a\n    return 2 * x", 3.0),
@@ -177,9 +178,11 @@ def hub():
         source = base / "course-source"
         (source / "source" / ASSIGNMENT).mkdir(parents=True)
         nbformat.write(_source_notebook(), source / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        (source / "source" / BROWSER_ASSIGNMENT).mkdir(parents=True)
+        nbformat.write(_source_notebook(), source / "source" / BROWSER_ASSIGNMENT / f"{BROWSER_ASSIGNMENT}.ipynb")
         (source / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
         course_dir = Path(pwd.getpwnam(grader).pw_dir) / COURSE
-        port, token = free_port(), secrets.token_hex(32)
+        port, token, password = free_port(), secrets.token_hex(32), secrets.token_urlsafe(12)
         settings_path = base / "hub.yaml"
         settings_path.write_text(yaml.safe_dump({
             "hub": {"ip": "127.0.0.1", "port": port, "hub_port": free_port(), "proxy_api_port": free_port(),
@@ -197,7 +200,8 @@ def hub():
             "c.JupyterHub.services.append({'name': 'round-trip-test', 'api_token': %r})\n"
             "c.JupyterHub.load_roles.append({'name': 'round-trip-test', 'services': ['round-trip-test'], "
             "'scopes': ['admin:users', 'admin:servers', 'tokens', 'admin:groups', 'access:servers', "
-            "'access:services', 'list:users', 'read:users']})\n" % token)
+            "'access:services', 'list:users', 'read:users']})\n"
+            "c.DummyAuthenticator.password = %r\n" % (token, password))
         (base / "state").mkdir(mode=0o700)
         log = base / "state" / "hub.log"
         with log.open("wb") as out:
@@ -206,6 +210,7 @@ def hub():
                                     env={**os.environ, "LCE_HUB_SETTINGS": str(settings_path)})
         the_hub = Hub(base, f"http://127.0.0.1:{port}", token, learners, grader, course_dir, settings.exchange,
                       python, log)
+        the_hub.password = password
 
         def up():
             assert proc.poll() is None, f"the hub exited:\n{the_hub.log_tail()}"
@@ -224,6 +229,8 @@ def _service(hub: Hub, token: str, method: str, path: str) -> dict:
 
 
 def _start_server(hub: Hub, name: str) -> None:
+    if hub.api("GET", f"/hub/api/users/{name}").json()["servers"].get("", {}).get("ready"):
+        return
     response = hub.api("POST", f"/hub/api/users/{name}/server")
     assert response.status_code in (201, 202), response.text
 
@@ -257,25 +264,32 @@ def _answer(hub: Hub, name: str, token: str, body: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def _release(hub: Hub, assignment: str) -> str:
+    """The grader generates the student version with LCE, then releases it to the exchange from the formgrader."""
+    grader_token = hub.user_token(hub.grader, [f"access:services!service={COURSE}"])
+    hub.as_user(hub.grader, str(hub.python), *LCE, "courses", "release", assignment, "--course", str(hub.course_dir))
+    _wait("the formgrader service", lambda: hub.api(
+        "GET", f"/services/{COURSE}/formgrader/api/status", token=grader_token).status_code == 200, timeout=180)
+    released = _service(hub, grader_token, "POST", f"/assignment/{assignment}/release")
+    assert released["success"], released
+    return grader_token
+
+
 def test_release_fetch_submit_collect_grade_feedback(hub: Hub):
     from nbgrader.api import Gradebook
 
-    grader_token = hub.user_token(hub.grader, [f"access:services!service={COURSE}"])
-    # the grader generates the student version with LCE, then releases it to the exchange from the formgrader
-    hub.as_user(hub.grader, str(hub.python), *LCE, "courses", "release", ASSIGNMENT,
-                "--course", str(hub.course_dir))
-    _wait("the formgrader service", lambda: hub.api(
-        "GET", f"/services/{COURSE}/formgrader/api/status", token=grader_token).status_code == 200, timeout=180)
-    released = _service(hub, grader_token, "POST", f"/assignment/{ASSIGNMENT}/release")
-    assert released["success"], released
+    grader_token = _release(hub, ASSIGNMENT)
 
     tokens = {}
+    for name in hub.learners.values():  # both servers start at once, as learners' do
+        response = hub.api("POST", f"/hub/api/users/{name}/server")
+        assert response.status_code in (201, 202, 400), response.text  # 400: already running
     for key, name in hub.learners.items():
         _start_server(hub, name)
         tokens[key] = hub.user_token(name)
         listed = _assignments(hub, name, tokens[key])
-        assert [(a["course_id"], a["assignment_id"], a["status"]) for a in listed] == [(COURSE, ASSIGNMENT,
-                                                                                        "released")]
+        assert [(a["course_id"], a["assignment_id"], a["status"]) for a in listed
+                if a["assignment_id"] == ASSIGNMENT] == [(COURSE, ASSIGNMENT, "released")]
         _assignments(hub, name, tokens[key], "fetch")
         fetched = Path(pwd.getpwnam(name).pw_dir) / COURSE / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
         assert fetched.stat().st_uid == pwd.getpwnam(name).pw_uid  # fetched by the learner's own server
@@ -324,3 +338,32 @@ def test_release_fetch_submit_collect_grade_feedback(hub: Hub):
         other = "b" if key == "a" else "a"
         assert f"answer-of-{key}" in text and f"answer-of-{other}" not in text
         assert pages[0].stat().st_uid == pwd.getpwnam(name).pw_uid
+
+
+@pytest.mark.browser
+def test_learner_fetches_and_submits_in_chromium(hub: Hub, page):
+    """One learner signs in and uses JupyterLab's Assignment List: Fetch, then Submit, by clicking."""
+    _release(hub, BROWSER_ASSIGNMENT)
+    name = hub.learners["a"]
+    _start_server(hub, name)
+    page.set_default_timeout(120_000)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", hub.password)
+    page.click("#login_submit")
+    page.wait_for_url(f"**/user/{name}/**")
+    page.goto(f"{hub.url}/user/{name}/lab")
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.get_by_role("menuitem", name="Assignment List").click()
+    released = page.locator("#released_assignments_list .list_item", has_text=BROWSER_ASSIGNMENT)
+    released.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list .list_item", has_text=BROWSER_ASSIGNMENT)
+    fetched.get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list .list_item", has_text=BROWSER_ASSIGNMENT).first.wait_for()
+    home = Path(pwd.getpwnam(name).pw_dir)
+    assert (home / COURSE / BROWSER_ASSIGNMENT / f"{BROWSER_ASSIGNMENT}.ipynb").stat().st_uid == \
+        pwd.getpwnam(name).pw_uid
+    handed_in = [p for p in (hub.exchange / COURSE / "inbound").iterdir()
+                 if p.name.startswith(f"{name}+{BROWSER_ASSIGNMENT}+")]
+    assert len(handed_in) == 1 and handed_in[0].stat().st_uid == pwd.getpwnam(name).pw_uid
+    assert not page.watch.page_errors and not page.watch.external_requests
