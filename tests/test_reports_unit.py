@@ -336,3 +336,10 @@ def test_protect_blanks_shares_of_a_hidden_count():
     assert out["audience_share"].isna().tolist() == [True, False, True]
     assert out["representation_index"].isna().tolist() == [True, False, True]
     assert out["population"].tolist() == [76710, 95711, 80000]
+
+
+def test_report_headings_start_at_h2_whatever_level_the_template_uses():
+    """The page title is the one h1; a template's first heading level becomes h2 (axe: heading-order)."""
+    assert sanitize.demote_headings("<h2 id=a>x</h2><p>t</p><h3>y</h3>") == "<h2 id=a>x</h2><p>t</p><h3>y</h3>"
+    assert sanitize.demote_headings("<h1>t</h1><h2>u</h2>") == "<h2>t</h2><h3>u</h3>"
+    assert sanitize.demote_headings("<p>none</p>") == "<p>none</p>"

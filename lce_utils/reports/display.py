@@ -69,9 +69,16 @@ def table_html(frame: pd.DataFrame, caption_sv: str, caption_en: str, *, count_c
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
+FOLD_ROWS = 8  # a longer table is folded behind a one-line summary, so that a page is not metres of tables
+
+
 def show_table(frame: pd.DataFrame, caption_sv: str, caption_en: str, **kwargs: Any) -> None:
-    """Display table_html in the notebook."""
-    display(HTML(table_html(frame, caption_sv, caption_en, **kwargs)))
+    """Display table_html in the notebook; a table of more than FOLD_ROWS rows folded behind its summary."""
+    table = table_html(frame, caption_sv, caption_en, **kwargs)
+    if len(frame) > FOLD_ROWS:
+        table = (f"<details><summary>{_esc(caption_sv)}: {len(frame)} rader, visa tabellen <span lang=\"en\">/ "
+                 f"{_esc(caption_en)}: {len(frame)} rows, show the table</span></summary>{table}</details>")
+    display(HTML(table))
 
 
 def show_chart(chart: Any, alt_sv: str, alt_en: str) -> None:

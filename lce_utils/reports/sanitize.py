@@ -85,8 +85,10 @@ def finish_images(html: str) -> str:
 
 
 def demote_headings(html: str) -> str:
-    """Headings inside a report start at h2 (the page title is the one h1)."""
-    return re.sub(r"<(/?)h([1-5])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
+    """Headings inside a report start at h2 (the page title is the one h1), keeping their steps."""
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+    shift = 2 - min(levels) if levels else 0
+    return re.sub(r"<(/?)h([1-6])\b", lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
 def publishable(page_html: str) -> str:

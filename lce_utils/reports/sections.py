@@ -120,7 +120,8 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -
     bars = alt.Chart(shown).mark_bar(color="#0b5394").encode(
         x=alt.X(f"{x}:N", title=x_title, sort=order, scale=scale, axis=alt.Axis(labelLimit=0)),
         y=alt.Y(f"{y}:Q", title=y_title))
-    marks = alt.Chart(hidden).mark_text(angle=270, align="left", dx=-4, color="#444444", fontStyle="italic").encode(
+    marks = alt.Chart(hidden).mark_text(angle=270, align="left", baseline="middle", dx=4, color="#444444",
+                                        fontStyle="italic").encode(
         x=alt.X(f"{x}:N", sort=order, scale=scale), y=alt.datum(0), text="mark:N")
     return (bars + marks).properties(width=420, height=220)
 
@@ -135,7 +136,8 @@ def grouped_bar_chart(long: pd.DataFrame, x: str, y: str, group: str, order: lis
                       scale=alt.Scale(range=["#0b5394", "#b45f06", "#38761d", "#741b47"]))
     bars = alt.Chart(shown).mark_bar().encode(x=alt.X(f"{x}:N", title=x_title, sort=order, scale=scale),
                                               y=alt.Y(f"{y}:Q", title=y_title), color=color, xOffset=f"{group}:N")
-    marks = alt.Chart(hidden).mark_text(angle=270, align="left", dx=-4, fontSize=9, color="#444444").encode(
+    marks = alt.Chart(hidden).mark_text(angle=270, align="left", baseline="middle", dx=4, fontSize=9,
+                                        color="#444444").encode(
         x=alt.X(f"{x}:N", sort=order, scale=scale), xOffset=f"{group}:N", y=alt.datum(0), text="mark:N")
     return (bars + marks).properties(width=460, height=240)
 
@@ -154,12 +156,30 @@ def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAUL
         protected = D.publish_frame(frame.head(max_rows) if total is None else frame, cells, caption,
                                     _counts_in(frame), k, total=total,
                                     dependent_columns=sorted(aggregate.DERIVED_COLUMNS))
-    protected = _labelled(protected)
+    protected = _labelled(_as_percent(protected))
     sv, en = caption
     if rows > max_rows:
         sv, en = f"{sv} (de första {max_rows} av {rows})", f"{en} (first {max_rows} of {rows})"
-    show.show_table(protected.head(max_rows), sv, en, count_columns=_counts_in(protected), labels=COLUMN_LABELS,
-                    k=k)
+    labels = {c: _percent_label(label) if c in PERCENT_COLUMNS else label for c, label in COLUMN_LABELS.items()}
+    show.show_table(protected.head(max_rows), sv, en, count_columns=_counts_in(protected), labels=labels, k=k)
+
+
+# Shares the labs write as fractions (0.0 to 1.0), shown as percentages like every other share on the site.
+PERCENT_COLUMNS = {"share", "audience_share", "population_share", "retention_share", "occupancy", "mean_occupancy",
+                   "cumulative_share", "revenue_share", "sold_out_share", "failed_share"}
+
+
+def _as_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in PERCENT_COLUMNS & set(out.columns):
+        values = pd.to_numeric(out[column], errors="coerce")
+        out[column] = [None if pd.isna(v) else round(100 * float(v), 1) for v in values]
+    return out
+
+
+def _percent_label(label: str) -> str:
+    """'Andel / Share' reads 'Andel (%) / Share (%)'."""
+    return " / ".join(f"{part} (%)" for part in label.split(" / "))
 
 
 # -- course results -----------------------------------------------------------------------------------------
