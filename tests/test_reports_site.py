@@ -224,7 +224,7 @@ def test_mixing_demo_and_real_reports_needs_a_flag(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "tiny.ipynb").write_text(json.dumps(TINY))
     config = tmp_path / "reports.yaml"
-    config.write_text("data: real\ncontact: feedback@example.se\nreports:\n"
+    config.write_text("data: real\ncontact: feedback@example.org\nreports:\n"
                       "  - {id: real-one, title: {sv: Riktig, en: Real}, template: tiny.ipynb}\n"
                       "  - {id: demo-one, title: {sv: Exempel, en: Example}, template: tiny.ipynb, data: demo}\n")
     proc = lce("reports", "build", "--config", config, "--root", tmp_path, "--out", tmp_path / "site")
@@ -237,7 +237,7 @@ def test_mixing_demo_and_real_reports_needs_a_flag(tmp_path):
     assert "<title>DEMO: Exempel / Example" in demo and "påhittade exempeldata" in demo
     assert "<title>Riktig / Real" in real and "påhittade exempeldata" not in real
     assert "<title>DEMO: " in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert "mailto:feedback@example.se" in real
+    assert "mailto:feedback@example.org" in real
 
 
 def _marked(mark: str) -> list[int]:
