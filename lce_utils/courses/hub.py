@@ -205,7 +205,7 @@ def _service(settings: HubSettings, course: HubCourse, grader_config: Path) -> d
         "environment": {"JUPYTER_CONFIG_PATH": str(grader_config), "JUPYTERHUB_DEFAULT_URL": "/lab",
                         "PATH": f"{settings.python.parent}:/usr/local/bin:/usr/bin:/bin"},
         "oauth_no_confirm": True,
-        "timeout": 180,  # a Jupyter server may take longer than the default 30 s on a busy machine; the hub exits then
+        "timeout": 300,  # a Jupyter server may take longer than the default 30 s on a busy machine; the hub exits then
     }
 
 
@@ -239,8 +239,8 @@ def configure(c: Any, settings: HubSettings) -> None:
     c.Spawner.notebook_dir = "~"
     c.Spawner.environment = {"JUPYTER_CONFIG_PATH": str(learners_config),
                              "PATH": f"{settings.python.parent}:/usr/local/bin:/usr/bin:/bin"}
-    c.Spawner.start_timeout = 120
-    c.Spawner.http_timeout = 120
+    c.Spawner.start_timeout = 300  # a deadline hour on a busy server: slow starts, not failures
+    c.Spawner.http_timeout = 300
 
     # groups per course, as nbgrader's JupyterHub auth plugin reads them
     groups: dict[str, list[str]] = {}

@@ -1,0 +1,196 @@
+"""A deadline hour through nbgrader's exchange, as on the hub of deploy/hub/: N learners (real Unix users made for the
+run) fetch and submit at once, then collect, LCE's sandboxed grading, feedback release and every learner fetching
+their own feedback. Loopback only, bounded (N learners, at most 16 processes at once), needs root.
+
+Baseline in the same run: the grading step alone. Target (issue 13): the whole round trip for 230 learners under
+8 minutes on 2 cores. LCE_BENCH_QUICK=1 runs 16 learners. Users, processes and folders are removed afterwards."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import pwd
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+from lce_utils.courses.config import copy_course, nbgrader_config
+from lce_utils.courses.demo import replicate, write_demo_submissions
+from lce_utils.courses.hub import ensure_unix_user, setup_exchange
+from lce_utils.courses.release import release
+from lce_utils.paths import ROOT
+
+ASSIGNMENT = "adaptive-mindset"
+COURSE = "lce"
+TARGET_SECONDS = 8 * 60
+AT_ONCE = 16
+MIX = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-test", "demo-deleted-test",
+       "demo-always-equal", "demo-output-flood", "demo-sys-exit", "demo-os-exit"]
+
+
+def _exchange(kind: str, config, **kw):
+    """An nbgrader exchange step (fetch_assignment, submit, collect, ...) with config, run in this process."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import (ExchangeCollect, ExchangeFetchAssignment, ExchangeFetchFeedback,
+                                           ExchangeReleaseAssignment, ExchangeReleaseFeedback, ExchangeSubmit)
+
+    classes = {"release_assignment": ExchangeReleaseAssignment, "fetch_assignment": ExchangeFetchAssignment,
+               "submit": ExchangeSubmit, "collect": ExchangeCollect, "release_feedback": ExchangeReleaseFeedback,
+               "fetch_feedback": ExchangeFetchFeedback}
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = ASSIGNMENT
+    step = classes[kind](coursedir=coursedir, authenticator=Authenticator(config=config), config=config, **kw)
+    return step.start()
+
+
+def _as_learners(names: list[str], work: Callable[[str], None]) -> int:
+    """Run work(name) as each Unix user in a forked child, AT_ONCE at a time; returns how many failed."""
+    waiting, running, failed = list(names), set(), 0
+    while waiting or running:
+        while waiting and len(running) < AT_ONCE:
+            name = waiting.pop(0)
+            pid = os.fork()
+            if pid == 0:  # the child becomes the learner, does the step and exits without cleanup handlers
+                code = 1
+                try:
+                    entry = pwd.getpwnam(name)
+                    os.setgroups([])
+                    os.setgid(entry.pw_gid)
+                    os.setuid(entry.pw_uid)
+                    os.environ.update(HOME=entry.pw_dir, USER=name, LOGNAME=name)
+                    os.chdir(entry.pw_dir)
+                    work(name)
+                    code = 0
+                except BaseException:
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            running.add(pid)
+        pid, status = os.wait()
+        running.discard(pid)
+        failed += status != 0
+    return failed
+
+
+def main() -> None:
+    """Run the round trip for N learners and print each step's seconds and the ratio to grading alone."""
+    if os.geteuid() != 0:
+        raise SystemExit("bench_hub_exchange needs root: it creates a Unix user per simulated learner")
+    count = 16 if os.environ.get("LCE_BENCH_QUICK") else 230
+    suffix = secrets.token_hex(2)
+    learners = [f"lceb{i:03d}x{suffix}" for i in range(count)]
+    base = Path(tempfile.mkdtemp(prefix="lce-bench-hub-"))
+    base.chmod(0o755)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    made: list[str] = []
+    times: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        for name in learners:
+            ensure_unix_user(name)
+            made.append(name)
+        users_seconds = time.perf_counter() - started
+        root = copy_course(base / "checkout") / "courses"
+        exchange = base / "exchange"
+        setup_exchange(exchange)
+        with (root / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
+            handle.write(f"\nc.Exchange.root = {str(exchange)!r}\nc.Exchange.path_includes_course = True\n")
+        release([ASSIGNMENT], root)
+        demos, subs = base / "demos", base / "subs"
+        write_demo_submissions(ASSIGNMENT, demos, root=root, students=MIX)
+        replicate(demos, subs, count, MIX)
+        answers = sorted(p for p in subs.iterdir() if p.is_dir())
+        handout = base / "answers"
+        for name, folder in zip(learners, answers):
+            shutil.copytree(folder, handout / name)
+        subprocess.run(["chmod", "-R", "a+rX", str(handout)], check=True)
+
+        config = nbgrader_config(root)
+        config.CourseDirectory.course_id = COURSE
+        learner_config = copy.deepcopy(config)  # learners work in their home folders (root set per learner)
+
+        started = time.perf_counter()
+        _exchange("release_assignment", config)
+        times["release"] = time.perf_counter() - started
+
+        def hand_in(name: str) -> None:
+            cfg = copy.deepcopy(learner_config)
+            cfg.CourseDirectory.root = os.getcwd()
+            _exchange("fetch_assignment", cfg)
+            target = Path.cwd() / COURSE / ASSIGNMENT
+            for notebook in (handout / name).glob("*.ipynb"):
+                shutil.copyfile(notebook, target / notebook.name)
+            _exchange("submit", cfg)
+
+        started = time.perf_counter()
+        failed = _as_learners(learners, hand_in)
+        times["fetch and submit, all learners"] = time.perf_counter() - started
+        if failed:
+            raise SystemExit(f"{failed} learners could not fetch or submit")
+
+        started = time.perf_counter()
+        _exchange("collect", config)
+        times["collect"] = time.perf_counter() - started
+
+        from lce_utils.courses.workflow import grade
+
+        started = time.perf_counter()
+        report = grade(ASSIGNMENT, root / "submitted", root)
+        times["grade (LCE, sandboxed)"] = time.perf_counter() - started
+        graded = sum(r.ok for r in report.results)
+
+        started = time.perf_counter()
+        _exchange("release_feedback", config)
+        times["release feedback"] = time.perf_counter() - started
+
+        def fetch_feedback(name: str) -> None:
+            cfg = copy.deepcopy(learner_config)
+            cfg.CourseDirectory.root = os.getcwd()
+            _exchange("fetch_feedback", cfg)
+
+        started = time.perf_counter()
+        failed = _as_learners(learners, fetch_feedback)
+        times["fetch feedback, all learners"] = time.perf_counter() - started
+        with_feedback = sum(any((Path(pwd.getpwnam(n).pw_dir) / COURSE / ASSIGNMENT / "feedback").rglob("*.html"))
+                            for n in learners)
+    finally:
+        uids = {pwd.getpwnam(n).pw_uid for n in made}
+        left = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in uids]
+        for p in left:
+            p.kill()
+        psutil.wait_procs(left, timeout=30)
+        for name in made:
+            subprocess.run(["userdel", "--remove", name], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+    total = sum(times.values())
+    grading = times["grade (LCE, sandboxed)"]
+    verdict = "PASS" if total <= TARGET_SECONDS else "MISS"
+    print(f"deadline round trip through nbgrader's exchange: {count} learners, {os.cpu_count()} cores "
+          f"({users_seconds:.1f} s to create the Unix users, not counted)")
+    for step, seconds in times.items():
+        print(f"  {step:34s} {seconds:7.1f} s")
+    print(f"  graded {graded} of {count}; {with_feedback} learners fetched a feedback page "
+          "(learners whose notebook stopped the kernel get none)")
+    print(f"  round trip {total:.1f} s = {total / grading:.2f} x grading alone; target <= {TARGET_SECONDS} s for "
+          f"230 learners: {verdict if count == 230 else 'n/a (quick run)'}")
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "hub_exchange.json").write_text(json.dumps(
+        {"learners": count, "seconds": times, "total_seconds": total, "ratio_to_grading": total / grading,
+         "graded": graded, "with_feedback": with_feedback, "target_seconds": TARGET_SECONDS,
+         "verdict": verdict if count == 230 else "quick"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
