@@ -317,3 +317,40 @@ def mx_counts(name: str) -> list[str]:
 def test_suppress_count_is_the_first_rule():
     """Hidden cells start from lce_utils.privacy: 0 is shown, 1..k-1 hidden."""
     assert [suppress_count(n, K) for n in (0, 1, 4, 5)] == [0, None, None, 5]
+
+
+def test_protect_a_table_with_margins_leaves_no_cell_fixed():
+    """A 40 x 9 table with row, column and grand totals, random small and large counts: after protect no count
+    below k is determined by the shown ones (checked by linear algebra), and every count below k is hidden."""
+    import numpy as np
+
+    from lce_utils.engagement.disclosure import Cells, determined, protect
+    cells = Cells()
+    rng = np.random.default_rng(11)
+    rows_, columns = range(40), range(9)
+    for i in rows_:
+        for j in columns:
+            cells.add(("x", i, j), int(rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40])))
+    for i in rows_:
+        cells.total(cells.add(("row", i), sum(cells.values[("x", i, j)] for j in columns)),
+                    [("x", i, j) for j in columns])
+    for j in columns:
+        cells.total(cells.add(("column", j), sum(cells.values[("x", i, j)] for i in rows_)),
+                    [("x", i, j) for i in rows_])
+    grand = cells.add("total", sum(cells.values[("row", i)] for i in rows_))
+    cells.total(grand, [("row", i) for i in rows_])
+    cells.total(grand, [("column", j) for j in columns])
+    hidden = protect(cells, K)
+    small = {key for key, v in cells.values.items() if 0 < v < K}
+    assert small <= hidden
+    assert not small & determined(list(cells.values), cells.published - hidden, cells.equations)
+    for i in rows_:  # no row has exactly one hidden cell (the row total would give it back)
+        assert sum(("x", i, j) in hidden for j in columns) + (("row", i) in hidden) != 1
+
+
+def test_protect_hides_the_smallest_complement_of_a_breakdown():
+    from lce_utils.engagement.disclosure import Cells, protect
+    cells = Cells()
+    parts = [cells.add(g, n) for g, n in (("a", 40), ("b", 30), ("c", 2), ("d", 0))]
+    cells.total(cells.add("total", 72), parts)
+    assert protect(cells, K) == {"c", "b"}  # 72 - 40 - 0 would give c back with b shown

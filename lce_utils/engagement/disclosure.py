@@ -5,8 +5,9 @@ gender x age table sums to both; new visitors per month sum to each quarter's co
 share with its count gives its total. `lce_utils.privacy.suppress_count` hides each count below k (primary
 suppression); `protect` then hides further published counts until no count below k - published or only implied,
 such as the visitors who did not return (a cohort minus those who did) - is determined by the published ones
-through these sums. Determined means fixed by the linear equations: a hidden cell whose column of the equation
-matrix (restricted to the unknowns) lies outside the span of the other unknowns' columns."""
+through these sums. Determined means fixed by the linear equations: a hidden cell whose unit vector lies in the
+row space of the equation matrix restricted to the unknowns. A fast pass follows sums with one unknown left; a
+thorough pass (singular value decomposition) then finds counts fixed only by several sums together."""
 
 from __future__ import annotations
 
@@ -64,13 +65,11 @@ def determined(keys: list[Key], known: set[Key], equations: list[dict[Key, int]]
         for key, coef in eq.items():
             if key in column:
                 matrix[r, column[key]] = coef
-    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
-    null = vt[rank:]  # a basis of the directions the unknowns can move in together
-    if null.shape[0] == 0:
-        return set(unknown)
-    free = np.abs(null).max(axis=0) > 1e-9
-    return {key for key in unknown if not free[column[key]]}
+    # x_j is fixed when the unit vector e_j lies in the row space: its projection there keeps length 1
+    reach = (vt[:rank] ** 2).sum(axis=0)
+    return {key for key in unknown if reach[column[key]] > 1 - 1e-9}
 
 
 def protect(cells: Cells, k: int = DEFAULT_K) -> set[Key]:
@@ -79,7 +78,8 @@ def protect(cells: Cells, k: int = DEFAULT_K) -> set[Key]:
     keys = list(cells.values)
     small = {key for key in keys if suppress_count(cells.values[key], k) is None}
     hidden = small & cells.published
-    while True:
+    _single_sums(cells, small, hidden)
+    while True:  # what one sum at a time cannot see: a hidden count fixed by several sums together
         known = cells.published - hidden
         fixed = determined(keys, known, cells.equations)
         exposed = [key for key in keys if key in small and key in fixed]
@@ -89,6 +89,40 @@ def protect(cells: Cells, k: int = DEFAULT_K) -> set[Key]:
         if extra is None:  # cannot happen with a consistent model; fail safe rather than publish
             raise RuntimeError(f"no cell to hide that protects {exposed[0]!r}")
         hidden.add(extra)
+
+
+def _single_sums(cells: Cells, small: set[Key], hidden: set[Key]) -> None:
+    """The fast first pass (hidden grows in place): follow the sums with one unknown left, which fix it; when the
+    fixed count is below k, hide the smallest positive published count of that sum. Repeat until none is exposed."""
+    order = {c: i for i, c in enumerate(cells.values)}
+    while True:
+        known = cells.published - hidden
+        fixed = set(known)
+        exposed: dict[int, dict[Key, int]] = {}
+        progress = True
+        while progress:
+            progress = False
+            for i, eq in enumerate(cells.equations):
+                open_ = [c for c in eq if c not in fixed]
+                if len(open_) == 1:
+                    if open_[0] in small:  # protected below; not followed further (its complement changes that)
+                        exposed.setdefault(i, eq)
+                    else:
+                        fixed.add(open_[0])
+                        progress = True
+        if not exposed:
+            return
+        added: set[Key] = set()
+        for _, eq in sorted(exposed.items()):
+            if added & eq.keys():  # a count of this sum was hidden just now: seen again in the next round
+                continue
+            candidates = [c for c in eq if c in known and c not in hidden]
+            positive = [c for c in candidates if cells.values[c] > 0] or candidates
+            if positive:
+                added.add(min(positive, key=lambda c: (cells.values[c], order[c])))
+                hidden.update(added)
+        if not added:  # only counts fixed by other sums are left to hide: the thorough pass finds them
+            return
 
 
 def _complement(key: Key, cells: Cells, known: set[Key], tries: int = 40) -> Key | None:
