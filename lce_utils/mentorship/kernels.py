@@ -188,8 +188,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
         return stale
 
     def visitors_arriving(self) -> bool:
-        """Whether a visitor's page is being sent, waits for its browser, or connected within `settle` seconds."""
-        return bool(self.pending_count()) or time.monotonic() - self._last_connect < self.settle
+        """Whether a visitor's page is being sent, waits for its browser, connected within `settle` seconds, or
+        has a connected kernel at work (e.g. sending the state of the form's widgets to the browser)."""
+        if self.pending_count() or time.monotonic() - self._last_connect < self.settle:
+            return True
+        return any(getattr(self._kernels.get(kid), "execution_state", "idle") == "busy"
+                   for kid in self.connected & set(self.owners))
 
     async def wait_for_visitors(self) -> float:
         """Wait until no visitor is arriving, at most `refill_wait` seconds; returns the seconds waited."""
