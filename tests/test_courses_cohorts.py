@@ -132,3 +132,24 @@ def test_bad_roster_names_the_row(tmp_path, lms, text, expected):
     with pytest.raises(DataError) as info:
         read_roster(path, lms)
     assert str(path) in str(info.value) and expected in str(info.value) and "/ rad " in str(info.value)
+
+
+def test_extensions_granted_with_nbgraders_tools_stay_for_learners_the_file_does_not_name(tmp_path):
+    from datetime import timedelta
+
+    from nbgrader.api import Gradebook
+
+    from lce_utils.courses.cohorts import apply_due_dates
+    from lce_utils.courses.release import release
+
+    root = _course(tmp_path)
+    release([ASSIGNMENT], root)
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        gb.add_student("dan")
+        gb.add_submission(ASSIGNMENT, "dan")
+        gb.grant_extension(ASSIGNMENT, "dan", days=2)
+    assert apply_due_dates(ASSIGNMENT, ["bo", "cy", "dan"], root) == {
+        "bo": datetime(2026, 3, 8, 23, 59), "cy": datetime(2026, 3, 20, 23, 59)}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        extensions = {s.student.id: s.extension for s in gb.assignment_submissions(ASSIGNMENT)}
+    assert extensions == {"bo": timedelta(days=7), "cy": timedelta(days=19), "dan": timedelta(days=2)}

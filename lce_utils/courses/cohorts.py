@@ -84,27 +84,27 @@ def due_date(assignment: str, learner: str, root: str | Path | None = None,
 
 
 def apply_due_dates(assignment: str, learners: list[str], root: str | Path | None = None) -> dict[str, datetime]:
-    """Write each learner's own due date into the gradebook as nbgrader's extension; returns the dates used."""
+    """Write the own due date of each learner cohorts.yaml names into the gradebook as nbgrader's extension.
+
+    Learners the file does not name keep whatever extension the gradebook has (one granted with nbgrader's own
+    tools stays). Returns the dates written."""
     from nbgrader.api import Gradebook
 
     root = course_root(root)
+    if not (root / FILE).exists():
+        return {}
     cohorts = load_cohorts(root)
     course_due = next((a.due for a in assignments(root) if a.id == assignment), None)
+    named = [n for n in learners if n in cohorts.cohort_of or (n, assignment) in cohorts.extension_due]
     used = {}
+    if course_due is None or not named:
+        return used
     with Gradebook(db_url(root)) as gb:
-        for learner in learners:
+        for learner in named:
             due = due_date(assignment, learner, root, cohorts)
-            own = due is not None and course_due is not None and due != course_due
-            if not own:
-                try:
-                    gb.find_submission(assignment, learner).extension = None
-                    gb.db.commit()
-                except Exception:  # no submission row yet: nothing to clear
-                    pass
-                continue
             gb.update_or_create_student(learner)
             submission = gb.update_or_create_submission(assignment, learner)
-            submission.extension = due - course_due
+            submission.extension = None if due in (None, course_due) else due - course_due
             gb.db.commit()
             used[learner] = due
     return used
