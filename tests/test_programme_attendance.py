@@ -43,7 +43,11 @@ def participant(k: int, **changes) -> dict:
     return data
 
 
-def course_folder(root: Path) -> Path:
+SUBMISSIONS = (("s1", "a1", dt.datetime(2026, 3, 10, 12), 8), ("s1", "a2", dt.datetime(2026, 4, 2, 9), 3),
+               ("s2", "a1", dt.datetime(2026, 3, 20, 9), 10))
+
+
+def course_folder(root: Path, submissions: tuple = SUBMISSIONS) -> Path:
     """A tiny nbgrader course: two assignments with an expected time, a gradebook with real grades."""
     from nbgrader.api import Gradebook
 
@@ -60,9 +64,7 @@ def course_folder(root: Path) -> Path:
             book.add_assignment(assignment)
             book.add_notebook("nb", assignment)
             book.add_grade_cell("q", "nb", assignment, max_score=10, cell_type="code")
-        for student, assignment, day, score in (("s1", "a1", dt.datetime(2026, 3, 10, 12), 8),
-                                                ("s1", "a2", dt.datetime(2026, 4, 2, 9), 3),
-                                                ("s2", "a1", dt.datetime(2026, 3, 20, 9), 10)):
+        for student, assignment, day, score in submissions:
             if student not in {s.id for s in book.students}:
                 book.add_student(student)
             book.add_submission(assignment, student, timestamp=day)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +133,32 @@ def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys)
     assert main(["programme", "purge", "--db", url]) == 0
     assert "purged 1 people, 3 row(s), past 2025-12-31" in capsys.readouterr().out
     assert store.records(url) == []
+
+
+def test_lce_run_step_seeds_the_demo_with_course_hours(tmp_path, monkeypatch):
+    """`lce run`'s programme step: the demo register in var/ (here a temporary one) and course hours for the demo
+    students who submitted while they took part."""
+    import lce_utils.paths
+    from lce_utils.programme import cli as programme_cli
+    from lce_utils.programme import demo
+    from lce_utils.programme.models import Person
+    from tests.test_programme_attendance import course_folder
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(demo, "VAR", tmp_path / "var")
+    day = dt.datetime.combine(dt.date.today() - dt.timedelta(days=40), dt.time(12))
+    students = demo.demo_students()
+    assert len(students) == 12
+    course = course_folder(tmp_path, tuple((s, "a1", day, 10) for s in students))
+    monkeypatch.setattr(lce_utils.paths, "COURSES", course)
+    summary = programme_cli.run_step(None)
+    url = demo.demo_url()
+    with store.reading(url) as session:
+        linked = {p.id for p in session.query(Person).filter(Person.student_id.in_(students))}
+    records = store.records(url)
+    active = sum(1 for r in records if r.person_id in linked and r.entry_date <= day.date()
+                 and (r.exit_date is None or day.date() <= r.exit_date))
+    assert 0 < active <= 12
+    assert summary.endswith(f"230 participants (fictitious), {sum(r.exit_date is not None for r in records)} left, "
+                            f"target 230; {active} course attendance row(s) from the gradebook")
+    assert (tmp_path / "var" / "programme-demo.db").exists()
