@@ -290,6 +290,19 @@ def test_a_run_folder_gives_nothing_away(lab, tmp_path):
     tables = {p.stem: pd.read_csv(p, dtype={"area": str}) for p in (out / "tables").glob("*.csv")}
     assert set(tables) == set(lab.tables)
     assert recover(metrics, tables) == {}
+    # disclosure.json: the counts by global name (hidden ones None) and their sums, for a disclosure audit
+    record = json.loads((out / "disclosure.json").read_text(encoding="utf-8"))
+    cells = record["cells"]
+    assert record["id"] == "lab/out" and cells["lab/out/visits"] == 12
+    assert (cells["lab/out/visits_by_gender/woman"], cells["lab/out/visits_by_gender/man"]) == (None, None)
+    assert cells["lab/out/visits_by_gender_age/0/visits"] == 6 and cells["lab/out/reach_by_area/0/visits"] == 7
+    assert {"total": "lab/out/visits", "parts": [f"lab/out/visits_by_gender/{g}" for g in
+                                                 ("woman", "man", "other", "unknown")]} in record["relations"]
+    r = Recovery()  # the record alone pins no hidden count either
+    for relation in record["relations"]:
+        r.total(r.term(relation["total"], cells[relation["total"]]),
+                [r.term(part, cells[part]) for part in relation["parts"]])
+    assert r.pinned() == {} and len(r.names) == sum(v is None for v in cells.values())
 
 
 @pytest.mark.parametrize("rows_, seed", [(400, 2024), (1000, 7)])

@@ -15,7 +15,7 @@ from lce_utils.engagement import metrics as mx
 from lce_utils.engagement import population as pop
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE, Prepared, prepare
 from lce_utils.engagement.pseudonymise import key_fingerprint
-from lce_utils.engagement.published import publish
+from lce_utils.engagement.published import Publication, publish
 from lce_utils.errors import ParameterError
 from lce_utils.privacy import DEFAULT_K
 
@@ -84,7 +84,7 @@ class Lab:
         return mx.compute_raw(self.con, self.has["visitor_id"], self.has_events, events_dated, self.has_population)
 
     @cached_property
-    def published(self) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    def published(self) -> Publication:
         """metrics.json and the tables, protected together (engagement.published)."""
         return publish(self.raw, self.meta["rows_read"], self.meta["rows_rejected"], self.has["visitor_id"],
                        self.has["price"], self.has_events, self.k)

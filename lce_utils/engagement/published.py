@@ -4,7 +4,7 @@ recovered from a total and its parts, from another table with the same people, o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -18,9 +18,34 @@ from lce_utils.privacy import DEFAULT_K
 PER_PERFORMANCE = ["mean_occupancy", "sold_out_performances", "sold_out_share", "performances_under_half"]
 
 
+class Publication(NamedTuple):
+    """metrics.json and the tables as published, with the cells and sums they were protected over."""
+
+    metrics: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+    cells: Cells
+    hidden: set
+
+    def disclosure_record(self, run: str) -> dict[str, Any]:
+        """Every count about people (None = hidden or never published) and the sums linking them, by global name
+        ('lab/<run>/...'), in the form of lce_utils.reports.disclosure records, for a disclosure audit."""
+        def name(key: Any) -> str:
+            return "/".join(["lab", run, *(map(str, key) if isinstance(key, tuple) else [str(key)])])
+        shown = self.cells.published - self.hidden
+        cells = {name(key): (int(value) if key in shown else None) for key, value in self.cells.values.items()}
+        relations = []
+        for eq in self.cells.equations:
+            total = [key for key, coef in eq.items() if coef > 0]
+            parts = [key for key, coef in eq.items() if coef < 0]
+            if len(total) == 1 and all(eq[key] == -1 for key in parts):
+                relations.append({"total": name(total[0]), "parts": [name(key) for key in parts]})
+        return {"id": f"lab/{run}", "title": {"sv": "Publiklabbets tal", "en": "The engagement lab's figures"},
+                "cells": cells, "relations": relations}
+
+
 def publish(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: int, has_visitor: bool, has_price: bool,
-            has_events: bool, k: int = DEFAULT_K) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """(metrics.json, tables) in published form."""
+            has_events: bool, k: int = DEFAULT_K) -> Publication:
+    """metrics.json and tables in published form (a Publication: metrics, tables, cells, hidden)."""
     metrics = mx.metrics_json(raw, rows_read, rows_rejected, has_visitor, has_price, k=1)  # k=1: all values
     tables = {name: _rounded(raw[source]) for name, (source, _, _) in mx.TABLES.items()}
     cells = model(metrics, raw, tables, has_visitor, has_events)
@@ -29,7 +54,7 @@ def publish(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: int, ha
     reach = published["reach_by_area"]  # named areas (open data) beside the digits
     reach.insert(1, "area_name", pd.Series([area_names().get(a) for a in reach["area"]], index=reach.index,
                                            dtype=object))
-    return _metrics(metrics, hidden), published
+    return Publication(_metrics(metrics, hidden), published, cells, hidden)
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

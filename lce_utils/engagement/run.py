@@ -67,14 +67,16 @@ def without_sample_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS) -> None:
-    """metrics.json, tables/*.csv, rejects.csv and run.json of a lab into out."""
+def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS, run_name: str | None = None) -> None:
+    """metrics.json, tables/*.csv, rejects.csv, run.json and disclosure.json (cells named lab/<run_name>/...)."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(lab.metrics, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
     for name, frame in lab.tables.items():
         frame.to_csv(out / "tables" / f"{name}.csv", index=False)
     shutil.copyfile(lab.prepared.rejects_path, out / "rejects.csv")
+    record = lab.published.disclosure_record(run_name or out.name)
+    (out / "disclosure.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     info = lab.run_info()
     info["created_utc"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     info["notebooks"] = list(notebooks)
@@ -99,7 +101,7 @@ def run_labs(data: str | Path | list[str | Path], out: str | Path, *, events: st
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}-incomplete-", dir=out.parent))
     try:
-        write_outputs(lab, work, NOTEBOOKS if notebooks else ())
+        write_outputs(lab, work, NOTEBOOKS if notebooks else (), run_name=out.name)
         done = []
         if notebooks:
             (work / "notebooks").mkdir()
