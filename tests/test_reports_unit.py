@@ -343,3 +343,12 @@ def test_report_headings_start_at_h2_whatever_level_the_template_uses():
     assert sanitize.demote_headings("<h2 id=a>x</h2><p>t</p><h3>y</h3>") == "<h2 id=a>x</h2><p>t</p><h3>y</h3>"
     assert sanitize.demote_headings("<h1>t</h1><h2>u</h2>") == "<h2>t</h2><h3>u</h3>"
     assert sanitize.demote_headings("<p>none</p>") == "<p>none</p>"
+
+
+def test_notebook_and_test_ids_read_as_words():
+    """No file names or slugs on pages: an assignment's notebook and test ids as readers see them."""
+    from lce_utils.reports import sections
+
+    assert sections._part_name("adaptive-mindset-part2") == "Del 2 / Part 2"
+    assert sections._part_name("iterating-under-uncertainty") == "Iterating under uncertainty"
+    assert sections._test_name("test_response_rate") == "Test response rate"

@@ -245,10 +245,12 @@ def hardest_tests(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -
 
 
 def _part_name(notebook: str) -> str:
-    """A notebook of an assignment as readers know it: 'Del 2 / Part 2' (its file name otherwise)."""
+    """A notebook of an assignment as readers know it: 'Del 2 / Part 2', or its name in words (no file name)."""
     import re
     found = re.search(r"part[-_ ]?(\d+)$", str(notebook))
-    return f"Del {found.group(1)} / Part {found.group(1)}" if found else str(notebook)
+    if found:
+        return f"Del {found.group(1)} / Part {found.group(1)}"
+    return re.sub(r"[-_]+", " ", str(notebook)).strip().capitalize()
 
 
 def _test_name(test: str) -> str:
