@@ -279,6 +279,9 @@ def test_release_fetch_submit_collect_grade_feedback(hub: Hub):
     from nbgrader.api import Gradebook
 
     grader_token = _release(hub, ASSIGNMENT)
+    # JupyterHub >= 4.1 forbids framing; the formgrader panel is an iframe of the same site, so 'self' is allowed
+    page = hub.api("GET", f"/services/{COURSE}/formgrader", token=grader_token)
+    assert page.status_code == 200 and "frame-ancestors 'self'" in page.headers["Content-Security-Policy"]
 
     tokens = {}
     for name in hub.learners.values():  # both servers start at once, as learners' do
@@ -287,6 +290,8 @@ def test_release_fetch_submit_collect_grade_feedback(hub: Hub):
     for key, name in hub.learners.items():
         _start_server(hub, name)
         tokens[key] = hub.user_token(name)
+        status = hub.api("GET", f"/user/{name}/api/status", token=tokens[key])
+        assert "frame-ancestors 'self'" in status.headers["Content-Security-Policy"]
         listed = _assignments(hub, name, tokens[key])
         assert [(a["course_id"], a["assignment_id"], a["status"]) for a in listed
                 if a["assignment_id"] == ASSIGNMENT] == [(COURSE, ASSIGNMENT, "released")]
