@@ -295,14 +295,16 @@ def test_sample_course_exports_follow_the_courses_writer(tmp_path):
     """The generated exports have the exact header and value types of lce_utils.courses.export."""
     from lce_utils.reports import samples
 
-    export = pytest.importorskip("lce_utils.courses.export")
-    assert data.GRADE_COLUMNS == export.GRADE_COLUMNS and data.TEST_COLUMNS == export.TEST_COLUMNS
+    from lce_utils.courses import export
+
+    # one owner: the reports read the columns the courses' writer defines
+    assert data.GRADE_COLUMNS is export.GRADE_COLUMNS and data.TEST_COLUMNS is export.TEST_COLUMNS
     folder = samples.write_course_exports(tmp_path, learners=6)
     grades = (folder / "adaptive-mindset-grades.csv").read_text(encoding="utf-8").splitlines()
     tests = (folder / "adaptive-mindset-tests.csv").read_text(encoding="utf-8").splitlines()
     assert grades[0] == ",".join(export.GRADE_COLUMNS) and tests[0] == ",".join(export.TEST_COLUMNS)
-    score, max_score, manual = grades[1].split(",")[3:]
-    assert float(score) >= 0 and max_score == "10.0" and manual in {"True", "False"}
+    score, max_score, manual, contained = grades[1].split(",")[3:]
+    assert float(score) >= 0 and max_score == "10.0" and manual in {"True", "False"} and contained == "True"
     assert {line.split(",")[6] for line in tests[1:]} == {"True", "False"}
     assert len(data.course_grades(folder, "adaptive-mindset")) == 12
     assert data.course_tests(folder, "adaptive-mindset")["passed"].dtype == bool
@@ -352,3 +354,33 @@ def test_notebook_and_test_ids_read_as_words():
     assert sections._part_name("adaptive-mindset-part2") == "Del 2 / Part 2"
     assert sections._part_name("iterating-under-uncertainty") == "Iterating under uncertainty"
     assert sections._test_name("test_response_rate") == "Test response rate"
+
+
+def _grades_csv(folder, sandboxed_values):
+    """A grades export of three learners, with the given `sandboxed` values (None: an export without the column)."""
+    head = "student,assignment,notebook,score,max_score,needs_manual_grading"
+    rows = [f"s{i},a,nb,{5 * i},10,False" for i in range(3)]
+    if sandboxed_values is not None:
+        head += ",sandboxed"
+        rows = [f"{row},{value}" for row, value in zip(rows, sandboxed_values)]
+    (folder / "a-grades.csv").write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+
+
+def test_course_results_say_when_grades_were_made_without_the_sandbox(tmp_path, monkeypatch):
+    from lce_utils.reports import sections
+
+    notes = []
+    monkeypatch.setattr(sections.show, "note", lambda sv, en: notes.append((sv, en)))
+    _grades_csv(tmp_path, ["True", "False", ""])
+    grades = data.course_grades(tmp_path, "a")
+    assert list(grades["sandboxed"]) == [True, False, None]
+    assert sections.grading_notice(grades) is True
+    assert "--no-sandbox" in notes[0][0] and "sandlåda" in notes[0][0] and "sandbox" in notes[0][1]
+    _grades_csv(tmp_path, ["True", "True", ""])
+    assert sections.grading_notice(data.course_grades(tmp_path, "a")) is False
+    _grades_csv(tmp_path, None)  # an export written before the column existed still reads
+    assert list(data.course_grades(tmp_path, "a")["sandboxed"]) == [None, None, None]
+    assert sections.grading_notice(data.course_grades(tmp_path, "a")) is False and len(notes) == 1
+    _grades_csv(tmp_path, ["True", "maybe", ""])
+    with pytest.raises(DataError, match=r"a-grades.csv: row 3, column 'sandboxed': expected true, false or empty"):
+        data.course_grades(tmp_path, "a")

@@ -35,7 +35,7 @@ def test_lce_run_runs_every_part_on_a_fresh_copy(tmp_path):
     result = subprocess.run([str(lce), "run"], cwd=root, env=env, capture_output=True, text=True, timeout=1500)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stdout + result.stderr
-    for part in ("courses", "labs", "mentorship", "reports"):
+    for part in ("courses", "labs", "mentorship", "programme", "reports"):
         assert f"{part}: done." in result.stdout + result.stderr, part
 
     # courses: every demo submission of every assignment is in the grade export
@@ -48,6 +48,9 @@ def test_lce_run_runs_every_part_on_a_fresh_copy(tmp_path):
     assert metrics and all(json.loads(path.read_text(encoding="utf-8")) for path in metrics)
     # mentorship: the demo programme's database
     assert (root / "var" / "mentorship-demo.db").stat().st_size > 0
+    # programme: the demo register of 230 fictitious participants
+    assert (root / "var" / "programme-demo.db").stat().st_size > 0
+    assert ": 230 participants (fictitious)" in result.stdout + result.stderr
     # reports: a site whose index links every report page, and nothing loaded from the network
     site = root / "_site"
     index = (site / "index.html").read_text(encoding="utf-8")

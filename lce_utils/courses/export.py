@@ -12,12 +12,7 @@ from typing import Any
 import nbformat
 
 from lce_utils.courses.config import course_root, db_url
-
-# `sandboxed`: True (each notebook ran in its own sandbox), False (graded with --no-sandbox: unconfined, the course in
-# reach) or empty (no record of `lce courses grade` for that learner, e.g. graded by plain nbgrader)
-GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading", "sandboxed"]
-TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message",
-                "sandboxed"]
+from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
 
 
 def status_path(root: Path, assignment: str, student: str) -> Path:

@@ -10,11 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from lce_utils.courses.schema import ADDED_COLUMNS, GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.errors import DataError
 from lce_utils.paths import VAR
 
-GRADE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grading"]
-TEST_COLUMNS = ["student", "assignment", "notebook", "test", "points", "max_points", "passed", "message"]
 METRIC_KEYS = ["rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
                "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
                "visits_by_age_band", "visits_by_month"]
@@ -35,7 +34,7 @@ def read_table(path: Path, columns: list[str], *, numeric: tuple[str, ...] = (),
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns and c not in ADDED_COLUMNS]
     if missing:
         raise DataError(f"{path.name}: missing column(s) {missing}; expected columns {columns}")
     for column in numeric:
@@ -68,7 +67,16 @@ def course_grades(exports_dir: str | Path, assignment: str) -> pd.DataFrame | No
     path = Path(exports_dir) / f"{assignment}-grades.csv"
     if not path.is_file():
         return None
-    return read_table(path, GRADE_COLUMNS, numeric=("score", "max_score"), boolean=("needs_manual_grading",))
+    grades = read_table(path, GRADE_COLUMNS, numeric=("score", "max_score"), boolean=("needs_manual_grading",))
+    # sandboxed: True / False (graded with --no-sandbox) / None (no record, or an export from before the column)
+    text = grades["sandboxed"].str.strip().str.lower() if "sandboxed" in grades else pd.Series("", grades.index)
+    bad = ~text.isin(_TRUE | _FALSE)
+    if bad.any():
+        row = int(bad.idxmax())
+        raise DataError(f"{path.name}: row {row + 2}, column 'sandboxed': expected true, false or empty, "
+                        f"got {grades.at[row, 'sandboxed']!r}")
+    grades["sandboxed"] = [None if v == "" else v in _TRUE for v in text]
+    return grades
 
 
 def course_tests(exports_dir: str | Path, assignment: str) -> pd.DataFrame | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from lce_utils.reports.data import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
 
 ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
 XSS = "<img src=x onerror=alert(1)>"
@@ -47,10 +47,11 @@ def write_course_exports(root: Path, learners: int = 40, seed: int = 1) -> Path:
                     score += 2.0 if passed else 0.0
                     tests.append({"student": student, "assignment": assignment, "notebook": nb, "test": test,
                                   "points": 2.0 if passed else 0.0, "max_points": 2.0, "passed": passed,
-                                  "message": "" if passed else "AssertionError: expected a different value"})
+                                  "message": "" if passed else "AssertionError: expected a different value",
+                                  "sandboxed": True})
                 grades.append({"student": student, "assignment": assignment, "notebook": nb,
                                "score": round(score, 4), "max_score": 10.0,
-                               "needs_manual_grading": rng.random() < 0.15})
+                               "needs_manual_grading": rng.random() < 0.15, "sandboxed": True})
         _write_csv(folder / f"{assignment}-grades.csv", GRADE_COLUMNS, grades)
         _write_csv(folder / f"{assignment}-tests.csv", TEST_COLUMNS, tests)
     return folder

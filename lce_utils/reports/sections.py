@@ -208,6 +208,18 @@ def course_overview(pub: aggregate.CoursePublication | None, title: tuple[str, s
              {pub.cell(c): pub.shown[pub.cell(c)] for c in ("learners", "manual")}, pub.relations[:1])
 
 
+def grading_notice(grades: pd.DataFrame | None) -> bool:
+    """Say so when some of these grades were made without the grading sandbox (`lce courses grade --no-sandbox`):
+    learners' code then ran with the course in reach, so the grades are less trustworthy. Returns whether it did."""
+    if grades is None or "sandboxed" not in grades or not (grades["sandboxed"] == False).any():  # noqa: E712
+        return False
+    show.note("Några av dessa resultat rättades utan rättningens sandlåda (--no-sandbox): deltagarnas kod kunde då "
+              "nå kursens filer, så resultaten är mindre tillförlitliga.",
+              "Some of these results were graded without the grading sandbox (--no-sandbox): learners' code could "
+              "then reach the course's files, so the results are less trustworthy.")
+    return True
+
+
 def score_distribution(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -> None:
     """Learners per score band: a chart and its table."""
     if pub is None:
