@@ -45,6 +45,16 @@ class Cells:
                 equation[part] = equation.get(part, 0) - 1
             self.equations.append(equation)
 
+    def relations(self) -> list[tuple[Key, list[Key]]]:
+        """The sums as (total, parts), the form lce_utils.privacy and its auditor take."""
+        out = []
+        for eq in self.equations:
+            total = [key for key, coef in eq.items() if coef > 0]
+            parts = [key for key, coef in eq.items() if coef < 0]
+            if len(total) == 1 and eq[total[0]] == 1 and all(eq[p] == -1 for p in parts):
+                out.append((total[0], parts))
+        return out
+
     def same(self, a: Key, b: Key) -> None:
         """Two published counts that are equal by definition (the same people in two tables)."""
         if a in self.values and b in self.values:
@@ -74,26 +84,58 @@ def determined(keys: list[Key], known: set[Key], equations: list[dict[Key, int]]
 
 def protect(cells: Cells, k: int = DEFAULT_K) -> set[Key]:
     """The published keys to hide: those below k, and then as few others as it takes that no count below k is
-    determined (each step hides the smallest positive published count in a sum that pins one down)."""
+    determined (each step hides the smallest positive published count in a sum that pins one down), and that the
+    project's auditor finds no hidden count known exactly or to lie in a range under k narrower than k."""
     keys = list(cells.values)
     small = {key for key in keys if suppress_count(cells.values[key], k) is None}
     hidden = small & cells.published
-    _single_sums(cells, small, hidden)
+    _single_sums(cells, small, hidden, k)
     while True:  # what one sum at a time cannot see: a hidden count fixed by several sums together
         known = cells.published - hidden
         fixed = determined(keys, known, cells.equations)
         exposed = [key for key in keys if key in small and key in fixed]
         if not exposed:
-            return hidden
+            break
         extra = _complement(exposed[0], cells, known)
         if extra is None:  # cannot happen with a consistent model; fail safe rather than publish
             raise RuntimeError(f"no cell to hide that protects {exposed[0]!r}")
         hidden.add(extra)
+    _audited(cells, hidden, k)
+    return hidden
 
 
-def _single_sums(cells: Cells, small: set[Key], hidden: set[Key]) -> None:
+def _audited(cells: Cells, hidden: set[Key], k: int) -> None:
+    """Last, the project's auditor (lce_utils.privacy_audit, one LP per bound) over the same cells and sums: while
+    it finds a hidden count exactly known or one that may be under k in a range narrower than k, hide the
+    smallest positive published count in a sum with it (hidden grows in place)."""
+    from lce_utils.privacy_audit import audit_cells
+    names = {key: "/".join(map(str, key)) if isinstance(key, tuple) else str(key) for key in cells.values}
+    back = {name: key for key, name in names.items()}
+    relations = [(names[t], [names[p] for p in parts]) for t, parts in cells.relations()]
+    for _ in range(len(cells.published) + 1):
+        known = cells.published - hidden
+        findings = [f for f in audit_cells({names[c]: cells.values[c] for c in known}, [names[c] for c in hidden],
+                                           relations, k=k) if f.kind in ("exact", "narrow")]
+        if not findings:
+            return
+        extra = _complement(back[findings[0].cell], cells, known, tries=0)
+        if extra is None:
+            raise RuntimeError(f"no cell to hide that protects {findings[0].cell}")
+        hidden.add(extra)
+
+
+def _narrow(cells: Cells, eq: dict[Key, int], open_: list[Key], small: set[Key], k: int) -> bool:
+    """Hidden parts of a shown total that add up to less than k: each is then known to lie in a range under k."""
+    if not any(c in small for c in open_) or any(eq[c] > 0 for c in open_):
+        return False
+    return 0 < sum(cells.values[c] for c in open_) < k
+
+
+def _single_sums(cells: Cells, small: set[Key], hidden: set[Key], k: int) -> None:
     """The fast first pass (hidden grows in place): follow the sums with one unknown left, which fix it; when the
-    fixed count is below k, hide the smallest positive published count of that sum. Repeat until none is exposed."""
+    fixed count is below k, or a sum's hidden parts add up to less than k (a range under k, as privacy_audit's
+    protection level sees it), hide the smallest positive published count of that sum (a part before the total).
+    Repeat until none is exposed."""
     order = {c: i for i, c in enumerate(cells.values)}
     while True:
         known = cells.published - hidden
@@ -110,6 +152,8 @@ def _single_sums(cells: Cells, small: set[Key], hidden: set[Key]) -> None:
                     else:
                         fixed.add(open_[0])
                         progress = True
+                elif open_ and _narrow(cells, eq, open_, small, k):
+                    exposed.setdefault(i, eq)
         if not exposed:
             return
         added: set[Key] = set()
@@ -119,7 +163,7 @@ def _single_sums(cells: Cells, small: set[Key], hidden: set[Key]) -> None:
             candidates = [c for c in eq if c in known and c not in hidden]
             positive = [c for c in candidates if cells.values[c] > 0] or candidates
             if positive:
-                added.add(min(positive, key=lambda c: (cells.values[c], order[c])))
+                added.add(min(positive, key=lambda c: (eq[c] > 0, cells.values[c], order[c])))
                 hidden.update(added)
         if not added:  # only counts fixed by other sums are left to hide: the thorough pass finds them
             return

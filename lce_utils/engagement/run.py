@@ -75,8 +75,11 @@ def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS, r
     for name, frame in lab.tables.items():
         frame.to_csv(out / "tables" / f"{name}.csv", index=False)
     shutil.copyfile(lab.prepared.rejects_path, out / "rejects.csv")
-    record = lab.published.disclosure_record(run_name or out.name)
-    (out / "disclosure.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # read by `lce privacy audit` (lce_utils.privacy_audit: files named *.disclosure.json)
+    record = {"format": "lce-disclosure/1", "k": lab.k,
+              "tables": [lab.published.disclosure_record(run_name or out.name)]}
+    (out / "lab.disclosure.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
     info = lab.run_info()
     info["created_utc"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     info["notebooks"] = list(notebooks)
