@@ -41,8 +41,14 @@ def _exchange(kind: str, config, **kw):
     """An nbgrader exchange step (fetch_assignment, submit, collect, ...) with config, run in this process."""
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.exchange.default import (ExchangeCollect, ExchangeFetchAssignment, ExchangeFetchFeedback,
-                                           ExchangeReleaseAssignment, ExchangeReleaseFeedback, ExchangeSubmit)
+    from nbgrader.exchange.default import (
+        ExchangeCollect,
+        ExchangeFetchAssignment,
+        ExchangeFetchFeedback,
+        ExchangeReleaseAssignment,
+        ExchangeReleaseFeedback,
+        ExchangeSubmit,
+    )
 
     classes = {"release_assignment": ExchangeReleaseAssignment, "fetch_assignment": ExchangeFetchAssignment,
                "submit": ExchangeSubmit, "collect": ExchangeCollect, "release_feedback": ExchangeReleaseFeedback,

@@ -52,7 +52,7 @@ def main() -> None:
         repeat = max(1, int(os.environ.get("LCE_BENCH_REPEAT", "2")))
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
         runs1, runs2 = [], []
-        for i in range(repeat):
+        for _ in range(repeat):
             for jobs, runs in ((1, runs1), (2, runs2)):
                 shutil.rmtree(work / f"site{jobs}", ignore_errors=True)
                 runs.append(timed_build(root, work / f"site{jobs}", jobs=jobs))

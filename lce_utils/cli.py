@@ -47,7 +47,7 @@ def build_parser(parts: dict[str, object] | None = None) -> argparse.ArgumentPar
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name, module in parts.items():
+    for module in parts.values():
         module.register(sub)  # type: ignore[attr-defined]
     run = sub.add_parser("run", help="run the whole programme pipeline on the sample data",
                          description="Runs every part that exists, in order, on the bundled or "

@@ -17,8 +17,8 @@ from lce_utils.courses.demo import write_demo_submissions
 from lce_utils.courses.feedback import CSP, NOT_SANDBOXED_NOTE, feedback_page
 from lce_utils.courses.mathml import formula, typeset
 from lce_utils.offline_html import remote_loads
-from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
 from lce_utils.paths import ROOT
+from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
 from tests.test_courses_grading import TIMEOUT, run_lce
 
 ASSIGNMENT = "adaptive-mindset"

@@ -3,7 +3,6 @@ on every assignment's demo submissions in a temporary copy of the course, agains
 
 from __future__ import annotations
 
-import copy
 import csv
 import os
 import shutil

@@ -12,8 +12,13 @@ import pytest
 
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import ALWAYS_EQUAL, CHEAT_NAMES, write_demo_submissions
-from lce_utils.courses.integrity import (INTEGRITY_ENAME, autograde_pipeline, builtin_names_used,
-                                         checked_outputs, source_message)
+from lce_utils.courses.integrity import (
+    INTEGRITY_ENAME,
+    autograde_pipeline,
+    builtin_names_used,
+    checked_outputs,
+    source_message,
+)
 from lce_utils.courses.release import hidden_test_regions
 from tests.test_courses_grading import TIMEOUT, run_lce
 

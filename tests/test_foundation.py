@@ -15,8 +15,7 @@ import pytest
 from lce_utils.charts import figure_html
 from lce_utils.cli import build_parser, main
 from lce_utils.offline_html import notebook_to_html, remote_loads
-from lce_utils.privacy import (format_count, suppress_count, suppress_counts, suppress_frame,
-                               suppress_with_complement)
+from lce_utils.privacy import format_count, suppress_count, suppress_counts, suppress_frame, suppress_with_complement
 
 LCE = Path(sys.executable).parent / "lce"
 

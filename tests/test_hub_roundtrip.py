@@ -6,7 +6,6 @@ grader, nbgrader's filesystem exchange, and LCE's sandboxed grader run as the gr
 
 from __future__ import annotations
 
-import json
 import os
 import pwd
 import secrets
@@ -26,8 +25,14 @@ import requests
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from lce_utils.courses.hub import (default_proxy, ensure_unix_user, linked_environment, load_settings, setup_course,
-                                   setup_exchange)
+from lce_utils.courses.hub import (
+    default_proxy,
+    ensure_unix_user,
+    linked_environment,
+    load_settings,
+    setup_course,
+    setup_exchange,
+)
 from lce_utils.paths import ROOT
 from tests.conftest import IN_CI
 from tests.servers import free_port
@@ -196,12 +201,14 @@ def hub():
         settings = load_settings(settings_path)
         setup_exchange(settings.exchange)
         setup_course(settings, settings.courses[0], source)
+        service = {"name": "round-trip-test", "api_token": token}
+        role = {"name": "round-trip-test", "services": ["round-trip-test"],
+                "scopes": ["admin:users", "admin:servers", "tokens", "admin:groups", "access:servers",
+                           "access:services", "list:users", "read:users"]}
         (base / "jupyterhub_config.local.py").write_text(
-            "c.JupyterHub.services.append({'name': 'round-trip-test', 'api_token': %r})\n"
-            "c.JupyterHub.load_roles.append({'name': 'round-trip-test', 'services': ['round-trip-test'], "
-            "'scopes': ['admin:users', 'admin:servers', 'tokens', 'admin:groups', 'access:servers', "
-            "'access:services', 'list:users', 'read:users']})\n"
-            "c.DummyAuthenticator.password = %r\n" % (token, password))
+            f"c.JupyterHub.services.append({service!r})\n"
+            f"c.JupyterHub.load_roles.append({role!r})\n"
+            f"c.DummyAuthenticator.password = {password!r}\n")
         (base / "state").mkdir(mode=0o700)
         log = base / "state" / "hub.log"
         with log.open("wb") as out:

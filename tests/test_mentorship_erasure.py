@@ -15,8 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text, update
 
-from lce_utils.mentorship import current_matches, give_feedback, list_applications, log_session, run_matching
-from lce_utils.mentorship import submit_application
+from lce_utils.mentorship import (
+    current_matches,
+    give_feedback,
+    list_applications,
+    log_session,
+    run_matching,
+    submit_application,
+)
 from lce_utils.mentorship.exports import export_matches, match_rows, write_csv, write_xlsx
 from lce_utils.mentorship.models import Application, ExportFile
 from lce_utils.mentorship.store import audit_events, export_person, get_engine, purge, transaction
@@ -157,8 +163,8 @@ def test_purge_by_age_also_expires_export_files(store):
     notes, readme = exports / "notes.txt", exports / "readme.txt"  # unregistered, naming nobody
     notes.write_text("old notes", encoding="utf-8")
     readme.write_text("recent", encoding="utf-8")
-    os.utime(notes, (dt.datetime(2026, 10, 15, tzinfo=dt.timezone.utc).timestamp(),) * 2)
-    os.utime(readme, (dt.datetime(2026, 11, 25, tzinfo=dt.timezone.utc).timestamp(),) * 2)
+    os.utime(notes, (dt.datetime(2026, 10, 15, tzinfo=dt.UTC).timestamp(),) * 2)
+    os.utime(readme, (dt.datetime(2026, 11, 25, tzinfo=dt.UTC).timestamp(),) * 2)
 
     counts = purge(365, url, export_days=30, now=dt.datetime(2026, 12, 1), actor="tester")
     assert counts == {"applications": 1, "people": 1, "files_rewritten": 4, "files_deleted": 0,

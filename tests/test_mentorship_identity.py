@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from lce_utils.mentorship import list_applications, run_matching, submit_application
-from lce_utils.mentorship.identity import (MAX_ATTEMPTS, confirm_application, decide_application,
-                                           flagged_applications)
+from lce_utils.mentorship.identity import MAX_ATTEMPTS, confirm_application, decide_application, flagged_applications
 from lce_utils.mentorship.models import Confirmation, utcnow
 from lce_utils.mentorship.store import MIGRATIONS, audit_events, get_engine, reading
 from lce_utils.mentorship.validation import ValidationError

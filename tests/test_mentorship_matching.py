@@ -8,8 +8,18 @@ import random
 import numpy as np
 import pytest
 
-from lce_utils.mentorship.matching import (SCORE_UNITS, WEIGHTS, Candidate, allowed, assign_mentoring,
-                                           assign_mutual, explain, match, score_matrix, score_pair)
+from lce_utils.mentorship.matching import (
+    SCORE_UNITS,
+    WEIGHTS,
+    Candidate,
+    allowed,
+    assign_mentoring,
+    assign_mutual,
+    explain,
+    match,
+    score_matrix,
+    score_pair,
+)
 
 SKILLS = ["mixing", "grants", "lighting", "illustration", "curation", "coding"]
 LANGS = ["sv", "en", "ar"]

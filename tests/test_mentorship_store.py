@@ -11,9 +11,20 @@ import pandas as pd
 import pytest
 from sqlalchemy import inspect, select, text, update
 
-from lce_utils.mentorship import (ValidationError, current_matches, erase_person, export_person, give_feedback,
-                                  list_applications, log_session, outcome_tables, purge_older_than, run_matching,
-                                  set_locked, submit_application)
+from lce_utils.mentorship import (
+    ValidationError,
+    current_matches,
+    erase_person,
+    export_person,
+    give_feedback,
+    list_applications,
+    log_session,
+    outcome_tables,
+    purge_older_than,
+    run_matching,
+    set_locked,
+    submit_application,
+)
 from lce_utils.mentorship.exports import export_matches
 from lce_utils.mentorship.models import Application, Consent
 from lce_utils.mentorship.store import exclude_match, get_engine, reading, transaction

@@ -15,14 +15,20 @@ from sqlalchemy import select
 from lce_utils.errors import DataError
 from lce_utils.mentorship import current_matches, log_session, run_matching, submit_application
 from lce_utils.programme import store
-from lce_utils.programme.attendance import (attest, course_hours, expected_minutes, hours_for_code, issue_code,
-                                            record_hours)
+from lce_utils.programme.attendance import (
+    attest,
+    course_hours,
+    expected_minutes,
+    hours_for_code,
+    issue_code,
+    record_hours,
+)
 from lce_utils.programme.certificate import certificate_html
 from lce_utils.programme.fields import FieldError
+from lce_utils.programme.models import Attestation, Person
 from lce_utils.programme.personnummer import make
 from lce_utils.programme.rights import export_person
 from lce_utils.programme.roster import roster
-from lce_utils.programme.models import Attestation, Person
 from tests.test_mentorship_support import application, email
 
 TODAY = dt.date(2026, 6, 15)

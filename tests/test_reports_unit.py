@@ -293,9 +293,8 @@ def test_cli_lists_reports_and_their_inputs(tmp_path, capsys):
 
 def test_sample_course_exports_follow_the_courses_writer(tmp_path):
     """The generated exports have the exact header and value types of lce_utils.courses.export."""
-    from lce_utils.reports import samples
-
     from lce_utils.courses import export
+    from lce_utils.reports import samples
 
     # one owner: the reports read the columns the courses' writer defines
     assert data.GRADE_COLUMNS is export.GRADE_COLUMNS and data.TEST_COLUMNS is export.TEST_COLUMNS

@@ -7,8 +7,13 @@ import os
 import tempfile
 from pathlib import Path
 
-from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, assignments, check_assignment,
-                                      nbgrader_config)
+from lce_utils.courses.config import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_MEMORY_MB,
+    assignments,
+    check_assignment,
+    nbgrader_config,
+)
 from lce_utils.errors import UsageError
 
 # nbgrader settings that move a course's folders or gradebook away from where LCE reads them

@@ -41,7 +41,7 @@ class FileLimits:
     max_dir_kb: int
 
     @classmethod
-    def of_course(cls, root: Path) -> "FileLimits":
+    def of_course(cls, root: Path) -> FileLimits:
         """The limits in the course's nbgrader_config.py (nbgrader's defaults where it sets none)."""
         from nbgrader.coursedir import CourseDirectory
 
@@ -159,7 +159,7 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                                             f"{', '.join(sorted(known))}.ipynb; found: {names})")
                 continue
             unreadable = []
-            for name, path in found.items():
+            for path in found.values():
                 try:
                     nbformat.read(path, as_version=4)
                 except Exception as exc:  # any parse failure is the learner's file, not ours

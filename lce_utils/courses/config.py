@@ -117,7 +117,7 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def nbgrader_api(root: str | Path | None = None, **kwargs: object) -> "NbGraderAPI":
+def nbgrader_api(root: str | Path | None = None, **kwargs: object) -> NbGraderAPI:
     """An in-process NbGraderAPI for the course at root."""
     ensure_tools_on_path()
     from nbgrader.apps import NbGraderAPI

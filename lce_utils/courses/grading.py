@@ -23,8 +23,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, SANDBOX_KERNEL, course_root,
-                                      db_url, nbgrader_api)
+from lce_utils.courses.config import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_MEMORY_MB,
+    SANDBOX_KERNEL,
+    course_root,
+    db_url,
+    nbgrader_api,
+)
 from lce_utils.courses.feedback import generate_feedback
 from lce_utils.courses.sandbox import SETTINGS_ENV, Cgroups, Containment, SandboxSettings, kernelspec
 from lce_utils.courses.sandbox_kernel import install_kernelspec

@@ -40,9 +40,10 @@ def rings(size: int, count: int) -> np.ndarray:
 
 def show_image(array: np.ndarray, alt_text: str, scale: int = 2) -> None:
     """Display an RGB/greyscale array as a PNG with alt text (the IPython way, nothing fetched)."""
+    import base64
+
     from IPython.display import HTML, display
     from PIL import Image
-    import base64
 
     data = np.asarray(array)
     if data.dtype != np.uint8:

@@ -117,7 +117,7 @@ def release(names: list[str] | None = None, root: str | Path | None = None) -> l
     for name in names:
         outcome = api.generate_assignment(name, force=True, create=True)
         if not outcome.get("success"):
-            lines = [l for l in (outcome.get("error") or outcome.get("log") or "").splitlines() if l.strip()]
+            lines = [line for line in (outcome.get("error") or outcome.get("log") or "").splitlines() if line.strip()]
             raise LCEError(f"nbgrader could not generate {name}: {lines[-1] if lines else 'unknown error'}")
         problems = check_release(name, root)
         if problems:

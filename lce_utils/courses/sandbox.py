@@ -90,7 +90,7 @@ class Cgroups:
     version: int
     dirs: dict[str, str] = field(default_factory=dict)   # controller ('memory', 'pids', 'unified') -> folder
 
-    def child(self, name: str) -> "Cgroups":
+    def child(self, name: str) -> Cgroups:
         """The same cgroups one level down (created)."""
         dirs = {}
         for key, folder in self.dirs.items():
@@ -305,7 +305,7 @@ class Containment:
     processes: int = MAX_PROCESSES
 
     @classmethod
-    def prepare(cls, sandbox: bool, memory_mb: int, time_limit: int) -> "Containment":
+    def prepare(cls, sandbox: bool, memory_mb: int, time_limit: int) -> Containment:
         """Check bubblewrap (unless sandbox is False) and make this run's cgroup where one can be made."""
         bwrap = bwrap_path() if sandbox else None
         cgroups, problem = make_cgroups(f"lce-grading-{os.getpid()}-{time.monotonic_ns() % 10**9}")
@@ -360,9 +360,9 @@ def kernelspec() -> dict:
 
 def python_dirs() -> list[str]:
     """Folders the kernel's Python needs read-only: the environment, the base interpreter, lce_utils' code."""
-    import lce_utils
-
     import site
+
+    import lce_utils
 
     dirs = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent),
             str(Path(lce_utils.__file__).resolve().parent)}

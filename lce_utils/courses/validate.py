@@ -10,8 +10,13 @@ from pathlib import Path
 
 import nbformat
 
-from lce_utils.courses.config import (COURSES_SOURCE_GLOB, SANDBOX_KERNEL, course_root, ensure_tools_on_path,
-                                      nbgrader_config)
+from lce_utils.courses.config import (
+    COURSES_SOURCE_GLOB,
+    SANDBOX_KERNEL,
+    course_root,
+    ensure_tools_on_path,
+    nbgrader_config,
+)
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
 
@@ -37,7 +42,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _first_line(text: str) -> str:
-    lines = [l.strip() for l in _ANSI.sub("", text or "").splitlines() if l.strip()]
+    lines = [line.strip() for line in _ANSI.sub("", text or "").splitlines() if line.strip()]
     return lines[-1][:200] if lines else "an error"
 
 

@@ -7,10 +7,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lce_utils.courses.collect import collect
 from lce_utils.courses.cohorts import apply_due_dates
-from lce_utils.courses.config import (DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root,
-                                      db_url)
+from lce_utils.courses.collect import collect
+from lce_utils.courses.config import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root, db_url
 from lce_utils.courses.exchange import copy_release_files
 from lce_utils.courses.export import export, read_status, write_status
 from lce_utils.courses.feedback import generate_feedback

@@ -3,10 +3,25 @@
 from typing import Any
 
 from lce_utils.mentorship.models import Application
-from lce_utils.mentorship.store import (PersonNotFound, audit_events, current_matches, default_url, erase,
-                                        erase_person, exclude_match, export_person, get_engine, give_feedback,
-                                        list_applications, log_session, purge, purge_older_than, run_matching,
-                                        set_locked, submit_application)
+from lce_utils.mentorship.store import (
+    PersonNotFound,
+    audit_events,
+    current_matches,
+    default_url,
+    erase,
+    erase_person,
+    exclude_match,
+    export_person,
+    get_engine,
+    give_feedback,
+    list_applications,
+    log_session,
+    purge,
+    purge_older_than,
+    run_matching,
+    set_locked,
+    submit_application,
+)
 from lce_utils.mentorship.validation import ValidationError
 
 __all__ = [

@@ -155,7 +155,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("mentorship", help="the mentorship programme: apps, matching, data rights",
                                    description="Serve the Voilà apps, seed the demo programme, run the matching, "
                                    "export or erase one person's data, purge old applications. The store is "
-                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given; a relative SQLite path is relative to the repository.")
+                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given; a relative "
+                                   "SQLite path is relative to the repository.")
     sub = parser.add_subparsers(dest="mentorship_command", metavar="COMMAND")
     sub.required = True
 

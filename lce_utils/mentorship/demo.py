@@ -11,8 +11,14 @@ from sqlalchemy import func, select
 
 from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.models import Application, Feedback, Match, MentoringSession
-from lce_utils.mentorship.store import (current_matches, give_feedback, log_session, reading, run_matching,
-                                        submit_application)
+from lce_utils.mentorship.store import (
+    current_matches,
+    give_feedback,
+    log_session,
+    reading,
+    run_matching,
+    submit_application,
+)
 from lce_utils.paths import VAR
 
 FIRST = ["Alva", "Elias", "Maja", "Omar", "Saga", "Leo", "Nora", "Hugo", "Ebba", "Amir", "Tove", "Noah", "Lina",

@@ -179,7 +179,7 @@ def expire_files(session: Session, cutoff: dt.datetime, folder: Path | None = No
         session.delete(row)
     registered = set(session.scalars(select(ExportFile.path)))
     base = folder or exports_dir()
-    limit = cutoff.replace(tzinfo=dt.timezone.utc).timestamp()
+    limit = cutoff.replace(tzinfo=dt.UTC).timestamp()
     if base.is_dir():
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
             if str(path.resolve()) not in registered and path.stat().st_mtime < limit:

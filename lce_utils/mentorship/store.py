@@ -21,10 +21,26 @@ from lce_utils import database
 from lce_utils.errors import DataError
 from lce_utils.mentorship import audit
 from lce_utils.mentorship.export_files import expire_files, scrub_people
-from lce_utils.mentorship.models import (Application, AuditEvent, Confirmation, Consent, Exclusion, Feedback, Match,
-                                         MatchRun, MentoringSession, Person, utcnow)
-from lce_utils.mentorship.validation import (ValidationError, validate_application,
-                                             validate_email, validate_feedback, validate_session)
+from lce_utils.mentorship.models import (
+    Application,
+    AuditEvent,
+    Confirmation,
+    Consent,
+    Exclusion,
+    Feedback,
+    Match,
+    MatchRun,
+    MentoringSession,
+    Person,
+    utcnow,
+)
+from lce_utils.mentorship.validation import (
+    ValidationError,
+    validate_application,
+    validate_email,
+    validate_feedback,
+    validate_session,
+)
 from lce_utils.paths import VAR
 
 ENV_VAR = "LCE_MENTORSHIP_DB"

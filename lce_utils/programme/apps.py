@@ -92,7 +92,7 @@ class StaffApp:
             return None
         self.status.value = (f'<p class="lce-ok" role="status">Registrerad: deltagande {pid} / Registered: '
                              f'participation {pid}</p>')
-        for name, widget in self.inputs.items():
+        for widget in self.inputs.values():
             widget.value = False if isinstance(widget, w.Checkbox) else ""
         return pid
 

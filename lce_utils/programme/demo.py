@@ -20,7 +20,8 @@ from lce_utils.programme.store import add_participant, audit, reading, transacti
 
 TARGET = 230
 # the first is the institution of the sample lab run (`lce labs`), so the demo roster links a lab
-INSTITUTIONS = ["Kulturhuset Öresund (fiktivt / fictitious)", "Teater Syd (fiktiv)", "Ljudverkstan (fiktiv)", "Bildhuset (fiktivt)", "Konsthallen Norr (fiktiv)"]
+INSTITUTIONS = ["Kulturhuset Öresund (fiktivt / fictitious)", "Teater Syd (fiktiv)", "Ljudverkstan (fiktiv)",
+                "Bildhuset (fiktivt)", "Konsthallen Norr (fiktiv)"]
 
 
 def demo_url() -> str:

@@ -14,7 +14,7 @@ import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ class BuildResult:
 
 def now() -> str:
     """The current UTC time as ISO 8601 (seconds)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def select(specs: list[ReportSpec], only: list[str] | None) -> set[str]:

@@ -43,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _kwargs(args: argparse.Namespace) -> dict:
-    from lce_utils.reports.build import CONFIG
     from lce_utils.paths import ROOT
+    from lce_utils.reports.build import CONFIG
     return {"config": getattr(args, "config", None) or CONFIG, "root": getattr(args, "root", None) or ROOT,
             "out": getattr(args, "out", None) or SITE}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from lce_utils.errors import DataError, ParameterError
+from lce_utils.errors import DataError
 from lce_utils.reports import params as P
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")

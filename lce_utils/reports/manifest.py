@@ -15,7 +15,7 @@ MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).parent
 
 
-def _hash_file(path: Path, digest: "hashlib._Hash") -> None:
+def _hash_file(path: Path, digest: hashlib._Hash) -> None:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)

@@ -23,10 +23,18 @@ from lce_utils.mentorship.exports import download_matches, person_data
 from lce_utils.mentorship.i18n import number, t, tn
 from lce_utils.mentorship.identity import decide_application, flagged_applications
 from lce_utils.mentorship.matching import explain, max_score
-from lce_utils.mentorship.store import (RETENTION_DAYS, PersonNotFound, current_matches, erase, exclude_match,
-                                        list_applications, purge, run_matching, set_locked)
+from lce_utils.mentorship.store import (
+    RETENTION_DAYS,
+    PersonNotFound,
+    current_matches,
+    erase,
+    exclude_match,
+    list_applications,
+    purge,
+    run_matching,
+    set_locked,
+)
 from lce_utils.mentorship.validation import ValidationError
-
 
 # (the log-out link's text; the server's own pages are in pages.py)
 LOG_OUT = {"sv": "Logga ut", "en": "Log out"}

@@ -9,8 +9,15 @@ import ipywidgets as w
 from IPython.display import display
 
 from lce_utils.mentorship import options as opt
-from lce_utils.mentorship.apps.common import Field, LanguageSwitch, StatusLine, esc, log_exception, message, \
-    relabel_choice
+from lce_utils.mentorship.apps.common import (
+    Field,
+    LanguageSwitch,
+    StatusLine,
+    esc,
+    log_exception,
+    message,
+    relabel_choice,
+)
 from lce_utils.mentorship.i18n import t
 from lce_utils.mentorship.store import give_feedback, log_session
 from lce_utils.mentorship.validation import ValidationError

@@ -8,8 +8,17 @@ import ipywidgets as w
 from IPython.display import display
 
 from lce_utils.mentorship import options as opt
-from lce_utils.mentorship.apps.common import CheckGroup, Field, LanguageSwitch, StatusLine, esc, hosting_refusal, \
-    log_exception, message, relabel_choice
+from lce_utils.mentorship.apps.common import (
+    CheckGroup,
+    Field,
+    LanguageSwitch,
+    StatusLine,
+    esc,
+    hosting_refusal,
+    log_exception,
+    message,
+    relabel_choice,
+)
 from lce_utils.mentorship.i18n import t
 from lce_utils.mentorship.store import RETENTION_DAYS, submit_application
 from lce_utils.mentorship.validation import ValidationError, validate_application

@@ -1,14 +1,13 @@
 """Initial schema of the programme register.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-02
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
@@ -92,7 +91,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('programme_collection_attempts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_collection_attempts_participation_id'), ['participation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_collection_attempts_participation_id'),
+                              ['participation_id'], unique=False)
 
     op.create_table('programme_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -108,7 +108,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('participation_id', 'stage')
     )
     with op.batch_alter_table('programme_results', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_results_participation_id'), ['participation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_results_participation_id'),
+                              ['participation_id'], unique=False)
 
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
@@ -29,7 +28,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('participation_id', 'activity', 'month')
     )
     with op.batch_alter_table('programme_attendance', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_attendance_participation_id'), ['participation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_attendance_participation_id'),
+                              ['participation_id'], unique=False)
 
     op.create_table('programme_attestations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -42,7 +42,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('programme_attestations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_programme_attestations_participation_id'), ['participation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_programme_attestations_participation_id'),
+                              ['participation_id'], unique=False)
 
     # A plain ADD COLUMN and a unique index: SQLite's batch mode would copy and drop programme_people, and with
     # foreign keys on, dropping it deletes every participation through ON DELETE CASCADE.
