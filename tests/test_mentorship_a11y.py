@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lce_utils.mentorship import current_matches, run_matching, submit_application
+from lce_utils.mentorship import current_matches, submit_application
 from lce_utils.mentorship.i18n import number, t, tn
 from lce_utils.mentorship.matching import Candidate, max_score, score_pair
 from lce_utils.mentorship.options import AVAILABILITY, MAX_SKILLS
@@ -110,7 +110,8 @@ CLIPPED = """() => {
     for (const e of document.querySelectorAll('.lce-app *')) {
         if (e.closest('.lce-scroll') || !e.getClientRects().length) continue;
         const r = e.getBoundingClientRect();
-        if (r.width && (r.right > width + 0.5 || r.left < -0.5)) found.push(`${e.tagName}.${e.className} at ${r.right}`);
+        if (r.width && (r.right > width + 0.5 || r.left < -0.5))
+            found.push(`${e.tagName}.${e.className} at ${r.right}`);
         const label = e.matches('label, .widget-label, .lce-group-label');
         if (label && (e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
                       && e.scrollWidth > e.clientWidth)) found.push(`label cut: ${e.textContent.trim()}`);

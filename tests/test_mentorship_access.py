@@ -20,8 +20,15 @@ from pathlib import Path
 import pytest
 
 from lce_utils.errors import UsageError
-from lce_utils.mentorship.access import (MIN_TOKEN_LENGTH, AccessPolicy, GuessLimit, check_token, client_address,
-                                         redact, tokens_match)
+from lce_utils.mentorship.access import (
+    MIN_TOKEN_LENGTH,
+    AccessPolicy,
+    GuessLimit,
+    check_token,
+    client_address,
+    redact,
+    tokens_match,
+)
 from lce_utils.paths import ROOT
 from tests.servers import free_port, running_server
 

@@ -264,7 +264,7 @@ async def _ws_exchange(ws_url: str, messages: list[dict], wait: float, headers: 
     while time.monotonic() < deadline:
         try:
             raw = await asyncio.wait_for(conn.read_message(), timeout=max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if raw is None:
             break

@@ -69,7 +69,7 @@ class AccessPolicy:
         """Whether a kernel's working folder (as the kernel manager recorded it, resolved) is a public app's."""
         return folder is not None and self.resolve(folder) in self.folders
 
-    def anonymous_may(self, path: str, kernel_folder) -> bool:  # type: ignore[no-untyped-def]
+    def anonymous_may(self, path: str, kernel_folder) -> bool:
         """Whether a visitor without the token may reach the raw request path `path`.
 
         `kernel_folder(kernel_id)` gives the folder a live kernel was started in (None if unknown)."""
@@ -106,7 +106,7 @@ def redact(text: str) -> str:
     return _TOKEN_IN_TEXT.sub(lambda m: m.group(1) + "[redacted]", text)
 
 
-def client_address(remote_ip: str, headers, trusted_proxies: frozenset[str]) -> str:  # type: ignore[no-untyped-def]
+def client_address(remote_ip: str, headers, trusted_proxies: frozenset[str]) -> str:
     """The visitor's address for per-client limits: behind a trusted reverse proxy, the address it appended to
     X-Forwarded-For (or X-Real-IP); otherwise the connection's own (headers from anyone else are ignored)."""
     if remote_ip in trusted_proxies:

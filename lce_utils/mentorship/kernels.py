@@ -22,9 +22,11 @@ import contextvars
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import ApiPath
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Int
@@ -99,7 +101,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     def _policy(self) -> AccessPolicy:
         if self.policy is None:
-            self.policy = AccessPolicy(self.root_dir)
+            self.policy = AccessPolicy(Path(self.root_dir))
         return self.policy
 
     # -- admission -----------------------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self._initialize = gated
 
     # -- starting and stopping -----------------------------------------------------------------------------------
-    async def start_kernel(self, *, kernel_id: str | None = None, path: str | None = None,  # type: ignore[override]
+    async def start_kernel(self, *, kernel_id: str | None = None, path: ApiPath | None = None,  # type: ignore[override]
                            **kwargs: Any) -> str:
         folder = self._folder(path)
         ticket = CURRENT_TICKET.get()

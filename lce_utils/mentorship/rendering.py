@@ -46,7 +46,7 @@ class RenderFailed(RuntimeError):
 class SteadyNotebookRenderer(NotebookRenderer):
     """A NotebookRenderer whose page stream ends (with a message to reload) when rendering fails."""
 
-    def generate_content_generator(self, kernel_id: str | None = None,  # type: ignore[override]
+    def generate_content_generator(self, kernel_id: str | None = None,
                                    kernel_future: Any = None) -> AsyncIterator[tuple[str, Any]]:
         return self._steady(super().generate_content_generator(kernel_id, kernel_future))
 
@@ -77,5 +77,5 @@ def install() -> None:
     import voila.handler
     import voila.voila_kernel_manager
 
-    voila.handler.NotebookRenderer = SteadyNotebookRenderer  # type: ignore[misc]
-    voila.voila_kernel_manager.NotebookRenderer = SteadyNotebookRenderer  # type: ignore[attr-defined,misc]
+    voila.handler.NotebookRenderer = SteadyNotebookRenderer
+    voila.voila_kernel_manager.NotebookRenderer = SteadyNotebookRenderer

@@ -32,8 +32,15 @@ from voila.static_file_handler import AllowListFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
-from lce_utils.mentorship.access import (STATIC_PREFIXES, AccessPolicy, GuessLimit, check_token, client_address,
-                                         redact, tokens_match)
+from lce_utils.mentorship.access import (
+    STATIC_PREFIXES,
+    AccessPolicy,
+    GuessLimit,
+    check_token,
+    client_address,
+    redact,
+    tokens_match,
+)
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
 from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
 from lce_utils.mentorship.rendering import install as install_steady_rendering
@@ -73,7 +80,7 @@ class RedactedLogMixin:
     def _request_summary(self) -> str:
         return f"{self.request.method} {redact(self.request.uri)} ({self.request.remote_ip})"
 
-    def log_exception(self, typ, value, tb) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(self, typ, value, tb) -> None:
         if isinstance(value, web.HTTPError):
             if value.log_message:
                 message = value.log_message % value.args if value.args else value.log_message
@@ -123,7 +130,7 @@ class LogoutHandler(RedactedLogMixin, JupyterHandler):
 class MentorshipIdentityProvider(VoilaIdentityProvider):
     """Staff hold the token (or its cookie); anyone else is a Visitor, and only where `AccessPolicy` allows it."""
 
-    async def get_user(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
+    async def get_user(self, handler: web.RequestHandler) -> User | None:
         user = await ensure_async(super().get_user(handler))
         if user is not None:
             return user
@@ -154,7 +161,7 @@ class MentorshipIdentityProvider(VoilaIdentityProvider):
         self._guesses.failed(client)
         return False
 
-    async def get_user_token(self, handler: web.RequestHandler) -> User | None:  # type: ignore[override]
+    async def get_user_token(self, handler: web.RequestHandler) -> User | None:
         if not self._accepts(handler, self.get_token(handler)):
             return None
         user = await ensure_async(self.get_user_cookie(handler))
@@ -259,7 +266,7 @@ class BrowserSign(RedactedLogMixin):
 
     def prepare(self) -> Any:
         manager = self.settings.get("kernel_manager")
-        if hasattr(manager, "saw_browser"):
+        if manager is not None and hasattr(manager, "saw_browser"):
             manager.saw_browser(client_address(self.request.remote_ip or "", self.request.headers,
                                                self.settings.get("lce_trusted_proxies", frozenset())))
         return super().prepare()  # type: ignore[misc]
@@ -299,7 +306,7 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
 
     _lce_ticket: Ticket | None = None
 
-    def get_generator(self, path: str | None = None):  # type: ignore[no-untyped-def,override]
+    def get_generator(self, path: str | None = None):
         notebook = self.notebook_path or path or ""
         self._lce_notebook = notebook
         staff = is_staff(self.current_user)
@@ -313,7 +320,7 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
             CURRENT_TICKET.set(self._lce_ticket)
         return super().get_generator(path)
 
-    def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,  # type: ignore[override]
+    def should_use_rendered_notebook(self, notebook_data, pool_size, template_name, theme,
                                      request_args) -> bool:
         if not super().should_use_rendered_notebook(notebook_data, pool_size, template_name, theme, request_args):
             return False
@@ -366,7 +373,7 @@ class MentorshipVoila(Voila):
             cls = spec[1] if len(spec) > 1 else None
             if cls in replace:
                 cls = replace[cls]
-            elif spec[0].startswith(STATIC_PREFIXES):
+            elif spec[0].startswith(STATIC_PREFIXES) and cls is not None:
                 cls = type(cls.__name__, (BrowserSign, cls), {})
             elif isinstance(cls, type) and issubclass(cls, web.RequestHandler) and \
                     not issubclass(cls, RedactedLogMixin):
