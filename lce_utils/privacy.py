@@ -145,8 +145,9 @@ def suppress_with_complement(data: pd.DataFrame | Mapping[str, Any], count_colum
     values = {name: None if pd.isna(v) else int(v) for name, v in zip(names, counts)}
     relations: list[Relation] = []
     published = list(names)
-    if all(v is not None for v in values.values()) and sum(values.values()) >= k:
-        values["\0total"] = sum(values.values())
+    known = [v for v in values.values() if v is not None]
+    if len(known) == len(values) and sum(known) >= k:
+        values["\0total"] = sum(known)
         relations.append(("\0total", names))
         published.append("\0total")
     shown = protect(values, relations, published, k)

@@ -81,8 +81,8 @@ def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Seq
         elif abs(constant) > 1e-9:
             return None  # published values contradict a relation with nothing unknown in it
     bounds = bounds or {}
-    box = [(max(0.0, bounds.get(c, (0, math.inf))[0]), bounds.get(c, (0, math.inf))[1]) for c in unknown]
-    box = [(lo, None if math.isinf(hi) else hi) for lo, hi in box]
+    ranges = [(max(0.0, bounds.get(c, (0, math.inf))[0]), bounds.get(c, (0, math.inf))[1]) for c in unknown]
+    box = [(lo, None if math.isinf(hi) else hi) for lo, hi in ranges]  # linprog: None = no upper bound
     if not unknown:
         return {}
     out: dict[str, tuple[float, float]] = {}
@@ -118,10 +118,10 @@ def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[st
     groups: dict[str, set[str]] = {}
     for c in parent:
         groups.setdefault(root(c), set()).add(c)
-    out = []
-    for members in groups.values():
-        rels = [r for r in relations if members & {r[0], *r[1]}]
-        out.append((members, rels))
+    out: list[tuple[set[str], list[tuple[str, Sequence[str]]]]] = []
+    for group in groups.values():
+        rels = [r for r in relations if group & {r[0], *r[1]}]
+        out.append((group, rels))
     closed = [r for r in relations if not parent.keys() & {r[0], *r[1]}]
     if closed:
         out.append((set(), closed))

@@ -96,15 +96,16 @@ def apply_due_dates(assignment: str, learners: list[str], root: str | Path | Non
     cohorts = load_cohorts(root)
     course_due = next((a.due for a in assignments(root) if a.id == assignment), None)
     named = [n for n in learners if n in cohorts.cohort_of or (n, assignment) in cohorts.extension_due]
-    used = {}
+    used: dict[str, datetime] = {}
     if course_due is None or not named:
         return used
     with Gradebook(db_url(root)) as gb:
         for learner in named:
-            due = due_date(assignment, learner, root, cohorts)
+            # never None here: due_date falls back on course.yaml's date, which is set
+            due = due_date(assignment, learner, root, cohorts) or course_due
             gb.update_or_create_student(learner)
             submission = gb.update_or_create_submission(assignment, learner)
-            submission.extension = None if due in (None, course_due) else due - course_due
+            submission.extension = None if due == course_due else due - course_due
             gb.db.commit()
             used[learner] = due
     return used

@@ -181,7 +181,7 @@ def write_jupyter_config(settings: HubSettings) -> tuple[Path, Path]:
     for folder in (learners, graders):
         (folder / "labconfig").mkdir(parents=True, exist_ok=True)
         (folder / "nbgrader_config.py").write_text(learner_nbgrader_config(settings), encoding="utf-8")
-        server = {"ServerApp": {"tornado_settings": FRAME_HEADERS}}
+        server: dict[str, dict[str, Any]] = {"ServerApp": {"tornado_settings": FRAME_HEADERS}}
         if folder is graders:
             server["ServerApp"]["jpserver_extensions"] = {FORMGRADER_EXTENSION: True}
         (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1), encoding="utf-8")

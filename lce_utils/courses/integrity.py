@@ -125,7 +125,9 @@ def _text_of(node: ast.expr | None) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
+        # an f-string's literal parts are str constants, its {…} parts FormattedValue nodes
+        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "…"
+                       for v in node.values)
     return ""
 
 

@@ -41,10 +41,11 @@ def install() -> None:
     import sys
     import threading
     import types
+    from typing import Any  # IPython has imported typing already: no new module in the kernel
 
     static = inspect.getattr_static
     missing = object()
-    shell = get_ipython()  # noqa: F821 (an IPython kernel's builtin)
+    shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 (an IPython kernel's builtin)
     kernel = getattr(shell, "kernel", None)
     session = getattr(kernel, "session", None)
     manager = shell.input_transformer_manager
@@ -121,7 +122,7 @@ def install() -> None:
                 return True
         return False
 
-    def same(now: object, before: tuple) -> bool:
+    def same(now: list | tuple, before: tuple) -> bool:
         if _len(now) != _len(before):
             return False
         for a, b in _zip(now, before):
@@ -129,12 +130,14 @@ def install() -> None:
                 return False
         return True
 
-    def installed(code: object) -> bool:
+    def installed(code: types.CodeType) -> bool:
         filename = code.co_filename
         return _isinstance(filename, _str) and filename.startswith(prefixes)
 
-    def learners(value: object) -> bool:
+    def learners(value: Any) -> bool:
         """Whether value was made by the learner's cells (not by Python, IPython or an installed package)."""
+        # value: Any, as its kind is told by exact type identity (isinstance would believe a learner's __class__),
+        # which mypy cannot narrow on
         kind = _type(value)
         if kind is method_type:
             value = value.__func__
@@ -190,5 +193,5 @@ def install() -> None:
         return "\t".join([nonce, *unique])
 
     probe = module_type("_lce_integrity")
-    probe.check = check
+    probe.__dict__["check"] = check  # the same as probe.check = check, which ModuleType's stub does not allow
     modules["_lce_integrity"] = probe

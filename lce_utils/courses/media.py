@@ -50,7 +50,7 @@ def show_image(array: np.ndarray, alt_text: str, scale: int = 2) -> None:
         raise ValueError(f"show_image needs uint8 numbers 0-255, got {data.dtype}")
     img = Image.fromarray(data)
     if scale > 1:
-        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+        img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
     encoded = base64.b64encode(buffer.getvalue()).decode()

@@ -15,32 +15,29 @@ _MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN 
             "BEGIN MARK SCHEME", "END MARK SCHEME")
 
 
-def solution_regions(source: str) -> list[str]:
-    """The text between BEGIN/END SOLUTION markers of a source cell (one string per region)."""
-    regions, current = [], None
+def _regions(source: str, begin: str, end: str) -> list[str]:
+    """The text between lines holding the begin and end markers (one string per region)."""
+    regions: list[str] = []
+    current: list[str] | None = None
     for line in source.splitlines():
-        if "BEGIN SOLUTION" in line:
+        if begin in line:
             current = []
-        elif "END SOLUTION" in line and current is not None:
+        elif end in line and current is not None:
             regions.append("\n".join(current))
             current = None
         elif current is not None:
             current.append(line)
     return regions
+
+
+def solution_regions(source: str) -> list[str]:
+    """The text between BEGIN/END SOLUTION markers of a source cell (one string per region)."""
+    return _regions(source, "BEGIN SOLUTION", "END SOLUTION")
 
 
 def hidden_test_regions(source: str) -> list[str]:
     """The text between BEGIN/END HIDDEN TESTS markers of a cell."""
-    regions, current = [], None
-    for line in source.splitlines():
-        if "BEGIN HIDDEN TESTS" in line:
-            current = []
-        elif "END HIDDEN TESTS" in line and current is not None:
-            regions.append("\n".join(current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    return regions
+    return _regions(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
 def _public_lines(source: str) -> list[str]:

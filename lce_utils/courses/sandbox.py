@@ -216,7 +216,7 @@ def _own_cgroups() -> dict[str, str]:
 def _mounts() -> dict[str, tuple[str, str]]:
     """hierarchy key -> (mount point, cgroup shown there) of the cgroup file systems (mountinfo's root field: a
     container may see a subtree mounted as its /sys/fs/cgroup)."""
-    found = {}
+    found: dict[str, tuple[str, str]] = {}
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         left, _, right = line.partition(" - ")
         fstype, _, options = right.split(" ", 2)
