@@ -197,9 +197,8 @@ def import_hours(path: Path, url: str | None = None) -> int:
         count = 0
         for index, row in enumerate(table.to_dict("records")):
             line = index + 2
-            key = None
+            key = "participant"  # the column a FieldError is about
             try:
-                key = "participant"
                 part_id = _participation_for(session, str(row[found["participant"]]).strip())
                 key = "activity"
                 activity = str(row[found["activity"]]).strip()[:80]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, overload
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship.validation import EMAIL_RE, normalise_email
@@ -67,7 +68,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def choice(field: str, value: Any, vocabulary: dict[str, tuple[str, ...]], required: bool = True) -> str | None:
+@overload
+def choice(field: str, value: Any, vocabulary: Mapping[str, tuple[str, ...]], required: Literal[True] = ...) -> str:
+    ...
+@overload
+def choice(field: str, value: Any, vocabulary: Mapping[str, tuple[str, ...]], required: bool) -> str | None:
+    ...
+def choice(field: str, value: Any, vocabulary: Mapping[str, tuple[str, ...]], required: bool = True) -> str | None:
     """The code in vocabulary for value (its code or one of its words, any case), or FieldError."""
     text = _text(value).casefold().replace("–", "-")
     if not text:
@@ -103,6 +110,12 @@ def special(field: str, value: Any) -> str | None:
     return None if answer is None else ("yes" if answer else "no")
 
 
+@overload
+def date(field: str, value: Any, required: Literal[True]) -> dt.date:
+    ...
+@overload
+def date(field: str, value: Any, required: bool = ...) -> dt.date | None:
+    ...
 def date(field: str, value: Any, required: bool = False) -> dt.date | None:
     """A date written YYYY-MM-DD (or a spreadsheet's date), or FieldError."""
     if isinstance(value, dt.datetime):

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from lce_utils.errors import DataError
@@ -40,7 +40,7 @@ def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
     if not raw:
         return None
     paid = fields.date(LAST_PAYMENT_ENV, raw, required=True)
-    return dt.date(paid.year + years, 12, 31)  # type: ignore[union-attr]
+    return dt.date(paid.year + years, 12, 31)
 
 
 def _find(session: Session, who: str, cipher: Cipher) -> Person:
@@ -95,7 +95,9 @@ def _delete_people(session: Session, person_ids: list[int]) -> int:
     part_ids = list(session.scalars(select(Participation.id).where(Participation.person_id.in_(person_ids))))
     removed = 0
     for table in (CollectionAttempt, Result, Attendance, Attestation):
-        removed += session.execute(delete(table).where(table.participation_id.in_(part_ids))).rowcount
+        # cast: a DELETE gives a CursorResult (with rowcount); Session.execute is typed as the generic Result
+        result = cast(CursorResult[Any], session.execute(delete(table).where(table.participation_id.in_(part_ids))))
+        removed += result.rowcount
     session.execute(delete(Participation).where(Participation.id.in_(part_ids)))
     session.execute(delete(Person).where(Person.id.in_(person_ids)))
     return len(person_ids) + len(part_ids) + removed

@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 from sqlalchemy import func, select
@@ -94,7 +94,7 @@ def render(month: str, rows: list[Record], mapping: dict[str, Any]) -> tuple[str
     for SCB's special form."""
     year, number = parse_month(month)
 
-    def within(day: dt.date | None) -> bool:
+    def within(day: dt.date | None) -> TypeGuard[dt.date]:
         return day is not None and (day.year, day.month) == (year, number)
 
     events = [(r.entry_date, 0, r.participation_id, "start", r) for r in rows if within(r.entry_date)]
@@ -158,9 +158,10 @@ def _export(session: Session, month: str, out: Path, rows: list[Record], mapping
     later = sorted(m for m in session.scalars(select(ScbExport.month).distinct()) if m > month)
     for other in later:
         other_text, other_count, other_protected = render(other, rows, mapping)
-        previous = _latest(session, other)
+        previous = _latest(session, other)  # never None: other was reported (it is in scb_export)
+        next_version = 1 if previous is None else previous.version + 1
         done.append(_store(session, path_for(out, month, other), other, other_text,
-                           hashlib.sha256(other_text.encode()).hexdigest(), previous.version + 1, other_count,
+                           hashlib.sha256(other_text.encode()).hexdigest(), next_version, other_count,
                            other_protected, f"reported again after the correction of {month} / "
                            f"rapporteras igen efter rättelsen av {month}"))
     return done
