@@ -4,13 +4,14 @@ WAL and immediate transactions, PostgreSQL through psycopg 3, and transactions r
 from __future__ import annotations
 
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -59,7 +60,7 @@ def describe(url: str) -> str:
 def sqlite_setup(engine: Engine) -> None:
     """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction of an SQLite engine."""
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
@@ -69,7 +70,7 @@ def sqlite_setup(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # Writers queue for the lock at the start instead of failing half-way on an upgrade from read to write.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 

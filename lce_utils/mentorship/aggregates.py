@@ -6,8 +6,11 @@ group would otherwise be recovered by subtraction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from lce_utils.mentorship.models import Application, Feedback, Match, MentoringSession, Person
 from lce_utils.mentorship.options import FIELDS, ROLES
@@ -15,7 +18,7 @@ from lce_utils.mentorship.store import reading
 from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_with_complement
 
 
-def _counts(rows: list[tuple[object, int]], keys: list[object], key: str, value: str) -> pd.DataFrame:
+def _counts(rows: Iterable[Row[Any, int]], keys: list[object], key: str, value: str) -> pd.DataFrame:
     found = dict(rows)
     return pd.DataFrame({key: keys, value: [int(found.get(k, 0)) for k in keys]})
 

@@ -208,8 +208,11 @@ def _as_completed(futures: list[Future]):
 
 def _carry(old_site: Path, entry: dict[str, Any], staging: Path) -> bool:
     """Copy a report's last good page and notebook into the staging site; False if they are gone."""
-    files = [entry.get("page"), entry.get("notebook")]
-    if not all(files) or not all((old_site / f).is_file() for f in files):
+    page, notebook = entry.get("page"), entry.get("notebook")
+    if not page or not notebook:
+        return False
+    files = [page, notebook]
+    if not all((old_site / f).is_file() for f in files):
         return False
     if entry.get("disclosure") and (old_site / entry["disclosure"]).is_file():
         files.append(entry["disclosure"])

@@ -133,7 +133,7 @@ def lab_run(run_dir: str | Path) -> LabRun | None:
     return LabRun(folder, metrics, run, tables)
 
 
-def mentorship_url(url: str | None) -> str | None:
+def mentorship_url(url: str | None) -> str:
     """The mentorship database to read: the parameter, else LCE_MENTORSHIP_DB, else the demo database; a
     relative SQLite path is relative to the repository, as for the store (not to the report's folder)."""
     url = url or os.environ.get("LCE_MENTORSHIP_DB") or f"sqlite:///{VAR / 'mentorship-demo.db'}"

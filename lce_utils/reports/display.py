@@ -6,7 +6,7 @@ import html
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, SupportsInt, cast
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,8 @@ def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
         return "ja / yes" if value else "nej / no"
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
                                                 and (count or abs(float(value)) >= 2)):
-        return f"{int(value):,}".replace(",", "\u00a0")
+        # cast: numbers.Real's stub lacks __int__, which every Real met here has (int, float, NumPy, Fraction)
+        return f"{int(cast(SupportsInt, value)):,}".replace(",", "\u00a0")
     if isinstance(value, numbers.Real):
         value = float(value)
         decimals = 0 if value.is_integer() and abs(value) >= 100 else 1 if abs(value) >= 10 else 2

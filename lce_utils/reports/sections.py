@@ -317,7 +317,7 @@ def lab_findings(run: LabRun | None, k: int = DEFAULT_K) -> None:
     months = lab_breakdown(run, "visits_by_month", "month", k, recorded=False)
     months = {m: v for m, v in zip(months["month"], months["visits"]) if not pd.isna(v)}
     if months:
-        month = max(months, key=months.get)
+        month = max(months, key=lambda m: months[m])
         found.append((f"Flest besök kom i {month} ({show.fmt(months[month])}).",
                       f"The busiest month was {month} ({show.fmt(months[month])} visits)."))
     share = run.metrics.get("returning_visitor_share")
@@ -481,7 +481,7 @@ def mentorship_table(tables: dict[str, pd.DataFrame], name: str, k: int = DEFAUL
     if name in MENTORSHIP_TOTALS and MENTORSHIP_TOTALS[name][0] in tables:
         source, column = MENTORSHIP_TOTALS[name]
         value = tables[source][column].iloc[0] if len(tables[source]) else None
-        total = (f"mentorship/{column}", None if pd.isna(value) else int(value))
+        total = (f"mentorship/{column}", None if value is None or pd.isna(value) else int(value))
     one_row = name in ("feedback_summary", "programme_summary")
     generic_table(tables[name], MENTORSHIP_CAPTIONS[name], k, cells="mentorship" if one_row else f"mentorship/{name}",
                   total=total)

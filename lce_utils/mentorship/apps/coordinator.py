@@ -254,7 +254,7 @@ class CoordinatorApp:
         target.say(lambda lang: f'<div class="{css}" role="{role}">{esc(text(lang))}</div>', self.lang)
 
     # --- actions ---------------------------------------------------------------------------------------------
-    def _guard(self, target: w.HTML, where: str, action) -> None:  # type: ignore[no-untyped-def]
+    def _guard(self, target: w.HTML, where: str, action: Callable[[], object]) -> None:
         try:
             action()
         except (ValidationError, PersonNotFound, DataError) as exc:
