@@ -19,6 +19,7 @@ import pandas as pd
 
 DEFAULT_K = 5
 HIDDEN_LABEL = {"sv": "prickad", "en": "suppressed"}
+HIDDEN_TEXT = f"{HIDDEN_LABEL['sv']}/{HIDDEN_LABEL['en']}"  # in text that is in both languages
 # (total, parts): the published total equals the sum of its parts.
 Relation = tuple[str, Sequence[str]]
 _DEFAULT_KEY = "lce-public-order"  # set LCE_PRIVACY_KEY (kept out of git) so that nobody can replay the order
@@ -162,8 +163,9 @@ def suppress_with_complement(data: pd.DataFrame | Mapping[str, Any], count_colum
 
 
 def format_count(value: Any, k: int = DEFAULT_K) -> str:
-    """How a single count reads in notebooks: '<5' below k (a lone primary cell: honest), digits otherwise."""
+    """How a single count reads in notebooks: digits, or "prickad/suppressed" when it is hidden (below k, or hidden
+    upstream to protect another cell, which may be large: never "<k")."""
     shown = suppress_count(value, k)
     if shown is None:
-        return f"<{k}"
+        return HIDDEN_TEXT
     return f"{shown:,}".replace(",", "\u00a0")

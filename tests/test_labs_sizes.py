@@ -1,4 +1,4 @@
-"""Any size from one row up: every lab section renders, suppressed values show as "<5", `lce labs check` predicts
+"""Any size from one row up: every lab section renders, suppressed values show as "prickad", `lce labs check` predicts
 `lce labs run`, and errors name the user's file rather than a temporary folder."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _isolated(tmp_path, monkeypatch):
 def test_suppress_count_takes_every_missing_value():
     for missing in (None, float("nan"), np.nan, pd.NA, pd.NaT):
         assert suppress_count(missing) is None
-        assert format_count(missing) == "<5"
+        assert format_count(missing) == "prickad/suppressed"
     assert suppress_count(pd.array([3], dtype="Int64")[0]) is None
     assert suppress_count(np.int64(7)) == 7
 
@@ -49,8 +49,8 @@ def test_one_row_renders_every_section_with_hidden_counts_marked(tmp_path):
     assert story.dry_run(lab) == []
     assert lab.metrics["visits_by_gender"] == {"woman": None, "man": 0, "other": 0, "unknown": 0}
     gender = svg_texts(story.chart_gender(lab).data)
-    assert gender.count("&lt;5") == 1  # the one hidden bar is marked, the zeros are not
-    assert svg_texts(story.chart_visits_by_month(lab).data).count("&lt;5") == 1
+    assert gender.count("prickad") == 1  # the one hidden bar is marked, the zeros are not
+    assert svg_texts(story.chart_visits_by_month(lab).data).count("prickad") == 1
 
 
 def test_sample_of_400_rows_renders_every_section(tmp_path):
@@ -61,13 +61,13 @@ def test_sample_of_400_rows_renders_every_section(tmp_path):
     hidden = int(reach["visits"].isna().sum())
     assert hidden > 0  # the case that used to break the chart: suppressed areas in the table
     shown = min(15, len(reach))
-    assert svg_texts(story.chart_reach(lab).data).count("&lt;5") == int(reach.head(15)["visits"].isna().sum())
+    assert svg_texts(story.chart_reach(lab).data).count("prickad") == int(reach.head(15)["visits"].isna().sum())
     assert shown == 15
     # Every gender and age group hidden in the representation table is marked, none is dropped.
     index = lab.table("representation_index")
     hidden_groups = int(pd.to_numeric(index["representation_index"], errors="coerce").isna().sum())
     assert hidden_groups > 0
-    assert svg_texts(story.representation(lab).data).count("&lt;5") == hidden_groups
+    assert svg_texts(story.representation(lab).data).count("prickad") == hidden_groups
 
 
 def test_sample_of_1000_rows_with_its_events_renders_every_section(tmp_path):
@@ -88,7 +88,7 @@ def test_month_with_few_new_visitors_is_marked(tmp_path):
     assert lab.metrics["unique_visitors"] == 9 and table["new_visitors"].isna().tolist() == [True, True]
     assert table["returning_visitors"].tolist() == [0, 6]
     html = story.chart_new_returning(lab).data
-    assert svg_texts(html).count("&lt;5") == 2 and "&lt;5 nya" in html
+    assert svg_texts(html).count("prickad") == 2 and "prickad/suppressed nya" in html
     assert story.dry_run(lab) == []
 
 

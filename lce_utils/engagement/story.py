@@ -14,7 +14,7 @@ from lce_utils.charts import show_chart
 from lce_utils.engagement.areas import area_label
 from lce_utils.engagement.lab import Lab
 from lce_utils.engagement.mapping import AGE_BANDS
-from lce_utils.privacy import format_count
+from lce_utils.privacy import HIDDEN_LABEL, format_count
 
 CATCHMENT_SV = {"core": "kärnområde / core", "primary": "primärt / primary", "secondary": "sekundärt / secondary",
                 "outside": "utanför / outside"}
@@ -73,7 +73,7 @@ def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title:
     data[x] = data[x].astype(str)
     data[y] = pd.to_numeric(data[y], errors="coerce").astype(float)
     hidden = data[y].isna()
-    data["label"] = [f"<{k}" if h else "" for h in hidden]
+    data["label"] = [HIDDEN_LABEL["sv"] if h else "" for h in hidden]  # (the notebooks say what "prickad" means)
     data[y] = data[y].fillna(0.0)
     if sort == "-y":
         sort = list(dict.fromkeys(data.assign(_h=hidden).sort_values(["_h", y], ascending=[True, False])[x]))
