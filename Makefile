@@ -9,7 +9,7 @@ PORT ?= 8888
 SITE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lab mentorship serve-site bench lock clean
+.PHONY: help setup run test test-fast lint lab mentorship serve-site bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: $(STAMP) node_modules/.installed  ## set up, then run the test suite
 
 test-fast: $(STAMP)  ## the tests without a browser and without the slow ones (a quick check while working)
 	$(BIN)/python -m pytest -m "not slow and not browser" -q
+
+lint: $(STAMP)  ## ruff, mypy and notebooks without outputs, as pre-commit runs them (CI runs this too)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
 	$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)

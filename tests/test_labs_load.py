@@ -71,7 +71,7 @@ def test_tsv_and_txt_suffixes(tmp_path):
 
 def test_detectors():
     assert detect_encoding("Kön;Pris\n".encode("cp1252")) == "cp1252"
-    assert detect_encoding("Kön;Pris\n".encode("utf-8")) == "utf-8"
+    assert detect_encoding("Kön;Pris\n".encode()) == "utf-8"
     assert detect_encoding("Kön".encode("utf-8-sig")) == "utf-8-sig"
     assert detect_separator("a;b;c\n1;2,5;3\n") == ";"
     assert detect_separator("a\tb\n1\t2\n") == "\t"

@@ -22,8 +22,8 @@ def _isolated(tmp_path, monkeypatch):
 
 
 def test_prices_with_spaces_no_break_spaces_and_kronor(tmp_path):
-    prices = ["1 234,50 kr", f"1{NBSP}234,50", "95,50 kr", f"1{NNBSP}000 kr", "250:-", "120 SEK", f"2{NBSP}000,00{NBSP}kr",
-              "80 kronor"]
+    prices = ["1 234,50 kr", f"1{NBSP}234,50", "95,50 kr", f"1{NNBSP}000 kr", "250:-", "120 SEK",
+              f"2{NBSP}000,00{NBSP}kr", "80 kronor"]
     path = tmp_path / "biljetter.csv"
     path.write_text("Datum;Pris\n" + "".join(f"2024-03-0{i + 1};{p}\n" for i, p in enumerate(prices)),
                     encoding="utf-8")

@@ -126,8 +126,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from lce_utils.engagement.run import run_labs
     from lce_utils.engagement.compare import compare_runs, read_run, summary, write_comparison
+    from lce_utils.engagement.run import run_labs
     if args.compare:  # a folder that is not a run fails before the run, not after it
         read_run(args.compare)
     result = run_labs(_data(args), args.out, events=args.events, mapping=_mapping(args),
@@ -204,8 +204,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _suggested_preset(args: argparse.Namespace) -> str:
     """A line suggesting the preset the file's headers fit, or '' (also when the headers cannot be read)."""
-    from lce_utils.engagement.load import read_headers
     from lce_utils.engagement.combine import expand_inputs
+    from lce_utils.engagement.load import read_headers
     from lce_utils.engagement.presets import suggest_preset
     from lce_utils.errors import DataError
     try:

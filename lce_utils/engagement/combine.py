@@ -7,8 +7,9 @@ import glob
 import hashlib
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import duckdb
 
@@ -17,7 +18,11 @@ from lce_utils.errors import DataError
 PATTERN_CHARS = set("*?[")
 
 
-def expand_inputs(data: str | Path | list[str | Path]) -> list[Path]:
+# One export, or several files (or glob patterns) read as one export.
+Inputs: TypeAlias = "str | Path | Sequence[str | Path]"
+
+
+def expand_inputs(data: Inputs) -> list[Path]:
     """The files of --data: a path, a glob pattern, or a list of either; sorted, each once."""
     items = data if isinstance(data, list | tuple) else [data]
     files: list[Path] = []
@@ -33,7 +38,7 @@ def expand_inputs(data: str | Path | list[str | Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def describe(data: str | Path | list[str | Path]) -> str:
+def describe(data: Inputs) -> str:
     """How error messages and summaries name the input: the file name, or 'N files (first … last)'."""
     files = expand_inputs(data)
     if len(files) == 1:

@@ -173,7 +173,7 @@ def _complement(key: Key, cells: Cells, known: set[Key], tries: int = 40) -> Key
     """The published count to hide next: the smallest positive one linked to key (through the sums) whose hiding
     leaves key undetermined; failing that, the smallest in the sum with key that has the fewest unknowns."""
     order = {c: i for i, c in enumerate(cells.values)}
-    rank = {}  # known cells linked to key, by how many sums away
+    rank: dict[Key, int] = {}  # known cells linked to key, by how many sums away
     seen, frontier, hops = {key}, [key], 0
     nearest: list[Key] = []
     while frontier:

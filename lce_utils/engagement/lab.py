@@ -13,6 +13,7 @@ import pandas as pd
 
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement import population as pop
+from lce_utils.engagement.combine import Inputs
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE, Prepared, prepare
 from lce_utils.engagement.pseudonymise import key_fingerprint
 from lce_utils.engagement.published import Publication, publish
@@ -145,7 +146,7 @@ class Lab:
         }
 
 
-def open_lab(data_path: str | Path | None = None, events_path: str | Path | None = None,
+def open_lab(data_path: Inputs | None = None, events_path: str | Path | None = None,
              mapping_path: str | Path | None = None, prepared_dir: str | Path | None = None,
              institution: str | None = None, period_start: str | None = None, period_end: str | None = None,
              k: int = DEFAULT_K, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE) -> Lab:

@@ -23,6 +23,7 @@ import pandas as pd
 from lce_utils.engagement import column_types as types
 from lce_utils.engagement import identifiers as ids
 from lce_utils.engagement import mapping as m
+from lce_utils.engagement.combine import Inputs
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
 
@@ -175,7 +176,7 @@ def detect_separator(text: str) -> str:
 
 
 def _transcode(path: Path, encoding: str, target: Path, universal_newlines: bool = False) -> None:
-    with open(path, "r", encoding=encoding, newline=None if universal_newlines else "") as src, \
+    with open(path, encoding=encoding, newline=None if universal_newlines else "") as src, \
             open(target, "w", encoding="utf-8", newline="") as dst:
         shutil.copyfileobj(src, dst, 1 << 22)
 
@@ -225,7 +226,7 @@ class _Source:
         self._csv_args = (source, separator, workdir, encoding)
         try:
             # auto_detect=false needs the column list: take it from the header line.
-            with open(source, "r", encoding="utf-8-sig", newline="") as handle:
+            with open(source, encoding="utf-8-sig", newline="") as handle:
                 for _ in range(self.skip):
                     handle.readline()
                 header = next(csv.reader([handle.readline()], delimiter=separator), [])
@@ -335,7 +336,8 @@ def _value_map(expr: str, pairs: dict[str, str]) -> str:
 
 
 def _gender_table(con: duckdb.DuckDBPyConnection, pairs: dict[str, str]) -> None:
-    """lce_gender_labels(lce_label, lce_gender): lower-case labels; the mapping file's values win over the built-in ones."""
+    """lce_gender_labels(lce_label, lce_gender): lower-case labels; the mapping file's values win over the built-in
+    ones."""
     labels = {**m.GENDER_LABELS, **{k.strip().lower(): v for k, v in pairs.items()}}
     con.execute("CREATE OR REPLACE TEMP TABLE lce_gender_labels (lce_label VARCHAR, lce_gender VARCHAR)")
     con.executemany("INSERT INTO lce_gender_labels VALUES (?, ?)", list(labels.items()))
@@ -437,7 +439,7 @@ def _cache_root() -> Path:
     return Path(os.environ.get("LCE_LABS_CACHE", VAR / "labs" / "cache"))
 
 
-def prepare(data: str | Path | list[str | Path], events: str | Path | None = None, mapping: Any = None, *,
+def prepare(data: Inputs, events: str | Path | None = None, mapping: Any = None, *,
             cache_dir: str | Path | None = None, max_reject_share: float = DEFAULT_MAX_REJECT_SHARE) -> Prepared:
     """Parse and validate an export once; later calls with the same content reuse the cached Parquet.
 
@@ -633,8 +635,11 @@ def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, w
                {c['art_form']} AS art_form, {c['venue']} AS venue, {capacity} AS capacity,
                {c['capacity']} AS capacity_raw FROM raw_input""")
     bad = con.execute("""SELECT _row, CASE WHEN event IS NULL THEN 'event is empty'
-                                         WHEN start_raw IS NOT NULL AND start IS NULL THEN 'start is not a valid date: ' || start_raw
-                                         WHEN capacity IS NULL OR capacity <= 0 THEN 'capacity is not a positive whole number: ' || coalesce(capacity_raw, '(empty)')
+                                         WHEN start_raw IS NOT NULL AND start IS NULL
+                                              THEN 'start is not a valid date: ' || start_raw
+                                         WHEN capacity IS NULL OR capacity <= 0
+                                              THEN 'capacity is not a positive whole number: '
+                                                   || coalesce(capacity_raw, '(empty)')
                                     END AS reason
                          FROM events_checked WHERE reason IS NOT NULL ORDER BY _row LIMIT 5""").fetchall()
     if bad:

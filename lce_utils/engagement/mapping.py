@@ -188,10 +188,10 @@ def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[s
         if canonical in resolved:
             continue
         for name in names:
-            column = normalised.get(normalise_header(name))
-            if column is not None and column not in taken:
-                resolved[canonical] = column
-                taken.add(column)
+            match = normalised.get(normalise_header(name))
+            if match is not None and match not in taken:
+                resolved[canonical] = match
+                taken.add(match)
                 break
     missing = [c for c in required if c not in resolved]
     if missing:

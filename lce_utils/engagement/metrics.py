@@ -209,7 +209,7 @@ def transpile(name: str, dialect: str) -> str:
 
 def check_definitions() -> list[str]:
     """Parse every definition with SQLGlot (DuckDB dialect); returns the names checked, raises on an error."""
-    for name, sql in SQL.items():
+    for sql in SQL.values():
         sqlglot.parse_one(sql, read="duckdb")
     return list(SQL)
 

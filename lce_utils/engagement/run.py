@@ -13,7 +13,7 @@ from typing import Any
 
 import nbformat
 
-from lce_utils.engagement.combine import describe
+from lce_utils.engagement.combine import Inputs, describe
 from lce_utils.engagement.lab import Lab, open_lab
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE
 from lce_utils.errors import LCEError, NotebookError
@@ -86,7 +86,7 @@ def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS, r
     (out / "run.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def run_labs(data: str | Path | list[str | Path], out: str | Path, *, events: str | Path | None = None,
+def run_labs(data: Inputs, out: str | Path, *, events: str | Path | None = None,
              mapping: str | Path | None = None, institution: str | None = None,
              period_start: str | None = None, period_end: str | None = None, k: int = DEFAULT_K,
              max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, notebooks: bool = True,

@@ -24,7 +24,8 @@ PERIOD = ("2023-01-01", "2024-12-31")
 VENUES = [("Stora scenen", 780), ("Lilla scenen", 220), ("Konsertsalen", 1150), ("Studion", 90)]
 # Art form: productions, venues it plays in, start hour, mean fill, spread of fill, base price (SEK).
 ART_FORMS = {
-    "Teater": (["Hamlet", "Fröken Julie", "Ronja Rövardotter", "Vildanden", "Trettondagsafton"], [0, 1], 19, 0.72, 6, 320),
+    "Teater": (["Hamlet", "Fröken Julie", "Ronja Rövardotter", "Vildanden", "Trettondagsafton"], [0, 1], 19, 0.72, 6,
+               320),
     "Konsert": (["Vårkonsert", "Beethoven 9", "Jazz i Öresund", "Filmmusik", "Nyårskonsert"], [2], 19, 0.66, 5, 280),
     "Dans": (["Svansjön", "Urban Moves", "Bolero"], [0, 3], 19, 0.55, 4, 260),
     "Opera": (["Carmen", "Tosca", "Trollflöjten"], [0], 18, 0.81, 8, 450),
@@ -225,7 +226,7 @@ def write_sample(out: str | Path, rows: int = 20000, seed: int = 2024, messy: bo
                 with open(work / "visits.csv", "a", encoding="utf-8") as handle:
                     handle.write("2024-02-30 19:00;100001;Hamlet;Ordinarie;320,00;Webb;21119;1970;Kvinna\n")
                     handle.write("2024-03-02 19:00;100002;Hamlet;Ordinarie;gratis?;Kassa;;;\n")
-                    handle.write(f"Summa;;;;;;;;\n")
+                    handle.write("Summa;;;;;;;;\n")
             visits_name = "visits.csv"
         else:
             raise ValueError(f"unknown format {fmt!r}; expected csv or parquet")

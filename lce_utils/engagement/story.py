@@ -64,7 +64,7 @@ def key_figures(lab: Lab) -> HTML:
 
 def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str, k: int, sort: Any = None,
          color: str | None = None, horizontal: bool = False, offset: bool = False, y_format: str | None = None,
-         rule: float | None = None) -> alt.LayerChart:
+         rule: float | None = None) -> alt.LayerChart | alt.FacetChart:
     """Bars of y by x; a missing y (a suppressed count) is drawn as the text "<k" on the axis, never dropped.
 
     sort "-y" orders by value, largest first (suppressed last); offset groups the colours side by side;
@@ -196,6 +196,11 @@ def representation(lab: Lab) -> HTML:
     return show_chart(chart, alt_text)
 
 
+def _index(value: Any) -> str:
+    """A representation index as a whole number, or a dash when it is not known."""
+    return "–" if pd.isna(value) else f"{float(value):.0f}"
+
+
 def audience_table(lab: Lab) -> HTML:
     """Audience and population shares by gender and age band, as a readable table."""
     table = lab.table("representation_index")
@@ -203,7 +208,7 @@ def audience_table(lab: Lab) -> HTML:
     for r in table.itertuples():
         rows.append(f"<tr><td>{GENDER_SV.get(r.gender, r.gender)}</td><td>{r.age_band}</td>"
                     f"<td>{format_count(r.audience, lab.k)}</td><td>{_pct(r.audience_share)}</td>"
-                    f"<td>{_pct(r.population_share)}</td><td>{'–' if pd.isna(r.representation_index) else f'{float(r.representation_index):.0f}'}</td></tr>")
+                    f"<td>{_pct(r.population_share)}</td><td>{_index(r.representation_index)}</td></tr>")
     head = ("<tr><th>Kön / gender</th><th>Ålder / age</th><th>Publik / audience</th><th>Andel / share</th>"
             "<th>Andel i Skåne / share in Skåne</th><th>Index</th></tr>")
     return HTML(f"<table><caption>Publik efter kön och ålder / Audience by gender and age</caption>{head}"
@@ -379,7 +384,8 @@ def suggestions_priority(lab: Lab) -> list[str]:
         low = table[table["representation_index"] < 80].sort_values("representation_index")
         for r in low.head(4).itertuples():
             sv, en = GENDER_SV[r.gender].split(" / ")
-            out.append(f"{sv.capitalize()} {r.age_band} år är underrepresenterade (index {r.representation_index:.0f}): "
+            out.append(f"{sv.capitalize()} {r.age_band} år är underrepresenterade "
+                       f"(index {r.representation_index:.0f}): "
                        f"pröva program, priser eller samarbeten riktade till dem. / {en.capitalize()} aged "
                        f"{r.age_band} are under-represented (index {r.representation_index:.0f}): try programmes, "
                        "prices or partnerships aimed at them.")
@@ -457,7 +463,8 @@ def population_note(lab: Lab) -> HTML:
         return HTML("<p>Ingen befolkningstabell följer med: jämförelsen med befolkningen utelämnas. / No population "
                     "table ships: the comparison with the population is left out.</p>")
     return HTML(f"<p><small>Befolkning / population: {html.escape(pop.reference() or '')}. Åldern i publiken är "
-                "ålder vid besöket; befolkningen avser 31 december 2019. / Audience age is age at the visit.</small></p>")
+                "ålder vid besöket; befolkningen avser 31 december 2019. / Audience age is age at the "
+                "visit.</small></p>")
 
 
 # ---- what each lab notebook shows (the notebooks call these in this order; `lce labs check` renders them all) --
