@@ -117,12 +117,14 @@ if os.fork() == 0:  # and a daemon, double-forked
     "memory-children": ("demo-correct", '''
 import os, time
 pids = []
-for i in range(3):
+for i in range(5):
     pid = os.fork()
-    if pid == 0:  # 1.2 GB, touched: each child is under the 3 GB per-process limit, together they are not
-        block = b"\\x01" * (1200 * 1024 * 1024)
-        time.sleep(2)
-        os._exit(0)
+    if pid == 0:  # 800 MB, touched: each child stays under the 3 GB per-process limit (RLIMIT_AS, which a child
+        try:      # inherits with the kernel's own address space, up to 2 GB), together they are far over it
+            block = b"\\x01" * (800 * 1024 * 1024)
+            time.sleep(5)
+        finally:  # a child never goes on as a copy of the kernel, whatever happened
+            os._exit(0)
     pids.append(pid)
 statuses = [os.waitpid(p, 0)[1] for p in pids]
 print("PROBE killed:", sum(os.WIFSIGNALED(s) and os.WTERMSIG(s) == 9 for s in statuses))
