@@ -92,7 +92,8 @@ def test_the_learners_repository_holds_what_learners_need(published: dict) -> No
         assert (out / path).is_file(), path
     assert os.access(out / "binder" / "postBuild", os.X_OK)
     for path in ("courses/source", "courses/gradebook.db", "courses/nbgrader_config.py", "lce_utils/courses/demo.py",
-                 "lce_utils/courses/demo_expected.yaml", "tests", "benchmarks", "mentorship/coordinator", "var"):
+                 "lce_utils/courses/demo_expected.yaml", "lce_utils/courses/demo_expected", "tests", "benchmarks",
+                 "mentorship/coordinator", "var"):
         assert not (out / path).exists(), path
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "https://mybinder.org/v2/gh/lce-skane/learn-create-engage/HEAD?urlpath=lab%2Ftree%2Findex.ipynb" in readme

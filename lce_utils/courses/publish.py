@@ -26,8 +26,10 @@ from lce_utils.paths import GENERATED_DIRS, ROOT
 # What the learners' repository holds (files or folders of this checkout), besides the released notebooks.
 PUBLISHED = ("index.ipynb", "engagement_labs", "mentorship/signup", "mentorship/voila-template", "lce_utils",
              "binder", "pyproject.toml", "LICENSE", "LICENSE-CONTENT.md", "CITATION.cff")
-# Instructor-only files inside published folders: the demo submissions' answers and their expected scores.
-INSTRUCTOR_ONLY = ("lce_utils/courses/demo.py", "lce_utils/courses/demo_expected.yaml")
+# Instructor-only files and folders inside published folders: the demo submissions' answers and their expected
+# scores (one file per course in demo_expected/).
+INSTRUCTOR_ONLY = ("lce_utils/courses/demo.py", "lce_utils/courses/demo_expected.yaml",
+                   "lce_utils/courses/demo_expected")
 # Never published, wherever they are: caches, databases (gradebooks, personal data), nbgrader's working folders.
 NEVER = ("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info", "*.db", "*.db-*", "*.sqlite", "*.sqlite3",
          "gradebook*", "submitted", "autograded", "feedback", "exports", "source")
@@ -74,8 +76,8 @@ def _git(folder: Path, *args: str) -> str:
 
 def _never(relative: str) -> bool:
     """Whether a path (relative to a repository) is instructors' material or a working file by its name alone."""
-    return relative in INSTRUCTOR_ONLY or any(fnmatch.fnmatch(part, pattern) for part in relative.split("/")
-                                              for pattern in NEVER)
+    return (relative in INSTRUCTOR_ONLY or relative.startswith(tuple(f"{item}/" for item in INSTRUCTOR_ONLY))
+            or any(fnmatch.fnmatch(part, pattern) for part in relative.split("/") for pattern in NEVER))
 
 
 def candidate_files(checkout: Path) -> list[str]:

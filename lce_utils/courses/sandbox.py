@@ -37,7 +37,7 @@ CONNECTION = "/run/lce/kernel.json"
 IPC_DIR = "/run/lce/ipc"          # where the worker's socket folder appears inside the sandbox
 SANDBOX_UID = 65534               # 'nobody' inside the sandbox's user namespace
 # Instructor-only files in lce_utils (the demo answers; `lce courses publish` leaves them out too): hidden in there.
-MASKED = ("courses/demo.py", "courses/demo_expected.yaml")
+MASKED = ("courses/demo.py", "courses/demo_expected.yaml", "courses/demo_expected")
 # System files a Python kernel needs; never /etc as a whole (host root's files appear as the sandbox user's own).
 # /etc/passwd and /etc/group are the sandbox's own (the host's would name every user of the machine).
 ETC_FILES = ["ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "mime.types",
@@ -391,9 +391,11 @@ def bwrap_argv(settings: SandboxSettings, box: Path, connection_file: str, ipc_d
     for folder in python_dirs():
         argv += ["--ro-bind", folder, folder]
     package = Path(__file__).resolve().parent.parent
-    for name in MASKED:
+    (box / "masked").mkdir(exist_ok=True)
+    for name in MASKED:  # a file reads as empty, a folder as an empty folder
         if (package / name).exists():
-            argv += ["--ro-bind", "/dev/null", str(package / name)]
+            hidden = box / "masked" if (package / name).is_dir() else Path("/dev/null")
+            argv += ["--ro-bind", str(hidden), str(package / name)]
     python = str(Path(sys.prefix) / "bin" / "python")
     env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
            "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
