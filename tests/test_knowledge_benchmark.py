@@ -1,0 +1,115 @@
+"""The sector benchmark (issue 17 item 2): hidden with two sharing institutions, shown with three, institutions named
+only in their own report, ratios whose parts a run hid never computed, withdrawal honoured.
+
+The runs are real lab runs (`run_labs`, metrics only) on seeded fictitious exports. Hand-worked figures (from each
+run's published metrics.json): under-26 share = (0-15 + 16-25) / visits of known age:
+I1 (85 + 149) / (3000 - 539) = 0.0951, I2 (91 + 240) / (3000 - 523) = 0.1336, I3 (78 + 128) / (3000 - 558) = 0.0844;
+visits per visitor I1 3.0424, I2 3.0479, I3 3.1131; the 60-row I4 hides visits per visitor and three age bands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lce_utils.engagement.run import run_labs
+from lce_utils.engagement.sample import write_sample
+from lce_utils.errors import DataError
+from lce_utils.knowledge import benchmark
+
+RUNS = {"I1": (1, 3000), "I2": (2, 3000), "I3": (3, 3000), "I4": (4, 60)}
+NAMES = {"I1": "Konsthall Ett", "I2": "Teater Två", "I3": "Museum Tre", "I4": "Bibliotek Fyra"}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("benchmark-runs")
+    out = {}
+    for key, (seed, rows) in RUNS.items():
+        files = write_sample(base / f"data-{key}", rows=rows, seed=seed)
+        run_labs(files.visits, base / key, events=files.events, institution=NAMES[key], notebooks=False)
+        out[key] = base / key
+    return out
+
+
+def _share(runs: dict[str, Path], var: Path, *keys: str) -> None:
+    for key in keys:
+        benchmark.share(runs[key], NAMES[key], var=var)
+
+
+def test_two_institutions_show_no_measure_and_three_show_each(runs: dict[str, Path], tmp_path: Path) -> None:
+    _share(runs, tmp_path, "I1", "I2")
+    two = benchmark.standings(benchmark.load(tmp_path))
+    assert [s.shown for s in two] == [False, False, False, False]
+    page = benchmark.page(benchmark.load(tmp_path), built_at="2026-12-02T10:00:00+00:00")
+    assert page.count("visas när minst 3 institutioner delar") == 4
+    assert "3,04" not in page and "9,5" not in page
+
+    _share(runs, tmp_path, "I3")
+    three = {s.metric.key: s for s in benchmark.standings(benchmark.load(tmp_path))}
+    assert all(s.shown for s in three.values())
+    assert three["visits_per_visitor"].values == [3.1131, 3.0479, 3.0424]
+    assert three["young_share"].values == [0.1336, 0.0951, 0.0844]
+    assert three["returning_visitor_share"].values == [0.6007, 0.5861, 0.5756]
+    page = benchmark.page(benchmark.load(tmp_path), built_at="2026-12-02T10:00:00+00:00")
+    assert "visas när minst" not in page
+    # lowest, median, highest of the under-26 share, Swedish style
+    assert "<td>8,4\u00a0%</td><td>9,5\u00a0%</td><td>13,4\u00a0%</td>" in page
+    assert "<td>3,04</td><td>3,05</td><td>3,11</td>" in page
+
+
+def test_public_page_names_nobody_and_each_report_names_only_its_own(runs: dict[str, Path], tmp_path: Path) -> None:
+    _share(runs, tmp_path, "I1", "I2", "I3")
+    shared = benchmark.load(tmp_path)
+    public = benchmark.page(shared, built_at="2026-12-02T10:00:00+00:00")
+    assert not any(name in public for name in NAMES.values())
+    written = benchmark.write_reports(tmp_path / "out", built_at="2026-12-02T10:00:00+00:00", var=tmp_path)
+    assert sorted(p.name for p in written) == ["konsthall-ett.html", "museum-tre.html", "teater-tva.html"]
+    own = (tmp_path / "out" / "teater-tva.html").read_text(encoding="utf-8")
+    assert "Teater Två" in own and "Konsthall Ett" not in own and "Museum Tre" not in own
+    # Teater Två has the highest under-26 share (1 of 3) and the middle visits per visitor (2 of 3)
+    assert "<td>13,4\u00a0%</td><td>1 av <span lang=\"en\">/ of</span> 3</td>" in own
+    assert "<td>3,05</td><td>2 av <span lang=\"en\">/ of</span> 3</td>" in own
+    assert (tmp_path / "out" / "assets" / "site.css").is_file()
+
+
+def test_a_ratio_whose_parts_the_run_hid_is_not_computed(runs: dict[str, Path], tmp_path: Path) -> None:
+    metrics = json.loads((runs["I4"] / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["visits_per_visitor"] is None and metrics["visits_by_age_band"]["0-15"] is None  # hidden by the run
+    entry = benchmark.share(runs["I4"], NAMES["I4"], var=tmp_path)
+    assert entry.values["visits_per_visitor"] is None
+    assert entry.values["young_share"] is None and entry.values["older_share"] is None
+    assert entry.values["returning_visitor_share"] == metrics["returning_visitor_share"]
+    _share(runs, tmp_path, "I1", "I2")
+    # three share, but only I1 and I2 have visits per visitor; I4's returning share makes that measure shown
+    counts = {s.metric.key: (len(s.values), s.shown) for s in benchmark.standings(benchmark.load(tmp_path))}
+    assert counts == {"visits_per_visitor": (2, False), "returning_visitor_share": (3, True),
+                      "young_share": (2, False), "older_share": (2, False)}
+    own = benchmark.page(benchmark.load(tmp_path), built_at="2026-12-02", own=benchmark.load(tmp_path)[0])
+    assert "Bibliotek Fyra" in own and "ert värde är dolt i er körning" not in own  # its one shown value is known
+
+
+def test_withdrawal_and_resharing(runs: dict[str, Path], tmp_path: Path) -> None:
+    _share(runs, tmp_path, "I1", "I2", "I3")
+    _share(runs, tmp_path, "I3")  # sharing again replaces, never duplicates
+    assert len(benchmark.load(tmp_path)) == 3
+    assert benchmark.unshare("Museum Tre", var=tmp_path) is True
+    assert benchmark.unshare("Museum Tre", var=tmp_path) is False
+    assert [s.shown for s in benchmark.standings(benchmark.load(tmp_path))] == [False] * 4
+
+
+def test_a_run_published_with_a_lower_threshold_is_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+    info = json.loads((runs["I1"] / "run.json").read_text(encoding="utf-8"))
+    low = tmp_path / "low-k"
+    low.mkdir()
+    (low / "metrics.json").write_bytes((runs["I1"] / "metrics.json").read_bytes())
+    (low / "run.json").write_text(json.dumps({**info, "k": 2}), encoding="utf-8")
+    with pytest.raises(DataError, match="k=2"):
+        benchmark.share(low, "Lågt k", var=tmp_path)
+    assert benchmark.load(tmp_path) == []
+
+
+def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="not a lab run folder"):
+        benchmark.share(tmp_path, "Någon", var=tmp_path)
