@@ -106,6 +106,18 @@ ATTACKS: dict[str, tuple[str, dict[str, str], float, bool, list[str], list[str]]
                                       "sys.getprofile() was replaced",
                                       "numpy.testing.assert_allclose was replaced by the notebook",
                                       "pandas.testing.assert_frame_equal was replaced by the notebook"], TESTS),
+    # LCE's checks module (lesson test cells call check(...)): a no-op check would pass every cheat object
+    "check-replaced": ("released", {"response_rate_answer": CHEAT + "import lce_utils.courses.checks as c\n"
+                       "c.check = lambda *args, **kwargs: None\nc.is_number = lambda value: True"},
+                       0.0, True, ["lce_utils.courses.checks.check was replaced by the notebook",
+                                   "lce_utils.courses.checks.is_number was replaced by the notebook"], TESTS),
+    "checkfailed-replaced": ("demo-correct", {"response_rate_answer": "from lce_utils.courses import checks\n"
+                             "checks.CheckFailed = type('CheckFailed', (Warning,), {})"},
+                             0.0, True, ["lce_utils.courses.checks.CheckFailed was replaced by the notebook"], TESTS),
+    "render-traceback-later": ("demo-correct", {"poster_answer": "from lce_utils.courses.checks import CheckFailed\n"
+                               "CheckFailed._render_traceback_ = lambda self: []"},
+                               3.0, True, ["checks.CheckFailed._render_traceback_ was replaced by the notebook"],
+                               TESTS[1:]),
 }
 
 

@@ -1,8 +1,8 @@
 """Kernel side of the grading integrity check: a baseline of the IPython shell and a probe that compares with it.
 
 This file is sent as source text to every grading kernel before any learner cell runs (lce_utils.courses.integrity)
-and must use the standard library only. `install()` takes the baseline and registers the probe as
-`sys.modules["_lce_integrity"].check`; everything the probe calls is bound here, at install time, so that names the
+and must use the standard library only (besides LCE's checks module, PINNED_MODULES, imported for the baseline).
+`install()` takes the baseline and registers the probe as `sys.modules["_lce_integrity"].check`; everything the probe calls is bound here, at install time, so that names the
 learner rebinds later (builtins, module attributes) do not change how the probe itself runs. It runs in the learner's
 own process, so a learner who targets this code specifically can still defeat it (see courses/README.md)."""
 
@@ -29,6 +29,10 @@ HOOK_LISTS = ("input_transformers_cleanup", "input_transformers_line", "input_tr
 # Modules whose functions tests call: a function in them defined by the learner is tampering.
 WATCHED_MODULES = ("math", "cmath", "operator", "statistics", "numpy", "numpy.testing", "pandas", "pandas.testing",
                    "pandas.api.types", "unittest")
+# LCE's own check functions (lce_utils.courses.checks), imported when the baseline is taken: every attribute of the
+# module, of the classes defined in it and the code of its functions must stay the object it was then. They are
+# compared by identity because lce_utils may live outside the environment's prefix (an editable install).
+PINNED_MODULES = ("lce_utils.courses.checks",)
 # Builtins that IPython itself adds, hides or updates while cells run.
 VOLATILE_BUILTINS = ("_", "__", "___", "exit", "quit", "get_ipython", "display", "__IPYTHON__", "__builtins__",
                      "__debug__", "_ih", "_oh", "_dh", "In", "Out")
@@ -53,7 +57,7 @@ def install() -> None:
     # pristine callables, bound now: the learner may rebind the builtins later
     _type, _issubclass, _isinstance, _sorted, _str, _list, _tuple, _dict, _vars, _set, _getattr, _Exception = (
         type, issubclass, isinstance, sorted, str, list, tuple, dict, vars, set, getattr, Exception)
-    _len, _zip = len, zip
+    _len, _zip, _any = len, zip, any
     function_type, method_type, builtin_type, module_type = (
         types.FunctionType, types.MethodType, types.BuiltinFunctionType, types.ModuleType)
     gettrace, getprofile, modules = sys.gettrace, sys.getprofile, sys.modules
@@ -98,6 +102,33 @@ def install() -> None:
         found["user namespace __builtins__"] = shell.user_ns.get("__builtins__", missing)
         return found
 
+    def pinned(module_name: str, load: bool = False) -> dict:
+        """label -> object of everything in a pinned module a test cell's checks run through ({} if not there)."""
+        if load and module_name not in modules:
+            try:
+                __import__(module_name)
+            except ImportError:  # a course whose kernels have no lce_utils: nothing to pin
+                return {}
+        module = modules.get(module_name)
+        found = {f"sys.modules[{module_name!r}]": module}
+        if _type(module) is not module_type:  # gone or not a module: vars() could run the learner's code
+            return found
+        for attr, value in _list(_vars(module).items()):
+            label = f"{module_name}.{attr}"
+            found[label] = value
+            parts = [(label, value)]
+            if _type(value) is _type and static(value, "__module__", None) == module_name:
+                found[f"{label}.__bases__"] = value.__bases__
+                parts += [(f"{label}.{name}", member) for name, member in _list(_vars(value).items())]
+                for name, member in parts[1:]:
+                    found[name] = member
+            for name, member in parts:
+                if _type(member) is function_type:
+                    for part in ("__code__", "__defaults__", "__kwdefaults__"):
+                        found[f"{name}.{part}"] = _getattr(member, part)
+        return found
+
+    base_pinned = {name: pinned(name, load=True) for name in PINNED_MODULES}  # first: importing may change sys
     base_lists = {name: (value, _tuple(value)) for name, value in hook_lists().items()}
     base_methods, base_objects = methods(), objects()
     base_builtins = _dict(builtins_dict)
@@ -189,6 +220,19 @@ def install() -> None:
             for attr, value in _list(_vars(module).items()):
                 if not attr.startswith("_") and learners(value):
                     found.append(f"{module_name}.{attr} was replaced by the notebook")
+        for module_name, before in base_pinned.items():
+            if not before:
+                continue
+            now = pinned(module_name)
+            replaced: list = []
+            for label, value in before.items():
+                # a replaced class or function is named once, not again for each of its parts
+                if now.get(label, missing) is not value and not _any(label.startswith(r + ".") for r in replaced):
+                    replaced.append(label)
+                    found.append(f"{label} was replaced by the notebook")
+            for label in now:
+                if label not in before and not label.endswith(".__warningregistry__"):
+                    found.append(f"{label} was added by the notebook")
         unique = _sorted(_set(found))
         return "\t".join([nonce, *unique])
 
