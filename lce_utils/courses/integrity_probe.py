@@ -2,9 +2,10 @@
 
 This file is sent as source text to every grading kernel before any learner cell runs (lce_utils.courses.integrity)
 and must use the standard library only (besides LCE's checks module, PINNED_MODULES, imported for the baseline).
-`install()` takes the baseline and registers the probe as `sys.modules["_lce_integrity"].check`; everything the probe calls is bound here, at install time, so that names the
-learner rebinds later (builtins, module attributes) do not change how the probe itself runs. It runs in the learner's
-own process, so a learner who targets this code specifically can still defeat it (see courses/README.md)."""
+`install()` takes the baseline and registers the probe as `sys.modules["_lce_integrity"].check`; everything the
+probe calls is bound here, at install time, so that names the learner rebinds later (builtins, module attributes) do
+not change how the probe itself runs. It runs in the learner's own process, so a learner who targets this code
+specifically can still defeat it (see courses/README.md)."""
 
 # Shell methods that decide how a cell is parsed, transformed, run and how its errors are reported.
 SHELL_METHODS = ("run_cell", "run_cell_async", "_run_cell", "run_ast_nodes", "run_code", "transform_cell",
