@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsInt, cast
 
@@ -13,7 +15,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from lce_utils.charts import figure_html
-from lce_utils.privacy import DEFAULT_K, HIDDEN_LABEL
+from lce_utils.privacy import DEFAULT_K, HIDDEN_LABEL, HIDDEN_TEXT
 from lce_utils.reports.execute import SUMMARY_MIME
 
 
@@ -73,12 +75,41 @@ def table_html(frame: pd.DataFrame, caption_sv: str, caption_en: str, *, count_c
 FOLD_ROWS = 8  # a longer table is folded behind a one-line summary, so that a page is not metres of tables
 
 
+def table_csv(frame: pd.DataFrame, *, count_columns: Sequence[str] = (), labels: Mapping[str, str] | None = None
+              ) -> str:
+    """The table as a reader's spreadsheet opens it in Sweden: ';'-separated, decimal comma, hidden counts as
+    'prickad/suppressed' (never a number), column labels as on the page."""
+    labels = labels or {}
+    out = frame.copy()
+    for column in count_columns:
+        if column in out:
+            out[column] = [HIDDEN_TEXT if _is_missing(v) else int(v) for v in out[column]]
+    out.columns = [labels.get(str(c), str(c)) for c in out.columns]
+    return out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def download_link(csv_text: str, caption_sv: str, caption_en: str) -> str:
+    """A link that downloads csv_text as a file (an inline data URL: the page stays one file and works offline)."""
+    data = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")  # BOM: Excel reads UTF-8
+    name = re.sub(r"[^a-z0-9]+", "-", caption_en.lower()).strip("-") or "table"
+    return (f'<p class="download"><a href="data:text/csv;charset=utf-8;base64,{data}" download="{_esc(name)}.csv">'
+            f"Ladda ner tabellen {_esc(caption_sv)} (CSV) <span lang=\"en\">/ Download the table {_esc(caption_en)} "
+            "(CSV)</span></a></p>")
+
+
 def show_table(frame: pd.DataFrame, caption_sv: str, caption_en: str, **kwargs: Any) -> None:
-    """Display table_html in the notebook; a table of more than FOLD_ROWS rows folded behind its summary."""
+    """Display table_html in the notebook; a table of more than FOLD_ROWS rows folded behind its summary, with the
+    table as a CSV download (the rows shown only: they are the ones disclosure control protected together)."""
     table = table_html(frame, caption_sv, caption_en, **kwargs)
     if len(frame) > FOLD_ROWS:
+        csv_text = table_csv(frame, count_columns=kwargs.get("count_columns", ()), labels=kwargs.get("labels"))
         table = (f"<details><summary>{_esc(caption_sv)}: {len(frame)} rader, visa tabellen <span lang=\"en\">/ "
-                 f"{_esc(caption_en)}: {len(frame)} rows, show the table</span></summary>{table}</details>")
+                 f"{_esc(caption_en)}: {len(frame)} rows, show the table</span></summary>{table}</details>"
+                 + download_link(csv_text, caption_sv, caption_en))
     display(HTML(table))
 
 

@@ -22,7 +22,7 @@ SVG_ATTRS = {"xmlns", "version", "width", "height", "viewbox", "viewBox", "d", "
              "dominant-baseline", "display", "pointer-events", "clip-path", "offset", "stop-color", "dx", "dy"}
 ATTRIBUTES = {
     "*": GENERIC_ATTRS,
-    "a": {"href"},
+    "a": {"href", "download"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -30,6 +30,7 @@ ATTRIBUTES = {
 }
 _BODY = re.compile(r"<main\b[^>]*>(.*)</main>", re.S | re.I)
 _REMOTE_IMAGE = re.compile(r"^https?://", re.I)
+_CSV_DOWNLOAD = re.compile(r"data:text/csv;charset=utf-8;base64,[A-Za-z0-9+/]*={0,2}")
 
 
 def _attribute_filter(tag: str, attr: str, value: str, *, external_links: bool = False,
@@ -43,6 +44,8 @@ def _attribute_filter(tag: str, attr: str, value: str, *, external_links: bool =
             else None
     if tag == "a" and attr == "href":
         if external_links and re.match(r"^(https?:|mailto:)", value, re.I):
+            return value
+        if _CSV_DOWNLOAD.fullmatch(value):  # a table's CSV download (lce_utils.reports.display.download_link)
             return value
         return value if re.match(r"^(#|\./|[A-Za-z0-9_-]+\.(?:html|ipynb)(?:#|$))", value) else None
     if attr in {"clip-path", "fill", "stroke"} and "url(" in value:
