@@ -22,6 +22,7 @@ PARTS: dict[str, str] = {
     "labs": "lce_utils.engagement.cli",
     "mentorship": "lce_utils.mentorship.cli",
     "programme": "lce_utils.programme.cli",
+    "knowledge": "lce_utils.knowledge.cli",  # cases and the rest of knowledge sharing; before the site shows them
     "reports": "lce_utils.reports.cli",
     "privacy": "lce_utils.privacy_audit",  # `lce privacy audit PATH`; no pipeline step
 }

@@ -1,0 +1,33 @@
+"""`lce knowledge ...`: the knowledge-sharing commands (cases written by participants, and what the other parts of
+issue 17 add). Each module in COMMAND_MODULES adds its sub-commands with `register_commands(sub)` and may have a
+`run_step(args) -> str` for `lce run`; add a module to the tuple to add commands to the group."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from types import ModuleType
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "lce_utils.knowledge.case_commands",
+)
+
+
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `lce knowledge` and the sub-commands of every module in COMMAND_MODULES."""
+    parser = subparsers.add_parser("knowledge", help="knowledge sharing: cases written by participants",
+                                   description="Knowledge sharing across the sector: participants submit cases, "
+                                   "staff review and publish them on the report site.")
+    sub = parser.add_subparsers(dest="knowledge_command", metavar="SUBCOMMAND")
+    sub.required = True
+    for module in _modules():
+        module.register_commands(sub)
+
+
+def run_step(args: argparse.Namespace) -> str:
+    """`lce run`: each module's step (the bundled example case, ...); one summary line."""
+    return "; ".join(module.run_step(args) for module in _modules() if hasattr(module, "run_step"))
