@@ -60,11 +60,14 @@ def show_image(array: np.ndarray, alt_text: str, scale: int = 2) -> None:
 
 
 def output_folder() -> Path:
-    """Where notebooks write sounds: `my-sounds/` beside the notebook, a temp folder under LCE_TEST."""
+    """Where lessons write files (WAV, PNG): the notebook's own folder, a temp folder under LCE_TEST.
+
+    Plain names beside the lesson, because the save-work download collects the lesson's folder; tests run the source
+    notebooks in place, so there the files go to a temp folder instead of courses/source."""
     if os.environ.get("LCE_TEST"):
         folder = Path(tempfile.gettempdir()) / "lce-course-sounds"
     else:
-        folder = Path("my-sounds")
+        folder = Path(".")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
