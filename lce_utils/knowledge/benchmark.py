@@ -28,9 +28,10 @@ PAGE = "jamforelse.html"
 SCHEMA_VERSION = 1
 
 
-def shared_dir(var: Path | None = None) -> Path:
-    """Where shared runs are kept (one JSON file per institution; runtime data, never in git)."""
-    return (var or VAR) / "knowledge" / "benchmark"
+def shared_dir(var: Path | None = None, demo: bool = False) -> Path:
+    """Where shared runs are kept (one JSON file per institution; runtime data, never in git); the demo's
+    fictitious institutions (`lce run`) are kept apart from real ones."""
+    return (var or VAR) / "knowledge" / ("benchmark-demo" if demo else "benchmark")
 
 
 def _share_of(counts: dict[str, Any] | None, parts: tuple[str, ...], skip: tuple[str, ...] = ("unknown",)
@@ -91,7 +92,8 @@ def slug(name: str) -> str:
     return out
 
 
-def share(run: str | Path, institution: str, *, var: Path | None = None, today: date | None = None) -> Shared:
+def share(run: str | Path, institution: str, *, var: Path | None = None, demo: bool = False,
+          today: date | None = None) -> Shared:
     """Share a lab run's published ratios under `institution` (replacing its earlier share); return what was kept."""
     r = read_run(run)
     k = int(r.info.get("k", DEFAULT_K) or DEFAULT_K)
@@ -102,7 +104,7 @@ def share(run: str | Path, institution: str, *, var: Path | None = None, today: 
                    period=(r.metrics.get("period_start"), r.metrics.get("period_end")),
                    shared_on=(today or date.today()).isoformat(),
                    values={m.key: m.read(r.metrics) for m in METRICS})
-    folder = shared_dir(var)
+    folder = shared_dir(var, demo)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{entry.slug}.json"
     tmp = path.with_suffix(".tmp")
@@ -113,19 +115,19 @@ def share(run: str | Path, institution: str, *, var: Path | None = None, today: 
     return entry
 
 
-def unshare(institution: str, *, var: Path | None = None) -> bool:
+def unshare(institution: str, *, var: Path | None = None, demo: bool = False) -> bool:
     """Withdraw an institution's share (by name or slug); True when there was one."""
-    path = shared_dir(var) / f"{slug(institution)}.json"
+    path = shared_dir(var, demo) / f"{slug(institution)}.json"
     if path.exists():
         path.unlink()
         return True
     return False
 
 
-def load(var: Path | None = None) -> list[Shared]:
+def load(var: Path | None = None, demo: bool = False) -> list[Shared]:
     """Every shared run, by institution slug."""
     out = []
-    for path in sorted(shared_dir(var).glob("*.json")):
+    for path in sorted(shared_dir(var, demo).glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         out.append(Shared(institution=data["institution"], slug=path.stem, period=tuple(data["period"]),
                           shared_on=data["shared_on"],
@@ -196,7 +198,7 @@ def write_reports(out: Path, *, built_at: str, var: Path | None = None, demo: bo
     """Each sharing institution's own report (naming it, peers anonymous) as <out>/<slug>.html, for staff to send."""
     from lce_utils.reports import render
 
-    shared = load(var)
+    shared = load(var, demo)
     (out / "assets").mkdir(parents=True, exist_ok=True)
     for asset, name in ((render.CSS, "site.css"), (render.EMBLEM, "eu-emblem.svg")):
         (out / "assets" / name).write_bytes(asset.read_bytes())

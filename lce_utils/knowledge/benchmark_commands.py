@@ -28,6 +28,7 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
                        description="Writes <out>/<institution>.html for each sharing institution: its own position "
                        "named, its peers anonymous. The public page is part of the report site.")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--demo", action="store_true", help="the demo's fictitious institutions (`lce run`)")
     p.set_defaults(func=cmd_benchmark)
 
 
@@ -50,7 +51,7 @@ def cmd_unshare(args: argparse.Namespace) -> int:
 def cmd_benchmark(args: argparse.Namespace) -> int:
     from lce_utils.reports.build import now
 
-    for path in benchmark.write_reports(args.out, built_at=now()):
+    for path in benchmark.write_reports(args.out, built_at=now(), demo=args.demo):
         print(path)
     return 0
 
@@ -64,11 +65,11 @@ def run_step(args: argparse.Namespace) -> str:
     sample_run = VAR / "labs" / "sample"
     if not (sample_run / "metrics.json").exists():
         return "benchmark: no sample lab run to share (labs skipped?)"
-    benchmark.share(sample_run, INSTITUTION)
+    benchmark.share(sample_run, INSTITUTION, demo=True)
     for name, seed in DEMO_PEERS:
         folder = VAR / "labs" / "peers" / benchmark.slug(name)
         if not (folder / "run" / "metrics.json").exists():
             files = write_sample(folder / "data", rows=DEMO_PEER_ROWS, seed=seed)
             run_labs(files.visits, folder / "run", events=files.events, institution=name, notebooks=False)
-        benchmark.share(folder / "run", name)
-    return f"benchmark: {len(benchmark.load())} institutions share"
+        benchmark.share(folder / "run", name, demo=True)
+    return f"benchmark: {len(benchmark.load(demo=True))} fictitious institutions share (demo)"

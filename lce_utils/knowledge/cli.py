@@ -10,6 +10,7 @@ from types import ModuleType
 
 COMMAND_MODULES: tuple[str, ...] = (
     "lce_utils.knowledge.case_commands",
+    "lce_utils.knowledge.benchmark_commands",
 )
 
 
