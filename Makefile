@@ -44,7 +44,8 @@ lint: $(STAMP)  ## ruff, mypy and notebooks without outputs, as pre-commit runs 
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
-	$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/binder/learner-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(BIN)/jupyter lab --config=binder/jupyter_lab_config.py --ip=$(HOST) --port=$(PORT)
 
 mentorship: $(STAMP)  ## the mentorship Voila apps on 127.0.0.1 (DEMO=1: the demo programme's database)
 	$(BIN)/lce mentorship serve --port $(PORT)$(if $(DEMO), --demo)

@@ -16,3 +16,19 @@ c.LimitOutput.max_traceback = 40
 c.AssignLatePenalties.plugin_class = "lce_utils.courses.late.PercentPerDayLate"
 c.PercentPerDayLate.percent_per_day = 10.0
 c.PercentPerDayLate.max_percent = 50.0
+
+# Released answer cells: a comment line in both languages (no `raise NotImplementedError()`: learners are not
+# programmers); each test cell first checks that the names it uses exist, so an unanswered cell scores 0.
+c.ClearSolutions.code_stub = {"python": "# Skriv ditt svar här / Write your answer here"}
+c.ClearSolutions.text_stub = "Skriv ditt svar här. / Write your answer here."
+
+# Every released lesson ends with the same footer: how to save and download your work, one download of everything
+# the lesson made, and "Check my work" (courses/footer.ipynb; bilingual, split into the two versions on release).
+# A copy of the course without it (lce_utils.courses.config.copy_course) uses the checkout's.
+from pathlib import Path  # noqa: E402
+
+_footer = Path(__file__).resolve().with_name("footer.ipynb")
+if not _footer.exists():
+    _footer = Path(__import__("lce_utils").__file__).resolve().parent.parent / "courses" / "footer.ipynb"
+if _footer.exists():
+    c.IncludeHeaderFooter.footer = str(_footer)

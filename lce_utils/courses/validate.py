@@ -1,4 +1,7 @@
-"""`lce courses validate NOTEBOOK`: nbgrader's validate, explained in plain words (English and Swedish)."""
+"""`lce courses validate NOTEBOOK` and "Check my work": nbgrader's validate, explained in plain words.
+
+Every message exists in Swedish and English; `Validation.text(language)` gives one language (the notebook's, for the
+check-my-work cell of the lesson footer), `Validation.lines` both (English / Swedish, for the command line)."""
 
 from __future__ import annotations
 
@@ -20,44 +23,147 @@ from lce_utils.courses.config import (
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
 
+LANGUAGE_CALL = re.compile(r"""set_language\(\s*["'](sv|en)["']\s*\)""")
+_EXERCISE = re.compile(r"\*\*((?:Övning|Exercise)\s+[^*]*?)\.?\*\*")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_NAME_ERROR = re.compile(r"NameError: name '([^']+)' is not defined")
+
+
+@dataclass
+class Message:
+    """One line for the learner, in both languages."""
+
+    sv: str
+    en: str
+    both: str = ""   # the line in both languages, where "English / Swedish" would read badly
+
+    def text(self, language: str | None) -> str:
+        """The line in language ('sv' or 'en'); both (English / Swedish) when None."""
+        if language == "sv":
+            return self.sv
+        if language == "en":
+            return self.en
+        return self.both or f"{self.en} / {self.sv}"
+
 
 @dataclass
 class Validation:
     """The outcome of validating one notebook, with the lines to show a learner."""
 
     ok: bool
-    lines: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    language: str | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """Every line in both languages."""
+        return [m.text(None) for m in self.messages]
+
+    def text(self, language: str | None = None) -> list[str]:
+        """Every line in language (default: the notebook's own)."""
+        return [m.text(language or self.language) for m in self.messages]
+
+
+def notebook_language(nb: nbformat.NotebookNode) -> str | None:
+    """'sv' or 'en': the notebook's metadata lce.language, else its lce-language cell; None if neither says."""
+    language = nb.metadata.get("lce", {}).get("language")
+    if language in ("sv", "en"):
+        return str(language)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "lce-language" in cell.metadata.get("tags", []):
+            found = LANGUAGE_CALL.search(cell.source)
+            return found.group(1) if found else None
+    return None
+
+
+def source_name(notebook: Path) -> str:
+    """The source notebook's file name for a learner's notebook (the English version x.en.ipynb comes from x)."""
+    return notebook.name.removesuffix(".en.ipynb") + ".ipynb" if notebook.name.endswith(".en.ipynb") \
+        else notebook.name
 
 
 def hidden_test_count(notebook: Path, root: str | Path | None = None) -> int | None:
     """How many test cells of this notebook have hidden tests (from the course source), None if unknown."""
+    name = source_name(notebook)
     for source in course_root(root).glob(COURSES_SOURCE_GLOB):
-        if source.name == notebook.name:
+        if source.name == name:
             nb = nbformat.read(source, as_version=4)
             return sum("BEGIN HIDDEN TESTS" in c.source for c in nb.cells)
     return None
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _first_line(text: str) -> str:
+def _last_line(text: str) -> str:
     lines = [line.strip() for line in _ANSI.sub("", text or "").splitlines() if line.strip()]
-    return lines[-1][:200] if lines else "an error"
+    return lines[-1][:300] if lines else ""
 
 
-def validate_notebook(path: str | Path, root: str | Path | None = None, timeout: int = 60) -> Validation:
-    """Run nbgrader's Validator on a learner's notebook and explain the result."""
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def left_as_released(source: str, code_stub: str) -> bool:
+    """Whether an answer cell still ends its answer at the released stub: the stub's comment line is there and
+    nothing follows it at its indentation (the cell ends, or a line closes the block or the brackets around it)."""
+    stub = code_stub.strip().splitlines()[0].strip() if code_stub.strip() else ""
+    lines = source.splitlines()
+    for i, line in enumerate(lines):
+        if not stub or line.strip() != stub:
+            continue
+        after = [rest for rest in lines[i + 1:] if rest.strip() and not rest.strip().startswith("#")]
+        before = [rest for rest in lines[:i] if rest.strip() and not rest.strip().startswith("#")]
+        if not _indent(line) and before:   # an answer written above the stub
+            return False
+        if not after or _indent(after[0]) < _indent(line) or after[0].strip()[:1] in ")]}":
+            return True
+    return False
+
+
+def unanswered(nb: nbformat.NotebookNode, code_stub: str, text_stub: str) -> list[tuple[str, bool]]:
+    """(where, written?) for each answer cell still as released: the code stub with nothing after it, or the
+    text stub; where is the exercise ('Övning 2' / 'Exercise 2') or section heading before it."""
+    found = []
+    where = ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            exercise = _EXERCISE.search(cell.source)
+            heading = next((line.lstrip("#").strip() for line in cell.source.splitlines()
+                            if line.startswith("## ")), "")
+            where = exercise.group(1) if exercise else (heading or where)
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        if cell.cell_type == "code" and left_as_released(cell.source, code_stub):
+            found.append((where, False))
+        elif cell.cell_type == "markdown" and cell.source.strip() in ("", text_stub.strip()):
+            found.append((where, True))
+    return found
+
+
+def _failure(raw: str) -> Message:
+    """What a failed test cell's error says, in plain words (the check's own message where it has one)."""
+    text = _ANSI.sub("", raw or "")
+    if "NotImplementedError" in text:
+        return Message("inte besvarad än", "not answered yet", "not answered yet / inte besvarad")
+    missing = _NAME_ERROR.search(text)
+    if missing:
+        name = missing.group(1)
+        return Message(f"namnet {name} finns inte än: skriv svaret i svarscellen ovan och kör den (Shift+Enter)",
+                       f"the name {name} does not exist yet: write your answer in the answer cell above and run it "
+                       "(Shift+Enter)")
+    if "Partial credit" in text:
+        return Message("delvis rätt: några men inte alla kontroller gick igenom",
+                       "partly right: some but not all of the checks passed")
+    last = _last_line(text)
+    # a check(...) that failed shows 'Inte klart än: …' / 'Not done yet: …' (lce_utils.courses.checks)
+    for prefix in ("Inte klart än:", "Not done yet:"):
+        if last.startswith(prefix):
+            last = last.removeprefix(prefix).strip()
+    return Message(last or "ett fel", last or "an error")
+
+
+def _run_validator(path: Path, root: str | Path | None, timeout: int) -> dict:
     from nbgrader.validator import Validator
 
-    path = Path(path)
-    if not path.exists() or path.suffix != ".ipynb":
-        raise DataError(f"{path}: not a notebook file (.ipynb) / ingen anteckningsbok (.ipynb)")
-    try:
-        nbformat.read(path, as_version=4)
-    except Exception as exc:
-        raise DataError(f"{path}: cannot be read as a notebook ({type(exc).__name__}); download it again / "
-                        "filen kan inte läsas som anteckningsbok, ladda ner den igen") from exc
     ensure_tools_on_path()
     with tempfile.TemporaryDirectory(prefix="lce-validate-") as tmp:
         install_kernelspec(tmp)  # the same limited, quiet kernel as grading
@@ -65,48 +171,80 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, old]))
         try:
             config = nbgrader_config(root, timeout=timeout, kernel_name=SANDBOX_KERNEL)
-            results = Validator(config=config).validate(str(path.resolve()))
+            return dict(Validator(config=config).validate(str(path.resolve())))
         finally:
             if old is None:
                 os.environ.pop("JUPYTER_PATH", None)
             else:
                 os.environ["JUPYTER_PATH"] = old
+
+
+def _stubs(root: str | Path | None) -> tuple[str, str]:
+    """The course's released code stub (Python) and text stub (nbgrader_config.py, else nbgrader's defaults)."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    clear = ClearSolutions(config=nbgrader_config(root))
+    return str(clear.code_stub.get("python", "")), str(clear.text_stub)
+
+
+def validate_notebook(path: str | Path, root: str | Path | None = None, timeout: int = 60) -> Validation:
+    """Run nbgrader's Validator on a learner's notebook and explain the result."""
+    path = Path(path)
+    if not path.exists() or path.suffix != ".ipynb":
+        raise DataError(f"{path}: not a notebook file (.ipynb) / ingen anteckningsbok (.ipynb)")
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:
+        raise DataError(f"{path}: cannot be read as a notebook ({type(exc).__name__}); download it again / "
+                        "filen kan inte läsas som anteckningsbok, ladda ner den igen") from exc
+    results = _run_validator(path, root, timeout)
     hidden = hidden_test_count(path, root)
-    lines: list[str] = []
-    ok = True
+    result = Validation(True, language=notebook_language(nb))
+    say = result.messages.append
     if results.get("type_changed"):
-        ok = False
-        lines.append(f"{len(results['type_changed'])} cell(s) changed type (e.g. code to text). Change them back "
-                     "or start from a fresh copy. / Celler har bytt typ; ändra tillbaka dem.")
+        result.ok = False
+        n = len(results["type_changed"])
+        say(Message(f"{n} cell(er) har bytt typ (till exempel från kod till text). Ändra tillbaka dem eller börja "
+                    "om från en ny kopia.",
+                    f"{n} cell(s) changed type (e.g. code to text). Change them back or start from a fresh copy."))
     if results.get("changed"):
-        ok = False
-        lines.append(f"{len(results['changed'])} cell(s) you should not edit were changed: the original will be "
-                     "used when grading. / Låsta celler har ändrats; originalet används vid rättningen.")
-    failed = results.get("failed", [])
-    if failed:
-        ok = False
-        unanswered = [f for f in failed if "NotImplementedError" in (f.get("raw_error") or "")]
-        lines.append(f"{len(failed)} check(s) did not pass yet / {len(failed)} kontroll(er) gick inte igenom:")
-        for item in failed:
-            raw = item.get("raw_error") or ""
-            first = item["source"].strip().splitlines()[0][:70] if item["source"].strip() else ""
-            if "NotImplementedError" in raw:
-                lines.append(f"  - not answered yet / inte besvarad: {first}")
-            elif "You did not provide a response" in raw:
-                lines.append("  - a written answer is still missing / ett skriftligt svar saknas: "
-                             f"{first if first != 'YOUR ANSWER HERE' else '(text cell)'}")
+        result.ok = False
+        n = len(results["changed"])
+        say(Message(f"{n} cell(er) som inte ska ändras har ändrats: originalet används vid rättningen.",
+                    f"{n} cell(s) you should not edit were changed: the original will be used when grading."))
+    todo = unanswered(nb, *_stubs(root))
+    # a written answer left as released is listed above already (nbgrader reports it as a failed cell too)
+    failed = [f for f in results.get("failed", []) if (f.get("raw_error") or "").strip()
+              != "You did not provide a response."]
+    if todo:
+        result.ok = False
+        say(Message(f"{len(todo)} svar saknas än:", f"{len(todo)} answer(s) still missing:"))
+        for where, written in todo:
+            if written:
+                say(Message(f"  - ett skriftligt svar saknas: {where or 'textcell'}",
+                            f"  - a written answer is still missing: {where or 'text cell'}",
+                            f"  - a written answer is still missing / ett skriftligt svar saknas: {where}"))
             else:
-                lines.append(f"  - {first}: {_first_line(raw)}")
-        if unanswered:
-            lines.append("Replace '# YOUR CODE HERE' and 'raise NotImplementedError()' with your answer. / "
-                         "Ersätt de raderna med ditt svar.")
-    if ok:
-        lines.append("All visible checks passed. / Alla synliga kontroller gick igenom.")
+                say(Message(f"  - inte besvarad: {where or 'svarscell'}",
+                            f"  - not answered yet: {where or 'answer cell'}",
+                            f"  - not answered yet / inte besvarad: {where}"))
+    if failed:
+        result.ok = False
+        say(Message(f"{len(failed)} kontroll(er) gick inte igenom än:", f"{len(failed)} check(s) did not pass yet:"))
+        for item in failed:
+            reason = _failure(item.get("raw_error") or "")
+            say(Message(f"  - {reason.sv}", f"  - {reason.en}", f"  - {reason.text(None)}"))
+        say(Message("Läs meddelandet under kontrollcellen, ändra svaret ovanför den och kör båda cellerna igen.",
+                    "Read the message under the check cell, change the answer above it and run both cells again."))
+    if result.ok:
+        say(Message("Alla synliga kontroller gick igenom.", "All visible checks passed."))
     if hidden:
-        lines.append(f"Note: {hidden} check cell(s) also contain HIDDEN tests that were not run here; your course "
-                     "leader runs them when grading, so passing here does not guarantee full points. / "
-                     f"Obs: {hidden} kontrollcell(er) har även DOLDA tester som inte kördes här.")
+        say(Message(f"Obs: {hidden} kontrollcell(er) har även DOLDA tester som inte kördes här. Kursledaren kör dem "
+                    "vid rättningen, så att allt går igenom här är ingen garanti för full poäng.",
+                    f"Note: {hidden} check cell(s) also contain HIDDEN tests that were not run here; your course "
+                    "leader runs them when grading, so passing here does not guarantee full points."))
     elif hidden is None:
-        lines.append("Note: your course leader may also run hidden tests that were not run here. / "
-                     "Obs: kursledaren kan även köra dolda tester som inte kördes här.")
-    return Validation(ok, lines)
+        say(Message("Obs: kursledaren kan även köra dolda tester som inte kördes här; de körs vid rättningen.",
+                    "Note: your course leader may also run hidden tests that were not run here; they run when "
+                    "grading."))
+    return result
