@@ -140,13 +140,25 @@ class Hub:
 
 
 def _cleanup(proc: subprocess.Popen | None, users: list[str], base: Path) -> None:
+    started: list[psutil.Process] = []
     if proc is not None and proc.poll() is None:
+        try:  # the proxy and services the hub started: they may sit in sessions of their own
+            started = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            pass
         os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the servers and services it started, then the proxy
         try:
             proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+    survivors = [p for p in started if p.is_running()]
+    for p in survivors:  # a configurable-http-proxy or idle culler that outlived the hub would hold its ports
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(survivors, timeout=30)
     uids = set()
     for name in users:
         try:
