@@ -3,6 +3,7 @@ WAL and immediate transactions, PostgreSQL through psycopg 3, and transactions r
 
 from __future__ import annotations
 
+import argparse
 import random
 import sqlite3
 import threading
@@ -180,3 +181,14 @@ def run_alembic_env(context: Any, metadata: MetaData, lock_key: int, version_tab
         return
     with create_engine(config.get_main_option("sqlalchemy.url")).connect() as conn:
         run(conn)
+
+
+def db_option(parser: argparse.ArgumentParser, *, what: str, env_var: str, default: str) -> argparse.ArgumentParser:
+    """Add the `--db URL` option every store's commands take (mentorship, programme); returns the parser."""
+    parser.add_argument("--db", metavar="URL", help=f"SQLAlchemy URL of the {what} (default: {env_var} or {default})")
+    return parser
+
+
+def db_url(args: argparse.Namespace) -> str | None:
+    """The --db URL a command was given, or None for the store's default."""
+    return getattr(args, "db", None)

@@ -7,11 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from lce_utils.database import db_option, db_url
 from lce_utils.errors import UsageError
-
-
-def _db(args: argparse.Namespace) -> str | None:
-    return getattr(args, "db", None)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -67,7 +64,7 @@ def run_demo(url: str | None = None, size: int = 90) -> str:
 def cmd_match(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.store import run_matching
 
-    summary = run_matching(_db(args), exclude_same_org=not args.allow_same_organisation)
+    summary = run_matching(db_url(args), exclude_same_org=not args.allow_same_organisation)
     print(f"matching run {summary['run_id']}: {summary['pairs']} pairs ({summary['locked']} locked), "
           f"{summary['unmatched']} without a pair, total score {summary['total_score']:g}")
     return 0
@@ -77,7 +74,7 @@ def cmd_export_matches(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.export_files import exports_dir
     from lce_utils.mentorship.exports import export_matches
 
-    csv_path, xlsx_path = export_matches(args.out or exports_dir(), _db(args))
+    csv_path, xlsx_path = export_matches(args.out or exports_dir(), db_url(args))
     print(f"wrote {csv_path} and {xlsx_path} (registered: erase-person and purge will clean them)")
     return 0
 
@@ -86,9 +83,9 @@ def cmd_export_person(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.exports import person_data, write_person_export
 
     if args.out:
-        print(f"wrote {write_person_export(args.email, Path(args.out), _db(args))}")
+        print(f"wrote {write_person_export(args.email, Path(args.out), db_url(args))}")
     else:
-        json.dump(person_data(args.email, _db(args)), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(person_data(args.email, db_url(args)), sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 0
 
@@ -98,7 +95,7 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
 
     if not args.yes:
         raise UsageError("erase-person deletes the person's data for good: add --yes to confirm")
-    counts = erase(args.email, _db(args))
+    counts = erase(args.email, db_url(args))
     print(f"erased {counts['rows']} records about {args.email}; export files rewritten {counts['files_rewritten']}, "
           f"deleted {counts['files_deleted']}")
     return 0
@@ -110,7 +107,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = retention_days() if args.days is None else args.days
     if days < 0 or (args.export_days is not None and args.export_days < 0):
         raise UsageError(f"--days and --export-days must be at least 0, got {days} and {args.export_days}")
-    counts = purge(days, _db(args), export_days=args.export_days)
+    counts = purge(days, db_url(args), export_days=args.export_days)
     print(f"erased {counts['applications']} applications older than {days} days ({counts['people']} people "
           f"left without one); export files rewritten {counts['files_rewritten']}, deleted "
           f"{counts['files_deleted'] + counts['files_expired']}")
@@ -120,7 +117,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.store import audit_events
 
-    for event in audit_events(_db(args))[-args.last:]:
+    for event in audit_events(db_url(args))[-args.last:]:
         print(f"{event.at.isoformat(timespec='seconds')}Z  {event.actor:<24}  {event.action:<20}  "
               f"{json.dumps(event.details, ensure_ascii=False, sort_keys=True)}")
     return 0
@@ -129,7 +126,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_pending(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.identity import flagged_applications
 
-    for app in flagged_applications(_db(args)):
+    for app in flagged_applications(db_url(args)):
         print(f"{app.id}\t{app.status}\t{app.flag}\tstored: {app.person.name} / {app.person.organisation or '-'}"
               f"\tsent: {app.submitted_name or app.person.name} / {app.submitted_organisation or '-'}")
     return 0
@@ -138,14 +135,14 @@ def cmd_pending(args: argparse.Namespace) -> int:
 def cmd_decide(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.identity import decide_application
 
-    print(f"application {args.application}: {decide_application(args.application, args.decision, _db(args))}")
+    print(f"application {args.application}: {decide_application(args.application, args.decision, db_url(args))}")
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.store import default_url, get_engine
 
-    engine = get_engine(_db(args))
+    engine = get_engine(db_url(args))
     print(f"schema up to date in {engine.url.render_as_string(hide_password=True) or default_url()}")
     return 0
 
@@ -161,9 +158,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.required = True
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the store (default: LCE_MENTORSHIP_DB or "
-                       "sqlite:///var/mentorship.db)")
-        return p
+        return db_option(p, what="store", env_var="LCE_MENTORSHIP_DB", default="sqlite:///var/mentorship.db")
 
     p = with_db(sub.add_parser("serve", help="serve the three apps with Voilà on 127.0.0.1"))
     p.add_argument("--port", type=int, default=8888)

@@ -9,17 +9,14 @@ import json
 import sys
 from pathlib import Path
 
+from lce_utils.database import db_option, db_url
 from lce_utils.errors import UsageError
-
-
-def _db(args: argparse.Namespace) -> str | None:
-    return getattr(args, "db", None)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from lce_utils.programme.importer import import_list
 
-    done = import_list(Path(args.file), _db(args), Path(args.mapping) if args.mapping else None)
+    done = import_list(Path(args.file), db_url(args), Path(args.mapping) if args.mapping else None)
     print(f"imported {done.participations} participation(s) / {done.participations} deltaganden importerade")
     if done.ignored_columns:
         print(f"columns not used / kolumner som inte används: {', '.join(done.ignored_columns)}")
@@ -29,7 +26,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from lce_utils.programme.indicators import write_indicators
 
-    table = write_indicators(Path(args.out), _db(args))
+    table = write_indicators(Path(args.out), db_url(args))
     total = next(row for row in table if row["indicator"] == "participants")
     print(f"{args.out}: {len(table)} indicators, {total['total']} participations "
           f"({total['woman']} women, {total['man']} men, {total['non_binary']} non-binary)")
@@ -39,7 +36,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 def cmd_scb_export(args: argparse.Namespace) -> int:
     from lce_utils.programme.scb import due_date, export_month, stale_months
 
-    written = export_month(args.month, Path(args.out), _db(args), Path(args.mapping) if args.mapping else None)
+    written = export_month(args.month, Path(args.out), db_url(args), Path(args.mapping) if args.mapping else None)
     for item in written:
         line = f"{item.path}: {item.month} version {item.version}, {item.rows} row(s); {item.reason}"
         if item.protected:
@@ -50,7 +47,7 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
         print(f"the correction of {args.month} re-exported {len(written) - 1} later month(s): send them all to SCB "
               f"/ rättelsen gjorde om {len(written) - 1} senare månader")
     mapping = Path(args.mapping) if args.mapping else None
-    for month in stale_months(_db(args), mapping):
+    for month in stale_months(db_url(args), mapping):
         print(f"warning: {month} was reported and has changed since: export it again (a correction, which re-exports "
               f"every later month) / {month} har ändrats sedan rapporten: exportera den igen")
     due = due_date(args.month)
@@ -60,7 +57,7 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    print(run_demo(_db(args)))
+    print(run_demo(db_url(args)))
     return 0
 
 
@@ -75,7 +72,7 @@ def run_demo(url: str | None = None) -> str:
 def cmd_export_person(args: argparse.Namespace) -> int:
     from lce_utils.programme.rights import export_person
 
-    data = export_person(args.who, _db(args))
+    data = export_person(args.who, db_url(args))
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
@@ -90,14 +87,14 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
 
     if not args.yes:
         raise UsageError("erase-person removes a person for good: add --yes / lägg till --yes")
-    print(erase_person(args.who, _db(args)))
+    print(erase_person(args.who, db_url(args)))
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     from lce_utils.programme.rights import purge
 
-    print(purge(_db(args)))
+    print(purge(db_url(args)))
     return 0
 
 
@@ -107,7 +104,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
 
     if args.weeks < 1:
         raise UsageError(f"--weeks must be at least 1, got {args.weeks}")
-    rows = roster(_db(args), Path(args.course) if args.course else COURSES,
+    rows = roster(db_url(args), Path(args.course) if args.course else COURSES,
                   existing_mentorship_store(args.mentorship_db), weeks=args.weeks)
     write_roster(Path(args.out), rows)
     risky = sum(1 for r in rows if r.at_risk)
@@ -118,7 +115,7 @@ def cmd_roster(args: argparse.Namespace) -> int:
 def cmd_hours(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import record_hours
 
-    record_hours(args.participation, args.activity, args.month, args.hours, _db(args))
+    record_hours(args.participation, args.activity, args.month, args.hours, db_url(args))
     print(f"participation {args.participation}: {args.hours} h of {args.activity} in {args.month}")
     return 0
 
@@ -126,7 +123,7 @@ def cmd_hours(args: argparse.Namespace) -> int:
 def cmd_import_hours(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import import_hours
 
-    print(f"imported {import_hours(Path(args.file), _db(args))} row(s) of hours / timrader importerade")
+    print(f"imported {import_hours(Path(args.file), db_url(args))} row(s) of hours / timrader importerade")
     return 0
 
 
@@ -134,7 +131,7 @@ def cmd_course_hours(args: argparse.Namespace) -> int:
     from lce_utils.paths import COURSES
     from lce_utils.programme.attendance import course_hours
 
-    count = course_hours(Path(args.course) if args.course else COURSES, _db(args))
+    count = course_hours(Path(args.course) if args.course else COURSES, db_url(args))
     print(f"{count} course attendance row(s) set from the gradebook and the assignments' expected time")
     return 0
 
@@ -142,14 +139,14 @@ def cmd_course_hours(args: argparse.Namespace) -> int:
 def cmd_issue_code(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import issue_code
 
-    print(f"personal code / personlig kod: {issue_code(args.person, _db(args))} (shown once / visas en gång)")
+    print(f"personal code / personlig kod: {issue_code(args.person, db_url(args))} (shown once / visas en gång)")
     return 0
 
 
 def cmd_attest(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import attest
 
-    hours = attest(args.code, args.month, _db(args), method="cli")
+    hours = attest(args.code, args.month, db_url(args), method="cli")
     print(f"attested {hours} h for {args.month} / intygat")
     return 0
 
@@ -157,7 +154,7 @@ def cmd_attest(args: argparse.Namespace) -> int:
 def cmd_certificate(args: argparse.Namespace) -> int:
     from lce_utils.programme.certificate import write_certificate
 
-    print(write_certificate(args.participation, Path(args.out), _db(args)))
+    print(write_certificate(args.participation, Path(args.out), db_url(args)))
     return 0
 
 
@@ -172,9 +169,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.required = True
 
     def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the register (default: LCE_PROGRAMME_DB or "
-                       "sqlite:///var/programme.db)")
-        return p
+        return db_option(p, what="register", env_var="LCE_PROGRAMME_DB", default="sqlite:///var/programme.db")
 
     p = with_db(sub.add_parser("import", help="import a staff list (CSV, xlsx, xls, ods): all rows or none"))
     p.add_argument("file")
