@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 
+from lce_utils import database
 from lce_utils.knowledge import cases
 from lce_utils.knowledge.case_checks import check_case
 from lce_utils.paths import KNOWLEDGE, VAR
@@ -47,7 +48,7 @@ def _print_case(case: cases.CaseInfo) -> None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    case_id, token = submit(args.case, args.db)
+    case_id, token = submit(args.case, database.db_url(args))
     print(f"Fallet är inskickat och väntar på granskning (nummer {case_id}). / The case is submitted and waits for "
           f"review (number {case_id}).")
     print("Spara koden: med den ser du fallets status och kan dra tillbaka det. / Keep this token: with it you see "
@@ -59,7 +60,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    queued = cases.listed(None if args.all else cases.QUEUED, args.db)
+    queued = cases.listed(None if args.all else cases.QUEUED, database.db_url(args))
     if not queued:
         print("Inga fall väntar på granskning. / No cases wait for review.")
     for case in queued:
@@ -68,21 +69,21 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    case = cases.decide(args.id, cases.PUBLISHED, url=args.db)
+    case = cases.decide(args.id, cases.PUBLISHED, url=database.db_url(args))
     print(f"Fall {case.id} publiceras vid nästa bygge av webbplatsen. / Case {case.id} is published on the site's "
           "next build (lce reports build).")
     return 0
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
-    case = cases.decide(args.id, cases.REJECTED, args.reason, url=args.db)
+    case = cases.decide(args.id, cases.REJECTED, args.reason, url=database.db_url(args))
     print(f"Fall {case.id} avvisat; författaren ser skälet med sin kod. / Case {case.id} rejected; the author sees "
           "the reason with their token.")
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    case = cases.status(args.token, args.db)
+    case = cases.status(args.token, database.db_url(args))
     _print_case(case)
     if case.status == cases.REJECTED:
         print(f"Skäl / Reason: {case.reason}")
@@ -90,23 +91,22 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
-    case = cases.withdraw(args.token, args.db)
+    case = cases.withdraw(args.token, database.db_url(args))
     print(f"Fall {case.id} är tillbakadraget och försvinner från webbplatsen vid nästa bygge. / Case {case.id} is "
           "withdrawn and leaves the site on its next build.")
     return 0
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    print(publish_example(args.db or DEMO_DB))
+    print(publish_example(database.db_url(args) or DEMO_DB))
     return 0
 
 
 def register_commands(sub: argparse._SubParsersAction) -> None:
     """The case commands of `lce knowledge`."""
     def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
-        parser = sub.add_parser(name, help=help_text, description=help_text)
-        parser.add_argument("--db", default=None, metavar="URL",
-                            help=f"the case store (default ${cases.ENV_VAR} or var/knowledge.db)")
+        parser = database.db_option(sub.add_parser(name, help=help_text, description=help_text), what="case store",
+                                    env_var=cases.ENV_VAR, default="var/knowledge.db")
         parser.set_defaults(func=func)
         return parser
 
