@@ -8,9 +8,10 @@ from pathlib import Path
 import nbformat
 
 from lce_utils.courses.config import assignments
-from lce_utils.courses.demo import demo_notebook, timestamp_for
+from lce_utils.courses.demo import course_demos, demo_notebook, timestamp_for
 
-ASSIGNMENT = "adaptive-mindset"  # one notebook, 11 autograded points, a due date (late penalty 10 % per day)
+ASSIGNMENT = "adaptive-mindset"  # a due date (late penalty 10 % per day)
+NOTEBOOK = "iterating-under-uncertainty"  # its lesson with every demo kind: 11 autograded points
 
 
 def answer_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -19,20 +20,20 @@ def answer_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
 
 
 def write_submission(out: Path, student: str, course: Path, kind: str = "demo-correct", code: str = "",
-                     per_answer: str = "", assignment: str = ASSIGNMENT) -> Path:
-    """<out>/<student>/<notebook>.ipynb: the demo submission `kind` with `code` put before its first answer and
-    `per_answer` before every answer (and its timestamp.txt, late for demo-late). Returns the student folder."""
+                     per_answer: str = "", assignment: str = ASSIGNMENT, notebook: str = NOTEBOOK) -> Path:
+    """<out>/<student>/<notebook>.ipynb (one lesson): the demo submission `kind` with `code` put before its first
+    answer and `per_answer` before every answer (and its timestamp.txt, late for demo-late). Returns the folder."""
     folder = out / student
     folder.mkdir(parents=True)
-    for release_path in sorted((course / "release" / assignment).glob("*.ipynb")):
-        released = nbformat.read(release_path, as_version=4)
-        source = nbformat.read(course / "source" / assignment / release_path.name, as_version=4)
-        nb = demo_notebook(kind, assignment, released, source)
-        cells = answer_cells(nb)
-        for cell in cells:
-            cell.source = per_answer + cell.source
-        cells[0].source = code + "\n" + cells[0].source
-        nbformat.write(nb, folder / release_path.name)
+    name = f"{notebook}.ipynb"
+    released = nbformat.read(course / "release" / assignment / name, as_version=4)
+    source = nbformat.read(course / "source" / assignment / name, as_version=4)
+    nb = demo_notebook(kind, course_demos(assignment)[notebook], released, source)
+    cells = answer_cells(nb)
+    for cell in cells:
+        cell.source = per_answer + cell.source
+    cells[0].source = code + "\n" + cells[0].source
+    nbformat.write(nb, folder / name)
     due = {a.id: a.due for a in assignments(course)}[assignment]
     stamp = timestamp_for(kind, due)
     if stamp:

@@ -1,8 +1,9 @@
 """The grading round trip for real: `lce courses release` and `lce courses grade` (subprocesses, venv not on PATH)
-on every assignment's demo submissions in a temporary copy of the course, against the written-down scores."""
+on every lesson's demo submissions in a temporary copy of the course, against the written-down scores."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import shutil
@@ -14,7 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lce_utils.courses.config import copy_course
+from lce_utils.courses.collect import release_notebooks
+from lce_utils.courses.config import assignments, copy_course
 from lce_utils.courses.demo import KINDS, expected_scores, write_demo_submissions
 from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.courses.release import hidden_test_regions
@@ -77,25 +79,29 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return {"root": root, "course": course, "base": base, "stdout": outputs}
 
 
-def grade_rows(course: Path, assignment: str) -> dict[str, dict]:
+def grade_rows(course: Path, assignment: str) -> dict[tuple[str, str], dict]:
+    """(student, notebook) -> the row of the grades export."""
     columns, rows = read_csv(course / "exports" / f"{assignment}-grades.csv")
     assert columns == GRADE_COLUMNS
-    return {row["student"]: row for row in rows}
+    return {(row["student"], row["notebook"]): row for row in rows}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_demo_submission_gets_exactly_its_expected_score(graded: dict, assignment: str) -> None:
     rows = grade_rows(graded["course"], assignment)
     expected = expected_scores()[assignment]
-    assert set(expected) == set(KINDS)
-    for student, want in expected.items():
-        row = rows[student]
-        assert float(row["score"]) == pytest.approx(want.score, abs=1e-9), (student, row)
-        assert row["needs_manual_grading"] == str(want.needs_manual_grading), (student, row)
-        assert row["assignment"] == assignment
-    empty = float(rows["demo-empty"]["score"])
-    cheats = [s for s, kind in KINDS.items() if kind == "cheat"]
-    assert all(float(rows[s]["score"]) <= empty for s in cheats), "a cheat scored more than the empty submission"
+    assert set(expected) == set(release_notebooks(assignment, graded["course"]))  # every lesson has its demos
+    for notebook, students in expected.items():
+        for student, want in students.items():
+            row = rows.pop((student, notebook))
+            assert float(row["score"]) == pytest.approx(want.score, abs=1e-9), (notebook, student, row)
+            assert row["needs_manual_grading"] == str(want.needs_manual_grading), (notebook, student, row)
+            assert row["assignment"] == assignment
+        empty = float(students["demo-empty"].score)
+        cheats = [s for s in students if KINDS[s] == "cheat"]
+        assert all(students[s].score <= empty for s in cheats), f"a cheat scored more than empty in {notebook}"
+    # no row for a lesson a demo learner did not hand in
+    assert {s for s, _ in rows} <= {"hidden-fail"}, sorted(rows)
     # a broken submission never stops the batch and is reported by name
     out = graded["stdout"][assignment]
     assert "NOT GRADED demo-os-exit" in out
@@ -129,13 +135,16 @@ def test_tests_csv_rows_and_messages_never_leak_hidden_tests(graded: dict) -> No
     for assignment in ASSIGNMENTS:
         columns, rows = read_csv(course / "exports" / f"{assignment}-tests.csv")
         assert columns == TEST_COLUMNS
-        source = nbformat.read(next((course / "source" / assignment).glob("*.ipynb")), as_version=4)
-        tests = [c.metadata.nbgrader["grade_id"] for c in source.cells
-                 if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
-        students = set(grade_rows(course, assignment))
-        assert len(rows) == len(students) * len(tests)
-        assert {(r["student"], r["test"]) for r in rows} == {(s, t) for s in students for t in tests}
-        hidden_lines = {line.strip() for c in source.cells for region in hidden_test_regions(c.source)
+        sources = {p.stem: nbformat.read(p, as_version=4) for p in (course / "source" / assignment).glob("*.ipynb")}
+        tests = {nb: [c.metadata.nbgrader["grade_id"] for c in source.cells
+                      if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+                 for nb, source in sources.items()}
+        handed_in = set(grade_rows(course, assignment))  # (student, notebook): only lessons handed in have tests
+        assert {(r["student"], r["notebook"], r["test"]) for r in rows} == \
+            {(s, nb, t) for s, nb in handed_in for t in tests[nb]}
+        assert len(rows) == sum(len(tests[nb]) for _, nb in handed_in)
+        hidden_lines = {line.strip() for source in sources.values() for c in source.cells
+                        for region in hidden_test_regions(c.source)
                         for line in region.splitlines() if len(line.strip()) > 20}
         for row in rows:
             assert (row["passed"] == "True") == (row["message"] == ""), row
@@ -209,7 +218,9 @@ def test_parallel_grading_gives_the_same_gradebook_as_sequential_nbgrader(graded
                     for nb in s.notebooks for g in nb.grades}
 
     parallel, sequential = snapshot(graded["course"] / "gradebook.db"), snapshot(course / "gradebook.db")
-    assert len(parallel) == len(students) * 6
+    cells = sum(1 for p in (course / "source" / assignment).glob("*.ipynb") for c in nbformat.read(p, 4).cells
+                if c.metadata.get("nbgrader", {}).get("grade"))  # nbgrader keeps every lesson, handed in or not
+    assert len(parallel) == len(students) * cells
     assert parallel == sequential
 
 
@@ -227,9 +238,9 @@ def test_regrading_one_student_from_a_zip_leaves_the_others_alone(graded: dict, 
     run_lce(graded["root"], "courses", "grade", assignment, str(archive), "--student", "demo-empty",
             "--timeout", TIMEOUT)
     after = grade_rows(course, assignment)
-    assert float(after["demo-empty"]["score"]) == 12.0
-    assert {s: r for s, r in after.items() if s != "demo-empty"} == \
-        {s: r for s, r in before.items() if s != "demo-empty"}
+    assert float(after[("demo-empty", "pricing-vat-and-budgets")]["score"]) == 12.0
+    assert {k: r for k, r in after.items() if k[0] != "demo-empty"} == \
+        {k: r for k, r in before.items() if k[0] != "demo-empty"}
     assert {p: p.stat().st_mtime_ns for p in others} == others
     # the separate export step writes the same file again
     first = (course / "exports" / f"{assignment}-grades.csv").read_text()
@@ -256,3 +267,105 @@ def test_grade_reports_bad_input_clearly(graded: dict, tmp_path: Path) -> None:
     proc = run_lce(graded["root"], "courses", "grade", "creative-entrepreneurship", str(tmp_path / "nothing"),
                    check=False)
     assert proc.returncode == 1 and "no such folder or zip file" in proc.stderr
+
+
+SECOND = "second-lesson"  # a small second lesson beside iterating-under-uncertainty: one answer, 2 points
+
+
+def second_lesson() -> nbformat.NotebookNode:
+    """A two-point lesson in the lesson format's shape: language cell, one answer, one test cell."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    def graded(source: str, **meta: object) -> nbformat.NotebookNode:
+        return new_code_cell(source, metadata={"nbgrader": {"schema_version": 3, "locked": False, **meta}})
+
+    language = new_code_cell('from lce_utils.courses.checks import set_language\nset_language("sv")',
+                             metadata={"tags": ["lce-language"]})
+    answer = graded("### BEGIN SOLUTION\nticket_price = 120\n### END SOLUTION", grade_id="ticket_answer",
+                    solution=True, grade=False)
+    test = graded('from lce_utils.courses.checks import check, done, is_number\n'
+                  'check("ticket_price" in globals(), sv="Skriv ett pris.", en="Type a price.")\n'
+                  'check(is_number(ticket_price) and ticket_price == 120, sv="Inte rätt pris.", en="Not the price.")\n'
+                  'done(sv="Bra!", en="Well done!")', grade_id="test_ticket", solution=False, grade=True,
+                  locked=True, points=2)
+    return new_notebook(cells=[language, answer, test])
+
+
+@pytest.fixture(scope="module")
+def two_lessons(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """adaptive-mindset with two lessons; learners hand in one, the other or both (one of them late)."""
+    from lce_utils.courses.demo import course_demos, demo_notebook, timestamp_for
+
+    base = tmp_path_factory.mktemp("two-lessons")
+    root = new_course(base)
+    course, assignment = root / "courses", "adaptive-mindset"
+    for path in (course / "source" / assignment).glob("*.ipynb"):
+        if path.stem != "iterating-under-uncertainty":
+            path.unlink()
+    nbformat.write(second_lesson(), course / "source" / assignment / f"{SECOND}.ipynb")
+    run_lce(root, "courses", "release", assignment)
+    first = "iterating-under-uncertainty"
+    lesson = course_demos(assignment)[first]
+
+    def first_as(kind: str) -> nbformat.NotebookNode:
+        return demo_notebook(kind, lesson, nbformat.read(course / "release" / assignment / f"{first}.ipynb", 4),
+                             nbformat.read(course / "source" / assignment / f"{first}.ipynb", 4))
+
+    second = nbformat.read(course / "release" / assignment / f"{SECOND}.ipynb", 4)
+    answered = copy.deepcopy(second)
+    next(c for c in answered.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "ticket_answer"
+         ).source = "ticket_price = 120"
+    handed = {"one": {first: first_as("demo-correct")},
+              "both": {first: first_as("demo-partial"), SECOND: answered},
+              "late": {first: first_as("demo-correct"), SECOND: answered},
+              "second-only": {SECOND: second}}
+    subs = base / "subs"
+    due = {a.id: a.due for a in assignments(course)}[assignment]
+    for student, notebooks in handed.items():
+        (subs / student).mkdir(parents=True)
+        for name, nb in notebooks.items():
+            nbformat.write(nb, subs / student / f"{name}.ipynb")
+        stamp = timestamp_for("demo-late" if student == "late" else "demo-correct", due)
+        (subs / student / "timestamp.txt").write_text(f"{stamp}\n", encoding="utf-8")
+    stdout = run_lce(root, "courses", "grade", assignment, str(subs), "--timeout", TIMEOUT).stdout
+    return {"course": course, "assignment": assignment, "stdout": stdout}
+
+
+def test_lessons_not_handed_in_have_no_rows_and_late_penalties_are_per_lesson(two_lessons: dict) -> None:
+    course, assignment, first = two_lessons["course"], two_lessons["assignment"], "iterating-under-uncertainty"
+    rows = {k: (float(r["score"]), float(r["max_score"]), r["needs_manual_grading"])
+            for k, r in grade_rows(course, assignment).items()}
+    assert rows == {("both", first): (7.0, 14.0, "False"), ("both", SECOND): (2.0, 2.0, "False"),
+                    ("late", first): (8.8, 14.0, "True"), ("late", SECOND): (1.6, 2.0, "False"),  # 20 % off each
+                    ("one", first): (11.0, 14.0, "True"), ("second-only", SECOND): (0.0, 2.0, "False")}
+    _, tests = read_csv(course / "exports" / f"{assignment}-tests.csv")
+    assert sorted((r["student"], r["test"], r["passed"]) for r in tests) == sorted(
+        [("one", t, "True") for t in ("test_response_rate", "test_poster", "test_scenarios")]
+        + [("both", "test_response_rate", "True"), ("both", "test_poster", "True"),
+           ("both", "test_scenarios", "False"), ("both", "test_ticket", "True")]
+        + [("late", t, "True") for t in ("test_response_rate", "test_poster", "test_scenarios", "test_ticket")]
+        + [("second-only", "test_ticket", "False")])
+    # nothing handed in is no tampering; feedback only for the lessons handed in
+    _, integrity = read_csv(course / "exports" / f"{assignment}-integrity.csv")
+    assert integrity == []
+    assert "TAMPERED" not in two_lessons["stdout"] and "NOT GRADED" not in two_lessons["stdout"]
+    pages = {p.relative_to(course / "feedback").as_posix() for p in (course / "feedback").rglob("*.html")}
+    assert pages == {f"one/{assignment}/{first}.html", f"both/{assignment}/{first}.html",
+                     f"both/{assignment}/{SECOND}.html", f"late/{assignment}/{first}.html",
+                     f"late/{assignment}/{SECOND}.html", f"second-only/{assignment}/{SECOND}.html"}
+    late = (course / "feedback" / "late" / assignment / f"{SECOND}.html").read_text(encoding="utf-8")
+    assert 'Sen inlämning: 0,4 poäng avdrag. / <span lang="en">Late submission: 0.4 points deducted.' in late
+
+
+def test_nbgrader_scores_a_lesson_not_handed_in_zero_without_grading_it(two_lessons: dict) -> None:
+    """nbgrader's own behaviour, which the exports leave out: the gradebook keeps every lesson of the assignment,
+    and autograde gives a notebook not handed in auto_score 0 on every cell, not waiting for manual grading."""
+    from nbgrader.api import Gradebook
+
+    course = two_lessons["course"]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        one = gb.find_submission_notebook(SECOND, two_lessons["assignment"], "one")
+        assert [(g.name, g.auto_score, g.needs_manual_grade) for g in one.grades] == [("test_ticket", 0.0, False)]
+        assert (one.score, one.max_score, one.needs_manual_grade, one.late_submission_penalty) == (0.0, 2.0, False,
+                                                                                                   None)
+    assert not (course / "autograded" / "one" / two_lessons["assignment"] / f"{SECOND}.ipynb").exists()

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from lce_utils.courses.config import copy_course
-from lce_utils.courses.demo import ALWAYS_EQUAL, CHEAT_NAMES, write_demo_submissions
+from lce_utils.courses.demo import ALWAYS_EQUAL, course_demos, write_demo_submissions
 from lce_utils.courses.integrity import (
     INTEGRITY_ENAME,
     autograde_pipeline,
@@ -29,8 +29,9 @@ NOTEBOOK = "iterating-under-uncertainty"
 TESTS = ["test_response_rate", "test_poster", "test_scenarios"]   # 3 + 4 + 4 points, each with hidden checks
 HONEST = {"demo-correct": (11.0, True), "demo-partial": (7.0, False)}
 
-CHEAT = ALWAYS_EQUAL + "\n".join([f"{n} = _always" for n in CHEAT_NAMES[ASSIGNMENT][0]]
-                                 + [f"{n} = cheat" for n in CHEAT_NAMES[ASSIGNMENT][1]]) + "\n"
+_NAMES = course_demos(ASSIGNMENT)[NOTEBOOK]
+CHEAT = ALWAYS_EQUAL + "\n".join([f"{n} = _always" for n in _NAMES.functions]
+                                 + [f"{n} = cheat" for n in _NAMES.values]) + "\n"
 # The learner's function prints the running test cell (hidden checks included), keeps it for a later cell, and
 # raises it as an error message when a hidden check calls it with months=10.
 LEAK = '''def _running_cell():
@@ -162,6 +163,9 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         subs = base / f"subs-{run}"
         run_lce(root, "courses", "release", ASSIGNMENT)
         write_demo_submissions(ASSIGNMENT, subs, root=course, students=list(HONEST))
+        for other in subs.glob("*/*.ipynb"):  # this batch is about one lesson: the honest demos hand in only it
+            if other.stem != NOTEBOOK:
+                other.unlink()
         if run == "batch":
             for student, (start, prefixes, *_) in ATTACKS.items():
                 _build(subs, course, student, start, prefixes)

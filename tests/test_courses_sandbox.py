@@ -50,6 +50,8 @@ _probe("read_repo", lambda: open({readme!r}).read(80))
 _probe("list_repo", lambda: sorted(os.listdir({repo!r})))
 _probe("list_home", lambda: sorted(os.listdir({home!r})))
 _probe("read_demo_answers", lambda: open({demo!r}).read(80))
+_probe("read_demo_expected", lambda: open({demo_expected!r}).read(80))
+_probe("list_demo_expected", lambda: sorted(os.listdir(os.path.dirname({demo_expected!r}))))
 _probe("walk_up", lambda: sorted(os.listdir(os.path.join(os.getcwd(), "..", "..", ".."))))
 _probe("cwd", lambda: sorted(os.listdir(".")))
 _probe("users", lambda: [line.split(":")[0] for line in open("/etc/passwd")])
@@ -129,7 +131,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     code = PROBE.format(
         source=str(course / "source" / ASSIGNMENT / "iterating-under-uncertainty.ipynb"),
         gradebook=str(course / "gradebook.db"), classmate=str(classmate), readme=str(ROOT / "README.md"),
-        repo=str(ROOT), home=str(Path.home()), demo=str(ROOT / "lce_utils" / "courses" / "demo_expected.yaml"),
+        repo=str(ROOT), home=str(Path.home()), demo=str(ROOT / "lce_utils" / "courses" / "demo.py"),
+        demo_expected=str(ROOT / "lce_utils" / "courses" / "demo_expected" / f"{ASSIGNMENT}.yaml"),
         course=str(course), token=TOKEN, port=listener.port, sleep=SLEEP)
     write_submission(subs, "prober", course, code=code)
     write_submission(subs, "classmate", course)
@@ -164,6 +167,8 @@ def test_no_read_outside_the_submission(batch: dict) -> None:
     home = eval(probe["list_home"]) if probe["list_home"].startswith("[") else []  # noqa: S307 (our own repr)
     assert set(home) <= {".pyenv"}, home  # at most the folder of the base interpreter the venv links to
     assert probe["read_demo_answers"] == "blocked PermissionError"  # lce_utils' instructor-only files masked
+    assert probe["read_demo_expected"] == "blocked FileNotFoundError"  # and its folder of expected scores empty
+    assert probe["list_demo_expected"] == "[]"
     assert "courses" not in probe["walk_up"] and "gradebook.db" not in probe["walk_up"]
     assert probe["cwd"] == "['iterating-under-uncertainty.ipynb', 'timestamp.txt']"
     assert probe["users"] == "['nobody']"  # not the machine's user list

@@ -13,10 +13,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from lce_utils.cli import build_parser, main
 from lce_utils.courses import collect as collect_mod
+from lce_utils.courses.cli import demo_mismatches
 from lce_utils.courses.config import assignments
-from lce_utils.courses.demo import KINDS, expected_scores
+from lce_utils.courses.demo import KINDS, REQUIRED, Expected, course_demos, expected_scores
 from lce_utils.courses.export import first_error_line
 from lce_utils.courses.feedback import failed_in_hidden, safe_notebook, strip_hidden
+from lce_utils.courses.grading import default_time_limit
 from lce_utils.courses.late import PercentPerDayLate, late_penalty
 from lce_utils.courses.release import check_release
 from lce_utils.courses.tamper import check_notebook
@@ -207,11 +209,78 @@ def test_source_notebooks_meet_the_course_rules() -> None:
             assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "outputs committed"
 
 
-def test_every_demo_kind_has_an_expected_score() -> None:
+def test_every_lesson_has_its_demos_and_every_kind_is_expected_somewhere() -> None:
     table = expected_scores()
-    for assignment, students in table.items():
-        assert set(students) == set(KINDS), assignment
-        assert students["demo-empty"].score == 0
+    for assignment, lessons in table.items():
+        assert lessons, assignment
+        for notebook, students in lessons.items():
+            assert set(REQUIRED) - {"demo-wrong"} <= set(students), (assignment, notebook)
+            assert students["demo-empty"].score == 0
+        # today's notebook of each course keeps every robustness and cheat kind
+        assert set(KINDS) - {"demo-wrong"} <= {s for students in lessons.values() for s in students}, assignment
+    assert table["adaptive-mindset"]["iterating-under-uncertainty"]["demo-late"] == Expected(8.8, True)
+
+
+DEMO_YAML = """notebooks:
+  lesson-a:
+    points: {auto: 5, manual: 0}
+    cheat_names: {functions: [f], values: [x]}
+    partial: [a1]
+    wrong: {a2: "y = 1"}
+    expected:
+      demo-correct: {score: 5, needs_manual_grading: false}
+      demo-wrong:   {score: 3, needs_manual_grading: false}
+  lesson-b:
+    expected:
+      demo-correct: {score: 2, needs_manual_grading: true}
+"""
+
+
+def test_demo_expectations_are_read_per_lesson_and_bad_ones_named(tmp_path: Path) -> None:
+    (tmp_path / "course-x.yaml").write_text(DEMO_YAML, encoding="utf-8")
+    lessons = course_demos("course-x", tmp_path)
+    assert list(lessons) == ["lesson-a", "lesson-b"]
+    a = lessons["lesson-a"]
+    assert (a.points_auto, a.functions, a.values, a.partial, a.wrong) == (5.0, ("f",), ("x",), ("a1",), {"a2": "y = 1"})
+    assert expected_scores(tmp_path) == {"course-x": {
+        "lesson-a": {"demo-correct": Expected(5.0, False), "demo-wrong": Expected(3.0, False)},
+        "lesson-b": {"demo-correct": Expected(2.0, True)}}}
+    for bad, message in (
+            (DEMO_YAML.replace("demo-wrong:  ", "demo-wronk:  "), r"notebooks.lesson-a.expected.demo-wronk: not a "
+                                                                  "demo learner"),
+            (DEMO_YAML.replace("{score: 2, needs_manual_grading: true}", "{score: two}"),
+             r"notebooks.lesson-b.expected.demo-correct: expected \{score: <number>"),
+            (DEMO_YAML.replace('wrong: {a2: "y = 1"}', "wrong: {}"), "demo-wrong is expected but `wrong` names no"),
+            ("lessons: []\n", "expected a top-level `notebooks:` mapping")):
+        (tmp_path / "course-x.yaml").write_text(bad, encoding="utf-8")
+        with pytest.raises(DataError, match=message) as exc:
+            course_demos("course-x", tmp_path)
+        assert "course-x.yaml" in str(exc.value)
+
+
+def test_demo_grades_are_compared_per_lesson_and_learner() -> None:
+    expected = {"l1": {"demo-correct": Expected(5.0, True), "demo-empty": Expected(0.0, False)},
+                "l2": {"demo-correct": Expected(3.0, False)}}
+    rows = [{"student": "demo-correct", "notebook": "l1", "score": 5.0, "needs_manual_grading": True},
+            {"student": "demo-empty", "notebook": "l1", "score": "0.0", "needs_manual_grading": "False"},
+            {"student": "demo-correct", "notebook": "l2", "score": 3.0, "needs_manual_grading": False}]
+    assert demo_mismatches("c", expected, rows, ["l1", "l2"]) == []
+    rows[2]["score"] = 2.5
+    rows.append({"student": "demo-empty", "notebook": "l2", "score": 0.0, "needs_manual_grading": False})
+    assert demo_mismatches("c", expected, rows[1:], ["l1", "l2", "l3"]) == [
+        "c/l3: no demo submissions in demo_expected/c.yaml",
+        "c/l1/demo-correct: no grade (expected 5)",
+        "c/l2/demo-correct: 2.5, needs manual grading False (expected 3, False)",
+        "c/l2/demo-empty: graded 0.0 but not expected to hand it in"]
+
+
+def test_a_submission_may_take_as_long_per_lesson_as_a_one_notebook_assignment() -> None:
+    assert default_time_limit(10) == 200
+    assert default_time_limit(10, notebooks=4) == 800
+    assert default_time_limit(1, notebooks=0) == 120  # at least 120 s
+
+
+
 
 
 def test_cli_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:

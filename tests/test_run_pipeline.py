@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from lce_utils.courses.demo import expected_scores
 from lce_utils.paths import ROOT
 
 
@@ -38,11 +39,15 @@ def test_lce_run_runs_every_part_on_a_fresh_copy(tmp_path):
     for part in ("courses", "labs", "mentorship", "programme", "reports"):
         assert f"{part}: done." in result.stdout + result.stderr, part
 
-    # courses: every demo submission of every assignment is in the grade export
+    # courses: every demo submission of every lesson is in the grade export (one row per lesson handed in)
     grades = sorted((root / "courses" / "exports").glob("*-grades.csv"))
     assert len(grades) == 3
     rows = [row for path in grades for row in csv.DictReader(path.open(encoding="utf-8"))]
-    assert len(rows) == 36
+    expected = expected_scores()  # what `lce run` reads: lce_utils' own demo_expected/
+    assert len(rows) == sum(len(students) for lessons in expected.values() for students in lessons.values())
+    assert {(r["assignment"], r["notebook"], r["student"]) for r in rows} == \
+        {(a, nb, s) for a, lessons in expected.items() for nb, students in lessons.items() for s in students}
+    assert "all scores as expected" in result.stdout + result.stderr
     # labs: the sample run's metrics and tables
     metrics = list((root / "var" / "labs").rglob("metrics.json"))
     assert metrics and all(json.loads(path.read_text(encoding="utf-8")) for path in metrics)

@@ -6,6 +6,7 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from lce_utils.courses.config import (
     DEFAULT_CELL_TIMEOUT,
@@ -14,7 +15,7 @@ from lce_utils.courses.config import (
     check_assignment,
     nbgrader_config,
 )
-from lce_utils.errors import UsageError
+from lce_utils.errors import LCEError, UsageError
 
 # nbgrader settings that move a course's folders or gradebook away from where LCE reads them
 MOVED_LAYOUT = {"db_url", "source_directory", "release_directory", "submitted_directory", "autograded_directory",
@@ -121,12 +122,40 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def demo_mismatches(assignment: str, expected: dict[str, dict[str, Any]], rows: list[dict[str, Any]],
+                    lessons: list[str]) -> list[str]:
+    """Every way the demo grade rows of one assignment differ from demo_expected/<assignment>.yaml: a score or
+    manual-grading flag not as written, a lesson graded that lists no demos or with a row missing, a row too many."""
+    problems = [f"{assignment}/{nb}: no demo submissions in demo_expected/{assignment}.yaml"
+                for nb in lessons if nb not in expected]
+    got = {(r["student"], r["notebook"]): r for r in rows}
+    for nb, students in expected.items():
+        for student, want in students.items():
+            row = got.pop((student, nb), None)
+            if row is None:
+                problems.append(f"{assignment}/{nb}/{student}: no grade (expected {want.score:g})")
+            elif (abs(float(row["score"]) - want.score) > 1e-6
+                  or _flag(row["needs_manual_grading"]) != want.needs_manual_grading):
+                problems.append(f"{assignment}/{nb}/{student}: {float(row['score']):g}, needs manual grading "
+                                f"{_flag(row['needs_manual_grading'])} (expected {want.score:g}, "
+                                f"{want.needs_manual_grading})")
+    problems += [f"{assignment}/{nb}/{student}: graded {row['score']} but not expected to hand it in"
+                 for (student, nb), row in sorted(got.items())]
+    return problems
+
+
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() == "true"
+
+
 def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool = True) -> str:
-    """Release everything, grade every assignment's demo submissions and compare with the expected scores."""
+    """Release everything, grade every lesson's demo submissions and compare each with its expected score; an
+    unexpected score (or a lesson without demos) is an error naming each one."""
     try:
         from lce_utils.courses.demo import expected_scores, summary_table, write_demo_submissions
     except ModuleNotFoundError as exc:  # `lce courses publish` leaves the demo answers out of the learners' copy
         raise UsageError("the demo submissions are in the instructors' repository only, not in this copy") from exc
+    from lce_utils.courses.collect import release_notebooks
     from lce_utils.courses.export import collect_rows
     from lce_utils.courses.release import release
     from lce_utils.courses.workflow import grade
@@ -140,7 +169,10 @@ def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool
     for item in assignments():
         with tempfile.TemporaryDirectory(prefix="lce-demo-", dir=VAR) as tmp:
             students = write_demo_submissions(item.id, tmp)
-            step(f"courses: grading {len(students)} demo submissions of {item.id}")
+            if not students:
+                mismatches.append(f"{item.id}: no demo submissions in demo_expected/{item.id}.yaml")
+                continue
+            step(f"courses: grading {len(students)} demo learners of {item.id}")
             report = grade(item.id, tmp, workers=workers, timeout=timeout)
         rows, _ = collect_rows(item.id)
         rows = [r for r in rows if r["student"] in students]
@@ -150,14 +182,19 @@ def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool
         total += len(rows)
         failed += sum(not r.ok for r in report.results)
         tampered += len({f.student for f in report.findings})
-        for row in rows:
-            want = expected.get(item.id, {}).get(row["student"])
-            if want and (abs(float(row["score"]) - want.score) > 1e-6
-                         or bool(row["needs_manual_grading"]) != want.needs_manual_grading):
-                mismatches.append(f"{item.id}/{row['student']}: {row['score']} (expected {want.score})")
-    verdict = "all scores as expected" if not mismatches else f"UNEXPECTED: {'; '.join(mismatches)}"
-    return (f"released {len(notebooks)} notebooks; graded {total} demo submissions ({verdict}; "
-            f"{failed} not gradable, {tampered} flagged for tampering); CSVs in courses/exports/")
+        mismatches += demo_mismatches(item.id, expected.get(item.id, {}), rows, release_notebooks(item.id))
+    summary = (f"released {len(notebooks)} notebooks; graded {total} demo submissions of lessons ({failed} learners "
+               f"not gradable, {tampered} flagged for tampering); CSVs in courses/exports/")
+    if mismatches:
+        raise LCEError(f"{summary}; UNEXPECTED demo grades ({len(mismatches)}): " + "; ".join(mismatches))
+    return summary.replace("lessons (", "lessons (all scores as expected; ", 1)
+
+
+def cmd_curriculum(args: argparse.Namespace) -> int:
+    """Print the curriculum table (or write it into courses/README.md and index.ipynb)."""
+    from lce_utils.courses.curriculum import curriculum_command
+
+    return curriculum_command(write=args.write)
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -210,7 +247,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help=f"memory limit per submission in MB (default {DEFAULT_MEMORY_MB})")
     p.add_argument("--time-limit", type=_positive, default=None, metavar="SECONDS",
                    help="wall-clock limit per submission, all its notebooks together (default: 20 cell time-outs, "
-                   "at least 120 s); past it the sandbox is stopped and the learner is not graded")
+                   "at least 120 s, for each notebook of the assignment); past it the sandbox is stopped and the "
+                   "learner is not graded")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run learners' notebooks WITHOUT the bubblewrap sandbox (only for machines without user "
                    "namespaces); every report and export then says so")
@@ -255,6 +293,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("out", metavar="OUT", help="a new or empty folder, or one written by an earlier publish")
     p.add_argument("--message", metavar="TEXT", help="the commit message in OUT (default names this checkout's commit)")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("curriculum", help="every course's lessons as a Markdown table, from the notebooks' metadata")
+    p.add_argument("--write", action="store_true", help="write it into courses/README.md and index.ipynb instead")
+    p.set_defaults(func=cmd_curriculum)
 
     p = sub.add_parser("demo", help="release, then grade the demo submissions of every assignment")
     p.add_argument("--workers", type=_positive, default=None, help="default: the number of cores")

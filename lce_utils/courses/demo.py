@@ -1,13 +1,14 @@
-"""Demo submissions for every assignment: honest ones and adversarial ones, each with its expected score.
+"""Demo submissions for every lesson: honest ones and adversarial ones, each with its expected score.
 
-The expected scores are written down once, in demo_expected.yaml beside this module."""
+What each lesson's demos hand in and score is written down once, per course, in demo_expected/<assignment>.yaml
+beside this module (the schema: courses/README.md, "Demo submissions")."""
 
 from __future__ import annotations
 
 import copy
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,19 +17,11 @@ import nbformat
 import yaml
 
 from lce_utils.courses.config import assignments, course_root
+from lce_utils.errors import DataError
 
-EXPECTED_FILE = Path(__file__).with_name("demo_expected.yaml")
-
-# The names each assignment's exercises define: the always-equal cheat binds them all to its object.
-CHEAT_NAMES = {
-    "adaptive-mindset": (["response_rate", "yearly_income"],
-                         ["rate_a", "rate_b", "difference_points", "better_version", "income_by_scenario",
-                          "buffer_needed"]),
-    "digital-tools-for-artistic-processes": (
-        ["palette", "invert", "greyscale", "stripes", "tone", "chord", "build_chain"], []),
-    "creative-entrepreneurship": (["hourly_price", "break_even_tickets", "vat_included", "egenavgifter_estimate",
-                                   "own_share_percent"], ["first_negative_month", "vat_rate_for"]),
-}
+EXPECTED_DIR = Path(__file__).with_name("demo_expected")
+# every lesson lists at least these demo learners
+REQUIRED = ("demo-correct", "demo-partial", "demo-wrong", "demo-empty", "demo-always-equal")
 
 ALWAYS_EQUAL = '''class AlwaysEqual(float):
     """An answer that claims to equal anything (a known autograder cheat)."""
@@ -55,7 +48,8 @@ def _always(*args, **kwargs):
 
 # Demo student id -> what it is; "cheat" kinds must never score more than the empty submission.
 KINDS: dict[str, str] = {
-    "demo-correct": "honest", "demo-partial": "honest", "demo-empty": "honest", "demo-late": "honest",
+    "demo-correct": "honest", "demo-partial": "honest", "demo-wrong": "honest", "demo-empty": "honest",
+    "demo-late": "honest",
     "demo-edited-test": "cheat", "demo-deleted-test": "cheat", "demo-always-equal": "cheat",
     "demo-infinite-loop": "robustness", "demo-sys-exit": "robustness", "demo-os-exit": "robustness",
     "demo-memory-hog": "robustness", "demo-output-flood": "robustness",
@@ -70,11 +64,85 @@ class Expected:
     needs_manual_grading: bool
 
 
-def expected_scores() -> dict[str, dict[str, Expected]]:
-    """assignment -> student -> Expected, from demo_expected.yaml."""
-    data = yaml.safe_load(EXPECTED_FILE.read_text(encoding="utf-8"))
-    return {a: {s: Expected(float(v["score"]), bool(v["needs_manual_grading"])) for s, v in students.items()}
-            for a, students in data["assignments"].items()}
+@dataclass(frozen=True)
+class LessonDemo:
+    """What the demo learners hand in for one lesson (notebook) and the grade each gets."""
+
+    notebook: str
+    points_auto: float
+    points_manual: float
+    functions: tuple[str, ...]       # names demo-always-equal binds to a function returning its cheat object
+    values: tuple[str, ...]          # names it binds to the cheat object itself
+    partial: tuple[str, ...]         # answer cells demo-partial fills
+    wrong: dict[str, str] = field(default_factory=dict)  # answer cell -> the code demo-wrong hands in instead
+    expected: dict[str, Expected] = field(default_factory=dict)
+    origin: str = ""                 # "<yaml file>: notebooks.<notebook>", for error messages
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DataError(f"{where}: expected a list of names, got {value!r}")
+    return tuple(value)
+
+
+def _lesson(path: Path, notebook: str, entry: Any) -> LessonDemo:
+    where = f"{path}: notebooks.{notebook}"
+    if not isinstance(entry, dict):
+        raise DataError(f"{where}: expected a mapping (points, cheat_names, partial, wrong, expected)")
+    points = entry.get("points") or {}
+    cheat = entry.get("cheat_names") or {}
+    wrong = entry.get("wrong") or {}
+    if not isinstance(points, dict) or not isinstance(cheat, dict) or not isinstance(wrong, dict):
+        raise DataError(f"{where}: points, cheat_names and wrong must be mappings")
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in wrong.items()):
+        raise DataError(f"{where}.wrong: expected answer grade_id -> code (text)")
+    expected = {}
+    for student, grade in (entry.get("expected") or {}).items():
+        if student not in KINDS:
+            raise DataError(f"{where}.expected.{student}: not a demo learner (known: {', '.join(KINDS)})")
+        try:
+            expected[student] = Expected(float(grade["score"]), bool(grade["needs_manual_grading"]))
+        except (TypeError, KeyError, ValueError):
+            raise DataError(f"{where}.expected.{student}: expected {{score: <number>, needs_manual_grading: "
+                            f"<true|false>}}, got {grade!r}") from None
+    if "demo-wrong" in expected and not wrong:
+        raise DataError(f"{where}: demo-wrong is expected but `wrong` names no answer to replace")
+    try:
+        auto, manual = float(points.get("auto", 0)), float(points.get("manual", 0))
+    except (TypeError, ValueError):
+        raise DataError(f"{where}.points: expected {{auto: <number>, manual: <number>}}, got {points!r}") from None
+    return LessonDemo(notebook, auto, manual, _names(cheat.get("functions"), f"{where}.cheat_names.functions"),
+                      _names(cheat.get("values"), f"{where}.cheat_names.values"),
+                      _names(entry.get("partial"), f"{where}.partial"), dict(wrong), expected, where)
+
+
+def course_demos(assignment: str, folder: Path = EXPECTED_DIR) -> dict[str, LessonDemo]:
+    """notebook -> LessonDemo of one course, from demo_expected/<assignment>.yaml ({} when there is none)."""
+    path = folder / f"{assignment}.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not readable YAML ({exc})") from None
+    notebooks = data.get("notebooks") if isinstance(data, dict) else None
+    if not isinstance(notebooks, dict):
+        raise DataError(f"{path}: expected a top-level `notebooks:` mapping of notebook name -> lesson demos")
+    return {str(name): _lesson(path, str(name), entry) for name, entry in notebooks.items()}
+
+
+def expected_scores(folder: Path = EXPECTED_DIR) -> dict[str, dict[str, dict[str, Expected]]]:
+    """assignment -> notebook -> student -> Expected, from every demo_expected/<assignment>.yaml."""
+    return {path.stem: {nb: lesson.expected for nb, lesson in course_demos(path.stem, folder).items()}
+            for path in sorted(folder.glob("*.yaml"))}
+
+
+def demo_students(assignment: str) -> list[str]:
+    """The demo learners who hand in at least one lesson of assignment, in KINDS order."""
+    listed = {s for lesson in course_demos(assignment).values() for s in lesson.expected}
+    return [s for s in KINDS if s in listed]
 
 
 def _strip_markers(source: str) -> str:
@@ -105,19 +173,24 @@ def _fill(released: nbformat.NotebookNode, source: nbformat.NotebookNode, ids: l
         released.cells[rel[gid]].source = _strip_markers(source.cells[src[gid]].source)
 
 
-def demo_notebook(student: str, assignment: str, released: nbformat.NotebookNode,
+def demo_notebook(student: str, lesson: LessonDemo, released: nbformat.NotebookNode,
                   source: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The demo submission `student` of one notebook, built from its release and source versions."""
+    """The demo submission `student` of one lesson, built from its release and source versions."""
     nb = copy.deepcopy(released)
     answers = _answer_ids(source)
     written = _answer_ids(source, "markdown")
+    for part, names in (("partial", lesson.partial), ("wrong", tuple(lesson.wrong))):
+        unknown = [gid for gid in names if gid not in answers + written]
+        if unknown:
+            raise DataError(f"{lesson.origin}.{part}: {', '.join(unknown)} not an answer cell of the notebook "
+                            f"(its answer cells: {', '.join(answers + written)})")
     tests = _test_ids(source)
     ids = _cells_by_id(nb)
     first = nb.cells[ids[answers[0]]]
     if student == "demo-empty":
         return nb
     if student == "demo-partial":
-        _fill(nb, source, answers[:2])
+        _fill(nb, source, list(lesson.partial))
         return nb
     if student == "demo-edited-test":
         nb.cells[ids[tests[0]]].source = "pass  # the checks are switched off"
@@ -126,9 +199,13 @@ def demo_notebook(student: str, assignment: str, released: nbformat.NotebookNode
         del nb.cells[ids[tests[0]]]
         return nb
     if student == "demo-always-equal":
-        functions, values = CHEAT_NAMES[assignment]
-        lines = [f"{name} = _always" for name in functions] + [f"{name} = cheat" for name in values]
+        lines = [f"{name} = _always" for name in lesson.functions] + [f"{name} = cheat" for name in lesson.values]
         first.source = ALWAYS_EQUAL + "\n".join(lines)
+        return nb
+    if student == "demo-wrong":  # everything right except the plausible wrong answers
+        _fill(nb, source, [a for a in answers + written if a not in lesson.wrong])
+        for gid, code in lesson.wrong.items():
+            nb.cells[ids[gid]].source = code
         return nb
     # The rest start from a fully correct submission.
     _fill(nb, source, answers + written)
@@ -159,23 +236,34 @@ def timestamp_for(student: str, due: datetime | None) -> str | None:
 
 def write_demo_submissions(assignment: str, out: str | Path, root: str | Path | None = None,
                            students: list[str] | None = None) -> list[str]:
-    """Write demo submissions as <out>/<student>/<notebook>.ipynb (+ timestamp.txt); return the student ids."""
+    """Write demo submissions as <out>/<student>/<notebook>.ipynb (+ timestamp.txt): each learner hands in the
+    lessons whose expected scores list them (a learner listed for none is not written); return those written."""
     root = course_root(root)
     out = Path(out)
     due = {a.id: a.due for a in assignments(root)}.get(assignment)
-    students = students or list(KINDS)
-    for student in students:
+    lessons = course_demos(assignment)
+    written = []
+    for student in students or list(KINDS):
+        mine = [lesson for lesson in lessons.values() if student in lesson.expected]
         folder = out / student
         shutil.rmtree(folder, ignore_errors=True)
+        if not mine:
+            continue
         folder.mkdir(parents=True)
-        for release_path in sorted((root / "release" / assignment).glob("*.ipynb")):
+        for lesson in mine:
+            name = f"{lesson.notebook}.ipynb"
+            release_path = root / "release" / assignment / name
+            if not release_path.exists():
+                raise DataError(f"{lesson.origin}: no released notebook {release_path} (run `lce courses "
+                                "release`, or correct the notebook's name)")
             released = nbformat.read(release_path, as_version=4)
-            source = nbformat.read(root / "source" / assignment / release_path.name, as_version=4)
-            nbformat.write(demo_notebook(student, assignment, released, source), folder / release_path.name)
+            source = nbformat.read(root / "source" / assignment / name, as_version=4)
+            nbformat.write(demo_notebook(student, lesson, released, source), folder / name)
         stamp = timestamp_for(student, due)
         if stamp:
             (folder / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
-    return students
+        written.append(student)
+    return written
 
 
 def replicate(demo_dir: str | Path, out: str | Path, count: int, kinds: list[str]) -> list[str]:

@@ -1,4 +1,8 @@
-"""The CSV exports: grades per student and notebook, and results per autograded test cell."""
+"""The CSV exports: grades per student and notebook, and results per autograded test cell.
+
+An assignment may hold several notebooks (one per lesson) and a learner may hand in only some of them: the exports
+have rows for the notebooks a learner handed in, none for a lesson not handed in (nbgrader gives such a notebook
+score 0 without grading anything; it is not an attempt, so it is no row of 0 points)."""
 
 from __future__ import annotations
 
@@ -81,8 +85,18 @@ def cell_order(root: Path, assignment: str) -> dict[tuple[str, str], int]:
     return order
 
 
+def handed_in(root: Path, assignment: str, student: str) -> set[str] | None:
+    """Names of the notebooks a learner handed in for assignment (from submitted/ or autograded/), None when
+    neither folder is there to tell (the gradebook came without them)."""
+    found: set[str] = set()
+    folders = [root / kind / student / assignment for kind in ("submitted", "autograded")]
+    for folder in folders:
+        found |= {p.stem for p in folder.glob("*.ipynb")} if folder.is_dir() else set()
+    return found if any(f.is_dir() for f in folders) else None
+
+
 def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[dict], list[dict]]:
-    """Grade rows and test rows of every submission of assignment in the gradebook."""
+    """Grade rows and test rows of every submission of assignment in the gradebook, for the notebooks handed in."""
     from nbgrader.api import Gradebook, MissingEntry
 
     root = course_root(root)
@@ -100,7 +114,10 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
             student = submission.student.id
             status = read_status(root, assignment, student)
             contained = sandboxed(status)
+            given = handed_in(root, assignment, student)
             for nb in sorted(submission.notebooks, key=lambda n: n.name):
+                if given is not None and nb.name not in given:
+                    continue  # a lesson not handed in (yet): no grade, not a 0
                 penalty = nb.late_submission_penalty or 0.0
                 grade_rows.append({
                     "student": student, "assignment": assignment, "notebook": nb.name,

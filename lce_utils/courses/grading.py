@@ -41,9 +41,10 @@ CELLS_PER_TIME_LIMIT = 20  # default time limit per submission: this many cell t
 LIMITS = ("time limit", "memory limit", "process limit")  # how a 'not graded' reason names a sandbox limit
 
 
-def default_time_limit(timeout: int) -> int:
-    """Wall-clock seconds one submission may take in all (kernel start, every cell, feedback)."""
-    return max(MIN_TIME_LIMIT, CELLS_PER_TIME_LIMIT * timeout)
+def default_time_limit(timeout: int, notebooks: int = 1) -> int:
+    """Wall-clock seconds one submission may take in all (kernel starts, every cell, feedback): as much per
+    notebook (lesson) of the assignment, since a learner may hand in all of them."""
+    return max(MIN_TIME_LIMIT, CELLS_PER_TIME_LIMIT * timeout) * max(1, notebooks)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lce_utils.courses.cohorts import apply_due_dates
-from lce_utils.courses.collect import collect
+from lce_utils.courses.collect import collect, release_notebooks
 from lce_utils.courses.config import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root, db_url
 from lce_utils.courses.exchange import copy_release_files
 from lce_utils.courses.export import export, read_status, write_status
@@ -115,7 +115,8 @@ def grade(assignment: str, submissions: str | Path, root: str | Path | None = No
     root = course_root(root)
     check_assignment(assignment, root)
     ensure_released(assignment, root)
-    containment = Containment.prepare(sandbox, memory_mb, time_limit or default_time_limit(timeout))
+    lessons = len(release_notebooks(assignment, root))
+    containment = Containment.prepare(sandbox, memory_mb, time_limit or default_time_limit(timeout, lessons))
     try:
         collected = collect(assignment, submissions, root, only_student=student)
         apply_due_dates(assignment, collected.students, root)  # cohorts' and learners' own dates (cohorts.yaml)

@@ -32,11 +32,13 @@ def demo_url() -> str:
 def demo_students() -> list[str]:
     """The nbgrader ids of the demo submissions (instructors' checkout only; read from their expected grades, which
     is cheaper than importing the course's demo module)."""
-    expected = Path(__file__).parent.parent / "courses" / "demo_expected.yaml"
-    if not expected.exists():
-        return []
-    data = yaml.safe_load(expected.read_text(encoding="utf-8")) or {}
-    return sorted({student for students in data.get("assignments", {}).values() for student in students})
+    folder = Path(__file__).parent.parent / "courses" / "demo_expected"
+    students: set[str] = set()
+    for path in sorted(folder.glob("*.yaml")):  # one per course: notebooks -> lesson -> expected -> student
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for lesson in (data.get("notebooks") or {}).values():
+            students |= set((lesson or {}).get("expected") or {})
+    return sorted(students)
 
 
 def demo_people(n: int = TARGET, seed: int = 2026, today: dt.date | None = None) -> list[dict]:
