@@ -369,3 +369,18 @@ def test_nbgrader_scores_a_lesson_not_handed_in_zero_without_grading_it(two_less
         assert (one.score, one.max_score, one.needs_manual_grade, one.late_submission_penalty) == (0.0, 2.0, False,
                                                                                                    None)
     assert not (course / "autograded" / "one" / two_lessons["assignment"] / f"{SECOND}.ipynb").exists()
+
+
+def test_lms_totals_sum_the_lessons_handed_in_out_of_every_lesson(two_lessons: dict, tmp_path: Path) -> None:
+    from lce_utils.courses.export import assignment_max_score
+
+    course, assignment = two_lessons["course"], two_lessons["assignment"]
+    assert assignment_max_score(assignment, course) == 16.0  # 14 + 2: every lesson, whoever handed it in
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner,name,email,canvas_id,sis_user_id,sis_login_id,section\n" + "".join(
+        f"{s},{s},{s}@example.org,{i},S{i},{s},Lund\n" for i, s in enumerate(["one", "both", "late", "second-only"])))
+    run_lce(course.parent, "courses", "lms-export", "canvas", assignment, "--roster", str(roster), "--out",
+            str(tmp_path / "canvas.csv"))
+    assert (tmp_path / "canvas.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        "    Points Possible,,,,,16", "one,0,S0,one,Lund,11", "both,1,S1,both,Lund,9", "late,2,S2,late,Lund,10.4",
+        "second-only,3,S3,second-only,Lund,0"]

@@ -95,6 +95,20 @@ def handed_in(root: Path, assignment: str, student: str) -> set[str] | None:
     return found if any(f.is_dir() for f in folders) else None
 
 
+def assignment_max_score(assignment: str, root: str | Path | None = None) -> float | None:
+    """The points of all the assignment's notebooks (lessons) together, handed in or not; None before release."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    root = course_root(root)
+    if not (root / "gradebook.db").exists():
+        return None
+    with Gradebook(db_url(root)) as gb:
+        try:
+            return _num(gb.find_assignment(assignment).max_score)
+        except MissingEntry:
+            return None
+
+
 def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[dict], list[dict]]:
     """Grade rows and test rows of every submission of assignment in the gradebook, for the notebooks handed in."""
     from nbgrader.api import Gradebook, MissingEntry

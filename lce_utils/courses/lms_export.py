@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lce_utils.courses.config import assignments, course_root
-from lce_utils.courses.export import collect_rows
+from lce_utils.courses.export import assignment_max_score, collect_rows
 from lce_utils.errors import DataError
 
 ROSTER_COLUMNS = ("learner", "name", "email", "canvas_id", "sis_user_id", "sis_login_id", "section")
@@ -105,7 +105,9 @@ def lms_csv(lms: str, roster: list[RosterEntry], names: list[str], root: str | P
         ids = canvas_ids or {}
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
                         + [f"{titles.get(n, n)} ({ids[n]})" if n in ids else titles.get(n, n) for n in names])
-        maxima = [max((m for _, m in totals[n].values()), default=0.0) for n in names]
+        # every lesson's points, also when no learner has handed in all lessons (the grades have no row for those)
+        maxima = [assignment_max_score(n, root) or max((m for _, m in totals[n].values()), default=0.0)
+                  for n in names]
         writer.writerow(["    Points Possible", "", "", "", ""] + [_number(m) for m in maxima])
         for e in roster:
             writer.writerow([e.name, e.canvas_id, e.sis_user_id, e.sis_login_id, e.section]
