@@ -52,10 +52,11 @@ def mentor(i: int, **changes) -> dict:
 def test_mentorship_schema_is_versioned(url):
     engine = get_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     tables = set(inspect(engine).get_table_names())
     assert {"people", "applications", "consents", "match_runs", "matches", "exclusions", "sessions",
-            "feedback", "confirmations", "export_files", "export_file_people", "audit_log"} <= tables
+            "feedback", "confirmations", "export_files", "export_file_people", "audit_log", "directory_consents",
+            "learner_feedback"} <= tables
 
 
 def test_mentorship_submit_stores_once_with_consent(url):

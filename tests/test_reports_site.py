@@ -25,7 +25,8 @@ try:
 except ImportError:
     HAVE_MENTORSHIP = False
 EXPECTED = ["programme-progress", "course-results-adaptive-mindset", "course-results-digital-tools",
-            "course-results-creative-entrepreneurship", "engagement-findings-sample", "mentorship-outcomes"]
+            "course-results-creative-entrepreneurship", "engagement-findings-sample", "mentorship-outcomes",
+            "lesson-feedback"]
 
 
 @dataclass
@@ -94,7 +95,8 @@ def visible_text(html: str) -> str:
 
 def test_pages_are_for_readers_marked_demo_and_funded(site):
     pages = {p.name: p.read_text(encoding="utf-8") for p in site.out.glob("*.html")}
-    assert "tillganglighet.html" in pages and len(pages) == len(EXPECTED) + 2 - (not HAVE_MENTORSHIP)
+    # (+ index, accessibility statement and the network directory)
+    assert "tillganglighet.html" in pages and len(pages) == len(EXPECTED) + 3 - (not HAVE_MENTORSHIP)
     for name, page in pages.items():
         text = visible_text(page)
         for internal in ("Parametrar", "Parameters", "sqlite", "courses/exports", "mentorship-demo", ".csv",
@@ -386,10 +388,10 @@ def test_links_work_from_the_keyboard(page, site, served):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
     links = []
-    for _ in range(3):
+    for _ in range(4):
         page.keyboard.press("Tab")
         links.append(page.evaluate("document.activeElement.getAttribute('href')"))
-    assert links == ["index.html", "tillganglighet.html", "programme-progress.html"]
+    assert links == ["index.html", "katalog.html", "tillganglighet.html", "programme-progress.html"]
     page.keyboard.press("Enter")
     page.wait_for_url("**/programme-progress.html")
     page.keyboard.press("Tab")

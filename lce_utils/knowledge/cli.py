@@ -11,6 +11,8 @@ from types import ModuleType
 COMMAND_MODULES: tuple[str, ...] = (
     "lce_utils.knowledge.case_commands",
     "lce_utils.knowledge.benchmark_commands",
+    "lce_utils.knowledge.directory",  # lce knowledge directory consent|revoke|lookup|list; demo consents
+    "lce_utils.knowledge.feedback",  # lce knowledge feedback contexts|link; demo answers
 )
 
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 from lce_utils.errors import UsageError
 
 MIN_TOKEN_LENGTH = 24
-PUBLIC_NOTEBOOKS = ("signup/index.ipynb", "followup/index.ipynb")
+PUBLIC_NOTEBOOKS = ("signup/index.ipynb", "followup/index.ipynb", "feedback/index.ipynb")
 # Assets shared by every page; none of them is served from the apps' folder.
 STATIC_PREFIXES = ("/voila/static/", "/voila/templates/", "/voila/labextensions/", "/voila/api/themes/",
                    "/static/")

@@ -23,6 +23,19 @@ TEXT: dict[str, tuple[str, str]] = {
                         "(required)"),
     "consent_contact": ("LCE får kontakta mig om kommande aktiviteter (valfritt)",
                         "LCE may contact me about future activities (optional)"),
+    "consent_directory": ("Visa mig i programmets nätverkskatalog (valfritt)",
+                          "List me in the programme's network directory (optional)"),
+    "directory_notice": (
+        "Nätverkskatalogen på programmets webbplats visar namn, organisation, roll, område, kommun och kunskaper "
+        "hos dem som samtycker, så att deltagare i sektorn kan hitta varandra. Ingen e-postadress eller telefon "
+        "visas: den som vill nå dig skriver till programkontoret med din katalogreferens, och kontoret skickar "
+        "vidare. Du kan när som helst återkalla samtycket hos samordnarna; då försvinner du ur katalogen vid nästa "
+        "uppdatering av webbplatsen.",
+        "The network directory on the programme's website shows the name, organisation, role, field, municipality "
+        "and skills of those who consent, so that people in the sector can find each other. No e-mail address or "
+        "phone number is shown: whoever wants to reach you writes to the programme office quoting your directory "
+        "reference, and the office passes it on. You can withdraw this consent at any time with the coordinators; "
+        "you then leave the directory at the next update of the website."),
     # errors
     "err_required": ("Fältet måste fyllas i.", "This field is required."),
     "err_type": ("Fel typ av värde.", "Wrong kind of value."),

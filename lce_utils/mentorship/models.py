@@ -1,5 +1,6 @@
 """SQLAlchemy models: people, applications, consents, matching runs, matches, exclusions, sessions, feedback,
-e-mail confirmations, the registry of export files and the audit log."""
+e-mail confirmations, the registry of export files, the audit log, consents to the network directory and the
+anonymous feedback on lessons and sessions."""
 
 from __future__ import annotations
 
@@ -190,3 +191,31 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(120), nullable=False)
     action: Mapped[str] = mapped_column(String(32), nullable=False)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class DirectoryConsent(Base):
+    """A person's consent to be listed in the network directory (lce_utils.knowledge.directory): when, which text,
+    through which surface; revoked_at set when withdrawn (the next site build drops the entry). Erasure deletes it."""
+    __tablename__ = "directory_consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # quoted to the programme office
+    text_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    surface: Mapped[str] = mapped_column(String(64), nullable=False)  # "signup-form", "cli:<login>"
+    given_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class LearnerFeedback(Base):
+    """One anonymous answer of the feedback form: no person, no address, no time but the month; a random key (no
+    ordered id) and, on SQLite, no rowid, so the order of the rows tells nothing about when each was sent."""
+    __tablename__ = "learner_feedback"
+    __table_args__ = {"sqlite_with_rowid": False}
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    context: Mapped[str] = mapped_column(String(160), nullable=False, index=True)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)  # YYYY-MM
+    useful: Mapped[int] = mapped_column(Integer, nullable=False)  # 1-5
+    hard: Mapped[int] = mapped_column(Integer, nullable=False)  # 1-5
+    what_hard: Mapped[str | None] = mapped_column(Text)
+    what_useful: Mapped[str | None] = mapped_column(Text)

@@ -46,7 +46,7 @@ from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout
 from lce_utils.mentorship.rendering import install as install_steady_rendering
 from lce_utils.paths import MENTORSHIP_APPS, VAR
 
-APPS = ("signup", "followup", "coordinator")
+APPS = ("signup", "followup", "feedback", "coordinator")
 SIGNUP_URL = "voila/render/signup/index.ipynb"
 TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce
 ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
@@ -491,6 +491,8 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     print("Mentorship apps / mentorsprogrammets appar:", flush=True)
     print(f"  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb", flush=True)
     print(f"  follow-up / uppföljning: {base}/voila/render/followup/index.ipynb", flush=True)
+    print(f"  feedback / synpunkter: {base}/voila/render/feedback/index.ipynb?context=<lesson> (anonymous; no "
+          "preheated pool: the page's context reaches its kernel when it starts)", flush=True)
     print(f"  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb", flush=True)
     print(f"    log in with {where}; log out at / logga ut på {base}/logout", flush=True)
     print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, pages that do not connect "

@@ -26,6 +26,7 @@ from lce_utils.mentorship.models import (
     AuditEvent,
     Confirmation,
     Consent,
+    DirectoryConsent,
     Exclusion,
     Feedback,
     Match,
@@ -47,6 +48,9 @@ ENV_VAR = "LCE_MENTORSHIP_DB"
 RETENTION_ENV = "LCE_MENTORSHIP_RETENTION_DAYS"
 EXPORT_RETENTION_ENV = "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS"
 PRIVACY_NOTICE_VERSION = "2026-1"
+# The version of the directory consent's text (i18n "consent_directory"); a new wording gets a new version.
+DIRECTORY_CONSENT_VERSION = "directory-2026-1"
+REFERENCE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # letters only: a reference never looks like a phone number or a word
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
 
@@ -188,6 +192,9 @@ def submit_application(data: dict[str, Any], url: str | None = None, send_code: 
         session.flush()
         session.add(Consent(person_id=person.id, application_id=app.id, purpose=clean["consent_purpose"],
                             contact=clean["consent_contact"], notice_version=PRIVACY_NOTICE_VERSION))
+        if clean["consent_directory"] and app.status == "active":
+            # (a pending application may be a stranger's: it never lists the stored person)
+            give_directory_consent(session, person.id, "signup-form")
         app.duplicate = False  # type: ignore[attr-defined]
         return app
 
@@ -257,6 +264,10 @@ def person_record(session: Session, email: str) -> dict[str, Any]:
                       "format": s.format} for s in sessions],
         "feedback": [{"match_id": f.match_id, "score": f.score, "comment": f.comment,
                       "created_at": _iso(f.created_at)} for f in feedback],
+        "directory_consent": [{"reference": d.reference, "text_version": d.text_version, "surface": d.surface,
+                               "given_at": _iso(d.given_at), "revoked_at": _iso(d.revoked_at)}
+                              for d in session.scalars(select(DirectoryConsent)
+                                                       .where(DirectoryConsent.person_id == person.id))],
     }
 
 
@@ -298,6 +309,7 @@ def _delete_people(session: Session, person_ids: list[int]) -> int:
                     .values(person_id=None))
     session.execute(update(Feedback).where(Feedback.person_id.in_(person_ids)).values(person_id=None))
     removed = _removed(session, delete(Consent).where(Consent.person_id.in_(person_ids)))
+    removed += _removed(session, delete(DirectoryConsent).where(DirectoryConsent.person_id.in_(person_ids)))
     return removed + _removed(session, delete(Person).where(Person.id.in_(person_ids)))
 
 
@@ -471,5 +483,41 @@ def give_feedback(email: str, code: str, score: Any, comment: Any = None, url: s
         row = Feedback(match_id=match.id, person_id=person.id, score=value, comment=text)
         session.add(row)
         return row
+
+    return transaction(write, url)
+
+
+# --- the network directory (lce_utils.knowledge.directory lists who consented) ------------------------------------
+
+def new_reference(prefix: str) -> str:
+    """A random contact reference, e.g. "M-KXBT-QMRW": letters only (never a phone or e-mail pattern)."""
+    letters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{prefix}-{letters[:4]}-{letters[4:]}"
+
+
+def give_directory_consent(session: Session, person_id: int, surface: str,
+                           text_version: str = DIRECTORY_CONSENT_VERSION) -> DirectoryConsent:
+    """Record (or renew after a revocation) a person's consent to the directory, in the caller's transaction."""
+    row = session.scalar(select(DirectoryConsent).where(DirectoryConsent.person_id == person_id))
+    if row is None:
+        row = DirectoryConsent(person_id=person_id, reference=new_reference("M"), text_version=text_version,
+                               surface=surface[:64])
+        session.add(row)
+    elif row.revoked_at is not None or row.text_version != text_version:
+        row.given_at, row.text_version, row.surface = utcnow(), text_version, surface[:64]
+        row.revoked_at = row.revoked_by = None
+    return row
+
+
+def revoke_directory_consent(email: str, url: str | None = None, actor: str | None = None) -> bool:
+    """Withdraw a person's consent to the directory (the next site build leaves them out); False if they had
+    none in force."""
+    def write(session: Session) -> bool:
+        person = _person(session, email)
+        row = session.scalar(select(DirectoryConsent).where(DirectoryConsent.person_id == person.id))
+        if row is None or row.revoked_at is not None:
+            return False
+        row.revoked_at, row.revoked_by = utcnow(), (actor or audit.cli_actor())[:64]
+        return True
 
     return transaction(write, url)

@@ -15,7 +15,8 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Z
                       r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the one spelling of a date the forms accept
 APPLICATION_FIELDS = ("name", "email", "organisation", "role", "field", "skills_offered", "skills_wanted", "goals",
-                      "languages", "availability", "municipality", "consent_purpose", "consent_contact", "capacity")
+                      "languages", "availability", "municipality", "consent_purpose", "consent_contact", "capacity",
+                      "consent_directory")
 
 
 class ValidationError(DataError):
@@ -177,6 +178,7 @@ def validate_application(data: dict[str, Any]) -> dict[str, Any]:
         check.fail("consent_purpose", "err_consent" if consent in (None, False) else "err_bool")
     out["consent_purpose"] = consent is True
     out["consent_contact"] = check.boolean("consent_contact", default=False)
+    out["consent_directory"] = check.boolean("consent_directory", default=False)  # optional, unticked by default
     capacity = data.get("capacity", 1)
     if capacity is None:
         capacity = 1
@@ -184,6 +186,21 @@ def validate_application(data: dict[str, Any]) -> dict[str, Any]:
         check.fail("capacity", "err_capacity")
         capacity = 1
     out["capacity"] = capacity if role == "mentor" else 1
+    if check.errors:
+        raise ValidationError(check.errors)
+    return out
+
+
+def validate_listing(data: dict[str, Any]) -> dict[str, Any]:
+    """What the network directory lists about a person (field, municipality, skills offered and wanted, at least
+    one skill), checked like the sign-up's fields; ValidationError naming every wrong field."""
+    check = _Checker(data)
+    out = {"field": check.choice("field", options.FIELDS),
+           "municipality": check.choice("municipality", options.MUNICIPALITIES),
+           "skills_offered": check.skills("skills_offered", required=False),
+           "skills_wanted": check.skills("skills_wanted", required=False)}
+    if not check.errors and not (out["skills_offered"] or out["skills_wanted"]):
+        check.fail("skills_offered", "err_required")
     if check.errors:
         raise ValidationError(check.errors)
     return out

@@ -151,3 +151,22 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(120), nullable=False)
     action: Mapped[str] = mapped_column(String(40), nullable=False)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class DirectoryEntry(Base):
+    """A participant's consent to the network directory with what it lists (field, municipality, skills), recorded
+    by staff: when, which text, by whom; revoked_at set when withdrawn. Erasure of the person deletes it."""
+    __tablename__ = "programme_directory_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("programme_people.id", ondelete="CASCADE"), nullable=False,
+                                           unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)  # quoted to the programme office
+    field: Mapped[str] = mapped_column(String(32), nullable=False)
+    municipality: Mapped[str] = mapped_column(String(40), nullable=False)
+    skills_offered: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    skills_wanted: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    text_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    surface: Mapped[str] = mapped_column(String(64), nullable=False)  # "cli:<login>", "staff app"
+    given_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))

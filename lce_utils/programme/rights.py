@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session, selectinload
 from lce_utils.errors import DataError
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
-from lce_utils.programme.models import Attendance, Attestation, CollectionAttempt, Participation, Person, Result
+from lce_utils.programme.models import (
+    Attendance,
+    Attestation,
+    CollectionAttempt,
+    DirectoryEntry,
+    Participation,
+    Person,
+    Result,
+)
 from lce_utils.programme.store import audit, reading, transaction
 
 LAST_PAYMENT_ENV = "LCE_PROGRAMME_LAST_PAYMENT"
@@ -86,6 +94,12 @@ def export_person(who: str, url: str | None = None) -> dict[str, Any]:
                 "attestations": [{"month": a.month, "hours": a.hours, "method": a.method,
                                   "at": _iso(a.attested_at)} for a in p.attestations],
             } for p in parts],
+            "directory": [{"reference": d.reference, "field": d.field, "municipality": d.municipality,
+                           "skills_offered": d.skills_offered, "skills_wanted": d.skills_wanted,
+                           "text_version": d.text_version, "surface": d.surface, "given_at": _iso(d.given_at),
+                           "revoked_at": _iso(d.revoked_at)}
+                          for d in session.scalars(select(DirectoryEntry)
+                                                   .where(DirectoryEntry.person_id == person.id))],
             "retention": {"rule": RULE, "kept_until": _iso(retention_end())},
         }
 
@@ -99,6 +113,9 @@ def _delete_people(session: Session, person_ids: list[int]) -> int:
         result = cast(CursorResult[Any], session.execute(delete(table).where(table.participation_id.in_(part_ids))))
         removed += result.rowcount
     session.execute(delete(Participation).where(Participation.id.in_(part_ids)))
+    # (the directory entry goes with the person: the next site build lists them no more)
+    removed += cast(CursorResult[Any], session.execute(
+        delete(DirectoryEntry).where(DirectoryEntry.person_id.in_(person_ids)))).rowcount
     session.execute(delete(Person).where(Person.id.in_(person_ids)))
     return len(person_ids) + len(part_ids) + removed
 

@@ -271,11 +271,11 @@ def build_site(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE, jo
                          *out.parent.glob(f".{out.name}.v-*")]:
             if leftover != live:
                 shutil.rmtree(leftover, ignore_errors=True)  # from a build that was killed
-        return _build_locked(specs, chosen, root, out, jobs, force, contact)
+        return _build_locked(specs, chosen, root, out, jobs, force, contact, config=Path(config))
 
 
 def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Path, jobs: int,
-                  force: bool, contact: str) -> BuildResult:
+                  force: bool, contact: str, config: Path | None = None) -> BuildResult:
     old = M.read_manifest(out).get("reports", {}) if out.is_dir() else {}
     machinery = M.code_hash()
     built_at = now()
@@ -348,6 +348,10 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
                                                               contact=contact), encoding="utf-8")
         (staging / render.ACCESSIBILITY_PAGE).write_text(
             render.accessibility_page(updated=built_at, demo=demo, contact=contact), encoding="utf-8")
+        # the network directory, from the stores the manifest names, on every build (a revocation or an
+        # erasure takes the person off the site at the next build)
+        from lce_utils.knowledge import directory
+        directory.write_page(staging, _manifest_yaml(config), root, updated=built_at, contact=contact, demo=demo)
         M.write_manifest(staging, {"updated": built_at, "reports": entries})
         audit_site(staging)
         _swap(staging, out)
@@ -355,6 +359,16 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _manifest_yaml(config: Path | None) -> dict[str, Any]:
+    """The manifest's top-level keys (for the parts of the site that are not reports, e.g. `directory:`)."""
+    import yaml
+
+    if config is None or not config.is_file():
+        return {}
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    return raw if isinstance(raw, dict) else {}
 
 
 def audit_site(site: Path, k: int = DEFAULT_K) -> None:

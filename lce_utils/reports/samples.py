@@ -131,6 +131,9 @@ def write_mentorship_db(url: str, people: int = 30, seed: int = 3) -> str:
         for month in range(1, 4):
             mentorship.log_session(email, match.code, dt.date(2025, month, 10), 60, "online", url=url)
         mentorship.give_feedback(email, match.code, rng.randint(3, 5), url=url)
+    from lce_utils.knowledge.feedback import demo_answers  # the lesson feedback report's anonymous answers
+
+    demo_answers(url, seed)
     return url
 
 

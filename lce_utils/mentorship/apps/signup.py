@@ -60,6 +60,10 @@ class SignupApp:
                                                                    layout=w.Layout(width="auto")))
         self.consent_contact = Field("consent_contact", w.Checkbox(value=False, indent=False,
                                                                    layout=w.Layout(width="auto")))
+        # the network directory: optional, never ticked in advance, its own text (lce_utils.knowledge.directory)
+        self.directory_note = w.HTML()
+        self.consent_directory = Field("consent_directory", w.Checkbox(value=False, indent=False,
+                                                                       layout=w.Layout(width="auto")))
         self.submit = w.Button(button_style="primary")
         self.submit.on_click(lambda _b: self.on_submit())
         self.result = StatusLine("")
@@ -79,7 +83,8 @@ class SignupApp:
             self.fields["role"].box, self.fields["capacity"].box, self.fields["field"].box,
             self.fields["skills_offered"].box, self.fields["skills_wanted"].box, self.fields["goals"].box,
             self.languages.box, self.availability.box, self.fields["municipality"].box,
-            self.privacy, self.consent_purpose.box, self.consent_contact.box, self.submit,
+            self.privacy, self.consent_purpose.box, self.consent_contact.box,
+            self.directory_note, self.consent_directory.box, self.submit,
         ])
         self.root = w.VBox([self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
                             self.result, self.code_box])
@@ -115,6 +120,9 @@ class SignupApp:
                               f'</strong><br>{esc(t("privacy_notice", lang, days=RETENTION_DAYS))}</div>')
         self.consent_purpose.widget.description = t("consent_purpose", lang)
         self.consent_contact.widget.description = t("consent_contact", lang)
+        self.directory_note.value = (f'<div class="lce-notice" id="directory-notice">'
+                                     f'{esc(t("directory_notice", lang))}</div>')
+        self.consent_directory.widget.description = t("consent_directory", lang)
         self.submit.description = t("submit", lang)
         self.code.widget.description = t("code", lang)
         self.code_note.value = f'<div class="lce-notice" role="status">{esc(t("code_sent", lang))}</div>'
@@ -138,11 +146,13 @@ class SignupApp:
             "municipality": f["municipality"], "capacity": f["capacity"] if f["role"] == "mentor" else 1,
             "consent_purpose": self.consent_purpose.widget.value,
             "consent_contact": self.consent_contact.widget.value,
+            "consent_directory": self.consent_directory.widget.value,
         }
 
     def all_fields(self) -> dict[str, Any]:
         return {**self.fields, "languages": self.languages, "availability": self.availability,
-                "consent_purpose": self.consent_purpose, "consent_contact": self.consent_contact}
+                "consent_purpose": self.consent_purpose, "consent_contact": self.consent_contact,
+                "consent_directory": self.consent_directory}
 
     def show_errors(self, errors: dict[str, tuple[str, str]]) -> None:
         """Put each field's message next to it and a summary at the top."""
