@@ -160,3 +160,61 @@ def test_contact_details_never_reach_the_page(stores, tmp_path):
     with pytest.raises(LCEError, match="e-mail"):
         directory.check_page(f"<p>{CONTACT} x.y@example.com</p>", CONTACT)
     directory.check_page(f'<p>{CONTACT} <time datetime="{UPDATED}">2026-12-02</time> 10 000 kr</p>', CONTACT)
+
+
+# -- the sign-up's box in a real server and browser --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def signup_server(tmp_path_factory):
+    import sys
+    from pathlib import Path
+
+    from tests.servers import free_port, running_server
+
+    folder = tmp_path_factory.mktemp("directory-voila")
+    url = f"sqlite:///{folder / 'mentorship.db'}"
+    port = free_port()
+    argv = [str(Path(sys.executable).parent / "lce"), "mentorship", "serve", "--port", str(port), "--pool", "1",
+            "--max-kernels", "12", "--token", "directory-test-token-" + "d" * 12]
+    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports")}
+    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
+        yield base, url
+
+
+DIRECTORY_BOX = "Visa mig i programmets nätverkskatalog (valfritt)"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_signup_directory_box_is_optional_and_cannot_be_forged(signup_server, page):
+    """The box is unticked and optional; a forged widget message ("true" instead of a tick) leaves it unticked in
+    the kernel, so the application is stored without a directory consent; a real tick lists the applicant."""
+    from tests.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
+
+    base, url = signup_server
+    open_signup(page, base)
+    box = page.get_by_label(DIRECTORY_BOX)
+    assert box.is_visible() and not box.is_checked()
+    assert "programkontoret" in page.locator("#directory-notice").inner_text()
+    fill_signup(page, application(71, name="Gry Förfalskad", email=email("gry.forged")), SV)
+    page.evaluate("""async (label) => {
+        const wm = await window.jupyterapp.widgetManagerPromise.promise;
+        const models = await Promise.all(Object.values(wm._models));
+        const box = models.find(m => m.get('description') === label);
+        box.set('value', 'true'); box.save_changes();
+    }""", DIRECTORY_BOX)
+    page.get_by_role("button", name=SV["submit"]).click()
+    page.locator("#confirmation").wait_for(timeout=TIMEOUT)
+    assert directory.mentorship_entries(url) == []
+    assert export_person(email("gry.forged"), url)["directory_consent"] == []
+
+    open_signup(page, base)
+    fill_signup(page, application(72, name="Hedda Samtycker", email=email("hedda.consents")), SV)
+    page.get_by_label(DIRECTORY_BOX).check()
+    page.get_by_role("button", name=SV["submit"]).click()
+    page.locator("#confirmation").wait_for(timeout=TIMEOUT)
+    [entry] = directory.mentorship_entries(url)
+    assert (entry.name, entry.roles, entry.municipality) == ("Hedda Samtycker", ("mentee",), "Lund")
+    [consent] = export_person(email("hedda.consents"), url)["directory_consent"]
+    assert (consent["surface"], consent["text_version"], consent["revoked_at"]) == ("signup-form", "directory-2026-1",
+                                                                                    None)
