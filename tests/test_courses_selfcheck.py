@@ -221,3 +221,16 @@ def test_an_answer_counts_as_missing_while_the_stub_ends_its_block() -> None:
     assert left_as_released(f"total = (\n    {STUB}\n)", STUB)
     assert not left_as_released(f"total = (\n    {STUB}\n    3\n)", STUB)
     assert not left_as_released("price = 120", STUB)
+
+
+def test_a_failed_check_is_explained_by_its_own_message_never_a_traceback() -> None:
+    from lce_utils.courses.validate import Message, _failure
+
+    check = _failure("\x1b[1;31mInte klart än:\x1b[0m Namnet total finns inte än.")
+    assert (check.sv, check.text(None)) == ("Namnet total finns inte än.", "Namnet total finns inte än.")
+    missing = _failure("Traceback (most recent call last):\n  Cell In[4], line 1\nNameError: name 'price' is not "
+                       "defined")
+    assert missing.text("en") == ("the name price does not exist yet: write your answer in the answer cell above "
+                                  "and run it (Shift+Enter)")
+    assert missing.text("sv").startswith("namnet price finns inte än")
+    assert Message("Hej", "Hello").text(None) == "Hello / Hej"

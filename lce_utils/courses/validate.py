@@ -43,7 +43,7 @@ class Message:
             return self.sv
         if language == "en":
             return self.en
-        return self.both or f"{self.en} / {self.sv}"
+        return self.both or (self.en if self.en == self.sv else f"{self.en} / {self.sv}")
 
 
 @dataclass
