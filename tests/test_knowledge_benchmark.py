@@ -113,3 +113,22 @@ def test_a_run_published_with_a_lower_threshold_is_refused(runs: dict[str, Path]
 def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a lab run folder"):
         benchmark.share(tmp_path, "Någon", var=tmp_path)
+
+
+def test_the_site_page_reads_the_store_the_manifest_names_and_passes_the_audit(runs: dict[str, Path],
+                                                                              tmp_path: Path) -> None:
+    from lce_utils.privacy_audit import audit_path
+
+    for key in ("I1", "I2", "I3"):
+        benchmark.share(runs[key], NAMES[key], var=tmp_path, demo=True)
+    site = tmp_path / "site"
+    site.mkdir()
+    real = benchmark.write_page(site, {}, updated="2026-12-02", contact="lce@example.org", var=tmp_path)
+    assert real == 0 and "visas när minst 3" in (site / benchmark.PAGE).read_text(encoding="utf-8")
+    demo = benchmark.write_page(site, {"benchmark": {"store": "demo"}}, updated="2026-12-02",
+                                contact="lce@example.org", demo=True, var=tmp_path)
+    text = (site / benchmark.PAGE).read_text(encoding="utf-8")
+    assert demo == 3 and "<td>3,04</td><td>3,05</td><td>3,11</td>" in text and "DEMO:" in text
+    assert audit_path(site).ok
+    with pytest.raises(DataError, match="benchmark.store"):
+        benchmark.write_page(site, {"benchmark": {"store": "both"}}, updated="2026-12-02", contact="x", var=tmp_path)

@@ -12,7 +12,7 @@ import json
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -208,3 +208,16 @@ def write_reports(out: Path, *, built_at: str, var: Path | None = None, demo: bo
         path.write_text(page(shared, built_at=built_at, demo=demo, own=entry), encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_page(site: Path, config: Mapping[str, Any], *, updated: str, contact: str, demo: bool = False,
+               var: Path | None = None) -> int:
+    """Write the public benchmark page into site from the store the manifest's `benchmark: {store: demo|real}`
+    names (real when absent); returns how many institutions share."""
+    store = (config.get("benchmark") or {}).get("store", "real")
+    if store not in ("demo", "real"):
+        raise DataError(f"benchmark.store must be 'demo' or 'real', not {store!r} / benchmark.store ska vara "
+                        "'demo' eller 'real'")
+    shared = load(var, demo=store == "demo")
+    (Path(site) / PAGE).write_text(page(shared, built_at=updated, demo=demo, contact=contact), encoding="utf-8")
+    return len(shared)
