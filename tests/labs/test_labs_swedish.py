@@ -6,19 +6,12 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-import pytest
 
 from lce_utils.engagement import open_lab, story
 from lce_utils.engagement.areas import area_label, area_names
 from lce_utils.engagement.run import run_labs
 
 NBSP, NNBSP = "\u00a0", "\u202f"
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "swedish-test")
 
 
 def test_prices_with_spaces_no_break_spaces_and_kronor(tmp_path):

@@ -14,12 +14,6 @@ from lce_utils.engagement import load_visits, open_lab
 from lce_utils.errors import DataError
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "types-test")
-
-
 def write(path, dates, prices=None, sep=";"):
     prices = prices if prices is not None else ["100"] * len(dates)
     path.write_text("Datum" + sep + "Pris\n" + "".join(f"{d}{sep}{p}\n" for d, p in zip(dates, prices)),

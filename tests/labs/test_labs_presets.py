@@ -16,12 +16,6 @@ from lce_utils.engagement.mapping import load_mapping
 from lce_utils.engagement.presets import UNVERIFIED, preset_names, preset_path, suggest_preset
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "presets-test")
-
-
 def _address(i: int) -> str:
     return f"guest{i}" + "@" + "example.org"  # built in code: no literal address in git
 

@@ -23,12 +23,6 @@ from lce_utils.privacy import format_count, suppress_count
 HEADER = "Datum;Kundnummer;Evenemang;Biljettyp;Pris;Kanal;Postnummer;Födelseår;Kön\n"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "sizes-test")
-
-
 def test_suppress_count_takes_every_missing_value():
     for missing in (None, float("nan"), np.nan, pd.NA, pd.NaT):
         assert suppress_count(missing) is None

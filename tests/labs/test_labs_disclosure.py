@@ -31,12 +31,6 @@ Carmen;2024-02-10 19:00;Opera;Lilla;4
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "disclosure-test")
-
-
 @pytest.fixture
 def lab(tmp_path):
     (tmp_path / "visits.csv").write_text(VISITS, encoding="utf-8")

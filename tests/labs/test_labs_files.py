@@ -21,12 +21,6 @@ ROWS = [["2024-03-01 19:00", "K1", "Hamlet", "250", "Kvinna"],
 HEADER = ["Datum", "Kundnummer", "Evenemang", "Pris", "Kön"]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "files-test")
-
-
 def check(loaded):
     assert list(loaded.frame["price"]) == [250.0, 150.5, 1000.0]
     assert list(loaded.frame["gender"]) == ["woman", "man", "unknown"]

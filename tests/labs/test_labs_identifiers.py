@@ -22,12 +22,6 @@ MOBILE = "070" + "1234567"
 NAME, MAIL, PHONE, CUSTOMER = "Agneta Fältskog", "agneta" + "@" + "example.org", "070-123 45 67", "KUND-77123"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "identifiers-test")
-
-
 def test_personnummer_checksum_and_dates():
     assert luhn_ok("811218" + "9876") and luhn_ok("701063" + "2391") and luhn_ok("121212" + "1212")
     assert not luhn_ok("811218" + "9875")

@@ -13,13 +13,6 @@ from lce_utils.engagement import load_visits, open_lab
 from lce_utils.engagement.run import run_labs
 from lce_utils.errors import DataError
 
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "rows-test")
-
-
 TICKETS = """Datum;Kundnummer;Evenemang;Antal;Pris;Status
 2025-03-01 19:00;K1;Hamlet;3;200;Betald
 2025-03-01 19:00;K2;Hamlet;1;250;Betald

@@ -31,12 +31,6 @@ Hamlet;2025-02-01 19:00;Teater;Stora;5
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_LABS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("LCE_LABS_PSEUDONYM_KEY", "metrics-test")
-
-
 @pytest.fixture
 def files(tmp_path):
     (tmp_path / "visits.csv").write_text(VISITS, encoding="utf-8")
