@@ -8,10 +8,13 @@ import altair as alt
 import vl_convert as vlc
 from IPython.display import HTML
 
+# Every page is Swedish first: numbers on axes and labels as in the text ("1 500", "0,25"), months in Swedish.
+LOCALE = "sv-SE"
+
 
 def chart_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart rendered to SVG by vl-convert (no Vega scripts, no network)."""
-    return vlc.vegalite_to_svg(chart.to_json())
+    """The chart rendered to SVG by vl-convert (no Vega scripts, no network), numbers and dates Swedish style."""
+    return vlc.vegalite_to_svg(chart.to_json(), format_locale=LOCALE, time_format_locale=LOCALE)
 
 
 def figure_html(chart: alt.TopLevelMixin, alt_text: str, caption: str | None = None) -> str:
