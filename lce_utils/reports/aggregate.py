@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -20,7 +20,8 @@ DERIVED_COLUMNS = {"share", "audience_share", "representation_index", "retention
 
 
 def learner_scores(grades: pd.DataFrame) -> pd.DataFrame:
-    """Each learner's total over an assignment's notebooks, as a percentage (student ids stay in memory only)."""
+    """Each learner's total over the notebooks (lessons) they handed in, as a percentage: the grades export has no
+    row for a lesson not handed in, so it counts neither as 0 nor as failed (student ids stay in memory only)."""
     totals = grades.groupby("student", as_index=False).agg(score=("score", "sum"), max_score=("max_score", "sum"),
                                                             manual=("needs_manual_grading", "any"))
     totals["percent"] = (100 * totals["score"] / totals["max_score"].where(totals["max_score"] > 0)).fillna(0)
@@ -42,6 +43,7 @@ class CoursePublication:
     tests: pd.DataFrame
     median: float | None
     mean: float | None
+    lessons: pd.DataFrame = field(default_factory=pd.DataFrame)  # per notebook: learners, manual, median_percent
 
     def cell(self, name: str) -> str:
         """The global name of one of this assignment's cells."""
@@ -72,6 +74,15 @@ def course_publication(grades: pd.DataFrame, tests: pd.DataFrame | None, assignm
         values[bands[-1]] = int(((scores["percent"] >= lo) & (scores["percent"] < hi)).sum())
     relations.append((f"{name}/learners", bands))
     published = [f"{name}/learners", f"{name}/manual", *bands]
+    lessons = lesson_results(grades)
+    for row in lessons.itertuples():  # who handed in each lesson, and who of them waits for manual grading
+        lesson = f"{name}/lesson/{row.notebook}"
+        handed, waiting = int(row.learners), int(row.manual)
+        values.update({f"{lesson}/learners": handed, f"{lesson}/not-handed-in": n - handed,
+                       f"{lesson}/manual": waiting, f"{lesson}/not-manual": handed - waiting})
+        relations += [(f"{name}/learners", [f"{lesson}/learners", f"{lesson}/not-handed-in"]),
+                      (f"{lesson}/learners", [f"{lesson}/manual", f"{lesson}/not-manual"])]
+        published += [f"{lesson}/learners", f"{lesson}/manual"]
     per = pd.DataFrame(columns=["notebook", "test", "learners", "failed", "failed_share"])
     if tests is not None and len(tests):
         per = tests.groupby(["notebook", "test"], as_index=False).agg(
@@ -89,6 +100,12 @@ def course_publication(grades: pd.DataFrame, tests: pd.DataFrame | None, assignm
     publication = CoursePublication(assignment, values, relations, shown, per,
                                     round(float(scores["percent"].median()), 1) if enough else None,
                                     round(float(scores["percent"].mean()), 1) if enough else None)
+    if len(lessons):
+        learners = [shown[f"{name}/lesson/{nb}/learners"] for nb in lessons["notebook"]]
+        publication.lessons = lessons.assign(
+            learners=pd.array(learners, dtype="Int64"),
+            manual=pd.array([shown[f"{name}/lesson/{nb}/manual"] for nb in lessons["notebook"]], dtype="Int64"),
+            median_percent=lessons["median_percent"].astype("object").mask(pd.Series([v is None for v in learners])))
     if len(per):
         tried = [shown[f"{name}/test/{r.notebook}/{r.test}/tried"] for r in per.itertuples()]
         failed = [shown[f"{name}/test/{r.notebook}/{r.test}/failed"] for r in per.itertuples()]
@@ -96,6 +113,20 @@ def course_publication(grades: pd.DataFrame, tests: pd.DataFrame | None, assignm
         publication.tests = per.assign(learners=pd.array(tried, dtype="Int64"), failed=pd.array(failed, dtype="Int64"),
                                        failed_share=per["failed_share"].astype("object").mask(hidden))
     return publication
+
+
+def lesson_results(grades: pd.DataFrame) -> pd.DataFrame:
+    """Per notebook (lesson) of an assignment, unprotected: learners who handed it in, how many of them wait for
+    manual grading, and their median score in percent (a lesson not handed in has no row, so no 0 in it)."""
+    if not len(grades):
+        return pd.DataFrame(columns=["notebook", "learners", "manual", "median_percent"])
+    rows = grades.assign(percent=(100 * grades["score"] / grades["max_score"].where(grades["max_score"] > 0))
+                         .fillna(0))
+    out = rows.groupby("notebook", as_index=False, sort=True).agg(
+        learners=("student", "nunique"), manual=("needs_manual_grading", "sum"), median_percent=("percent", "median"))
+    out["manual"] = out["manual"].astype(int)
+    out["median_percent"] = out["median_percent"].round(1)
+    return out
 
 
 def score_distribution(grades: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame:

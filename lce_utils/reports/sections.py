@@ -256,6 +256,47 @@ def hardest_tests(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -
                             "Share failed (%)"}, k=k)
 
 
+def lesson_names(exports_dir: str, assignment: str) -> dict[str, tuple[int | None, str]]:
+    """notebook -> (lesson number, 'Lektion N: titel / Lesson N: title') from the source notebooks' metadata
+    (courses/source/<assignment>/, beside exports/); {} where there are none (a reports-only checkout)."""
+    import json
+    from pathlib import Path
+
+    folder = Path(exports_dir).parent / "source" / assignment
+    names: dict[str, tuple[int | None, str]] = {}
+    for path in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("lce", {})
+            number, title = int(meta["lesson"]), meta["title"]
+            names[path.stem] = (number, f"Lektion {number}: {title['sv']} / Lesson {number}: {title['en']}")
+        except (ValueError, KeyError, TypeError, AttributeError):  # no lesson metadata: the name in words
+            names[path.stem] = (None, _part_name(path.stem))
+    return names
+
+
+def lesson_results(pub: aggregate.CoursePublication | None, exports_dir: str, k: int = DEFAULT_K) -> None:
+    """Per lesson: learners who handed it in, their median score and how many wait for manual grading. A lesson a
+    learner has not handed in is not counted (not as 0, not as failed)."""
+    if pub is None or not len(pub.lessons):
+        show.note("Inga lektioner inlämnade ännu.", "No lessons handed in yet.")
+        return
+    names = lesson_names(exports_dir, pub.assignment)
+    order = {nb: (names.get(nb, (None, ""))[0] or 10**6, nb) for nb in pub.lessons["notebook"]}
+    table = pub.lessons.sort_values("notebook", key=lambda s: s.map(order)).reset_index(drop=True)
+    cells = {}
+    for nb in table["notebook"]:
+        for part in ("learners", "manual"):
+            cells[pub.cell(f"lesson/{nb}/{part}")] = pub.shown[pub.cell(f"lesson/{nb}/{part}")]
+    D.record(pub.cell("lessons"), ("Resultat per lektion", "Results per lesson"), cells,
+             [r for r in pub.relations if r[0] in cells or any(c in cells for c in r[1])])
+    shown = table.assign(notebook=table["notebook"].map(lambda nb: names.get(nb, (None, _part_name(nb)))[1]))
+    show.show_table(shown[["notebook", "learners", "median_percent", "manual"]], "Resultat per lektion",
+                    "Results per lesson", count_columns=["learners", "manual"],
+                    labels={"notebook": "Lektion / Lesson", "learners": "Har lämnat in / Handed in",
+                            "median_percent": "Medianresultat (%) / Median score (%)",
+                            "manual": "Väntar på manuell rättning / Awaiting manual grading"}, k=k)
+
+
 def _part_name(notebook: str) -> str:
     """A notebook of an assignment as readers know it: 'Del 2 / Part 2', or its name in words (no file name)."""
     import re
