@@ -34,7 +34,8 @@ display(Markdown("![poster](https://example.com/poster.png) and $$\\int_0^1 x\\,
 '''
 HOSTILE_MARKDOWN = ("![poster](https://example.com/poster.png)\n\n<script>document.title = 'pwned-script'</script>\n\n"
                     "<img src=https://example.com/a.png onerror=\"document.title = 'pwned-onerror'\">\n\n"
-                    "$$e^{i\\pi} + 1 = 0$$\n\nBiljetten kostar \\$5 eller \\$10; en andel $\\frac{a}{b}$ och "
+                    "$$e^{i\\pi} + 1 = 0$$\n\nBeläggningen i Ystad: $$\\text{beläggning} = \\frac{45}{60} = 0{,}75$$ "
+                    "alltså 75 %.\n\nBiljetten kostar \\$5 eller \\$10; en andel $\\frac{a}{b}$ och "
                     "$\\href{javascript:alert(1)}{x}$ och `$kod$`\n")
 # a learner who reads the course in English (their notebook says so) and shows a formula as a text/latex output
 ENGLISH_MATH = "from IPython.display import Math, display\ndisplay(Math(r'\\sqrt{x^2 + 1}'))\n"
@@ -42,8 +43,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # a display whose markdown is a number: not valid notebook data (dropped with a note when grading), and nbconvert's
 # renderer fails on it (AttributeError) where it is found in an autograded notebook
 UNRENDERABLE = "from IPython.display import publish_display_data\npublish_display_data({'text/markdown': 12})\n"
-STUDENTS = ["demo-correct", "hostile-output", "hostile-markdown", "unrenderable", "plain", "english"]
-PAGES = ["demo-correct", "hostile-output", "hostile-markdown", "plain", "english"]
+# "english-version": hands in the English version (<notebook>.en.ipynb), its metadata naming no language
+STUDENTS = ["demo-correct", "hostile-output", "hostile-markdown", "unrenderable", "plain", "english", "english-version"]
+PAGES = ["demo-correct", "hostile-output", "hostile-markdown", "plain", "english", "english-version"]
 
 
 def _submissions(course: Path, subs: Path) -> None:
@@ -59,8 +61,13 @@ def _submissions(course: Path, subs: Path) -> None:
                 cell.source = HOSTILE_MARKDOWN + cell.source
         if student == "english":
             nb.metadata["lce"] = {"language": "en"}
+        if student == "english-version":
+            nb.metadata.get("lce", {}).pop("language", None)
+            language_cell = next(c for c in nb.cells if "lce-language" in c.metadata.get("tags", []))
+            language_cell.source = language_cell.source.replace('set_language("sv")', 'set_language("en")')
         (subs / student).mkdir()
-        nbformat.write(nb, subs / student / f"{NOTEBOOK}.ipynb")
+        name = f"{NOTEBOOK}.en.ipynb" if student == "english-version" else f"{NOTEBOOK}.ipynb"
+        nbformat.write(nb, subs / student / name)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
 @pytest.mark.slow
 def test_hostile_content_never_stops_grading(graded: dict) -> None:
     with (graded["course"] / "exports" / f"{ASSIGNMENT}-grades.csv").open(newline="", encoding="utf-8") as handle:
-        rows = {r["student"]: r for r in csv.DictReader(handle)}
+        rows = {r["student"]: r for r in csv.DictReader(handle) if r.get("notebook", NOTEBOOK) == NOTEBOOK}
     assert {s: (float(r["score"]), r["needs_manual_grading"], r["sandboxed"]) for s, r in rows.items()} == \
         {s: (11.0, "True", "True") for s in STUDENTS}, graded["stdout"]
     assert f"graded {len(STUDENTS)} of {len(STUDENTS)} submissions" in graded["stdout"]
@@ -128,7 +135,11 @@ def test_math_is_mathml_where_jupyter_sees_math(graded: dict) -> None:
     # inline math; escaped dollars stay prices and code stays code; a link hidden in LaTeX leaves nothing
     assert MATHML.format("inline") + "<mrow><mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac></mrow>" \
         "</math>" in markdown
-    assert "Biljetten kostar $5 eller $10; en andel" in markdown and "<code>$kod$</code>" in markdown
+    assert "Biljetten kostar $5 eller $10; en andel" in markdown
+    # display math in a Swedish sentence, with Swedish words and a decimal comma (0{,}75 is one number)
+    assert "Beläggningen i Ystad: " + MATHML.format("block") + "<mrow><mtext>beläggning</mtext><mo>=</mo><mfrac>" \
+        "<mrow><mn>45</mn></mrow><mrow><mn>60</mn></mrow></mfrac><mo>=</mo><mn>0,75</mn></mrow></math>" in markdown
+    assert "<code>$kod$</code>" in markdown
     assert not re.search(r"<m[a-z]+ [^>]*href", markdown) and "javascript:" not in markdown
     # a text/latex output (IPython's Math)
     assert MATHML.format("inline") + '<mrow><mstyle displaystyle="true" scriptlevel="0"><msqrt><mrow><msup>' \
@@ -148,6 +159,21 @@ def test_each_page_in_the_learners_language_with_the_other_beside_it(graded: dic
     assert 'Score: 11 of 14 / <span lang="sv">Poäng: 11 av 14</span>' in english
     assert 'godkänd / <span lang="en">passed</span>' in swedish
     assert 'passed / <span lang="sv">godkänd</span>' in english
+    # the English version handed in: graded as <notebook>.ipynb, its page in English
+    english_version = graded["pages"]["english-version"].read_text(encoding="utf-8")
+    assert '<html lang="en">' in english_version
+    assert "<title>Feedback: iterating-under-uncertainty (english-version)</title>" in english_version
+    assert 'Score: 11 of 14 / <span lang="sv">Poäng: 11 av 14</span>' in english_version
+    # notes inside the notebook: where hidden checks were, and LCE's own pass message, the learner's language first
+    hidden_sv = "# Dolda kontroller kördes här; koden visas inte. / Hidden checks ran here; their code is not shown."
+    hidden_en = "# Hidden checks ran here; their code is not shown. / Dolda kontroller kördes här; koden visas inte."
+    passed_sv = ("Godkänd: alla kontroller i cellen gick igenom. Utdata från celler med dolda kontroller visas inte. / "
+                 "Passed: all checks")
+    passed_en = ("Passed: all checks of this cell succeeded. Output of cells with hidden checks is not shown. / "
+                 "Godkänd: alla")
+    assert swedish.count(hidden_sv) == 3 and hidden_en not in swedish
+    assert english.count(hidden_en) == 3 and english_version.count(hidden_en) == 3 and hidden_sv not in english
+    assert swedish.count(passed_sv) == 3 and english.count(passed_en) == 3 and english_version.count(passed_en) == 3
 
 
 @pytest.mark.slow
@@ -171,7 +197,7 @@ def test_chromium_opens_every_page_without_requests_or_scripts(graded: dict, pag
         for target in (path, bare):
             page.goto(target.as_uri())
             page.wait_for_load_state("load")
-            word = "Feedback" if student == "english" else "Återkoppling"
+            word = "Feedback" if student.startswith("english") else "Återkoppling"
             assert page.title() == f"{word}: {NOTEBOOK} ({student})", (student, target)
             assert page.locator("text=Score: 11 of 14").count() >= 1
     assert page.watch.external_requests == []
@@ -234,10 +260,12 @@ def test_axe_finds_nothing_serious_on_feedback_pages(graded: dict, browser) -> N
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     try:
         found = {}
-        for student in ("demo-correct", "hostile-markdown", "english", "plain"):
+        languages = set()
+        for student in ("demo-correct", "hostile-markdown", "english", "english-version", "plain"):
             tab = context.new_page()
             tab.goto(graded["pages"][student].as_uri())
             tab.wait_for_load_state("load")
+            languages.add(tab.evaluate("() => document.documentElement.lang"))
             tab.add_script_tag(content=AXE.read_text(encoding="utf-8"))
             violations = tab.evaluate(
                 "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
@@ -247,6 +275,24 @@ def test_axe_finds_nothing_serious_on_feedback_pages(graded: dict, browser) -> N
     finally:
         context.close()
     assert found == {s: [] for s in found}
+    assert languages == {"sv", "en"}   # Swedish and English pages, the Swedish one with math
+
+
+def test_the_learners_language_comes_from_the_metadata_or_the_language_cell() -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from lce_utils.courses.feedback import learner_language, strip_hidden
+
+    cell = new_code_cell('from lce_utils.courses.checks import set_language\nset_language("en")',
+                         metadata={"tags": ["lce-language"]})
+    assert learner_language(new_notebook(cells=[cell])) == "en"
+    assert learner_language(new_notebook(cells=[cell], metadata={"lce": {"language": "sv"}})) == "sv"
+    assert learner_language(new_notebook(cells=[new_code_cell('set_language("en")')])) == "sv"   # untagged
+    source = "check(a)\n    ### BEGIN HIDDEN TESTS\n    check(b)\n    ### END HIDDEN TESTS\ndone()"
+    assert strip_hidden(source, "en") == ("check(a)\n    # Hidden checks ran here; their code is not shown. / "
+                                          "Dolda kontroller kördes här; koden visas inte.\ndone()")
+    assert formula("0{,}75 + f(a, b)", False) == MATHML.format("inline") + "<mrow><mn>0,75</mn><mo>+</mo><mi>f</mi>" \
+        '<mo stretchy="false">(</mo><mi>a</mi><mo>,</mo><mi>b</mi><mo stretchy="false">)</mo></mrow></math>'
 
 
 def test_mathml_of_learners_latex_is_sanitised() -> None:

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"   # most of the programme's learners speak Swedish
-HIDDEN_NOTE = "# Hidden checks ran here; their code is not shown. / Dolda kontroller kördes här; koden visas inte."
+HIDDEN_NOTES = ("Dolda kontroller kördes här; koden visas inte.", "Hidden checks ran here; their code is not shown.")
 AFTER_HIDDEN_NOTE = ("Utdata från celler som kördes efter den första dolda kontrollen visas inte här (de skulle kunna "
                      "återge de dolda kontrollerna); de finns kvar i din egen notebook.",
                      "Outputs of cells that ran after the first hidden check are not shown here (they could repeat "
@@ -44,16 +44,31 @@ CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src d
 
 
 def learner_language(nb: nbformat.NotebookNode) -> str:
-    """The learner's language as their notebook records it (metadata `lce.language`: sv or en), else Swedish."""
+    """The learner's language as their notebook records it (metadata `lce.language`, else the set_language call of
+    its lce-language cell: sv or en), else Swedish."""
+    from lce_utils.courses.validate import LANGUAGE_CALL
+
     meta = nb.metadata.get("lce", {})
     lang = str(meta.get("language", "") if isinstance(meta, dict) else "").lower()
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    if lang in LANGUAGES:
+        return lang
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and isinstance(tags, list) and "lce-language" in tags:
+            found = LANGUAGE_CALL.search(cell.source)
+            return found.group(1) if found else DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
 
 
 def both(lang: str, sv: str, en: str) -> str:
     """HTML text in lang with the other language beside it, marked as such (screen readers switch voice)."""
     first, second, other = (sv, en, "en") if lang == "sv" else (en, sv, "sv")
     return f'{first} / <span lang="{other}">{second}</span>'
+
+
+def note(lang: str, sv: str, en: str) -> str:
+    """Plain text (a code comment, an output) in lang first, then the other language."""
+    return f"{sv} / {en}" if lang == "sv" else f"{en} / {sv}"
 
 
 # Colours of JupyterLab's light code theme below WCAG AA contrast (4.5:1) on the code cells' grey, darkened to ~4.8
@@ -76,13 +91,14 @@ def hidden_line_ranges(source: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def strip_hidden(source: str) -> str:
-    """The cell's source with each hidden-test region replaced by one comment line."""
+def strip_hidden(source: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The cell's source with each hidden-test region replaced by one comment line (in lang first)."""
     lines, inside = [], False
     for line in source.splitlines():
         if "BEGIN HIDDEN TESTS" in line:
             inside = True
-            lines.append(HIDDEN_NOTE)
+            indent = line[:len(line) - len(line.lstrip())]
+            lines.append(f"{indent}# {note(lang, *HIDDEN_NOTES)}")
         elif "END HIDDEN TESTS" in line:
             inside = False
         elif not inside:
@@ -104,7 +120,7 @@ def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
 
     From the first cell with hidden tests on, learners' outputs are dropped and test cells keep only LCE's own
     pass/fail message: code that ran during a hidden check could have kept its source and printed it later."""
-    from lce_utils.courses.integrity import checked_outputs, is_test_cell
+    from lce_utils.courses.integrity import PASSED, PASSED_TEXTS, checked_outputs, is_test_cell
 
     nb = copy.deepcopy(nb)
     results = []
@@ -122,7 +138,10 @@ def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
             results.append({"test": meta.get("grade_id"), "max_points": meta.get("points", 0),
                             "passed": not error, "message": error,
                             "hidden": bool(error) and failed_in_hidden(cell), "has_hidden": hidden})
-            cell.source = strip_hidden(cell.source)
+            cell.source = strip_hidden(cell.source, lang)
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("text") == PASSED:
+                    output["text"] = note(lang, *PASSED_TEXTS) + "\n"
         elif after_hidden:
             cell.outputs = []
         for output in cell.get("outputs", []):

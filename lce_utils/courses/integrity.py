@@ -34,8 +34,9 @@ from lce_utils.courses.tamper import Finding
 INTEGRITY_ENAME = "GradingIntegrityError"
 PROBE_SOURCE = Path(__file__).with_name("integrity_probe.py")
 PROBE_TIMEOUT = 20  # seconds for the baseline or one probe to answer (a busy machine starts kernels slowly)
-PASSED = ("Passed: all checks of this cell succeeded. Output of cells with hidden checks is not shown. / "
-          "Godkänd: alla kontroller i cellen gick igenom. Utdata från celler med dolda kontroller visas inte.\n")
+PASSED_TEXTS = ("Godkänd: alla kontroller i cellen gick igenom. Utdata från celler med dolda kontroller visas inte.",
+                "Passed: all checks of this cell succeeded. Output of cells with hidden checks is not shown.")
+PASSED = f"{PASSED_TEXTS[1]} / {PASSED_TEXTS[0]}\n"   # the feedback page puts the learner's language first
 INVALID_OUTPUT = ("An output that is not valid notebook data was dropped. / En utdata som inte är giltig "
                   "notebook-data togs bort.\n")
 NOT_TRUSTED = ("This check was not graded automatically: the notebook changed how Python runs code ({reason}). "

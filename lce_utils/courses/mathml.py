@@ -30,6 +30,7 @@ _MARKED = re.compile(r'<span class="lce-math-(?P<kind>block|inline)">(?P<latex>[
 # A text/latex output: nbconvert writes its LaTeX, delimiters and all, escaped into this div.
 _LATEX_OUTPUT = re.compile(r'(<div class="jp-RenderedLatex[^"]*"[^>]*>)(?P<latex>[^<]*)(</div>)')
 _DELIMITED = re.compile(r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$|(?<![$\\])\$(?P<inline>[^$]+?)(?<![$\\])\$", re.S)
+_DECIMAL_COMMA = re.compile(r"<mn>(\d+)</mn><mrow><mo>,</mo></mrow><mn>(\d+)</mn>")
 MAX_FORMULA = 4000  # characters of LaTeX per formula: longer ones stay text (conversion time grows with length)
 
 
@@ -42,6 +43,8 @@ def formula(latex: str, display: bool) -> str | None:
     except Exception:  # latex2mathml raises many kinds on malformed input: keep the text as the learner wrote it
         return None
     clean = nh3.clean(markup, tags=MATHML_TAGS, attributes={"*": MATHML_ATTRS}, link_rel=None)
+    # Swedish writes a decimal comma, in LaTeX `0{,}75`: one number, not a separator with space after it
+    clean = _DECIMAL_COMMA.sub(r"<mn>\g<1>,\g<2></mn>", clean)
     return clean if clean.startswith("<math") else None
 
 
