@@ -234,3 +234,27 @@ def test_a_failed_check_is_explained_by_its_own_message_never_a_traceback() -> N
                                   "and run it (Shift+Enter)")
     assert missing.text("sv").startswith("namnet price finns inte än")
     assert Message("Hej", "Hello").text(None) == "Hello / Hej"
+
+
+@pytest.mark.parametrize("session", ["lesson.ipynb"], indirect=True)
+def test_in_chromium_no_validate_button_and_the_download_link_goes_through_files(
+        lab: dict, session: BlockingKernelClient, page) -> None:
+    # session: the kernel already runs, so JupyterLab opens the notebook on it
+    page.goto(f"{lab['base']}/lab/tree/lesson.ipynb?token={TOKEN}", timeout=120_000)
+    toolbar = page.locator(".jp-NotebookPanel-toolbar")
+    toolbar.first.wait_for(timeout=120_000)
+    page.locator(".jp-RenderedMarkdown", has_text="Ladda ner allt på en gång").first.wait_for(state="attached",
+                                                                                         timeout=120_000)
+    assert toolbar.locator("[data-command='docmanager:save'], .jp-ToolbarButtonComponent").count() > 0
+    assert page.locator(".validate-button").count() == 0   # nbgrader's plugin adds it to every notebook's toolbar
+    cell = page.locator(".jp-CodeCell", has_text="download_link()").first
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    link = page.locator(".jp-OutputArea-output a[download='lesson.zip']").first
+    link.wait_for(timeout=180_000)
+    href = link.get_attribute("href") or ""
+    assert "/files/lesson.zip" in href   # JupyterLab resolved the relative link
+    response = page.request.get(href if href.startswith("http") else lab["base"] + href)
+    assert response.status == 200
+    assert zipfile.ZipFile(io.BytesIO(response.body())).namelist() == ["lesson.ipynb", "my-sounds/tone.wav"]
+    assert page.watch.external_requests == []
