@@ -19,8 +19,10 @@ c.PercentPerDayLate.max_percent = 50.0
 
 # Released answer cells: a comment line in both languages (no `raise NotImplementedError()`: learners are not
 # programmers); each test cell first checks that the names it uses exist, so an unanswered cell scores 0.
-c.ClearSolutions.code_stub = {"python": "# Skriv ditt svar här / Write your answer here"}
-c.ClearSolutions.text_stub = "Skriv ditt svar här. / Write your answer here."
+from lce_utils.courses.validate import CODE_STUB, TEXT_STUB  # noqa: E402 (validate recognises them)
+
+c.ClearSolutions.code_stub = {"python": CODE_STUB}
+c.ClearSolutions.text_stub = TEXT_STUB
 
 # Every released lesson ends with the same footer: how to save and download your work, one download of everything
 # the lesson made, and "Check my work" (courses/footer.ipynb; bilingual, split into the two versions on release).

@@ -258,3 +258,16 @@ def test_in_chromium_no_validate_button_and_the_download_link_goes_through_files
     assert response.status == 200
     assert zipfile.ZipFile(io.BytesIO(response.body())).namelist() == ["lesson.ipynb", "my-sounds/tone.wav"]
     assert page.watch.external_requests == []
+
+
+def test_without_a_course_configuration_the_lce_stubs_are_recognised(tmp_path: Path) -> None:
+    # the learners' repository has the releases only: no nbgrader_config.py beside them
+    from lce_utils.courses.validate import CODE_STUB, TEXT_STUB, _stubs, unanswered
+
+    assert _stubs(tmp_path) == (CODE_STUB, TEXT_STUB) == (STUB, "Skriv ditt svar här. / Write your answer here.")
+    assert _stubs(ROOT / "courses") == (CODE_STUB, TEXT_STUB)   # the course's configuration sets the same
+    nb = _lesson()
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = f"# price = ...\n{STUB}"
+    assert unanswered(nb, CODE_STUB, TEXT_STUB) == [("Övning 1", False), ("Övning 2", False)]

@@ -23,6 +23,9 @@ from lce_utils.courses.config import (
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
 
+# The released answer stubs (courses/nbgrader_config.py sets them from here): what an unanswered cell still holds.
+CODE_STUB = "# Skriv ditt svar här / Write your answer here"
+TEXT_STUB = "Skriv ditt svar här. / Write your answer here."
 LANGUAGE_CALL = re.compile(r"""set_language\(\s*["'](sv|en)["']\s*\)""")
 _EXERCISE = re.compile(r"\*\*((?:Övning|Exercise)\s+[^*]*?)\.?\*\*")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -180,9 +183,12 @@ def _run_validator(path: Path, root: str | Path | None, timeout: int) -> dict:
 
 
 def _stubs(root: str | Path | None) -> tuple[str, str]:
-    """The course's released code stub (Python) and text stub (nbgrader_config.py, else nbgrader's defaults)."""
+    """The course's released code stub (Python) and text stub: its nbgrader_config.py's (else nbgrader's defaults);
+    LCE's where the course folder has no configuration (the learners' repository has only the releases)."""
     from nbgrader.preprocessors import ClearSolutions
 
+    if not (course_root(root) / "nbgrader_config.py").exists():
+        return CODE_STUB, TEXT_STUB
     clear = ClearSolutions(config=nbgrader_config(root))
     return str(clear.code_stub.get("python", "")), str(clear.text_stub)
 
