@@ -1,4 +1,8 @@
-"""Collect an LMS download (a folder or .zip of <student>/<notebook>.ipynb) into nbgrader's submitted/ folder."""
+"""Collect an LMS download (a folder or .zip of <student>/<notebook>.ipynb) into nbgrader's submitted/ folder.
+
+A lesson is released in Swedish (<notebook>.ipynb) and English (<notebook>.en.ipynb); a learner hands in either, or
+both (a hub's exchange hands in the whole folder). The one they worked in is collected as <notebook>.ipynb, with its
+language in the notebook metadata `lce.language`, which autograding keeps and feedback reads."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ from pathlib import Path
 import nbformat
 
 from lce_utils.courses.config import course_root, nbgrader_config
+from lce_utils.courses.language import LANGUAGES, english_path, notebook_language
 from lce_utils.errors import DataError, SubmissionError
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -29,6 +35,8 @@ class Collected:
     students: list[str] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     left_out: dict[str, list[str]] = field(default_factory=dict)  # student -> files not kept, and why
+    languages: dict[str, dict[str, str]] = field(default_factory=dict)  # student -> notebook -> "sv" or "en"
+    notes: dict[str, list[str]] = field(default_factory=dict)  # student -> which version was graded when both changed
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,72 @@ def release_notebooks(assignment: str, root: str | Path | None = None) -> list[s
     """Names (without .ipynb) of the assignment's notebooks, from its source folder."""
     folder = course_root(root) / "source" / assignment
     return sorted(p.stem for p in folder.glob("*.ipynb"))
+
+
+def _cell_sources(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def _changed(path: Path, nb: nbformat.NotebookNode, released: Path) -> bool:
+    """Whether a handed-in notebook's cells differ from its released version (True when that is missing)."""
+    try:
+        return _cell_sources(nb) != _cell_sources(nbformat.read(released, as_version=4))
+    except (OSError, ValueError):
+        return True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The version of one lesson that is graded: its file, language, and a note when the choice needs one."""
+
+    path: Path
+    language: str
+    note: str = ""
+
+
+def choose_version(name: str, versions: dict[str, tuple[Path, nbformat.NotebookNode]], release: Path) -> Choice:
+    """Which of a learner's language versions of lesson `name` to grade.
+
+    versions maps "sv"/"en" to (file, notebook). One version: that one. Both: the one whose cells differ from its
+    release (release/<assignment>/<notebook>[.en].ipynb); both unchanged: the Swedish one; both changed: the one
+    modified later (Swedish on a tie), with a note saying so."""
+    if len(versions) == 1:
+        lang, (path, _) = next(iter(versions.items()))
+        return Choice(path, lang)
+    released = {"sv": release / f"{name}.ipynb", "en": english_path(release / f"{name}.ipynb")}
+    changed = [lang for lang in LANGUAGES if _changed(*versions[lang], released[lang])]
+    if len(changed) == 1:
+        return Choice(versions[changed[0]][0], changed[0])
+    if not changed:
+        return Choice(versions["sv"][0], "sv")
+    sv, en = versions["sv"][0], versions["en"][0]
+    lang = "en" if en.stat().st_mtime > sv.stat().st_mtime else "sv"
+    chosen = versions[lang][0]
+    other = en if lang == "sv" else sv
+    return Choice(chosen, lang, f"handed in {sv.name} and {en.name}, both changed; graded {chosen.name} "
+                                f"({'English' if lang == 'en' else 'Swedish'}), modified after {other.name}")
+
+
+def _recorded_language(nb: nbformat.NotebookNode) -> str | None:
+    meta = nb.metadata.get("lce")
+    lang = meta.get("language") if isinstance(meta, dict) else None
+    return lang if lang in LANGUAGES else None
+
+
+def _write_chosen(choice: Choice, nb: nbformat.NotebookNode, dest: Path) -> str:
+    """Copy the chosen version to dest (<notebook>.ipynb); record its language in the metadata if it has none.
+
+    Returns the language the notebook now records (its own when it has one, else that of its file name)."""
+    shutil.copy2(choice.path, dest)
+    recorded = _recorded_language(nb)
+    if recorded is None:
+        stat = choice.path.stat()
+        lce = nb.metadata.get("lce")
+        nb.metadata["lce"] = {**(lce if isinstance(lce, dict) else {}), "language": choice.language}
+        nbformat.write(nb, dest)
+        os.utime(dest, (stat.st_atime, stat.st_mtime))
+        recorded = choice.language
+    return recorded
 
 
 def _kept_files(folder: Path, limits: FileLimits, known: set[str]) -> tuple[list[Path], list[str]]:
@@ -95,6 +169,9 @@ def _extract_zip(archive: Path, target: Path) -> Path:
                 if name.is_absolute() or ".." in name.parts:
                     raise SubmissionError(f"{archive}: unsafe path {info.filename!r} in the zip file")
             zf.extractall(target)
+            for info in zf.infolist():  # extractall stamps files "now"; keep the zip's times (which version is later)
+                stamp = time.mktime((*info.date_time, 0, 0, -1))
+                os.utime(target / info.filename, (stamp, stamp))
     except zipfile.BadZipFile as exc:
         raise SubmissionError(f"{archive}: not a readable zip file ({exc})") from exc
     return target
@@ -151,22 +228,37 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                 continue
             inner = student_dir / assignment
             folder = inner if inner.is_dir() and not inner.is_symlink() else student_dir
-            notebooks = {p.stem: p for p in folder.glob("*.ipynb") if p.is_file() and not p.is_symlink()}
-            found = {name: path for name, path in notebooks.items() if name in known}
-            if not found:
-                names = ", ".join(sorted(notebooks)) or "none"
-                result.problems[student] = (f"no notebook of {assignment} found in {student_dir} (expected "
-                                            f"{', '.join(sorted(known))}.ipynb; found: {names})")
-                continue
-            unreadable = []
-            for path in found.values():
+            versions: dict[str, dict[str, tuple[Path, nbformat.NotebookNode]]] = {}
+            unreadable: dict[str, list[str]] = {}
+            names = []
+            for path in sorted(folder.glob("*.ipynb")):
+                if not path.is_file() or path.is_symlink():
+                    continue
+                names.append(path.stem)
+                name, lang = notebook_language(path)
+                if name not in known:
+                    continue
                 try:
-                    nbformat.read(path, as_version=4)
+                    versions.setdefault(name, {})[lang] = (path, nbformat.read(path, as_version=4))
                 except Exception as exc:  # any parse failure is the learner's file, not ours
-                    unreadable.append(f"{path.name} is not a readable notebook ({type(exc).__name__})")
-            if unreadable:
-                result.problems[student] = "; ".join(unreadable)
+                    unreadable.setdefault(name, []).append(f"{path.name} is not a readable notebook "
+                                                           f"({type(exc).__name__})")
+            lost = [message for name, messages in sorted(unreadable.items()) if name not in versions
+                    for message in messages]
+            if lost:  # a lesson with no readable version at all; an unreadable second version is only named
+                result.problems[student] = "; ".join(lost)
                 continue
+            for messages in unreadable.values():
+                for message in messages:
+                    if notify:
+                        notify(f"  UNREADABLE {student}: {message}; graded the other language version")
+            if not versions:
+                result.problems[student] = (f"no notebook of {assignment} found in {student_dir} (expected "
+                                            f"{', '.join(sorted(known))}.ipynb or .en.ipynb; found: "
+                                            f"{', '.join(names) or 'none'})")
+                continue
+            release = root / "release" / assignment
+            choices = {name: choose_version(name, found, release) for name, found in sorted(versions.items())}
             kept, left_out = _kept_files(folder, limits, known)
             total_kb = sum((folder / p).stat().st_size for p in kept) / 1000
             if total_kb > limits.max_dir_kb:
@@ -185,6 +277,14 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
             for relative in kept:
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(folder / relative, staging / relative)
+            for name, choice in choices.items():
+                notebook = versions[name][choice.language][1]
+                result.languages.setdefault(student, {})[name] = _write_chosen(choice, notebook,
+                                                                               staging / f"{name}.ipynb")
+                if choice.note:
+                    result.notes.setdefault(student, []).append(choice.note)
+                    if notify:
+                        notify(f"  BOTH LANGUAGES {student}: {choice.note}")
             shutil.rmtree(dest, ignore_errors=True)
             staging.rename(dest)
             result.students.append(student)

@@ -31,8 +31,14 @@ class Assignment:
     """One assignment of course.yaml."""
 
     id: str
-    title: str
+    title_sv: str
+    title_en: str
     due: datetime | None
+
+    @property
+    def title(self) -> str:
+        """The course's English name (callers from before the Swedish one existed)."""
+        return self.title_en
 
 
 def course_root(root: str | Path | None = None) -> Path:
@@ -47,10 +53,21 @@ def copy_course(checkout: Path) -> Path:
     course = checkout / "courses"
     course.mkdir(parents=True)
     shutil.copytree(COURSES / "source", course / "source")
-    for name in ("nbgrader_config.py", "course.yaml"):
-        shutil.copy2(COURSES / name, course / name)
+    for name in ("nbgrader_config.py", "course.yaml", "header.ipynb", "footer.ipynb"):
+        if name.endswith(".py") or (COURSES / name).exists():  # nbgrader's header and footer, where there are any
+            shutil.copy2(COURSES / name, course / name)
     (checkout / "knowledge").mkdir()  # lce_utils.paths recognises a checkout by courses/ and knowledge/
     return checkout
+
+
+def _titles(title: object, where: str) -> tuple[str, str]:
+    """(Swedish, English) from course.yaml's `title: {sv: ..., en: ...}`; a plain string serves as both."""
+    if isinstance(title, dict):
+        missing = [lang for lang in ("sv", "en") if not isinstance(title.get(lang), str) or not title[lang].strip()]
+        if missing:
+            raise DataError(f"{where}: title has no {' or '.join(missing)} name (expected title: {{sv: ..., en: ...}})")
+        return title["sv"].strip(), title["en"].strip()
+    return str(title), str(title)
 
 
 def assignments(root: str | Path | None = None) -> list[Assignment]:
@@ -58,12 +75,12 @@ def assignments(root: str | Path | None = None) -> list[Assignment]:
     root = course_root(root)
     path = root / "course.yaml"
     if not path.exists():
-        return [Assignment(p.name, p.name, None) for p in sorted((root / "source").iterdir()) if p.is_dir()]
+        return [Assignment(p.name, p.name, p.name, None) for p in sorted((root / "source").iterdir()) if p.is_dir()]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         items = data["assignments"]
     except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise DataError(f"{path}: expected a list 'assignments' of {{id, title, due}} ({exc})") from exc
+        raise DataError(f"{path}: expected a list 'assignments' of {{id, title: {{sv, en}}, due}} ({exc})") from exc
     result = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict) or "id" not in item:
@@ -74,7 +91,8 @@ def assignments(root: str | Path | None = None) -> list[Assignment]:
         except ValueError as exc:
             raise DataError(f"{path}: assignment {item['id']!r}: due {due!r} is not a date like "
                             "'2026-03-01 23:59:00'") from exc
-        result.append(Assignment(str(item["id"]), str(item.get("title", item["id"])), due_dt))
+        title_sv, title_en = _titles(item.get("title", item["id"]), f"{path}: assignment {item['id']!r}")
+        result.append(Assignment(str(item["id"]), title_sv, title_en, due_dt))
     return result
 
 

@@ -1,4 +1,5 @@
-"""`lce courses release`: nbgrader generate_assignment, then check the student version really is one."""
+"""`lce courses release`: nbgrader generate_assignment, the Swedish and English version of each lesson (language.py),
+then a check that every student version really is one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import nbformat
 
 from lce_utils.courses.config import assignments, check_assignment, course_root, db_url, nbgrader_api
+from lce_utils.courses.language import LANGUAGE_TAG, MARKER, english_path, is_english_copy, write_language_versions
 from lce_utils.errors import LCEError, UsageError
 
 _SOLUTION = re.compile(r"^\s*#+\s*BEGIN SOLUTION|^\s*#+\s*END SOLUTION(?:\s|$)", re.MULTILINE)
@@ -56,8 +58,9 @@ def _public_lines(source: str) -> list[str]:
 def secret_lines(source: nbformat.NotebookNode, min_length: int = 25) -> set[str]:
     """The lines of a source notebook's solutions, model answers and hidden tests that its public part lacks.
 
-    Comment lines and lines shorter than min_length are left out: they are too common to point at an answer."""
-    public = {line.strip() for cell in source.cells for line in _public_lines(cell.source)}
+    Comment lines and lines shorter than min_length are left out: they are too common to point at an answer, and so
+    are lines the public part shows anyway (e.g. inside a worked example's line with a comment after it)."""
+    public = "\n".join(line.strip() for cell in source.cells for line in _public_lines(cell.source))
     secrets = set()
     for cell in source.cells:
         for region in solution_regions(cell.source) + hidden_test_regions(cell.source):
@@ -68,27 +71,44 @@ def secret_lines(source: nbformat.NotebookNode, min_length: int = 25) -> set[str
     return secrets
 
 
+def _check_version(source: nbformat.NotebookNode, release_path: Path, lang: str) -> list[str]:
+    """Problems of one language version of a released notebook."""
+    if not release_path.exists():
+        return [f"{release_path}: missing"]
+    problems = []
+    released = nbformat.read(release_path, as_version=4)
+    text = "\n".join(c.source for c in released.cells)
+    for marker in _MARKERS:
+        if marker in text:
+            problems.append(f"{release_path}: still contains {marker!r}")
+    if any(line.strip() == MARKER for line in text.splitlines()):
+        problems.append(f"{release_path}: still contains the language marker {MARKER!r}")
+    for line in sorted(secret_lines(source)):
+        if line in text:
+            problems.append(f"{release_path}: solution or hidden-test line left in: {line[:60]!r}")
+    for i, cell in enumerate(released.cells, start=1):
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
+            problems.append(f"{release_path}: cell {i} has outputs")
+        if cell.cell_type == "code" and LANGUAGE_TAG in cell.metadata.get("tags", []) \
+                and f'set_language("{lang}")' not in cell.source:
+            problems.append(f"{release_path}: cell {i} (tagged {LANGUAGE_TAG}) does not set the language {lang!r}")
+    recorded = released.metadata.get("lce", {})
+    if not isinstance(recorded, dict) or recorded.get("language") != lang:
+        problems.append(f"{release_path}: metadata lce.language is not {lang!r}")
+    return problems
+
+
 def check_release(assignment: str, root: str | Path | None = None) -> list[str]:
-    """Problems in release/<assignment>: markers, solution or hidden-test text, outputs left in it."""
+    """Problems in release/<assignment>: a language version missing, markers, solution or hidden-test text, outputs.
+
+    Both versions of every source notebook are checked: <notebook>.ipynb (Swedish) and <notebook>.en.ipynb."""
     root = course_root(root)
     problems = []
     for source_path in sorted((root / "source" / assignment).glob("*.ipynb")):
-        release_path = root / "release" / assignment / source_path.name
-        if not release_path.exists():
-            problems.append(f"{release_path}: missing")
-            continue
         source = nbformat.read(source_path, as_version=4)
-        released = nbformat.read(release_path, as_version=4)
-        text = "\n".join(c.source for c in released.cells)
-        for marker in _MARKERS:
-            if marker in text:
-                problems.append(f"{release_path}: still contains {marker!r}")
-        for line in sorted(secret_lines(source)):
-            if line in text:
-                problems.append(f"{release_path}: solution or hidden-test line left in: {line[:60]!r}")
-        for i, cell in enumerate(released.cells, start=1):
-            if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
-                problems.append(f"{release_path}: cell {i} has outputs")
+        release_path = root / "release" / assignment / source_path.name
+        problems += _check_version(source, release_path, "sv")
+        problems += _check_version(source, english_path(release_path), "en")
     return problems
 
 
@@ -103,7 +123,9 @@ def set_due_dates(root: str | Path | None = None) -> None:
 
 
 def release(names: list[str] | None = None, root: str | Path | None = None) -> list[Path]:
-    """Generate the student version of each assignment (all when names is empty); return the notebooks."""
+    """Generate the student versions of each assignment (all when names is empty); return the notebooks written.
+
+    Each lesson is released twice: Swedish as <notebook>.ipynb, English as <notebook>.en.ipynb (language.py)."""
     root = course_root(root)
     if not (root / "source").is_dir():
         raise UsageError(f"{root}: no source/ folder with the course's source notebooks; the learners' repository "
@@ -112,14 +134,20 @@ def release(names: list[str] | None = None, root: str | Path | None = None) -> l
     api = nbgrader_api(root)
     written: list[Path] = []
     for name in names:
+        clash = sorted(p.name for p in (root / "source" / name).glob("*.ipynb") if is_english_copy(p))
+        if clash:  # release writes <notebook>.en.ipynb itself, from the bilingual <notebook>.ipynb
+            raise UsageError(f"{root / 'source' / name}: {clash[0]} is named like the English version of a lesson; "
+                             "a source notebook holds both languages (Swedish, then English after "
+                             f"'{MARKER}') and has no .en in its name")
         outcome = api.generate_assignment(name, force=True, create=True)
         if not outcome.get("success"):
             lines = [line for line in (outcome.get("error") or outcome.get("log") or "").splitlines() if line.strip()]
             raise LCEError(f"nbgrader could not generate {name}: {lines[-1] if lines else 'unknown error'}")
+        for source_path in sorted((root / "source" / name).glob("*.ipynb")):
+            written += write_language_versions(root / "release" / name / source_path.name)
         problems = check_release(name, root)
         if problems:
             raise LCEError(f"the release of {name} is not safe to hand out: {problems[0]}"
                            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-        written += sorted((root / "release" / name).glob("*.ipynb"))
     set_due_dates(root)
     return written

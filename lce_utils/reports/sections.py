@@ -64,16 +64,16 @@ COLUMN_LABELS = {
 }
 
 
-# The course's assignments (courses/course.yaml) as readers see them: short human titles in both languages.
-ASSIGNMENTS = {"adaptive-mindset": ("Adaptivt förhållningssätt", "Adaptive mindset"),
-               "digital-tools-for-artistic-processes": ("Digitala verktyg för konstnärliga processer",
-                                                        "Digital tools for artistic processes"),
-               "creative-entrepreneurship": ("Kreativt entreprenörskap", "Creative entrepreneurship")}
-
-
 def assignment_title(assignment: str) -> tuple[str, str]:
-    """An assignment's title (Swedish, English); an unknown one keeps its id."""
-    return ASSIGNMENTS.get(assignment, (assignment, assignment))
+    """An assignment's course name (Swedish, English) from courses/course.yaml; an unknown one keeps its id."""
+    from lce_utils.courses.config import assignments
+    from lce_utils.errors import DataError
+
+    try:
+        names = {item.id: (item.title_sv, item.title_en) for item in assignments()}
+    except (DataError, OSError):  # no course folder here (e.g. a reports-only checkout): the id is the name
+        names = {}
+    return names.get(assignment, (assignment, assignment))
 
 
 # The labs' keys (engagement_labs/README.md: metrics.json and tables): gender and the unknown age band.
