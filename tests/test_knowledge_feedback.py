@@ -49,6 +49,22 @@ def test_known_contexts_are_the_lessons_labs_and_mentorship():
     assert feedback.feedback_link(LESSON) == f"/voila/render/feedback/index.ipynb?context={LESSON}"
 
 
+def test_lesson_footer_links_to_the_form_for_its_lesson(monkeypatch):
+    """The footer's cell shows the link for the lesson it is in, in its language; nothing while nbgrader grades,
+    nor where the server's address is not configured (Binder)."""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    lesson = ROOT / "courses" / "release" / "creative-entrepreneurship" / "pricing-vat-and-budgets.en.ipynb"
+    monkeypatch.delenv(feedback.FEEDBACK_URL_ENV, raising=False)
+    assert feedback.lesson_feedback_link(lesson) is None
+    monkeypatch.setenv(feedback.FEEDBACK_URL_ENV, "https://lce.example.org/")
+    link = feedback.lesson_feedback_link(lesson).data
+    assert link == ('<p lang="en"><a href="https://lce.example.org/voila/render/feedback/index.ipynb?context='
+                    f'{LESSON}&amp;lang=en" target="_blank" rel="noopener">What did you think of the lesson? Answer '
+                    'three short questions anonymously (opens in a new tab).</a></p>')
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert feedback.lesson_feedback_link(lesson) is None
+
+
 def test_answers_are_checked_like_every_form(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     bad = [({"context": "../../etc/passwd"}, "context"), ({"context": None}, "context"), ({"useful": 6}, "useful"),

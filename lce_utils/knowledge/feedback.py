@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from lce_utils.mentorship.validation import ValidationError, _has_control
 from lce_utils.paths import ROOT
+
+# (lce_utils.mentorship is imported where it is used: a lesson's footer imports this module for its link, and the
+# store's machinery would take seconds to load in every lesson)
+FEEDBACK_URL_ENV = "LCE_FEEDBACK_URL"  # the mentorship server's public address, for the lessons' footer link
 
 MENTORSHIP = "mentorship"
 TEXT_LIMIT = 500
@@ -65,6 +68,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "form_has_errors": ("Svaret skickades inte: rätta fälten som är markerade nedan.",
                         "The answer was not sent: correct the fields marked below."),
     "mentorship": ("mentorskapet", "the mentorship"),
+    "footer_link": ("Vad tyckte du om lektionen? Svara anonymt på tre korta frågor (öppnas i en ny flik).",
+                    "What did you think of the lesson? Answer three short questions anonymously (opens in a new "
+                    "tab)."),
 }
 
 
@@ -151,6 +157,8 @@ def feedback_link(context: str, base: str = "", lang: str = "sv") -> str:
 
 def validate_answer(data: Mapping[str, Any], root: Path = ROOT) -> dict[str, Any]:
     """The checked answer, or ValidationError naming every wrong field (Swedish and English)."""
+    from lce_utils.mentorship.validation import ValidationError, _has_control
+
     errors: dict[str, tuple[str, str]] = {}
     if not isinstance(data, Mapping):
         raise ValidationError({"form": _pair("err_type")})
@@ -285,6 +293,7 @@ class FeedbackApp:
     def on_submit(self) -> None:
         """Check in Python and store (once per page)."""
         from lce_utils.mentorship.apps.common import log_exception
+        from lce_utils.mentorship.validation import ValidationError
 
         if self.sent or self.context is None:
             return
@@ -315,6 +324,32 @@ class FeedbackApp:
         from IPython.display import display
 
         display(self.root)
+
+
+def lesson_feedback_link(notebook: str | Path | None = None) -> Any:
+    """For a released lesson's footer: a link to the form for this lesson, in the lesson's language (an HTML
+    display object); None, so nothing shows, while nbgrader runs the notebook, where the notebook cannot be told or
+    where LCE_FEEDBACK_URL (the mentorship server's public address) is not set, e.g. on Binder."""
+    from lce_utils.courses.savework import grading
+
+    base = os.environ.get(FEEDBACK_URL_ENV, "").strip()
+    if grading() or not base.startswith(("https://", "http://")):
+        return None
+    try:
+        from lce_utils.courses.selfcheck import this_notebook
+
+        path = Path(notebook) if notebook else this_notebook()
+    except (LookupError, OSError):
+        return None
+    from IPython.display import HTML
+
+    from lce_utils.courses.checks import language
+
+    stem = path.name.removesuffix(".ipynb").removesuffix(".en")
+    lang = "en" if path.name.endswith(".en.ipynb") else language() or "sv"
+    href = html.escape(feedback_link(f"{path.parent.name}/{stem}", base, lang), quote=True)
+    text = t("footer_link", lang)
+    return HTML(f'<p lang="{lang}"><a href="{href}" target="_blank" rel="noopener">{html.escape(text)}</a></p>')
 
 
 def app_from_request(lang: str = "sv", url: str | None = None) -> FeedbackApp:
