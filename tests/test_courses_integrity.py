@@ -274,3 +274,28 @@ def test_messages_of_cells_with_hidden_tests_come_from_the_test_source() -> None
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="anything the learner printed\n")]
     [passed] = checked_outputs(cell)
     assert passed.text.startswith("Passed: all checks of this cell succeeded")
+
+
+def test_a_failed_check_in_a_cell_with_hidden_tests_gets_its_own_text_from_the_source() -> None:
+    from lce_utils.courses.integrity import check_message
+
+    source = ('x = f(1)\ncheck(is_number(x), sv=f"x ska vara ett tal, inte {x!r}.", en=f"x should be a number, '
+              'not {x!r}.")\n### BEGIN HIDDEN TESTS\ncheck(x == 2,\n      sv="f(1) ska vara 2.", '
+              'en="f(1) should be 2.")\n### END HIDDEN TESTS')
+    assert check_message(source, "f(1) ska vara 2.") == ("f(1) ska vara 2.", 4)
+    assert check_message(source, "\x1b[1mf(1) should be 2.\x1b[0m") == ("f(1) should be 2.", 4)
+    # the learner's value never comes back, only the source's text; both languages before set_language() ran
+    assert check_message(source, "x should be a number, not 'check(x == 2'.") == ("x should be a number, not ….", 2)
+    assert check_message(source, "f(1) ska vara 2.\n\nf(1) should be 2.") == ("f(1) ska vara 2. / f(1) should be 2.", 4)
+    assert check_message(source, "anything else the notebook raised") == ("", None)
+    cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "grade_id": "t", "points": 2}},
+                                     execution_count=7)
+    cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="f(1) should be 2.",
+                                           traceback=["\x1b[1;31mNot done yet:\x1b[0m f(1) should be 2."])]
+    [error] = checked_outputs(cell)
+    assert (error.ename, error.evalue) == ("CheckFailed", "f(1) should be 2.")
+    assert error.traceback == ["CheckFailed: f(1) should be 2.",
+                               "Checked at line 4 of the test cell / Kontrollerat på rad 4 i testcellen"]
+    cell.outputs[0].evalue = "my own text, not the test's"   # unmatched: nothing of it is shown
+    [error] = checked_outputs(cell)
+    assert (error.ename, error.evalue, error.traceback) == ("CheckFailed", "", ["CheckFailed"])

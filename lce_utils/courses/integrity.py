@@ -47,6 +47,7 @@ SAFE_ENAMES = {name for name, value in vars(builtins).items()
 _LINE = re.compile(r"Cell In\s*\[(\d*)\],?\s*line (\d+)"
                    r"|<ipython-input-(\d+)-[^>]*>,?\s*(?:line|in <[^>]*>\(\))\s*(\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+CHECK_ENAME = "CheckFailed"   # lce_utils.courses.checks: a lesson's check(...) that did not pass
 _CHECKED_LINE = "Checked at line {line} of the test cell / Kontrollerat på rad {line} i testcellen"
 CHECKED_LINE = re.compile(r"Checked at line (\d+) of the test cell")
 
@@ -150,6 +151,41 @@ def source_message(source: str, line: int | None) -> str:
     return ""
 
 
+def _pattern_of(node: ast.expr | None) -> re.Pattern[str] | None:
+    """A regex matching what a string or f-string of the source can print (its {…} parts as anything)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return re.compile(re.escape(node.value), re.S)
+    if isinstance(node, ast.JoinedStr):
+        return re.compile("".join(re.escape(v.value) if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                                  else ".*?" for v in node.values), re.S)
+    return None
+
+
+def check_message(source: str, shown: str) -> tuple[str, int | None]:
+    """The text and line of the test cell's own check(cond, sv=..., en=...) whose message a failed check showed.
+
+    lce_utils.courses.checks shows its message without a traceback, so the failing line is unknown; the message
+    the kernel sent only selects one of the source's checks, and the source's own text (f-string values as '…') is
+    what is returned, never the learner's. ('', None) when no check of the source matches."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return "", None
+    shown = _ANSI.sub("", shown).strip()
+    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name) and node.func.id == "check"), key=lambda n: n.lineno)
+    for call in calls:
+        texts = {k.arg: k.value for k in call.keywords if k.arg in ("sv", "en")}
+        sv, en = _pattern_of(texts.get("sv")), _pattern_of(texts.get("en"))
+        for pattern, text in ((sv, _text_of(texts.get("sv"))), (en, _text_of(texts.get("en")))):
+            if pattern is not None and pattern.fullmatch(shown):
+                return text, call.lineno
+        # before set_language() ran, a check shows both languages (lce_utils.courses.checks.say)
+        if sv is not None and en is not None and re.fullmatch(f"(?:{sv.pattern})\n\n(?:{en.pattern})", shown, re.S):
+            return f"{_text_of(texts['sv'])} / {_text_of(texts['en'])}", call.lineno
+    return "", None
+
+
 def checked_outputs(cell: NotebookNode) -> list[NotebookNode]:
     """LCE's own outputs for an executed test cell, with the grade nbgrader gives the original outputs."""
     points, max_points = nbutils.determine_grade(cell)
@@ -164,6 +200,9 @@ def checked_outputs(cell: NotebookNode) -> list[NotebookNode]:
     line = failing_line(cell)
     message = source_message(cell.source, line) if error else \
         "the cell wrote to the error stream / cellen skrev till felströmmen (stderr)"
+    if error and not message and error.get("ename") == CHECK_ENAME:   # a lesson's check(...) failed
+        message, found = check_message(cell.source, str(error.get("evalue", "")))
+        ename, line = CHECK_ENAME, line if line is not None else found
     traceback = [f"{ename}: {message}" if message else ename]
     if line is not None:
         traceback.append(_CHECKED_LINE.format(line=line))
