@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from lce_utils.cli import main
@@ -395,6 +396,10 @@ def test_course_names_come_from_course_yaml_only() -> None:
                      "creative-entrepreneurship": ("Kreativt företagande", "Creative entrepreneurship")}
     assert {a: assignment_title(a) for a in names} == names
     assert [a.title for a in assignments()] == [en for _, en in names.values()]
+    for manifest in ("reports.yaml", "reports-programme.yaml"):  # the course-results pages name each course
+        reports = yaml.safe_load((ROOT / "knowledge" / manifest).read_text(encoding="utf-8"))["reports"]
+        sets = next(r for r in reports if r["id"] == "course-results")["parameter_sets"]
+        assert {s["parameters"]["assignment"]: (s["title"]["sv"], s["title"]["en"]) for s in sets} == names, manifest
     for path in [ROOT / "index.ipynb", COURSES / "README.md", ROOT / "README.md", *SOURCES]:
         text = path.read_text(encoding="utf-8")
         for wrong in ("Adaptivt mindset", "Kreativt entreprenörskap"):
