@@ -124,3 +124,15 @@ def test_cells_run_but_not_saved_are_pointed_out(lesson: Path) -> None:
     warning = unsaved_warning(lesson, ["tone = 440", "tone = 880", "download_link()"])
     assert warning.startswith("Obs: notebooken verkar ha ändringar som inte är sparade")
     assert unsaved_warning(lesson, ["tone = 880", "tone = 440  ", "download_link()"]) == ""   # edited, then saved
+
+
+def test_the_footer_imports_nothing_heavy_for_graded_notebooks() -> None:
+    # every graded notebook runs the footer: under a learner's profile hook, importing nbformat took 57 s here
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport lce_utils.courses.savework, lce_utils.courses.selfcheck\n"
+            "print(sorted(m for m in ('nbformat', 'nbgrader', 'traitlets', 'yaml', 'IPython', 'jsonschema') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -117,10 +117,10 @@ def link_html(download: Download, language: str | None = None) -> str:
 
 def download_link(notebook: str | Path | None = None) -> object:
     """What the footer's save-work cell shows: the download link, or a plain message; nothing while grading."""
-    from IPython.display import HTML
-
     if grading():
         return None
+    from IPython.display import HTML
+
     try:
         path = Path(notebook).resolve() if notebook else this_notebook()
         if path.is_file() and not is_lesson(path):   # e.g. courses/footer.ipynb itself: never zip courses/

@@ -13,9 +13,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-import nbformat
-
+# Only the standard library at import: graded notebooks import this module too (their footer), where it does nothing
+# but must cost nothing (a learner's profile hook makes every import of a big package take a minute).
 TIMEOUT = 300          # seconds for the whole check (a lesson runs in seconds; a busy Binder is slow)
 RECENT = 1             # how many of the latest cells the kernel ran must be in the saved notebook (more: a cell
                        # run, then edited and saved, would be reported as unsaved)
@@ -45,8 +46,14 @@ def _normal(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
+def _read(path: Path) -> Any:
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
 def _code_sources(path: Path) -> set[str]:
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     return {_normal(c.source) for c in nb.cells if c.cell_type == "code"}
 
 
@@ -77,7 +84,7 @@ def this_notebook(shell: object | None = None, folder: str | Path | None = None)
 def is_lesson(path: Path) -> bool:
     """Whether the notebook is a lesson (metadata lce.lesson); the footer's cells act only there."""
     try:
-        return nbformat.read(path, as_version=4).metadata.get("lce", {}).get("lesson") is not None
+        return _read(path).metadata.get("lce", {}).get("lesson") is not None
     except Exception:
         return False
 
@@ -92,7 +99,7 @@ def notebook_language(path: Path) -> str | None:
     from lce_utils.courses.validate import notebook_language as from_notebook
 
     try:
-        return from_notebook(nbformat.read(path, as_version=4)) or language()
+        return from_notebook(_read(path)) or language()
     except Exception:  # an unreadable file is reported by the check itself
         return language()
 
