@@ -107,7 +107,7 @@ def test_hours_attestation_and_code(tmp_path):
 def test_course_hours_from_the_gradebook(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     course = course_folder(tmp_path)
-    assert expected_minutes(course) == {"a1": 90, "a2": 45}
+    assert expected_minutes(course) == {"a1": {"nb": 90}, "a2": {"nb": 45}}
     first = store.register(participant(1, student_id="s1"), url, today=TODAY)
     store.register(participant(2, student_id="s2", entry_date="2026-03-25"), url, today=TODAY)  # after s2's work
     assert course_hours(course, url) == 2
@@ -116,6 +116,32 @@ def test_course_hours_from_the_gradebook(tmp_path):
         {"activity": "course:a1", "month": "2026-03", "hours": 1.5, "source": "course"},
         {"activity": "course:a2", "month": "2026-04", "hours": 0.75, "source": "course"}]
     assert [r.participation_id for r in store.records(url)][0] == first
+
+
+def test_course_hours_count_only_the_lessons_handed_in(tmp_path):
+    """A course of lessons: a learner who handed in one of two lessons gets that lesson's minutes, not the course's."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    course = course_folder(tmp_path, submissions=(("s1", "a1", dt.datetime(2026, 3, 10, 12), 8),))
+    second = json.loads((course / "source" / "a1" / "nb.ipynb").read_text(encoding="utf-8"))
+    second["metadata"]["lce"] = {"lesson": 2, "minutes": 50, "title": {"sv": "Två", "en": "Two"}}
+    (course / "source" / "a1" / "lesson-two.ipynb").write_text(json.dumps(second), encoding="utf-8")
+    (course / "submitted" / "s1" / "a1").mkdir(parents=True)
+    (course / "submitted" / "s1" / "a1" / "lesson-two.ipynb").write_text("{}", encoding="utf-8")
+    assert expected_minutes(course)["a1"] == {"nb": 90, "lesson-two": 50}  # metadata before the text line
+    store.register(participant(1, student_id="s1"), url, today=TODAY)
+    assert course_hours(course, url) == 1
+    data = export_person(participant(1)["personnummer"], url)
+    assert data["participations"][0]["attendance"] == [
+        {"activity": "course:a1", "month": "2026-03", "hours": 0.83, "source": "course"}]
+
+
+def test_the_real_course_counts_every_lesson_once():
+    from lce_utils.courses.curriculum import lessons
+    from lce_utils.paths import COURSES
+
+    minutes = expected_minutes(COURSES)
+    assert sum(sum(m.values()) for m in minutes.values()) == sum(lesson.minutes or 0 for lesson in lessons())
+    assert all(not name.endswith(".en") for m in minutes.values() for name in m)
 
 
 def test_roster_across_the_parts(tmp_path):

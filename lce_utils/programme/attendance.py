@@ -62,29 +62,33 @@ def record_hours(participation_id: int, activity: str, month: str, hours: Any, u
     transaction(write, url)
 
 
-def expected_minutes(course: Path) -> dict[str, int]:
-    """Each assignment's expected time in minutes, from the "Expected time: about N minutes" line of its notebooks
-    in the course's source/ (or release/) folder."""
-    found: dict[str, int] = {}
+def expected_minutes(course: Path) -> dict[str, dict[str, int]]:
+    """Each assignment's lessons and their expected time in minutes: a lesson notebook's metadata `lce.minutes`
+    (courses/README.md's curriculum), else an "Expected time: about N minutes" line in it; from the course's
+    source/ folder, or release/ where there is no source."""
+    found: dict[str, dict[str, int]] = {}
     for folder in ("source", "release"):
         for notebook in sorted((course / folder).glob("*/*.ipynb")):
-            assignment = notebook.parent.name
-            if assignment in found:
-                continue
-            cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
-            for cell in cells:
-                text = "".join(cell.get("source", []))
-                match = EXPECTED.search(text)
-                if match:
-                    found[assignment] = int(match[1])
-                    break
+            assignment, lesson = notebook.parent.name, notebook.name.removesuffix(".ipynb")
+            if lesson.endswith(".en") or lesson in found.get(assignment, {}):
+                continue  # the English version of a released lesson is the same lesson
+            nb = json.loads(notebook.read_text(encoding="utf-8"))
+            meta = nb.get("metadata", {}).get("lce")
+            minutes = meta.get("minutes") if isinstance(meta, dict) else None
+            if not isinstance(minutes, int):
+                texts = ("".join(cell.get("source", [])) for cell in nb.get("cells", []))
+                minutes = next((int(m[1]) for m in map(EXPECTED.search, texts) if m), None)
+            if minutes is not None:
+                found.setdefault(assignment, {})[lesson] = minutes
     return found
 
 
 def course_hours(course: Path, url: str | None = None) -> int:
-    """Hours from the gradebook of course: each assignment a linked participant submitted counts its expected
-    time in the month of the submission. Returns how many rows were set."""
+    """Hours from the gradebook of course: each assignment a linked participant submitted counts the expected time
+    of the lessons handed in, in the month of the submission. Returns how many rows were set."""
     from nbgrader.api import Gradebook, MissingEntry
+
+    from lce_utils.courses.export import handed_in
 
     minutes = expected_minutes(course)
     gradebook = course / "gradebook.db"
@@ -97,7 +101,7 @@ def course_hours(course: Path, url: str | None = None) -> int:
     rows: list[tuple[int, str, str, float]] = []
     with Gradebook(f"sqlite:///{gradebook}") as book:
         for part_id, student, entry, exit_day in linked:
-            for assignment, mins in minutes.items():
+            for assignment, lessons in minutes.items():
                 try:
                     submission = book.find_submission(assignment, student)
                 except MissingEntry:
@@ -105,7 +109,10 @@ def course_hours(course: Path, url: str | None = None) -> int:
                 day = (submission.timestamp or dt.datetime.now()).date()
                 if day < entry or (exit_day and day > exit_day):
                     continue
-                rows.append((part_id, f"course:{assignment}", f"{day:%Y-%m}", round(mins / 60, 2)))
+                given = handed_in(course, assignment, student)  # only the lessons handed in count
+                mins = sum(m for lesson, m in lessons.items() if given is None or lesson in given)
+                if mins:
+                    rows.append((part_id, f"course:{assignment}", f"{day:%Y-%m}", round(mins / 60, 2)))
 
     def write(session: Session) -> int:
         for part_id, activity, month, hours in rows:
