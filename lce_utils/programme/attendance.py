@@ -109,7 +109,7 @@ def course_hours(course: Path, url: str | None = None) -> int:
                 day = (submission.timestamp or dt.datetime.now()).date()
                 if day < entry or (exit_day and day > exit_day):
                     continue
-                given = handed_in(course, assignment, student)  # only the lessons handed in count
+                given = handed_in(course, assignment, str(student))  # only the lessons handed in count
                 mins = sum(m for lesson, m in lessons.items() if given is None or lesson in given)
                 if mins:
                     rows.append((part_id, f"course:{assignment}", f"{day:%Y-%m}", round(mins / 60, 2)))
