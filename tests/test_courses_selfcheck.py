@@ -271,3 +271,17 @@ def test_without_a_course_configuration_the_lce_stubs_are_recognised(tmp_path: P
         if cell.metadata.get("nbgrader", {}).get("solution"):
             cell.source = f"# price = ...\n{STUB}"
     assert unanswered(nb, CODE_STUB, TEXT_STUB) == [("Övning 1", False), ("Övning 2", False)]
+
+
+def test_without_a_jupyter_session_the_check_says_where_it_runs_and_runs_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """nbclient or papermill running a lesson top to bottom has no session: no second run of the notebook."""
+    from lce_utils.courses import selfcheck
+
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(selfcheck, "explain", lambda *a, **k: pytest.fail("the notebook must not be run again"))
+    selfcheck.check_my_work()
+    out = capsys.readouterr().out
+    assert "Kontrollen körs när du kör cellen i JupyterLab." in out and "The check runs when" in out

@@ -57,6 +57,13 @@ def _code_sources(path: Path) -> set[str]:
     return {_normal(c.source) for c in nb.cells if c.cell_type == "code"}
 
 
+def session_name(shell: object | None = None) -> str | None:
+    """The notebook path jupyter_server gave this kernel's session (ipykernel's __session__), if any."""
+    shell = shell or _shell()
+    name = getattr(shell, "user_ns", {}).get("__session__") or os.environ.get("JPY_SESSION_NAME")
+    return str(name) if name else None
+
+
 def this_notebook(shell: object | None = None, folder: str | Path | None = None) -> Path:
     """The notebook this kernel belongs to; LookupError (plain words) when it cannot be told."""
     shell = shell or _shell()
@@ -146,6 +153,12 @@ def check_my_work(notebook: str | Path | None = None, timeout: int = TIMEOUT) ->
     from lce_utils.courses.savework import grading
 
     if grading():
+        return
+    if notebook is None and not session_name():
+        # run top to bottom without a Jupyter session (nbclient, papermill): nobody is there to read the check,
+        # and running the notebook again from inside itself would only double the time
+        print(pick(None, "Kontrollen körs när du kör cellen i JupyterLab.", "The check runs when you run this cell "
+                   "in JupyterLab."))
         return
     try:
         path = Path(notebook).resolve() if notebook else this_notebook()
