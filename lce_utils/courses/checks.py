@@ -48,20 +48,24 @@ class CheckFailed(AssertionError):
         return [f"\x1b[1;31m{heading}:\x1b[0m {self.args[0]}"]
 
 
+def _numpy_types(kinds: str) -> tuple[type, ...]:
+    import numpy as np
+
+    return tuple(np.dtype(code).type for code in kinds)
+
+
 def check(condition: object, sv: str, en: str) -> None:
     """Raise CheckFailed with the Swedish and English explanation unless `condition` is true."""
-    # Only a real bool (or numpy's) counts: an answer object whose comparisons return something merely truthy fails.
-    numpy_true = type(condition).__module__ == "numpy" and type(condition).__name__ in ("bool", "bool_")
-    if not (condition is True or (numpy_true and bool(condition))):
+    # Only a real bool (or numpy's, by exact type) counts: an answer object whose comparisons return something
+    # merely truthy fails, and so does a class that only claims to be numpy's.
+    if not (condition is True or (type(condition) in _numpy_types("?") and bool(condition))):
         raise CheckFailed(sv, en)
 
 
 def is_number(value: object) -> bool:
-    """True for an int or float (or numpy number), never for a bool or an object pretending to be a number."""
-    import numbers
-
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and (
-        type(value).__module__ in ("builtins", "numpy"))
+    """True for an int or float or a numpy number (by exact type), never for a bool, a subclass or an object
+    pretending to be a number."""
+    return type(value) in (int, float) or type(value) in _numpy_types("bBhHiIlLqQefdg")
 
 
 def done(sv: str, en: str) -> None:
