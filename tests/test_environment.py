@@ -65,11 +65,12 @@ def test_postbuild_installs_package_and_learner_extensions():
     commands = [line for line in (BINDER / "configure-jupyter").read_text().splitlines() if line.startswith("jupyter")]
     disabled = " ".join(commands)
     assert "@jupyter/nbgrader:formgrader" in disabled and "nbgrader.server_extensions.formgrader" in disabled
-    assert "assignment-list" not in disabled and "validate" not in disabled  # learners keep these
+    assert "@jupyter/nbgrader:validate-assignment" in disabled  # lessons have LCE's Check my work instead
+    assert "assignment-list" not in disabled  # learners keep it
 
 
 def test_learner_extensions_state_in_this_environment():
-    """The set-up ran configure-jupyter here too: formgrader off, assignment list and validate on."""
+    """The set-up ran configure-jupyter here too: formgrader and validate off, assignment list on."""
     import json
     import sys
 
@@ -77,7 +78,7 @@ def test_learner_extensions_state_in_this_environment():
     disabled = json.loads(config.read_text()).get("disabledExtensions", {})
     assert disabled.get("@jupyter/nbgrader:formgrader") and disabled.get("@jupyter/nbgrader:create-assignment")
     assert not disabled.get("@jupyter/nbgrader:assignment-list")
-    assert not disabled.get("@jupyter/nbgrader:validate-assignment")
+    assert disabled.get("@jupyter/nbgrader:validate-assignment")
 
 
 def test_only_binder_files_repo2docker_should_see():
