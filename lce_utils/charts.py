@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+from typing import Final
 
 import altair as alt
 import vl_convert as vlc
 from IPython.display import HTML
 
 # Every page is Swedish first: numbers on axes and labels as in the text ("1 500", "0,25"), months in Swedish.
-LOCALE = "sv-SE"
+LOCALE: Final = "sv-SE"
 
 
 def chart_svg(chart: alt.TopLevelMixin) -> str:
