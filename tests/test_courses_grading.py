@@ -26,7 +26,9 @@ LCE = str(Path(sys.executable).parent / "lce")
 ASSIGNMENTS = ["adaptive-mindset", "digital-tools-for-artistic-processes", "creative-entrepreneurship"]
 TIMEOUT = "15"  # seconds per cell; generous so that a busy CI machine does not time out honest cells
 
-pytestmark = pytest.mark.slow
+# every lesson's demos of all three courses are graded once, in the first test's setup: with four or more lessons
+# a course that is several times the work of one notebook per course (pyproject's default is 900 s)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3000)]
 
 
 def run_lce(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
