@@ -20,7 +20,8 @@ from lce_utils.errors import LCEError, UsageError
 # nbgrader settings that move a course's folders or gradebook away from where LCE reads them
 MOVED_LAYOUT = {"db_url", "source_directory", "release_directory", "submitted_directory", "autograded_directory",
                 "feedback_directory", "solution_directory", "directory_structure"}
-DEMO_TIMEOUT = 10  # seconds per cell for the demo submissions (the infinite loop waits this long)
+DEMO_TIMEOUT = 20  # seconds per cell for the demo submissions (the infinite loop waits this long; a loaded
+# machine needs more than 10 s for a cell that imports pandas in the sandbox)
 COURSE_HELP = ("an existing nbgrader course folder (its nbgrader_config.py, source/ and gradebook.db); default: "
                "courses/ of the LCE checkout (LCE_ROOT, when set, names the checkout)")
 
