@@ -148,7 +148,7 @@ def test_lce_run_step_seeds_the_demo_with_course_hours(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "VAR", tmp_path / "var")
     day = dt.datetime.combine(dt.date.today() - dt.timedelta(days=40), dt.time(12))
     students = demo.demo_students()
-    assert len(students) == 12
+    assert len(students) == 13 and "demo-wrong" in students  # the twelve kinds of every course and demo-wrong
     course = course_folder(tmp_path, tuple((s, "a1", day, 10) for s in students))
     monkeypatch.setattr(lce_utils.paths, "COURSES", course)
     summary = programme_cli.run_step(None)
