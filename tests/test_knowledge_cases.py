@@ -71,7 +71,7 @@ def test_a_case_from_refusal_to_the_site_and_back_off(tmp_path, lab):
     case = tmp_path / "fall.ipynb"
 
     # someone else's e-mail address in the story: refused before anything runs, naming the cell, in both languages
-    write_case(case, lab_run=lab, story=STORY.replace("robin@example.org", "kim.larsson@skola.example.se"),
+    write_case(case, lab_run=lab, story=STORY.replace("robin@example.org", "kim.larsson@example.com"),
                table=PROTECTED)
     proc = lce("submit", case, "--db", db)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -122,6 +122,7 @@ def test_a_case_from_refusal_to_the_site_and_back_off(tmp_path, lab):
     assert f"lab/{lab.name}/visits" in cells and f"lab/{lab.name}/visits_by_gender/woman" in cells
     listing = (out / "fall.html").read_text(encoding="utf-8")
     assert 'href="case-1.html"' in listing and "Robin Exempel" in listing
+    assert '<a href="case-1.html">Utställningar för skolklasser' in (out / "index.html").read_text(encoding="utf-8")
     audit = subprocess.run([sys.executable, "-m", "lce_utils.cli", "privacy", "audit", out], capture_output=True,
                            text=True, timeout=300, cwd=ROOT)
     assert audit.returncode == 0 and ", 0 findings" in audit.stdout, audit.stdout + audit.stderr
@@ -132,6 +133,7 @@ def test_a_case_from_refusal_to_the_site_and_back_off(tmp_path, lab):
     build_site(config, root=tmp_path, out=out)
     assert not (out / "case-1.html").exists() and not (out / "case-1.disclosure.json").exists()
     assert "case-1.html" not in (out / "fall.html").read_text(encoding="utf-8")
+    assert "case-1.html" not in (out / "index.html").read_text(encoding="utf-8")
     assert lce("publish", "1", "--db", db).returncode == 2  # a withdrawn case cannot be published again
 
 

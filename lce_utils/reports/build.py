@@ -344,15 +344,24 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
                 mark_stale(staging / entry["page"], entry["built_at"] or "" if entry["status"] == "stale" else None)
         result.reports = [entries[s.id] for s in specs]
         demo = any(s.data == "demo" for s in specs)
+        # published cases, from the case store the manifest names (a withdrawn one is gone from this build)
+        from lce_utils.knowledge import case_pages
+        cases = case_pages.write_pages(staging, _manifest_yaml(config), root, updated=built_at, contact=contact,
+                                       demo=demo)
         (staging / "index.html").write_text(render.index_page(result.reports, updated=built_at, demo=demo,
-                                                              contact=contact), encoding="utf-8")
+                                                              contact=contact, cases=cases), encoding="utf-8")
         (staging / render.ACCESSIBILITY_PAGE).write_text(
             render.accessibility_page(updated=built_at, demo=demo, contact=contact), encoding="utf-8")
         # the network directory, from the stores the manifest names, on every build (a revocation or an
         # erasure takes the person off the site at the next build)
         from lce_utils.knowledge import directory
         directory.write_page(staging, _manifest_yaml(config), root, updated=built_at, contact=contact, demo=demo)
-        M.write_manifest(staging, {"updated": built_at, "reports": entries})
+        # search over every page written above, Swedish and English apart (lce_utils.reports.search)
+        from lce_utils.reports import search
+        (staging / search.SEARCH_PAGE).write_text(search.search_page(updated=built_at, demo=demo, contact=contact),
+                                                  encoding="utf-8")
+        search.index_site(staging)
+        M.write_manifest(staging, {"updated": built_at, "reports": entries, "cases": cases})
         audit_site(staging)
         _swap(staging, out)
     except BaseException:

@@ -33,10 +33,11 @@ def report_page(*, report_id: str, title: dict[str, str], built_at: str, body: s
 
 
 def index_page(reports: Sequence[dict[str, Any]], *, updated: str, k: int = 5, demo: bool = False,
-               contact: str = DEFAULT_CONTACT) -> str:
-    """The index: every report with its date ("not updated since" when its last build failed) and summary."""
+               contact: str = DEFAULT_CONTACT, cases: Sequence[dict[str, Any]] = ()) -> str:
+    """The index: every report with its date ("not updated since" when its last build failed) and summary, then the
+    published cases."""
     return _env().get_template("index.html.j2").render(reports=list(reports), updated=updated, k=k, demo=demo,
-                                                       contact=contact)
+                                                       contact=contact, cases=list(cases))
 
 
 def accessibility_page(*, updated: str, k: int = 5, demo: bool = False, contact: str = DEFAULT_CONTACT) -> str:

@@ -11,9 +11,11 @@ without JavaScript, and the search page says so when it is off."""
 
 from __future__ import annotations
 
-import asyncio
+import html
 import re
 import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -96,26 +98,32 @@ def pages(site: Path) -> list[PageText]:
     return [page_text(p, p.name) for p in sorted(site.glob("*.html")) if p.name != SEARCH_PAGE]
 
 
-async def _write(site: Path, found: list[PageText]) -> None:
-    from pagefind.index import PagefindIndex
+def _write(site: Path, found: list[PageText]) -> None:
+    """Each language's records as plain pages in a scratch folder, indexed by the Pagefind binary, which writes the
+    bundle and exits (its Python service answered before the files were flushed and was then ended: empty files)."""
+    from pagefind_bin import get_executable
 
     for lang in LANGUAGES:
-        out = site / BUNDLE / lang
-        async with PagefindIndex(config={"force_language": lang, "output_path": str(out)}) as index:
+        with tempfile.TemporaryDirectory(prefix=f"lce-search-{lang}-") as scratch:
             for page in found:
                 if page.text[lang]:
-                    await index.add_custom_record(url=page.url, content=page.text[lang], language=lang,
-                                                  meta={"title": page.title[lang]})
+                    (Path(scratch) / page.url).write_text(
+                        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>'
+                        f"{html.escape(page.title[lang])}</title></head><body><h1>{html.escape(page.title[lang])}"
+                        f"</h1><p>{html.escape(page.text[lang])}</p></body></html>", encoding="utf-8")
+            proc = subprocess.run([str(get_executable()), "--site", scratch, "--output-path",
+                                   str(site / BUNDLE / lang), "--force-language", lang, "--keep-index-url",
+                                   "--silent"], capture_output=True, text=True, timeout=600)
+            if proc.returncode != 0:
+                raise LCEError(f"the site's search index could not be built (Pagefind, {lang}): "
+                               f"{(proc.stderr or proc.stdout).strip()[:300]}")
 
 
 def index_site(site: Path) -> int:
     """Write the Swedish and English search bundles under site/pagefind/; the number of pages indexed."""
     found = pages(site)
     shutil.rmtree(site / BUNDLE, ignore_errors=True)
-    try:
-        asyncio.run(_write(site, found))
-    except (OSError, RuntimeError, AssertionError) as exc:
-        raise LCEError(f"the site's search index could not be built (Pagefind): {exc}") from exc
+    _write(site, found)
     for lang in LANGUAGES:
         for name in _UNUSED:
             (site / BUNDLE / lang / name).unlink(missing_ok=True)

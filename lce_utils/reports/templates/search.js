@@ -75,6 +75,7 @@ form.addEventListener("submit", (event) => {
   history.replaceState(null, "", `?q=${encodeURIComponent(input.value)}`);
   search(input.value).catch((error) => { status.textContent = `Sökningen misslyckades / Search failed: ${error}`; });
 });
+form.dataset.ready = "true";  // from here on a search runs in the page (tests wait for it)
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) {
   input.value = initial;
