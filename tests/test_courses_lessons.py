@@ -337,6 +337,31 @@ def test_collect_grades_the_version_the_learner_worked_in(tmp_path: Path) -> Non
     assert list(result.notes) == ["both-en-later", "both-sv-later"]
 
 
+def test_a_later_hand_in_of_one_lesson_keeps_the_lessons_handed_in_before(tmp_path: Path) -> None:
+    root = _course_with_release(tmp_path)
+    two = nbformat.read(root / "source" / "a1" / "nb.ipynb", as_version=4)
+    nbformat.write(two, root / "source" / "a1" / "second.ipynb")
+    nbformat.write(language_version(two, "sv"), root / "release" / "a1" / "second.ipynb")
+    first, later, t = tmp_path / "week1", tmp_path / "week5", time.time() - 3600
+    _hand_in(first / "anna", root, "sv", "x = 1", t)
+    collect_mod.collect("a1", first, root, notify=None)
+    later_nb = nbformat.read(root / "release" / "a1" / "second.ipynb", as_version=4)
+    later_nb.cells[2].source = "x = 2"
+    (later / "anna").mkdir(parents=True)
+    nbformat.write(later_nb, later / "anna" / "second.ipynb")
+    said: list[str] = []
+    result = collect_mod.collect("a1", later, root, notify=said.append)
+    folder = root / "submitted" / "anna" / "a1"
+    assert sorted(p.name for p in folder.iterdir()) == ["nb.ipynb", "second.ipynb"]
+    assert nbformat.read(folder / "nb.ipynb", as_version=4).cells[2].source == "x = 1"
+    assert nbformat.read(folder / "second.ipynb", as_version=4).cells[2].source == "x = 2"
+    assert result.kept == {"anna": ["nb"]}
+    assert said == ["  KEPT EARLIER anna: nb.ipynb from an earlier hand-in (not in this one)"]
+    _hand_in(later / "anna", root, "sv", "x = 3", t + 60)  # handed in again: the new version replaces it
+    collect_mod.collect("a1", later, root, notify=None)
+    assert nbformat.read(folder / "nb.ipynb", as_version=4).cells[2].source == "x = 3"
+
+
 def test_collect_from_a_zip_keeps_which_version_is_later(tmp_path: Path) -> None:
     root = _course_with_release(tmp_path)
     archive = tmp_path / "lms.zip"

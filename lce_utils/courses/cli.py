@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from lce_utils.courses.config import (
     DEFAULT_MEMORY_MB,
     assignments,
     check_assignment,
+    course_root,
     nbgrader_config,
 )
 from lce_utils.errors import LCEError, UsageError
@@ -173,6 +175,8 @@ def run_demo(workers: int | None = None, timeout: int = DEMO_TIMEOUT, echo: bool
             if not students:
                 mismatches.append(f"{item.id}: no demo submissions in demo_expected/{item.id}.yaml")
                 continue
+            for student in students:  # each demo starts afresh: collection keeps lessons handed in earlier
+                shutil.rmtree(course_root() / "submitted" / student / item.id, ignore_errors=True)
             step(f"courses: grading {len(students)} demo learners of {item.id}")
             report = grade(item.id, tmp, workers=workers, timeout=timeout)
         rows, _ = collect_rows(item.id)

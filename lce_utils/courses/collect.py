@@ -37,6 +37,7 @@ class Collected:
     left_out: dict[str, list[str]] = field(default_factory=dict)  # student -> files not kept, and why
     languages: dict[str, dict[str, str]] = field(default_factory=dict)  # student -> notebook -> "sv" or "en"
     notes: dict[str, list[str]] = field(default_factory=dict)  # student -> which version was graded when both changed
+    kept: dict[str, list[str]] = field(default_factory=dict)  # student -> lessons kept from an earlier hand-in
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,14 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                     result.notes.setdefault(student, []).append(choice.note)
                     if notify:
                         notify(f"  BOTH LANGUAGES {student}: {choice.note}")
+            # lessons are handed in one at a time over weeks: a lesson handed in before and not in this hand-in
+            # stays as it was (a download holding only lesson 2 must not erase lesson 1)
+            for earlier in sorted(dest.glob("*.ipynb")) if dest.is_dir() else []:
+                if earlier.stem in known and earlier.stem not in choices and not earlier.is_symlink():
+                    shutil.copy2(earlier, staging / earlier.name)
+                    result.kept.setdefault(student, []).append(earlier.stem)
+                    if notify:
+                        notify(f"  KEPT EARLIER {student}: {earlier.name} from an earlier hand-in (not in this one)")
             shutil.rmtree(dest, ignore_errors=True)
             staging.rename(dest)
             result.students.append(student)
