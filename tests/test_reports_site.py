@@ -99,8 +99,8 @@ def visible_text(html: str) -> str:
 
 def test_pages_are_for_readers_marked_demo_and_funded(site):
     pages = {p.name: p.read_text(encoding="utf-8") for p in site.out.glob("*.html")}
-    # (+ index, accessibility statement, the network directory, the cases and the search page)
-    assert "tillganglighet.html" in pages and len(pages) == len(EXPECTED) + 5 - (not HAVE_MENTORSHIP)
+    # (+ index, accessibility statement, the network directory, the cases, the benchmark and the search page)
+    assert "tillganglighet.html" in pages and len(pages) == len(EXPECTED) + 6 - (not HAVE_MENTORSHIP)
     for name, page in pages.items():
         text = visible_text(page)
         for internal in ("Parametrar", "Parameters", "sqlite", "courses/exports", "mentorship-demo", ".csv",
@@ -392,10 +392,10 @@ def test_links_work_from_the_keyboard(page, site, served):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
     links = []
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
         links.append(page.evaluate("document.activeElement.getAttribute('href')"))
-    assert links == ["index.html", "katalog.html", "fall.html", "tillganglighet.html", "sok.html",
+    assert links == ["index.html", "katalog.html", "fall.html", "jamforelse.html", "tillganglighet.html", "sok.html",
                      "programme-progress.html"]
     page.keyboard.press("Enter")
     page.wait_for_url("**/programme-progress.html")

@@ -356,6 +356,10 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
         # erasure takes the person off the site at the next build)
         from lce_utils.knowledge import directory
         directory.write_page(staging, _manifest_yaml(config), root, updated=built_at, contact=contact, demo=demo)
+        # the sector benchmark of the institutions that share their lab runs, from the store the manifest names
+        from lce_utils.knowledge import benchmark
+        benchmark.write_page(staging, _manifest_yaml(config), updated=built_at, contact=contact, demo=demo,
+                             var=Path(root) / "var")
         # search over every page written above, Swedish and English apart (lce_utils.reports.search)
         from lce_utils.reports import search
         (staging / search.SEARCH_PAGE).write_text(search.search_page(updated=built_at, demo=demo, contact=contact),
