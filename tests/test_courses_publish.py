@@ -69,7 +69,7 @@ def answer_lines(checkout: Path, min_length: int = 10) -> dict[str, str]:
         source = nbformat.read(source_path, as_version=4)
         text = "\n".join(c.source for c in source.cells)
         regions = region.findall(text)
-        assert len(regions) >= 6, source_path
+        assert len(regions) >= 4, source_path  # every lesson has solutions and hidden tests for the regex to find
         public = region.sub("", text)
         for _, body in regions:
             for line in body.splitlines():
