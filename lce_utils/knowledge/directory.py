@@ -23,7 +23,7 @@ from lce_utils.errors import DataError, LCEError
 
 PAGE = "katalog.html"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A phone number as people write them: +46 70-123 45 67, 040-12 34 56, 0701234567 (seven digits or more)
+# A phone number as people write them: +46 70-123 45 67, 040-12 34 56, or ten digits in a row (seven or more)
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|0)\d{1,4}(?:[\s-]?\d{1,4}){1,5}(?![\w])")
 ROLE_LABELS = {"participant": ("Deltagare i programmet", "Programme participant"), "mentor": ("Mentor", "Mentor"),
                "mentee": ("Adept", "Mentee"), "mutual": ("Ömsesidigt mentorskap", "Mutual mentoring")}
