@@ -99,13 +99,14 @@ def test_withdrawal_and_resharing(runs: dict[str, Path], tmp_path: Path) -> None
     assert [s.shown for s in benchmark.standings(benchmark.load(tmp_path))] == [False] * 4
 
 
-def test_a_run_published_with_a_lower_threshold_is_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("k", [2, 0, None, "5"])
+def test_a_run_published_with_a_lower_or_no_threshold_is_refused(runs: dict[str, Path], tmp_path: Path, k) -> None:
     info = json.loads((runs["I1"] / "run.json").read_text(encoding="utf-8"))
     low = tmp_path / "low-k"
     low.mkdir()
     (low / "metrics.json").write_bytes((runs["I1"] / "metrics.json").read_bytes())
-    (low / "run.json").write_text(json.dumps({**info, "k": 2}), encoding="utf-8")
-    with pytest.raises(DataError, match="k=2"):
+    (low / "run.json").write_text(json.dumps({**info, "k": k}), encoding="utf-8")
+    with pytest.raises(DataError, match=f"k={k}"):
         benchmark.share(low, "Lågt k", var=tmp_path)
     assert benchmark.load(tmp_path) == []
 

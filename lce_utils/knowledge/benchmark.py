@@ -96,8 +96,8 @@ def share(run: str | Path, institution: str, *, var: Path | None = None, demo: b
           today: date | None = None) -> Shared:
     """Share a lab run's published ratios under `institution` (replacing its earlier share); return what was kept."""
     r = read_run(run)
-    k = int(r.info.get("k", DEFAULT_K) or DEFAULT_K)
-    if k < DEFAULT_K:
+    k = r.info.get("k")
+    if not isinstance(k, int) or k < DEFAULT_K:  # a run.json without its threshold says nothing of what it hid
         raise DataError(f"{run}: the run was published with k={k}; the benchmark takes runs with k ≥ {DEFAULT_K} "
                         f"only / körningen publicerades med k={k}; jämförelsen tar bara körningar med k ≥ {DEFAULT_K}")
     entry = Shared(institution=institution.strip(), slug=slug(institution),
