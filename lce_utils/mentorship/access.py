@@ -1,9 +1,10 @@
-"""Who may reach what on the mentorship server: decided by the file a request runs, never by how its URL is spelt.
+"""Who may reach what on the served apps (mentorship, programme): decided by the file a request runs, never by how
+its URL is spelt.
 
 Default deny: an anonymous visitor may open only the public apps' notebooks (after percent-decoding, normalising
 and resolving symlinks, the request must name exactly one of those files), the static assets, and the kernels
 started for those notebooks. Everything else (the coordinator, the file tree, contents, any other notebook, any
-other spelling) needs the coordinator's token or its cookie."""
+other spelling) needs the staff's token (the coordinator's, the programme staff's) or its cookie."""
 
 from __future__ import annotations
 
@@ -83,12 +84,12 @@ class AccessPolicy:
         return False
 
 
-def check_token(token: str) -> str:
-    """The coordinator's token if it is long enough; otherwise a clear bilingual start-up error."""
+def check_token(token: str, env: str = "LCE_MENTORSHIP_TOKEN") -> str:
+    """The staff's token if it is long enough; otherwise a clear bilingual start-up error (env: its variable)."""
     if len(token) < MIN_TOKEN_LENGTH:
         raise UsageError(
-            f"the coordinator's token is {len(token)} characters; it must be at least {MIN_TOKEN_LENGTH} "
-            f"(LCE_MENTORSHIP_TOKEN or --token) / samordnarens token har {len(token)} tecken, det måste ha minst "
+            f"the staff's token is {len(token)} characters; it must be at least {MIN_TOKEN_LENGTH} "
+            f"({env} or --token) / personalens token har {len(token)} tecken, det måste ha minst "
             f"{MIN_TOKEN_LENGTH}. Make one / skapa en: python -c \"import secrets; "
             f"print(secrets.token_urlsafe(32))\"")
     return token

@@ -26,14 +26,22 @@ def _page(title: str, body: str) -> str:
             f"<title>{escape(title)}</title>\n{STYLE}\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, signup_url: str) -> str:
-    """The coordinator's log-in form (the token), with a bilingual error after a wrong token."""
+MENTORSHIP_AUDIENCE = ("Den här sidan är för programmets samordnare.",
+                       "This page is for the programme's\ncoordinators.")
+MENTORSHIP_INVITATION = ("Vill du söka till mentorsprogrammet? {link}Till ansökan{end}.",
+                         "Applying to the mentoring programme? {link}To the application\nform{end}.")
+
+
+def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, signup_url: str,
+               audience: tuple[str, str] = MENTORSHIP_AUDIENCE,
+               invitation: tuple[str, str] = MENTORSHIP_INVITATION) -> str:
+    """The staff's log-in form (the token), with a bilingual error after a wrong token: audience says who the
+    pages behind it are for, invitation (with {link}...{end}) leads everyone else to the public page signup_url."""
     error = ('<p class="error" id="login-error" role="alert">Fel token. '
              '<span lang="en" class="en">Wrong token.</span></p>\n') if failed else ""
     described = ' aria-describedby="login-error" aria-invalid="true"' if failed else ""
     return _page("Logga in / Log in", f"""<h1>Logga in <span lang="en" class="en">/ Log in</span></h1>
-<p>Den här sidan är för programmets samordnare. <span lang="en" class="en">This page is for the programme's
-coordinators.</span></p>
+<p>{escape(audience[0])} <span lang="en" class="en">{escape(audience[1])}</span></p>
 {error}<form method="post" action="{escape(action)}">
 {xsrf_html}
 <input type="hidden" name="next" value="{escape(next_url)}">
@@ -42,9 +50,13 @@ coordinators.</span></p>
   autofocus{described}>
 <button type="submit">Logga in <span lang="en">/ Log in</span></button>
 </form>
-<p>Vill du söka till mentorsprogrammet? <a href="{escape(signup_url)}">Till ansökan</a>.
-<span lang="en" class="en">Applying to the mentoring programme? <a href="{escape(signup_url)}">To the application
-form</a>.</span></p>""")
+<p>{_linked(invitation[0], signup_url)}
+<span lang="en" class="en">{_linked(invitation[1], signup_url)}</span></p>""")
+
+
+def _linked(text: str, url: str) -> str:
+    """text escaped, with its {link}...{end} made a link to url."""
+    return escape(text).replace("{link}", f'<a href="{escape(url)}">').replace("{end}", "</a>")
 
 
 def logout_page(*, login_url: str) -> str:

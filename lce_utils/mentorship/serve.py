@@ -1,4 +1,8 @@
-"""`lce mentorship serve`: Voilà with the three apps on 127.0.0.1.
+"""`lce mentorship serve` and `lce programme serve`: Voilà with one folder of apps on 127.0.0.1.
+
+One server for every served folder: an `AppSite` names the folder, its public notebooks, its preheated pools, its
+token (file and variable), its store and what the log-in page says; `MENTORSHIP` is the mentorship apps',
+`lce_utils.programme.serve.PROGRAMME` the programme register's. Nothing else differs between them.
 
 Preheated kernels for the sign-up and follow-up, idle kernels culled, a hard cap on live kernels (Voilà has none:
 voila#617) and admission of visitors (`kernels.py`), access decided by the notebook file a request runs
@@ -14,6 +18,8 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
 from lce_utils.mentorship.access import (
+    PUBLIC_NOTEBOOKS,
     STATIC_PREFIXES,
     AccessPolicy,
     GuessLimit,
@@ -42,12 +49,20 @@ from lce_utils.mentorship.access import (
     tokens_match,
 )
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
-from lce_utils.mentorship.pages import busy_page, error_page, login_page, logout_page
+from lce_utils.mentorship.pages import (
+    MENTORSHIP_AUDIENCE,
+    MENTORSHIP_INVITATION,
+    busy_page,
+    error_page,
+    login_page,
+    logout_page,
+)
 from lce_utils.mentorship.rendering import install as install_steady_rendering
 from lce_utils.paths import MENTORSHIP_APPS, VAR
 
 APPS = ("signup", "followup", "feedback", "coordinator")
 SIGNUP_URL = "voila/render/signup/index.ipynb"
+CLIENT_HEADER = "X-LCE-Client"  # set by the server (any value a visitor sends is replaced), see AppSite.client_env
 TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce
 ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
                       "jupyterlab_pygments"}
@@ -60,7 +75,66 @@ REFILL_WAIT = 0.0
 TOKEN_FILE = VAR / "mentorship-token"
 TRUSTED_PROXIES = "LCE_MENTORSHIP_TRUSTED_PROXIES"  # e.g. "127.0.0.1" behind nginx on the same machine
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
-__all__ = ["CappedKernelManager", "MentorshipVoila", "build_config", "denied_extensions", "serve"]
+__all__ = ["MENTORSHIP", "AppSite", "CappedKernelManager", "MentorshipVoila", "build_config", "denied_extensions",
+           "serve"]
+
+
+KERNEL_LINE = ("  kernels: {pools}cap {max_kernels}, pages that do not connect stopped after {connect_timeout} s "
+               "(at most {max_pending} waiting, {per_client} per client), at most {live_per_client} per client in "
+               "all, idle ones after {cull_idle} s. Stop with Ctrl+C.")
+
+
+@dataclass(frozen=True)
+class AppSite:
+    """One folder of Voilà apps behind the server: everything that differs between the served folders."""
+
+    name: str  # in messages: "mentorship", "programme"
+    root: Path
+    public: tuple[str, ...]  # notebooks (relative to root) anyone may open; everything else needs the token
+    pools: tuple[tuple[str, int | None], ...]  # preheated notebooks and their pool size (None: the --pool size)
+    preheat_denylist: tuple[str, ...]
+    token_file: Path
+    token_env: str
+    db_env: str
+    trusted_proxies_env: str
+    audience: tuple[str, str]  # the log-in page: who the pages behind the token are for (Swedish, English)
+    invitation: tuple[str, str, str]  # the log-in page: a public notebook and a line (sv, en) with {link}...{end}
+    urls: tuple[str, ...]  # the lines printed at start, with {base}, {where} (the token), {pool}, ... (serve)
+    prepare_store: Callable[[], object]  # create and migrate the store (before any kernel starts)
+    on_start: Callable[[], object] | None = None  # e.g. the retention schedule
+    # Whether a page's kernel is told its visitor's address (env HTTP_X_LCE_CLIENT): for per-client limits kept by
+    # the app itself (the attestation page's code guesses). Such notebooks must not be preheated.
+    client_env: bool = False
+    cookie_name: str = ""  # "" is Jupyter's default (username-<host>)
+
+
+def _mentorship_store() -> object:
+    from lce_utils.mentorship.store import get_engine
+
+    return get_engine()
+
+
+def _mentorship_retention() -> object:
+    from lce_utils.mentorship.retention import start_retention_schedule
+
+    return start_retention_schedule()  # the retention purge now, then daily while the server runs
+
+
+MENTORSHIP = AppSite(
+    name="mentorship", root=MENTORSHIP_APPS, public=PUBLIC_NOTEBOOKS,
+    pools=(("signup/index.ipynb", None), ("followup/index.ipynb", 1)), preheat_denylist=("coordinator",),
+    token_file=TOKEN_FILE, token_env="LCE_MENTORSHIP_TOKEN", db_env="LCE_MENTORSHIP_DB",
+    trusted_proxies_env=TRUSTED_PROXIES,
+    audience=MENTORSHIP_AUDIENCE, invitation=(SIGNUP_URL, *MENTORSHIP_INVITATION),
+    urls=("Mentorship apps / mentorsprogrammets appar:",
+          "  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb",
+          "  follow-up / uppföljning: {base}/voila/render/followup/index.ipynb",
+          "  feedback / synpunkter: {base}/voila/render/feedback/index.ipynb?context=<lesson> (anonymous; no "
+          "preheated pool: the page's context reaches its kernel when it starts)",
+          "  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb",
+          "    log in with {where}; log out at / logga ut på {base}/logout",
+          KERNEL_LINE.replace("{pools}", "pool {pool} for the sign-up, ")),
+    prepare_store=_mentorship_store, on_start=_mentorship_retention)
 
 
 class Visitor(User):
@@ -108,12 +182,14 @@ class LoginHandler(RedactedLogMixin, LoginFormHandler):
     """The coordinator's log-in form, in Swedish and English, without anything from the network."""
 
     def _render(self, message: Any = None) -> None:
+        site: AppSite = self.settings["lce_site"]
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         self.write(login_page(action=url_path_join(self.base_url, "login"),
                               next_url=self.get_argument("next", default=self.base_url),
                               xsrf_html=self.xsrf_form_html(), failed=message is not None,
-                              signup_url=url_path_join(self.base_url, SIGNUP_URL)))
+                              signup_url=url_path_join(self.base_url, site.invitation[0]),
+                              audience=site.audience, invitation=site.invitation[1:]))
 
 
 class LogoutHandler(RedactedLogMixin, JupyterHandler):
@@ -313,9 +389,11 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
         if not staff and not self.settings["lce_policy"].is_public_notebook(notebook):
             raise web.HTTPError(403, "not a public notebook: %s", notebook)
         manager = self.kernel_manager
+        client = client_address(self.request.remote_ip or "", self.request.headers,
+                                self.settings.get("lce_trusted_proxies", frozenset()))
+        # (always replaced: a visitor's own X-LCE-Client header must never reach the kernel)
+        self.request.headers[CLIENT_HEADER] = client
         if hasattr(manager, "admit"):
-            client = client_address(self.request.remote_ip or "", self.request.headers,
-                                    self.settings.get("lce_trusted_proxies", frozenset()))
             self._lce_ticket = manager.admit(client, staff)
             CURRENT_TICKET.set(self._lce_ticket)
         return super().get_generator(path)
@@ -353,16 +431,23 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
 
 
 class MentorshipVoila(Voila):
-    """Voilà with the access policy, the health endpoint, the guarded handlers and redacted logs."""
+    """Voilà with the access policy, the health endpoint, the guarded handlers and redacted logs, serving the
+    folder of `lce_site` (set it before `initialize`; `serve` does)."""
+
+    lce_site: AppSite = MENTORSHIP
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
-        policy = AccessPolicy(Path(self.root_dir))
+        site = self.lce_site
+        if Path(self.root_dir).resolve() != site.root.resolve():
+            raise RuntimeError(f"the server's root {self.root_dir} is not the {site.name} apps' folder {site.root}")
+        policy = AccessPolicy(Path(self.root_dir), public=site.public)
         self.kernel_manager.policy = policy
         if hasattr(self.kernel_manager, "gate_refills"):
             self.kernel_manager.gate_refills()
-        proxies = frozenset(p.strip() for p in os.environ.get(TRUSTED_PROXIES, "").split(",") if p.strip())
-        return {**settings, "lce_policy": policy, "log_function": log_request,
+        proxies = frozenset(p.strip() for p in os.environ.get(site.trusted_proxies_env, "").split(",")
+                            if p.strip())
+        return {**settings, "lce_policy": policy, "log_function": log_request, "lce_site": site,
                 "default_handler_class": NotFoundHandler, "lce_trusted_proxies": proxies}
 
     def init_handlers(self) -> list:
@@ -403,16 +488,22 @@ def denied_extensions() -> list[str]:
 def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 5, max_kernels: int = 24,
                  cull_idle: int = 900, preheat: bool = True, template: bool = True,
                  denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
-                 per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT) -> Config:
-    """The traitlets configuration of the Voilà server (flags exist so the benchmark can compare defaults)."""
+                 per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT,
+                 site: AppSite = MENTORSHIP) -> Config:
+    """The traitlets configuration of the Voilà server for site (flags exist so the benchmark can compare
+    defaults)."""
     cfg = Config()
     cfg.Voila.ip = host
     cfg.Voila.port = port
     cfg.Voila.port_retries = 0
     cfg.Voila.open_browser = False
-    cfg.Voila.root_dir = str(MENTORSHIP_APPS)
+    cfg.Voila.root_dir = str(site.root)
     cfg.Voila.token = token
     cfg.Voila.identity_provider_class = MentorshipIdentityProvider
+    if site.cookie_name:
+        cfg.IdentityProvider.cookie_name = site.cookie_name
+    if site.client_env:
+        cfg.VoilaConfiguration.http_header_envs = [CLIENT_HEADER]
     cfg.VoilaConfiguration.strip_sources = True
     cfg.VoilaConfiguration.show_tracebacks = False
     cfg.VoilaConfiguration.allow_template_override = "NO"  # (?template=lab would bring back the CDN font)
@@ -434,15 +525,14 @@ def build_config(*, port: int, host: str = "127.0.0.1", token: str, pool: int = 
     cfg.CappedKernelManager.cull_idle_timeout = cull_idle
     cfg.CappedKernelManager.cull_interval = max(10, min(60, cull_idle // 4 or 10))
     cfg.CappedKernelManager.cull_connected = True
-    if preheat and pool > 0:
+    if preheat and pool > 0 and site.pools:
         cfg.VoilaConfiguration.preheat_kernel = True
         cfg.VoilaConfiguration.default_pool_size = 0
         cfg.VoilaKernelManager.kernel_pools_config = {
             "default": {"pool_size": 0},
-            "signup/index.ipynb": {"pool_size": pool},
-            "followup/index.ipynb": {"pool_size": 1},
+            **{notebook: {"pool_size": pool if size is None else size} for notebook, size in site.pools},
         }
-        cfg.VoilaKernelManager.preheat_denylist = ["coordinator"]
+        cfg.VoilaKernelManager.preheat_denylist = list(site.preheat_denylist)
         cfg.VoilaKernelManager.fill_delay = 0.2
     return cfg
 
@@ -460,21 +550,19 @@ def write_token_file(path: Path, token: str) -> Path:
 def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, pool: int = 5,
           max_kernels: int = 24, cull_idle: int = 900, db: str | None = None, preheat: bool = True,
           template: bool = True, denylist: bool = True, connect_timeout: int = 45, max_pending: int = 12,
-          per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT) -> int:
-    """Run the Voilà server until interrupted; prints the three apps' URLs and where the coordinator's token is
+          per_client: int = 8, live_per_client: int = 16, refill_wait: float = REFILL_WAIT,
+          site: AppSite = MENTORSHIP) -> int:
+    """Run the Voilà server of site until interrupted; prints the apps' URLs and where the staff's token is
     (never the token itself: stdout often ends up in a log)."""
-    from lce_utils.mentorship.retention import start_retention_schedule
-    from lce_utils.mentorship.store import get_engine
-
-    given = token or os.environ.get("LCE_MENTORSHIP_TOKEN")
+    given = token or os.environ.get(site.token_env)
     if given:
-        token, where = check_token(given), "the token you set / den token du angav"
+        token, where = check_token(given, site.token_env), "the token you set / den token du angav"
     else:
         token = secrets.token_urlsafe(32)
-        where = f"the token in / token i {write_token_file(TOKEN_FILE, token)}"
+        where = f"the token in / token i {write_token_file(site.token_file, token)}"
     if db:
-        os.environ["LCE_MENTORSHIP_DB"] = db
-    get_engine()  # create and migrate the store once, before any kernel starts
+        os.environ[site.db_env] = db
+    site.prepare_store()  # create and migrate the store once, before any kernel starts
     if template:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT),
                                                                   os.environ.get("JUPYTER_PATH", "")) if p)
@@ -483,22 +571,19 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     cfg = build_config(port=port, host=host, token=token, pool=pool, max_kernels=max_kernels, cull_idle=cull_idle,
                        preheat=preheat, template=template, denylist=denylist, connect_timeout=connect_timeout,
                        max_pending=max_pending, per_client=per_client, live_per_client=live_per_client,
-                       refill_wait=refill_wait)
+                       refill_wait=refill_wait, site=site)
     install_steady_rendering()  # a page whose kernel fails to start ends with a message (rendering.py)
     app = MentorshipVoila(config=cfg)
+    app.lce_site = site
     app.initialize([])
     base = f"http://{host}:{port}"
-    print("Mentorship apps / mentorsprogrammets appar:", flush=True)
-    print(f"  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb", flush=True)
-    print(f"  follow-up / uppföljning: {base}/voila/render/followup/index.ipynb", flush=True)
-    print(f"  feedback / synpunkter: {base}/voila/render/feedback/index.ipynb?context=<lesson> (anonymous; no "
-          "preheated pool: the page's context reaches its kernel when it starts)", flush=True)
-    print(f"  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb", flush=True)
-    print(f"    log in with {where}; log out at / logga ut på {base}/logout", flush=True)
-    print(f"  kernels: pool {pool if preheat else 0} for the sign-up, cap {max_kernels}, pages that do not connect "
-          f"stopped after {connect_timeout} s (at most {max_pending} waiting, {per_client} per client), at most "
-          f"{live_per_client} per client in all, idle ones after {cull_idle} s. Stop with Ctrl+C.", flush=True)
-    pools = pool + 1 if preheat and pool > 0 else 0  # (the follow-up's pool holds one)
+    values = {"base": base, "where": where, "pool": pool if preheat else 0, "max_kernels": max_kernels,
+              "connect_timeout": connect_timeout, "max_pending": max_pending, "per_client": per_client,
+              "live_per_client": live_per_client, "cull_idle": cull_idle}
+    for line in site.urls:
+        print(line.format(**values), flush=True)
+    sizes = [pool if size is None else size for _, size in site.pools]
+    pools = sum(sizes) if preheat and pool > 0 else 0
     if max_pending + pools >= max_kernels:
         # (unconnected pages count against the cap: only max_kernels - pool - max_pending is kept for connected
         # visitors; see kernels.py)
@@ -506,6 +591,7 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
               "never connect can fill the server until they are stopped / sidor som aldrig ansluter kan fylla "
               "servern tills de stoppas", flush=True)
     sys.stdout.flush()
-    start_retention_schedule()  # the retention purge now, then daily while the server runs
+    if site.on_start is not None:
+        site.on_start()
     app.start()
     return 0

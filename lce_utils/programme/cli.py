@@ -1,5 +1,6 @@
-"""`lce programme ...`: import staff lists, the Annex I indicators, SCB's monthly file, the demo register, and
-the data rights (export-person, erase-person, purge)."""
+"""`lce programme ...`: import staff lists, the Annex I indicators, SCB's monthly file, the demo register, the data
+rights (export-person, erase-person, purge), and `serve` (the staff app and the attestation page behind the
+hardened server)."""
 
 from __future__ import annotations
 
@@ -158,6 +159,19 @@ def cmd_certificate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from lce_utils.programme.serve import serve
+
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.max_kernels < 2:
+        raise UsageError(f"--max-kernels must be at least 2, got {args.max_kernels}")
+    return serve(port=args.port, host=args.host, token=args.token, db=db_url(args), demo=args.demo,
+                 max_kernels=args.max_kernels, cull_idle=args.cull_idle, connect_timeout=args.connect_timeout,
+                 max_pending=args.max_pending, per_client=args.per_client, live_per_client=args.live_per_client,
+                 template=not args.voila_defaults, denylist=not args.voila_defaults)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce programme` and its sub-commands."""
     parser = subparsers.add_parser("programme", help="the ESF+ programme register: participants, indicators, SCB",
@@ -227,6 +241,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_certificate)
     p = with_db(sub.add_parser("purge", help="remove everything past the retention period"))
     p.set_defaults(func=cmd_purge)
+    p = with_db(sub.add_parser("serve", help="serve the staff app (behind the staff's token) and the participants' "
+                               "attestation page with Voilà on 127.0.0.1"))
+    p.add_argument("--port", type=int, default=8889)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; put a reverse "
+                   "proxy with TLS in front for real use)")
+    p.add_argument("--token", help="the programme staff's token (default: LCE_PROGRAMME_TOKEN or a random one in "
+                   "var/programme-token; never the mentorship coordinator's)")
+    p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
+    p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
+    p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
+                   "kernel before the kernel is stopped (default 45)")
+    p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
+                   "(default 12)")
+    p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
+    p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
+                   "or connected (default 16)")
+    p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
+                   "(for comparison only)")
+    p.add_argument("--demo", action="store_true", help="serve the demo register (var/programme-demo.db, seeded if "
+                   "empty) instead of the real one")
+    p.set_defaults(func=cmd_serve)
 
 
 def run_step(args: argparse.Namespace) -> str:
