@@ -1,12 +1,13 @@
 """A lab run: validate once, write metrics.json, the tables, rejects.csv and run.json, execute the four
-notebooks on the shared validated data and render them as offline HTML; all into a temp dir, then renamed."""
+notebooks on the shared validated data (lce_utils.notebooks) and render them as offline HTML; all into a staged
+folder that takes the output's place when complete (lce_utils.staging)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,8 @@ import nbformat
 from lce_utils.engagement.combine import Inputs, describe
 from lce_utils.engagement.lab import Lab, open_lab
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE
-from lce_utils.errors import LCEError, NotebookError
 from lce_utils.privacy import DEFAULT_K
+from lce_utils.staging import staged_folder
 
 NOTEBOOKS = ("01-audience-overview", "02-priority-groups", "03-programming-and-occupancy",
              "04-loyalty-and-retention")
@@ -49,15 +50,9 @@ def labs_dir() -> Path:
 
 
 def inject_parameters(nb: nbformat.NotebookNode, params: dict[str, Any]) -> nbformat.NotebookNode:
-    """Add a cell after the one tagged `parameters` that sets params (as papermill does)."""
-    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
-    if index is None:
-        raise NotebookError("notebook has no cell tagged 'parameters'")
-    source = "# Parameters of this run\n" + "\n".join(f"{k} = {v!r}" for k, v in params.items())
-    cell = nbformat.v4.new_code_cell(source)
-    cell.metadata["tags"] = ["injected-parameters"]
-    nb.cells.insert(index + 1, cell)
-    return nb
+    """The notebook with papermill's cell setting params after the one tagged `parameters`."""
+    from lce_utils.notebooks import parameterise
+    return parameterise(nb, params)
 
 
 def without_sample_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -94,63 +89,41 @@ def run_labs(data: Inputs, out: str | Path, *, events: str | Path | None = None,
     """The whole lab run into out; on any failure nothing is left that looks complete.
 
     sample keeps the notes on running the labs on one's own data (the sample institution's run only)."""
-    from lce_utils.notebooks import execute_notebook
+    from lce_utils.notebooks import run_notebook
     from lce_utils.offline_html import notebook_to_html
     from lce_utils.progress import step
 
     out = Path(out)
     lab = open_lab(data, events, mapping, institution=institution or "Institution",
                    period_start=period_start, period_end=period_end, k=k, max_reject_share=max_reject_share)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-incomplete-", dir=out.parent))
     try:
-        write_outputs(lab, work, NOTEBOOKS if notebooks else (), run_name=out.name)
-        done = []
-        if notebooks:
-            (work / "notebooks").mkdir()
-            (work / "html").mkdir()
-            params = {"prepared_dir": _relative(lab.prepared.dir, labs_dir()), "institution": lab.institution,
-                      "period_start": period_start, "period_end": period_end, "k": int(k)}
-            for name in NOTEBOOKS:
-                step(f"labs: executing {name}")
-                nb = inject_parameters(nbformat.read(labs_dir() / f"{name}.ipynb", as_version=4), params)
-                if not sample:
-                    nb = without_sample_notes(nb)
-                source = work / "notebooks" / f"{name}.ipynb"
-                nbformat.write(nb, source)
-                try:
-                    executed = execute_notebook(source, cwd=labs_dir(), timeout=timeout, save_to=source)
-                except NotebookError as exc:  # name the lab and the user's file, not the temporary folder
-                    raise NotebookError(str(exc).replace(str(source), f"lab {name} on {describe(data)}")) from exc
-                html = notebook_to_html(executed, exclude_input=True, title=f"{TITLES[name]} – {lab.institution}",
-                                        lang="sv")
-                (work / "html" / f"{name}.html").write_text(html, encoding="utf-8")
-                done.append(name)
-        _replace(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        with staged_folder(out) as work:
+            write_outputs(lab, work, NOTEBOOKS if notebooks else (), run_name=out.name)
+            done = []
+            if notebooks:
+                (work / "notebooks").mkdir()
+                (work / "html").mkdir()
+                params = {"prepared_dir": _relative(lab.prepared.dir, labs_dir()), "institution": lab.institution,
+                          "period_start": period_start, "period_end": period_end, "k": int(k)}
+                for name in NOTEBOOKS:
+                    step(f"labs: executing {name}")
+                    nb = nbformat.read(labs_dir() / f"{name}.ipynb", as_version=4)
+                    if not sample:
+                        nb = without_sample_notes(nb)
+                    # errors name the lab and the user's file, not the temporary folder
+                    executed = run_notebook(nb, params, name=f"lab {name} on {describe(data)}", cwd=labs_dir(),
+                                            timeout=timeout, save_to=work / "notebooks" / f"{name}.ipynb")
+                    html = notebook_to_html(executed, exclude_input=True,
+                                            title=f"{TITLES[name]} – {lab.institution}", lang="sv")
+                    (work / "html" / f"{name}.html").write_text(html, encoding="utf-8")
+                    done.append(name)
     finally:
         lab.con.close()
     return RunResult(out=out, metrics=lab.metrics, notebooks=done)
 
 
 def _relative(path: Path, start: Path) -> str:
-    import os
     try:
         return os.path.relpath(path, start)
     except ValueError:  # another drive
         return str(path)
-
-
-def _replace(work: Path, out: Path) -> None:
-    """Put the finished work dir at out, replacing an older run only once the new one is complete."""
-    if out.exists():
-        if not out.is_dir():
-            raise LCEError(f"{out} exists and is not a folder")
-        old = out.with_name(f".{out.name}-old-{dt.datetime.now().strftime('%Y%m%d%H%M%S%f')}")
-        out.rename(old)
-        work.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work.rename(out)

@@ -1,0 +1,73 @@
+"""lce_utils.notebooks.run_notebook, the one way to run a parameterised notebook (labs, reports, case checks)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import nbformat
+import pytest
+
+from lce_utils.errors import NotebookError
+from lce_utils.notebooks import run_notebook
+
+TIMEOUT = 120
+
+
+def _notebook(*sources: str, parameters: str | None = "k = 5\nlabel = 'default'") -> nbformat.NotebookNode:
+    cells = []
+    if parameters is not None:
+        cells.append(nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}))
+    cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def _stdout(nb: nbformat.NotebookNode) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream")
+
+
+def test_parameters_env_and_cwd_reach_the_kernel_of_each_run(tmp_path):
+    """Two runs at once with different parameters and environments each see their own; this process's
+    environment is not touched (report builds run notebooks from several threads)."""
+    nb = _notebook("import os\nprint(k, label, os.environ.get('LCE_RUNNER_TEST'), os.getcwd())")
+    folders = {name: tmp_path / name for name in ("a", "b")}
+    for folder in folders.values():
+        folder.mkdir()
+    results: dict[str, object] = {}
+
+    def run(name: str) -> None:
+        try:
+            results[name] = run_notebook(nb, {"k": 7 if name == "a" else 9, "label": name},
+                                         cwd=folders[name], timeout=TIMEOUT, env={"LCE_RUNNER_TEST": f"env-{name}"},
+                                         save_to=tmp_path / f"{name}.ipynb")
+        except BaseException as exc:  # reported below
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in folders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "LCE_RUNNER_TEST" not in os.environ
+    for name, number in (("a", 7), ("b", 9)):
+        out = results[name]
+        assert isinstance(out, nbformat.NotebookNode), out
+        assert _stdout(out).split() == [str(number), name, f"env-{name}", str(folders[name])]
+        # papermill's cell, right after the parameters cell, in the saved notebook too
+        saved = nbformat.read(tmp_path / f"{name}.ipynb", as_version=4)
+        assert saved.cells[1].metadata["tags"] == ["injected-parameters"] and f"k = {number}" in saved.cells[1].source
+    assert "injected-parameters" not in str(nb.cells)  # the caller's notebook is not changed
+
+
+def test_parameters_without_a_parameters_cell_are_refused_before_a_kernel_starts(tmp_path):
+    with pytest.raises(NotebookError, match=r"^lab x: the notebook has no cell tagged 'parameters'$"):
+        run_notebook(_notebook("print(1)", parameters=None), {"k": 7}, name="lab x", cwd=tmp_path)
+
+
+def test_a_failing_cell_is_named_by_the_label_the_caller_gives(tmp_path):
+    nb = _notebook("x = 1", "# totals\nraise ValueError('no visits\\nsecond line')")
+    with pytest.raises(NotebookError) as error:
+        run_notebook(nb, {"k": 3}, name="lab 01 on visits.csv", cwd=tmp_path, timeout=TIMEOUT)
+    # cell 4: the parameters cell, papermill's cell, then the two cells; one line only
+    assert str(error.value) == "lab 01 on visits.csv: cell 4 ('# totals') failed: ValueError: no visits"
