@@ -26,6 +26,7 @@ from lce_utils.engagement import mapping as m
 from lce_utils.engagement.combine import Inputs
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
+from lce_utils.staging import staged_folder
 
 LOADER_VERSION = "3"
 DEFAULT_MAX_REJECT_SHARE = 0.05
@@ -343,12 +344,6 @@ def _gender_table(con: duckdb.DuckDBPyConnection, pairs: dict[str, str]) -> None
     con.executemany("INSERT INTO lce_gender_labels VALUES (?, ?)", list(labels.items()))
 
 
-def _band_sql(age: str) -> str:
-    bands = [(0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75)]
-    whens = " ".join(f"WHEN {age} BETWEEN {lo} AND {hi} THEN '{lo}-{hi}'" for lo, hi in bands)
-    return f"CASE {whens} WHEN {age} >= 76 THEN '76+' ELSE 'unknown' END"
-
-
 def _visits_select(cols: dict[str, str], mapping: m.Mapping, decimal: str,
                    reading: types.TimestampReading) -> str:
     c = {name: _col(cols.get(name)) for name in m.VISIT_COLUMNS}
@@ -476,19 +471,11 @@ def prepare(data: Inputs, events: str | Path | None = None, mapping: Any = None,
 
 
 def cached(target: Path, build: Callable[[Path], None]) -> Prepared:
-    """The cache entry at target; when missing, build(work) fills a temporary folder that is renamed when complete."""
+    """The cache entry at target; when missing, build(work) fills a staged folder that becomes target when
+    complete (prepared concurrently by another process: theirs is kept and used)."""
     if not (target / "meta.json").exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-        try:
+        with staged_folder(target, replace=False) as work:
             build(work)
-            try:
-                work.rename(target)
-            except OSError:  # prepared concurrently by another process: use theirs
-                shutil.rmtree(work, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
     return Prepared(target, json.loads((target / "meta.json").read_text(encoding="utf-8")))
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 from lce_utils.engagement.identifiers import is_identifier_header
+from lce_utils.engagement.schema import AGE_BANDS as AGE_BANDS  # owned by schema; read from here by published
+from lce_utils.engagement.schema import GENDERS
 from lce_utils.errors import DataError
 
 VISIT_COLUMNS = ("timestamp", "visitor_id", "event", "ticket_type", "price", "channel", "postcode",
@@ -18,8 +20,6 @@ REQUIRED_VISIT_COLUMNS = ("timestamp",)
 EVENT_COLUMNS = ("event", "start", "art_form", "venue", "capacity")
 REQUIRED_EVENT_COLUMNS = ("event", "capacity")
 
-GENDERS = ("woman", "man", "other", "unknown")
-AGE_BANDS = ("0-15", "16-25", "26-35", "36-45", "46-55", "56-65", "66-75", "76+", "unknown")
 
 # Common Swedish and English headers of ticketing and entry-system exports (compared after normalising:
 # lower case, anything but letters and digits removed).

@@ -13,13 +13,8 @@ import duckdb
 import pandas as pd
 import sqlglot
 
-from lce_utils.engagement.mapping import AGE_BANDS, GENDERS
+from lce_utils.engagement.schema import AGE_BAND_SQL, AGE_BANDS, GENDERS
 from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_counts
-
-AGE_BAND_SQL = ("CASE WHEN age BETWEEN 0 AND 15 THEN '0-15' WHEN age BETWEEN 16 AND 25 THEN '16-25' "
-                "WHEN age BETWEEN 26 AND 35 THEN '26-35' WHEN age BETWEEN 36 AND 45 THEN '36-45' "
-                "WHEN age BETWEEN 46 AND 55 THEN '46-55' WHEN age BETWEEN 56 AND 65 THEN '56-65' "
-                "WHEN age BETWEEN 66 AND 75 THEN '66-75' WHEN age >= 76 THEN '76+' ELSE 'unknown' END")
 
 # name -> SQL. Queries that depend on what the data has come in variants chosen by `definitions()`.
 SQL: dict[str, str] = {

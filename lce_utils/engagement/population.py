@@ -7,7 +7,7 @@ from importlib import resources
 
 import pandas as pd
 
-from lce_utils.engagement.metrics import AGE_BAND_SQL
+from lce_utils.engagement.schema import AGE_BAND_SQL
 
 DATA_FILE = "skane_population_2019.csv"
 REFERENCE = "SCB (Statistics Sweden), BE0101N1: Skåne län by sex and age, 31 Dec 2019"

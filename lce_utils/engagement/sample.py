@@ -6,8 +6,6 @@ messy=True) a few unreadable rows and a totals line at the end, so that rejects.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from lce_utils.engagement.schema import AGE_BAND_LIMITS
+from lce_utils.staging import staged_folder
 
 INSTITUTION = "Kulturhuset Öresund (fiktivt / fictitious)"
 PERIOD = ("2023-01-01", "2024-12-31")
@@ -31,7 +32,7 @@ ART_FORMS = {
     "Opera": (["Carmen", "Tosca", "Trollflöjten"], [0], 18, 0.81, 8, 450),
     "Familj": (["Pippi på scen", "Mamma Mu", "Alfons Åberg"], [1, 3], 14, 0.62, 4, 150),
 }
-BANDS = [(0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75), (76, 95)]
+BANDS = [*AGE_BAND_LIMITS, (76, 95)]  # the labs' bands; the oldest drawn up to 95
 # Audience mixes that differ by art form: a weight per age band (above) and for women vs men.
 AGE_PREFERENCE = {
     "Teater": [0.3, 0.8, 0.9, 1.0, 1.3, 1.5, 1.6, 1.0],
@@ -211,12 +212,10 @@ def _swedish_csv(table: pa.Table, path: Path, decimal_columns: tuple[str, ...] =
 
 def write_sample(out: str | Path, rows: int = 20000, seed: int = 2024, messy: bool = True,
                  fmt: str = "csv") -> SampleFiles:
-    """Write visits.<csv|parquet> and events.csv into out (atomically: a temp dir, then renamed)."""
+    """Write visits.<csv|parquet> and events.csv into out (atomically: a staged folder takes out's place)."""
     out = Path(out)
     visits, events = generate(rows, seed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with staged_folder(out) as work:
         if fmt == "parquet":
             pq.write_table(visits, work / "visits.parquet")
             visits_name = "visits.parquet"
@@ -231,11 +230,5 @@ def write_sample(out: str | Path, rows: int = 20000, seed: int = 2024, messy: bo
         else:
             raise ValueError(f"unknown format {fmt!r}; expected csv or parquet")
         _swedish_csv(events, work / "events.csv")
-        if out.exists():
-            shutil.rmtree(out)
-        work.rename(out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return SampleFiles(visits=out / visits_name, events=out / "events.csv", rows=visits.num_rows,
                        performances=events.num_rows)

@@ -13,12 +13,12 @@ from IPython.display import HTML
 from lce_utils.charts import show_chart
 from lce_utils.engagement.areas import area_label
 from lce_utils.engagement.lab import Lab
-from lce_utils.engagement.mapping import AGE_BANDS
+from lce_utils.engagement.schema import AGE_BANDS, GENDER_NAMES
 from lce_utils.privacy import HIDDEN_LABEL, format_count
 
 CATCHMENT_SV = {"core": "kärnområde / core", "primary": "primärt / primary", "secondary": "sekundärt / secondary",
                 "outside": "utanför / outside"}
-GENDER_SV = {"woman": "kvinnor / women", "man": "män / men", "other": "annat / other", "unknown": "okänt / unknown"}
+GENDER_SV = {gender: f"{sv} / {en}" for gender, (sv, en) in GENDER_NAMES.items()}
 WIDTH = 560
 
 

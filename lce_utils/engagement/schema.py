@@ -1,0 +1,29 @@
+"""The labs' data contract, written once: the gender keys, the age bands (as names and as SQL) and the keys of
+metrics.json. Readers (metrics, mapping, story, reports.data) and tests import them from here; the tables a run
+writes are named by `lce_utils.engagement.metrics.TABLES`."""
+
+from __future__ import annotations
+
+GENDERS = ("woman", "man", "other", "unknown")
+# Swedish and English names of the gender keys, as the labs write them ("kvinnor / women").
+GENDER_NAMES = {"woman": ("kvinnor", "women"), "man": ("män", "men"), "other": ("annat", "other"),
+                "unknown": ("okänt", "unknown")}
+
+# Inclusive age limits of each band; 76 and older is "76+", no age (or a negative one) is "unknown".
+AGE_BAND_LIMITS = ((0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75))
+OLDEST_BAND = "76+"
+UNKNOWN_BAND = "unknown"
+AGE_BANDS = (*(f"{lo}-{hi}" for lo, hi in AGE_BAND_LIMITS), OLDEST_BAND, UNKNOWN_BAND)
+
+METRIC_KEYS = ("rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
+               "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
+               "visits_by_age_band", "visits_by_month")
+
+
+def age_band_sql(age: str = "age") -> str:
+    """A SQL CASE expression giving the age band of the whole-number expression age."""
+    whens = " ".join(f"WHEN {age} BETWEEN {lo} AND {hi} THEN '{lo}-{hi}'" for lo, hi in AGE_BAND_LIMITS)
+    return f"CASE {whens} WHEN {age} >= {AGE_BAND_LIMITS[-1][1] + 1} THEN '{OLDEST_BAND}' ELSE '{UNKNOWN_BAND}' END"
+
+
+AGE_BAND_SQL = age_band_sql()
