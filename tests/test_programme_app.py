@@ -1,19 +1,15 @@
-"""The staff app: in-process with real widgets and a real register, and in a real Chromium under Voilà."""
+"""The staff app: in-process with real widgets and a real register (in a real Chromium behind the hardened server:
+tests/test_programme_serving.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-from pathlib import Path
 
 import pytest
 
-from lce_utils.paths import ROOT
 from lce_utils.programme import store
 from lce_utils.programme.apps import StaffApp
 from lce_utils.programme.personnummer import make
-from tests.servers import free_port, running_server
 
 
 @pytest.fixture(autouse=True)
@@ -48,48 +44,6 @@ def test_staff_app_registers_and_shows_the_register(tmp_path):
     assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;" in app.overview.value and "<b>" not in app.overview.value
     assert number not in app.overview.value and number[2:] not in app.overview.value
     assert "Deltagare / Participants: <strong>1</strong>" in app.overview.value
-
-
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("programme-voila")
-    port = free_port()
-    # the mentorship server's offline template and extension denylist (Voilà's defaults load a CDN font)
-    from lce_utils.mentorship.serve import TEMPLATE_ROOT, denied_extensions
-
-    env = {"LCE_PROGRAMME_DB": f"sqlite:///{folder / 'p.db'}", "LCE_PROGRAMME_KEY_FILE": str(folder / "k.key"),
-           "PYTHONPATH": str(ROOT), "JUPYTER_PATH": str(TEMPLATE_ROOT)}
-    argv = [str(Path(sys.executable).parent / "voila"), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--template=lce", "--VoilaConfiguration.show_tracebacks=False",
-            f"--VoilaConfiguration.extension_denylist={denied_extensions()!r}",
-            str(ROOT / "programme" / "staff" / "index.ipynb")]
-    with running_server(argv, port, "/", env={**os.environ, **env}, timeout=180, log=folder / "voila.log") as base:
-        yield base, f"sqlite:///{folder / 'p.db'}", folder / "k.key"
-
-
-@pytest.mark.browser
-def test_staff_app_in_chromium(voila, page, monkeypatch):
-    base, url, key = voila
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(key))
-    page.goto(base + "/", timeout=120_000)
-    name = page.get_by_label("Namn / name")
-    name.wait_for(timeout=120_000)
-    name.fill("Beda <i>Test</i>")
-    page.get_by_label("Personnummer / personnummer").fill(make(dt.date(1975, 11, 30), 654))
-    page.get_by_label("Kön / gender").select_option(label="icke-binär / non-binary")
-    page.get_by_label("Startdatum / entry date").fill("2026-02-16")
-    page.get_by_label("Arbetsmarknadsstatus / labour status").select_option(label="utanför arbetskraften / inactive")
-    page.get_by_label("Utbildningsnivå / education").select_option(label="eftergymnasial / ISCED 5-8")
-    page.get_by_label("Minoritet / minority").select_option(label="avböjt / declined")
-    page.get_by_role("button", name="Registrera / Register").click()
-    page.get_by_text("Registrerad: deltagande 1 / Registered: participation 1").wait_for(timeout=60_000)
-    page.get_by_role("button", name="Visa registret / Show the register").click()
-    cell = page.locator("#programme-register td", has_text="Beda")
-    cell.wait_for(timeout=60_000)
-    assert cell.inner_text() == "Beda <i>Test</i>"
-    [record] = store.records(url)
-    assert (record.gender, record.labour_status, record.special["minority"]) == ("non_binary", "inactive", None)
-    assert not page.watch.external_requests and not page.watch.page_errors
 
 
 def test_staff_app_roster_page(tmp_path):

@@ -146,6 +146,16 @@ class StaffApp:
         display(self.widget())
 
 
+def visitor() -> str:
+    """The page's visitor, for the limit on wrong codes: the address `lce programme serve` gave this kernel; served
+    otherwise (plain Voilà, JupyterLab) every visitor counts as one, so the limit still holds."""
+    import os
+
+    from lce_utils.programme.attendance import CLIENT_ENV
+
+    return os.environ.get(CLIENT_ENV, "").strip() or "unknown"
+
+
 class AttestApp:
     """The participant page: with their personal code a participant sees their hours per month and attests one
     month; the attestation is recorded with its time and the method "participant page"."""
@@ -173,7 +183,7 @@ class AttestApp:
         from lce_utils.programme.attendance import hours_for_code
 
         try:
-            months = hours_for_code(self.code.value, self.url)
+            months = hours_for_code(self.code.value, self.url, client=visitor())
         except Exception as exc:  # noqa: BLE001 - one line for the participant, the log has the rest
             self._error(exc)
             return
@@ -188,7 +198,7 @@ class AttestApp:
         from lce_utils.programme.attendance import attest
 
         try:
-            hours = attest(self.code.value, self.month.value.strip(), self.url)
+            hours = attest(self.code.value, self.month.value.strip(), self.url, client=visitor())
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
             return None

@@ -1,5 +1,10 @@
 """Hours per participant, activity and month (entered by staff, or a course's expected time for each submitted
-assignment), and each participant's monthly attestation of their hours with a personal code."""
+assignment), and each participant's monthly attestation of their hours with a personal code.
+
+Wrong codes are counted per visitor address (stored as a keyed hash in the audit log, so the count holds across
+the page's kernels and server restarts): after CODE_GUESSES of them within CODE_WINDOW every code from that
+address, the right one too, is refused until the oldest has left the window. Codes are 48 random bits, so the limit
+keeps guessing hopeless rather than merely slow."""
 
 from __future__ import annotations
 
@@ -11,16 +16,22 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lce_utils.errors import DataError
+from lce_utils.mentorship.models import utcnow
 from lce_utils.programme import fields
-from lce_utils.programme.models import Attendance, Attestation, Participation, Person
+from lce_utils.programme.models import Attendance, Attestation, AuditEvent, Participation, Person
 from lce_utils.programme.scb import parse_month
 from lce_utils.programme.store import audit, reading, transaction
 
 EXPECTED = re.compile(r"Expected time: about (\d+) minutes")
+# The visitor's address, given to the attestation page's kernel by `lce programme serve` (AppSite.client_env).
+CLIENT_ENV = "HTTP_X_LCE_CLIENT"
+CODE_GUESSES = 5  # wrong codes per address ...
+CODE_WINDOW = dt.timedelta(hours=1)  # ... within this time
+REFUSED = "code_refused"
 
 
 def _hours(value: Any) -> float:
@@ -141,33 +152,63 @@ def issue_code(person_id: int, url: str | None = None) -> str:
     return code
 
 
-def hours_for_code(code: str, url: str | None = None) -> dict[str, float]:
-    """The hours per month of the person with this personal code (what the participant page shows)."""
+def hours_for_code(code: str, url: str | None = None, client: str | None = None) -> dict[str, float]:
+    """The hours per month of the person with this personal code (what the participant page shows); client is the
+    visitor's address on the participant page (None: staff at the command line, no limit)."""
+    person_id = _person_for(code, url, client)
     with reading(url) as session:
-        person = _person_for(session, code)
         rows = session.execute(select(Attendance.month, Attendance.hours).join(Participation)
-                               .where(Participation.person_id == person.id)).all()
+                               .where(Participation.person_id == person_id)).all()
     months: dict[str, float] = {}
     for month, hours in rows:
         months[month] = round(months.get(month, 0.0) + hours, 2)
     return dict(sorted(months.items()))
 
 
-def _person_for(session: Session, code: str) -> Person:
-    person = session.scalar(select(Person).where(Person.code_hash == _code_hash(str(code or ""))))
-    if person is None:
+def _client_actor(client: str) -> str:
+    """The audit log's name for a visitor's address: a keyed hash (the log holds no addresses)."""
+    from lce_utils.programme.crypto import Cipher
+
+    return "client:" + Cipher.load().lookup("attestation-client:" + client)[:40]
+
+
+def _person_for(code: str, url: str | None, client: str | None) -> int:
+    """The id of the person with this code; DataError when it is wrong (counted against client) or when client has
+    given too many wrong codes lately (then even the right code is refused, and the message is the same whether
+    or not it was right)."""
+    actor = _client_actor(client) if client is not None else None
+
+    def check(session: Session) -> tuple[int | None, bool]:
+        if actor is not None:
+            since = utcnow() - CODE_WINDOW
+            wrong = session.scalar(select(func.count(AuditEvent.id)).where(
+                AuditEvent.action == REFUSED, AuditEvent.actor == actor, AuditEvent.at >= since)) or 0
+            if wrong >= CODE_GUESSES:
+                return None, True
+        person = session.scalar(select(Person).where(Person.code_hash == _code_hash(str(code or ""))))
+        if person is None and actor is not None:
+            audit(session, REFUSED, actor=actor)
+        return (None if person is None else person.id), False
+
+    person_id, blocked = transaction(check, url)
+    if blocked:
+        raise DataError(f"too many wrong codes from here: try again in {int(CODE_WINDOW.total_seconds() // 60)} "
+                        f"minutes / för många felaktiga koder härifrån: försök igen om "
+                        f"{int(CODE_WINDOW.total_seconds() // 60)} minuter")
+    if person_id is None:
         raise DataError("the code is not valid / koden gäller inte")
-    return person
+    return person_id
 
 
-def attest(code: str, month: str, url: str | None = None, method: str = "participant page") -> float:
+def attest(code: str, month: str, url: str | None = None, method: str = "participant page",
+           client: str | None = None) -> float:
     """The participant with this code attests their hours of month; recorded with the time and method. Returns
-    the hours attested."""
+    the hours attested. client as for `hours_for_code`."""
     parse_month(month)
+    person_id = _person_for(code, url, client)
 
     def write(session: Session) -> float:
-        person = _person_for(session, code)
-        parts = session.scalars(select(Participation).where(Participation.person_id == person.id)).all()
+        parts = session.scalars(select(Participation).where(Participation.person_id == person_id)).all()
         hours = 0.0
         target = None
         for part in parts:
