@@ -5,6 +5,7 @@ and SCB's monthly files with the correction cascade, compared with golden files.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -165,7 +166,9 @@ def test_published_tables_hide_small_groups(url):
         store.record_result(pid, "exit", "2026-06-05", url, employed="yes")
     tables = progress_tables(url)
     gender = dict(zip(tables["participants_by_gender"]["gender"], tables["participants_by_gender"]["participants"]))
-    assert pd.isna(gender["non_binary"]) and pd.isna(gender["woman"]) and gender["man"] == 9   # 2 and its complement
+    # 2 is hidden, and one of the others (chosen in the keyed order, not by size) so the total gives nothing away
+    hidden = {g for g, v in gender.items() if pd.isna(v)}
+    assert "non_binary" in hidden and len(hidden) == 2 and {gender[g] for g in gender.keys() - hidden} <= {9, 12}
     status = tables["completion"]["participants"].tolist()
     assert all(pd.isna(v) for v in status), "3 left: hidden, and active would give it away from the total"
     results = dict(zip(tables["results_at_exit"]["result"], tables["results_at_exit"]["participants"]))
@@ -173,3 +176,132 @@ def test_published_tables_hide_small_groups(url):
     progress = dict(zip(tables["progress"]["measure"], tables["progress"]["value"]))
     assert progress == {"participants": 23, "target": 230}
     assert tables["participants_by_education"]["participants"].tolist() == [0, 0, 23]
+
+
+# --- the published register on the report site: protected together, audited across the page -------------------
+
+TODAY = dt.date(2026, 12, 2)
+# 12 participants: 9 women and 3 men (3 is a small group: hidden, and the women too, or 12 − 9 would give it away);
+# 7 left, 5 of them employed at exit (so 2 were not: "employed" is hidden, not just small groups).
+EXPECTED = {
+    "progress": {"participants": 12, "target": 230},
+    "participants_by_gender": {"woman": None, "man": None, "non_binary": 0},
+    "participants_by_age_band": {"below_18": 0, "18_29": 6, "30_54": 6, "55_plus": 0},
+    "participants_by_labour_status": {"employed": 12, "unemployed": 0, "long_term_unemployed": 0, "inactive": 0},
+    "participants_by_education": {"isced_0_2": 0, "isced_3_4": None, "isced_5_8": None},
+    "completion": {"active": 5, "left": 7},
+    "results_at_exit": {"employed": None, "in_education": 0, "qualification": 7, "job_searching": 0},
+    "results_six_months": {"employed": 0, "in_education": 0},
+}
+
+
+def small_register(url: str) -> None:
+    for k in range(1, 13):
+        born = dt.date(2000, 1, k) if k <= 6 else dt.date(1980, 1, k)
+        store.register(participant(k, born, gender="woman" if k <= 9 else "man",
+                                   education="isced_5_8" if k <= 8 else "isced_3_4"), url, today=TODAY)
+    for n, pid in enumerate([r.participation_id for r in store.records(url)][:7]):
+        store.record_exit(pid, "2026-05-29", "completed", url)
+        store.record_result(pid, "exit", "2026-06-05", url, employed="yes" if n < 5 else "no", qualification="yes")
+
+
+def as_shown(frame: pd.DataFrame) -> dict:
+    return {key: None if pd.isna(v) else int(v) for key, v in zip(frame.iloc[:, 0], frame.iloc[:, 1])}
+
+
+def arithmetic(tables: dict[str, pd.DataFrame]) -> tuple[dict, set, list]:
+    """What a reader of the tables knows, with the sums that hold between them (written here, not taken from the
+    code under test): every breakdown adds up to the participant total, and each result splits those who left
+    into the ones with it and the ones without (never published)."""
+    shown: dict[str, int] = {}
+    hidden: set[str] = set()
+    relations: list = []
+    shown["participants"] = as_shown(tables["progress"])["participants"]
+    for name in ("participants_by_gender", "participants_by_age_band", "participants_by_labour_status",
+                 "participants_by_education", "completion", "results_at_exit"):
+        cells = {f"{name}/{key}": value for key, value in as_shown(tables[name]).items()}
+        for cell, value in cells.items():
+            (hidden.add(cell) if value is None else shown.__setitem__(cell, value))
+        if name == "results_at_exit":
+            relations += [("completion/left", [cell, f"{cell}/not"]) for cell in cells]
+        else:
+            relations.append(("participants", list(cells)))
+    return shown, hidden, relations
+
+
+def test_published_register_exact_figures(url, monkeypatch):
+    from lce_utils.programme.published import progress_tables
+
+    monkeypatch.delenv("LCE_PRIVACY_KEY", raising=False)
+    small_register(url)
+    tables = progress_tables(url)
+    assert {name: as_shown(frame) for name, frame in tables.items()} == EXPECTED
+
+
+def test_published_register_passes_the_auditor_on_its_arithmetic(tmp_path, monkeypatch):
+    """Fails on the tables of suppress_with_complement (each table on its own, results only under k): they show
+    7 left and 5 employed, so the 2 who left without a job are known exactly."""
+    from lce_utils.privacy_audit import audit_cells
+    from lce_utils.programme.published import progress_tables
+
+    monkeypatch.delenv("LCE_PRIVACY_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'programme.db'}"
+    small_register(url)
+    shown, hidden, relations = arithmetic(progress_tables(url))
+    found: dict = {}
+    assert audit_cells(shown, hidden, relations, found=found) == []
+    assert found["participants_by_gender/man"] == (0, 12) and found["results_at_exit/employed/not"] == (0, 7)
+
+
+def test_a_leak_between_the_tables_is_flagged():
+    """The auditor test above can fail: the same arithmetic over tables that show the employed beside those who
+    left flags the 2 who left without a job (what suppress_with_complement's tables published)."""
+    from lce_utils.privacy_audit import audit_cells
+
+    leaky = {name: pd.DataFrame({"key": list(cells), "n": pd.array(list(cells.values()), dtype="Int64")})
+             for name, cells in EXPECTED.items()}
+    leaky["results_at_exit"].loc[0, "n"] = 5
+    shown, hidden, relations = arithmetic(leaky)
+    findings = audit_cells(shown, hidden, relations)
+    assert [(f.kind, f.cell, f.interval) for f in findings] == [("narrow", "results_at_exit/employed/not", (2, 2))]
+
+
+def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
+    """The programme-progress report built for real from a 12-participant register: figures, "prickad", the
+    target, and `lce privacy audit` over the page finds nothing."""
+    from lce_utils.privacy_audit import audit_path
+    from lce_utils.reports.build import CONFIG, build_site
+
+    root = tmp_path / "root"
+    (root / "var").mkdir(parents=True)
+    small_register(f"sqlite:///{root / 'var' / 'programme-demo.db'}")
+    out = tmp_path / "site"
+    result = build_site(CONFIG, root=root, out=out, only=["programme-progress"])
+    assert result.errors == [] and result.ran == ["programme-progress"], result
+    page = (out / "programme-progress.html").read_text(encoding="utf-8")
+    assert "Deltagare i registret" in page and "Participants in the register" in page
+    assert "Programmets mål" in page and "230" in page and "prickad" in page
+    audit = audit_path(out)
+    assert audit.ok, audit.findings
+    assert audit.intervals["programme/gender/man"] == (0, 12)
+    doc = json.loads((out / "programme-progress.disclosure.json").read_text(encoding="utf-8"))
+    cells = {c: v for t in doc["tables"] for c, v in t["cells"].items()}
+    assert cells["programme/participants"] == 12 and cells["programme/gender/man"] is None
+    assert cells["programme/status/left"] == 7 and cells["programme/exit/employed"] is None
+    relations = [r for t in doc["tables"] for r in t["relations"]]
+    assert {"total": "programme/status/left", "parts": ["programme/exit/employed", "programme/exit/employed/not"]} \
+        in relations
+
+
+def test_programme_page_without_a_register_says_so(tmp_path):
+    from lce_utils.reports import samples
+    from lce_utils.reports.build import CONFIG, build_site
+
+    root = tmp_path / "root"
+    samples.write_course_exports(root, learners=12)
+    out = tmp_path / "site"
+    result = build_site(CONFIG, root=root, out=out, only=["programme-progress"])
+    assert result.errors == [] and result.ran == ["programme-progress"], result
+    page = (out / "programme-progress.html").read_text(encoding="utf-8")
+    assert "Deltagarregistret finns inte ännu" in page and "The participant register is not available yet" in page
+    assert "Kursresultat" in page  # the rest of the report is built

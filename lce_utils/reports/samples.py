@@ -9,7 +9,7 @@ import csv
 import os
 import random
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
@@ -57,10 +57,15 @@ def write_course_exports(root: Path, learners: int = 40, seed: int = 1) -> Path:
     return folder
 
 
-@contextmanager
-def _labs_state_in(var: Path) -> Iterator[None]:
+def _labs_state_in(var: Path) -> AbstractContextManager[None]:
     """Keep the labs' cache of prepared data and their pseudonym key under var/, not in the repository's var/."""
-    wanted = {"LCE_LABS_CACHE": str(var / "labs" / "cache"), "LCE_LABS_KEY_FILE": str(var / "labs" / "pseudonym.key")}
+    return _environment({"LCE_LABS_CACHE": str(var / "labs" / "cache"),
+                         "LCE_LABS_KEY_FILE": str(var / "labs" / "pseudonym.key")})
+
+
+@contextmanager
+def _environment(wanted: dict[str, str]) -> Iterator[None]:
+    """These environment variables set for the duration (restored afterwards)."""
     saved = {name: os.environ.get(name) for name in wanted}
     os.environ.update(wanted)
     try:
@@ -149,4 +154,21 @@ def write_all(root: Path, *, scale: int = 1, hostile_text: bool = False, mentors
         (root / "var").mkdir(parents=True, exist_ok=True)
         written["mentorship"] = write_mentorship_db(f"sqlite:///{root / 'var' / 'mentorship-demo.db'}",
                                                     people=30 * scale)
+    try:
+        import lce_utils.programme  # noqa: F401
+    except ImportError:
+        return written
+    (root / "var").mkdir(parents=True, exist_ok=True)
+    written["programme"] = write_programme_db(root / "var")
     return written
+
+
+def write_programme_db(var: Path, people: int = 230, seed: int = 4) -> str:
+    """The demo programme register (lce programme demo's fictitious participants) as var/programme-demo.db, its
+    key in var/programme.key (the reports need no key to read it; writing encrypts the personnummer)."""
+    from lce_utils.programme.demo import seed_demo
+
+    url = f"sqlite:///{var / 'programme-demo.db'}"
+    with _environment({"LCE_PROGRAMME_KEY_FILE": str(var / "programme.key"), "LCE_PROGRAMME_KEY": ""}):
+        seed_demo(url, n=people, seed=seed)
+    return url

@@ -530,11 +530,18 @@ def mentorship_table(tables: dict[str, pd.DataFrame], name: str, k: int = DEFAUL
 
 # -- programme progress -------------------------------------------------------------------------------------
 
-def programme_summary(exports_dir: str, tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K) -> None:
-    """The programme's summary line: which parts have data."""
+def programme_summary(exports_dir: str, tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K,
+                      register: Any = None) -> None:
+    """The programme's summary line: the register's participants against the target, and which parts have data."""
     courses = data.assignments(exports_dir)
-    sv = [f"{len(courses)} kursuppgifter med resultat"] if courses else ["inga kursresultat ännu"]
-    en = [f"{len(courses)} course assignments with results"] if courses else ["no course results yet"]
+    sv, en = [], []
+    if register is not None:
+        shown = show.fmt(register.participants, count=True, k=k)
+        target = show.fmt(register.target)
+        sv.append(f"{shown} deltagare i registret av målet {target}")
+        en.append(f"{shown} participants in the register of the target of {target}")
+    sv += [f"{len(courses)} kursuppgifter med resultat"] if courses else ["inga kursresultat ännu"]
+    en += [f"{len(courses)} course assignments with results"] if courses else ["no course results yet"]
     if tables is not None and "participants_by_role" in tables:
         total = int(tables["participants_by_role"]["participants"].sum(skipna=True))
         sv.append(f"minst {show.fmt(total, count=True, k=k)} deltagare i mentorskapet")
@@ -570,3 +577,42 @@ def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
     chart = grouped_bar_chart(long, "band", "learners", "assignment", bands, "Resultat / Score",
                               "Deltagare / Learners", "Uppgift / Assignment")
     show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")
+
+
+PROGRAMME_COLUMNS = {"gender": "Kön / Gender", "age_band": "Ålder vid start / Age at entry",
+                     "labour_status": "Arbetsmarknadsstatus / Labour market status",
+                     "education": "Utbildningsnivå / Education level", "status": "Status / Status",
+                     "result": "Resultat / Result"}
+
+
+def programme_register(register: Any, k: int = DEFAULT_K) -> None:
+    """The register's participants (lce_utils.programme.published, protected together): key figures against the
+    target, a chart and a table per breakdown, completion and results; each table recorded for the auditor."""
+    if register is None:
+        show.note("Deltagarregistret finns inte ännu, så här visas inga deltagarsiffror.",
+                  "The participant register is not available yet, so no participant figures are shown.")
+        return
+    from lce_utils.programme.published import LABELS
+
+    share = None if register.participants is None else 100 * register.participants / register.target
+    show.key_figures([
+        ("Deltagare i registret", "Participants in the register", show.fmt(register.participants, count=True, k=k)),
+        ("Programmets mål", "The programme's target", show.fmt(register.target)),
+        ("Andel av målet", "Share of the target", show.fmt(share, suffix=" %")),
+        ("Har avslutat", "Have left", show.fmt(register.left, count=True, k=k)),
+    ])
+    for table in register.tables:
+        D.record(f"programme/{table.id}", table.title, table.cells, table.relations)
+        if table.id == "progress":
+            continue  # the key figures above
+        words = [" / ".join(dict.fromkeys(LABELS[table.key][v])) for v in table.frame[table.key]]
+        frame = table.frame.assign(**{table.key: words})
+        sv, en = table.title
+        column = PROGRAMME_COLUMNS[table.key]
+        show.show_chart(bar_chart(frame, table.key, "participants", column, "Deltagare / Participants"), sv, en)
+        show.show_table(frame, sv, en, count_columns=["participants"],
+                        labels={table.key: column, "participants": COLUMN_LABELS["participants"]}, k=k)
+    show.note("Varje deltagande räknas (den som börjar igen räknas igen). Resultaten gäller dem som har avslutat; "
+              "samma person kan ha flera resultat.",
+              "Every participation counts (a person who enters again counts again). The results are those of the "
+              "participants who left; one person can have several results.")
