@@ -154,3 +154,19 @@ def mentorship_tables(url: str | None, k: int = 5) -> dict[str, pd.DataFrame] | 
     except ImportError:
         return None
     return outcome_tables(url, k=k)
+
+
+def programme_publication(url: str | None, k: int = 5, target: int | None = None) -> Any:
+    """The register's published tables (lce_utils.programme.published.Publication), protected together; None when
+    the programme part or its register is missing. url: the parameter, else LCE_PROGRAMME_DB, else var/programme.db
+    (a relative SQLite path is relative to the repository, as for the store)."""
+    try:
+        from lce_utils.programme import published
+        from lce_utils.programme.store import normalise_url
+    except ImportError:  # the programme part is not installed: the section says so
+        return None
+    url = normalise_url(url or None)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).is_file():
+        return None
+    rows = published.register_rows(url)
+    return published.publication(rows, k, published.TARGET if target is None else target)
