@@ -38,6 +38,7 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
     from lce_utils.programme.scb import due_date, export_month, stale_months
 
     written = export_month(args.month, Path(args.out), db_url(args), Path(args.mapping) if args.mapping else None)
+    _record_scb_files(written, db_url(args))
     for item in written:
         line = f"{item.path}: {item.month} version {item.version}, {item.rows} row(s); {item.reason}"
         if item.protected:
@@ -57,6 +58,19 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_scb_files(written: list, url: str | None) -> None:
+    """Record each month's file with the people it can name (started or ended in that month), for erasure and
+    purge."""
+    from lce_utils.programme.files import record_file
+    from lce_utils.programme.store import records
+
+    rows = records(url)
+    for item in written:
+        people = [r.person_id for r in rows if f"{r.entry_date:%Y-%m}" == item.month or
+                  (r.exit_date is not None and f"{r.exit_date:%Y-%m}" == item.month)]
+        record_file(item.path, "scb", people, url)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     print(run_demo(db_url(args)))
     return 0
@@ -71,12 +85,14 @@ def run_demo(url: str | None = None) -> str:
 
 
 def cmd_export_person(args: argparse.Namespace) -> int:
-    from lce_utils.programme.rights import export_person
+    from lce_utils.programme.files import record_file
+    from lce_utils.programme.rights import export_person, person_id
 
     data = export_person(args.who, db_url(args))
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
+        record_file(Path(args.out), "person_export", [person_id(args.who, db_url(args))], db_url(args))
         print(f"{args.out}: everything the register holds about the person / allt registret har om personen")
     else:
         sys.stdout.write(text + "\n")
@@ -108,9 +124,19 @@ def cmd_roster(args: argparse.Namespace) -> int:
     rows = roster(db_url(args), Path(args.course) if args.course else COURSES,
                   existing_mentorship_store(args.mentorship_db), weeks=args.weeks)
     write_roster(Path(args.out), rows)
+    _record_participations(Path(args.out), "roster", [r.participation_id for r in rows], db_url(args))
     risky = sum(1 for r in rows if r.at_risk)
     print(f"{args.out}: {len(rows)} participation(s), {risky} at risk (staff only: never publish this file)")
     return 0
+
+
+def _record_participations(path: Path, kind: str, participation_ids: list[int], url: str | None) -> None:
+    """Record a written file with the people of these participations (for erasure and purge)."""
+    from lce_utils.programme.files import record_file
+    from lce_utils.programme.store import records
+
+    wanted = set(participation_ids)
+    record_file(path, kind, [r.person_id for r in records(url) if r.participation_id in wanted], url)
 
 
 def cmd_hours(args: argparse.Namespace) -> int:
@@ -156,6 +182,7 @@ def cmd_certificate(args: argparse.Namespace) -> int:
     from lce_utils.programme.certificate import write_certificate
 
     print(write_certificate(args.participation, Path(args.out), db_url(args)))
+    _record_participations(Path(args.out), "certificate", [args.participation], db_url(args))
     return 0
 
 

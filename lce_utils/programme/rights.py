@@ -1,5 +1,6 @@
 """Data rights under a legal obligation: a person's data machine-readable (GDPR art. 15 and 20), erasure refused
-while the ESF+ records must be kept (GDPR art. 17(3)(b)), and the purge once that period has ended.
+while the ESF+ records must be kept (GDPR art. 17(3)(b)), and the purge once that period has ended. Both also
+delete the files `lce programme` wrote about the people they remove (`files.py`).
 
 The period: documents of an operation are kept for five years from 31 December of the year in which the
 managing authority's last payment to the beneficiary was made (Regulation (EU) 2021/1060, art. 82). That
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from lce_utils.errors import DataError
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
+from lce_utils.programme.files import delete_files
 from lce_utils.programme.models import (
     Attendance,
     Attestation,
@@ -61,6 +63,13 @@ def _find(session: Session, who: str, cipher: Cipher) -> Person:
     if person is None:
         raise DataError("no such person in the programme register / ingen sådan person i registret")
     return person
+
+
+def person_id(who: str, url: str | None = None) -> int:
+    """The register's id of the person with this personnummer or e-mail (DataError if there is none)."""
+    cipher = Cipher.load()
+    with reading(url) as session:
+        return _find(session, who, cipher).id
 
 
 def _iso(value: Any) -> Any:
@@ -135,8 +144,9 @@ def erase_person(who: str, url: str | None = None, today: dt.date | None = None)
     def write(session: Session) -> str:
         person = _find(session, who, cipher)
         rows = _delete_people(session, [person.id])
-        audit(session, "erase_person", rows=rows)
-        return f"erased: {rows} row(s) / raderat"
+        files = delete_files(session, [person.id])
+        audit(session, "erase_person", rows=rows, files=files)
+        return f"erased: {rows} row(s), {files} file(s) naming the person / raderat"
 
     return transaction(write, url)
 
@@ -152,7 +162,8 @@ def purge(url: str | None = None, today: dt.date | None = None) -> str:
     def write(session: Session) -> str:
         ids = list(session.scalars(select(Person.id)))
         rows = _delete_people(session, ids) if ids else 0
-        audit(session, "purge", people=len(ids), rows=rows)
-        return f"purged {len(ids)} people, {rows} row(s), past {end} / rensat"
+        files = delete_files(session)  # (every file written about people: all of them are past the period)
+        audit(session, "purge", people=len(ids), rows=rows, files=files)
+        return f"purged {len(ids)} people, {rows} row(s), {files} file(s), past {end} / rensat"
 
     return transaction(write, url)
