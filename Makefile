@@ -7,9 +7,10 @@ STAMP := $(VENV)/.configured
 HOST ?= 127.0.0.1
 PORT ?= 8888
 SITE_PORT ?= 8000
+PROGRAMME_PORT ?= 8889
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint lab mentorship serve-site bench lock clean
+.PHONY: help setup run test test-fast lint lab mentorship programme serve-site bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ lab: $(STAMP)  ## JupyterLab on 127.0.0.1, opening index.ipynb
 
 mentorship: $(STAMP)  ## the mentorship Voila apps on 127.0.0.1 (DEMO=1: the demo programme's database)
 	$(BIN)/lce mentorship serve --port $(PORT)$(if $(DEMO), --demo)
+
+programme: $(STAMP)  ## the programme register's staff app and attestation page on 127.0.0.1 (DEMO=1: the demo register)
+	$(BIN)/lce programme serve --port $(PROGRAMME_PORT)$(if $(DEMO), --demo)
 
 serve-site: $(STAMP)  ## serve the built report site (_site/) on 127.0.0.1
 	$(BIN)/python -m http.server --bind $(HOST) --directory _site $(SITE_PORT)
