@@ -75,6 +75,24 @@ def test_wrong_codes_are_limited_per_client_address(tmp_path, monkeypatch):
     assert hours_for_code(code, url, client="203.0.113.7") == {"2026-03": 6.0}, "the window passed"
 
 
+def test_one_server_two_folders_each_with_its_own_description():
+    from lce_utils.mentorship.serve import CLIENT_HEADER, MENTORSHIP, build_config
+
+    mentorship = build_config(port=1, token="m" * 24, pool=3)
+    assert mentorship.Voila.root_dir == str(MENTORSHIP.root) == str(ROOT / "mentorship")
+    assert mentorship.VoilaKernelManager.kernel_pools_config == {
+        "default": {"pool_size": 0}, "signup/index.ipynb": {"pool_size": 3}, "followup/index.ipynb": {"pool_size": 1}}
+    assert "http_header_envs" not in mentorship.VoilaConfiguration, "mentorship kernels are not told the address"
+    assert "cookie_name" not in mentorship.IdentityProvider
+    programme = build_config(port=1, token="p" * 24, pool=0, preheat=False, site=PROGRAMME)
+    assert programme.Voila.root_dir == str(ROOT / "programme")
+    assert "kernel_pools_config" not in programme.VoilaKernelManager, "the attestation page is never preheated"
+    assert programme.VoilaConfiguration.http_header_envs == [CLIENT_HEADER]
+    assert programme.IdentityProvider.cookie_name == "lce-programme-login"
+    assert PROGRAMME.token_env == "LCE_PROGRAMME_TOKEN" and PROGRAMME.token_file.name == "programme-token"
+    assert PROGRAMME.token_file != MENTORSHIP.token_file and PROGRAMME.public == ("attest/index.ipynb",)
+
+
 # -- the served folder's policy, in a copy with links --------------------------------------------------------------
 def test_programme_policy_protects_the_staff_file_under_any_name(tmp_path):
     root = tmp_path / "programme"
