@@ -22,6 +22,7 @@ from lce_utils.courses.selfcheck import (
     this_notebook,
     unsaved_warning,
 )
+from lce_utils.staging import atomic_write
 
 MAX_BYTES = 200 * 1024 * 1024     # at most this much goes into one download (Binder's disk is small)
 SUFFIX = ".zip"                    # the download sits beside the notebook as <notebook name>.zip
@@ -92,15 +93,17 @@ def make_download(notebook: str | Path, limit: int = MAX_BYTES, language: str | 
         largest = sorted(sizes.items(), key=lambda item: -item[1])[:3]
         raise TooBig(total, [(p.relative_to(folder).as_posix(), s) for p, s in largest], limit, language)
     target = folder / download_name(notebook)
-    partial = target.with_name(f".{target.name}.partial")  # hidden while written: never half a zip behind the link
     members = [path.relative_to(folder).as_posix() for path in files]
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, member in zip(files, members):
-            # sounds and images are compressed already: store them as they are
-            kind = zipfile.ZIP_DEFLATED if path.suffix.lower() in (".ipynb", ".csv", ".txt", ".md", ".json",
-                                                                     ".py", ".svg", ".html") else zipfile.ZIP_STORED
-            archive.write(path, member, compress_type=kind)
-    os.replace(partial, target)
+
+    def write(partial: str) -> None:  # hidden while written: never half a zip behind the link
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path, member in zip(files, members):
+                # sounds and images are compressed already: store them as they are
+                kind = zipfile.ZIP_DEFLATED if path.suffix.lower() in (".ipynb", ".csv", ".txt", ".md", ".json",
+                                                                         ".py", ".svg", ".html") else zipfile.ZIP_STORED
+                archive.write(path, member, compress_type=kind)
+
+    atomic_write(target, write)
     return Download(target, members, target.stat().st_size)
 
 

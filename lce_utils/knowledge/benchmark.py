@@ -22,6 +22,7 @@ from lce_utils.engagement.compare import read_run
 from lce_utils.errors import DataError, UsageError
 from lce_utils.paths import VAR
 from lce_utils.privacy import DEFAULT_K
+from lce_utils.staging import atomic_write_text
 
 MIN_INSTITUTIONS = 3
 PAGE = "jamforelse.html"
@@ -107,11 +108,9 @@ def share(run: str | Path, institution: str, *, var: Path | None = None, demo: b
     folder = shared_dir(var, demo)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{entry.slug}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "institution": entry.institution, "period": entry.period,
-                               "shared_on": entry.shared_on, "values": entry.values}, ensure_ascii=False, indent=1),
-                   encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps({"schema": SCHEMA_VERSION, "institution": entry.institution,
+                                        "period": entry.period, "shared_on": entry.shared_on,
+                                        "values": entry.values}, ensure_ascii=False, indent=1))
     return entry
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lce_utils.mentorship.models import ExportFile, ExportFilePerson
 from lce_utils.paths import ROOT, VAR
+from lce_utils.staging import atomic_write
 
 EXPORTS_ENV = "LCE_MENTORSHIP_EXPORTS"
 EMAIL_COLUMNS = ("a_email", "b_email")
@@ -25,20 +25,6 @@ def exports_dir() -> Path:
     """The exports folder: LCE_MENTORSHIP_EXPORTS (relative to the repository) or var/mentorship-exports."""
     configured = os.environ.get(EXPORTS_ENV, "").strip()
     return (ROOT / Path(configured).expanduser()) if configured else VAR / "mentorship-exports"
-
-
-def write_atomically(path: Path, write: Callable[[str], None]) -> Path:
-    """write(temporary name) fills a file beside path that then replaces path: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def register_file(session: Session, path: Path, kind: str, person_ids: Iterable[int]) -> ExportFile:
@@ -79,7 +65,7 @@ def _rewrite_csv(path: Path, emails: set[str]) -> bool:
             writer = csv.DictWriter(fh, fieldnames=fields)
             writer.writeheader()
             writer.writerows(kept)
-    write_atomically(path, write)
+    atomic_write(path, write)
     return True
 
 
@@ -104,7 +90,7 @@ def _rewrite_xlsx(path: Path, emails: set[str]) -> bool:
             sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{max(sheet.max_row, 2)}"
     if not found:
         return False
-    write_atomically(path, workbook.save)
+    atomic_write(path, workbook.save)
     return True
 
 

@@ -16,9 +16,10 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from lce_utils.mentorship import audit
-from lce_utils.mentorship.export_files import register_file, write_atomically
+from lce_utils.mentorship.export_files import register_file
 from lce_utils.mentorship.matching import explain
 from lce_utils.mentorship.store import _person, exclusive, matches_in, person_record, reading, transaction
+from lce_utils.staging import atomic_write
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 COLUMNS = ["pair_id", "kind", "code", "locked", "score", "a_name", "a_email", "a_organisation", "b_name", "b_email",
@@ -87,12 +88,12 @@ def write_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
             _csv_into(rows, fh)
-    return write_atomically(Path(path), write)
+    return atomic_write(Path(path), write)
 
 
 def write_xlsx(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """rows as an Excel workbook where every text is stored as text (never a formula), written atomically."""
-    return write_atomically(Path(path), lambda tmp: _xlsx_into(rows, tmp))
+    return atomic_write(Path(path), lambda tmp: _xlsx_into(rows, tmp))
 
 
 def matches_bytes(rows: list[dict[str, Any]], kind: str) -> bytes:
@@ -162,6 +163,6 @@ def write_person_export(email: str, path: str | Path, url: str | None = None, ac
         def write(tmp: str) -> None:
             with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, ensure_ascii=False, indent=2)
-        return write_atomically(Path(path), write)
+        return atomic_write(Path(path), write)
 
     return transaction(register_and_write, url)
