@@ -11,17 +11,13 @@ from typing import Any
 import pandas as pd
 
 from lce_utils.courses.schema import ADDED_COLUMNS, GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.engagement import schema as labs_schema
 from lce_utils.errors import DataError
 from lce_utils.paths import VAR
 
-METRIC_KEYS = ["rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
-               "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
-               "visits_by_age_band", "visits_by_month"]
-LAB_TABLES = ["visitors_by_month", "cohort_retention", "occupancy_by_event", "occupancy_by_art_form",
-              "revenue_by_ticket_type", "revenue_by_channel", "reach_by_area", "representation_index",
-              "visits_by_gender_age"]
-GENDER_KEYS = ["woman", "man", "other", "unknown"]
-AGE_BANDS = ["0-15", "16-25", "26-35", "36-45", "46-55", "56-65", "66-75", "76+", "unknown"]
+METRIC_KEYS = list(labs_schema.METRIC_KEYS)  # the labs' contract (lce_utils.engagement.schema)
+GENDER_KEYS = list(labs_schema.GENDERS)
+AGE_BANDS = list(labs_schema.AGE_BANDS)
 _TRUE = {"true", "1", "yes", "ja", "t", "y"}
 _FALSE = {"false", "0", "no", "nej", "f", "n", ""}
 
