@@ -23,6 +23,7 @@ import nbformat
 from lce_utils.courses.config import course_root, nbgrader_config
 from lce_utils.courses.language import LANGUAGES, english_path, notebook_language
 from lce_utils.errors import DataError, SubmissionError
+from lce_utils.staging import swap_folder
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_ZIP_BYTES = 2 * 1024**3
@@ -294,8 +295,7 @@ def collect(assignment: str, submissions: str | Path, root: str | Path | None = 
                     result.kept.setdefault(student, []).append(earlier.stem)
                     if notify:
                         notify(f"  KEPT EARLIER {student}: {earlier.name} from an earlier hand-in (not in this one)")
-            shutil.rmtree(dest, ignore_errors=True)
-            staging.rename(dest)
+            swap_folder(staging, dest)  # the earlier hand-in stays whole until this one takes its place
             result.students.append(student)
     if only_student and only_student not in result.students and only_student not in result.problems:
         raise DataError(f"{submissions}: no folder for student {only_student!r}")
