@@ -145,6 +145,10 @@ def test_built_site_passes_the_disclosure_audit(site):
     relations = [r for doc in files.values() for t in doc["tables"] for r in t["relations"]]
     assert {"total": "course/adaptive-mindset/learners", "parts": ["course/adaptive-mindset/manual",
                                                                    "course/adaptive-mindset/not-manual"]} in relations
+    # the demo register's tables (samples.write_all writes it): every breakdown adds up to the one total
+    assert {"programme/participants", "programme/gender/woman", "programme/exit/employed"} <= \
+        cells["programme-progress.disclosure.json"]
+    assert sum(r["total"] == "programme/participants" for r in relations) == 5
 
 
 def test_unchanged_rebuild_runs_nothing(site):

@@ -147,9 +147,9 @@ def publication(rows: list[Any], k: int = DEFAULT_K, target: int = TARGET, key: 
         names = {x: _cell(table_id, "result", x) for x in results}
         own: list[Relation] = []
         for result, name in names.items():
-            values[name] = sum(r.results.get(stage, {}).get(result, False) for r in left_rows)
+            having = sum(r.results.get(stage, {}).get(result, False) for r in left_rows)
             without = f"{name}/not"  # never shown: the leavers without this result
-            values[without] = len(left_rows) - values[name]
+            values[name], values[without] = having, len(left_rows) - having
             own.append((LEFT, [name, without]))
         relations += own
         published += list(names.values())
