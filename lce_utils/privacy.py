@@ -79,7 +79,7 @@ def protect(values: Mapping[str, Any], relations: Iterable[Relation] = (), publi
     such as "passed" beside "tried" and "failed") is protected as well. The result passes the auditor:
     every hidden or unpublished cell that could be a small group (1..k-1) has an interval at least
     `protection` (default k) wide, and no hidden cell is exactly determined."""
-    from lce_utils.privacy_audit import audit_cells
+    from lce_utils.privacy_audit import Screen
 
     if k < 1:
         raise ValueError(f"k must be at least 1, got {k}")
@@ -90,23 +90,30 @@ def protect(values: Mapping[str, Any], relations: Iterable[Relation] = (), publi
         raise ValueError(f"published cells without a value: {', '.join(unknown)}")
     hidden = {c for c in shown_keys if _missing(values[c]) or 0 < int(values[c]) < k}
     totals = {t for t, _ in relations}
+    # the auditor's judgement (audit_cells), reached without two LPs per unseen cell after every hidden cell
+    screen = Screen({c: None if _missing(v) else int(v) for c, v in values.items()}, relations, k=k,
+                    protection=protection)
     while True:
         shown = {c: int(values[c]) for c in shown_keys if c not in hidden}
-        findings = audit_cells(shown, hidden, relations, k=k, protection=protection)
-        if not findings:
+        finding = screen.first(shown, hidden)
+        if finding is None:
             break
-        if findings[0].kind in ("inconsistent", "conflict"):
-            raise ValueError(f"the counts contradict their relations: {findings[0].message}")
-        cell = findings[0].cell
+        if finding.kind in ("inconsistent", "conflict"):
+            raise ValueError(f"the counts contradict their relations: {finding.message}")
+        cell = finding.cell
         near = {c for t, parts in relations if cell == t or cell in parts for c in (t, *parts)}
         candidates = [c for c in near if shown.get(c, 0) > 0]
         if not candidates:  # nothing left beside it: widen to every shown cell linked to it
             linked = _component(cell, relations)
             candidates = [c for c in linked if shown.get(c, 0) > 0]
         if not candidates:
-            raise ValueError(f"cell {cell!r} cannot be protected: {findings[0].message}")
-        parts_first = [c for c in candidates if c not in totals] or candidates
-        hidden.add(min(parts_first, key=lambda c: order_key(c, key)))
+            raise ValueError(f"cell {cell!r} cannot be protected: {finding.message}")
+        parts_first = sorted([c for c in candidates if c not in totals] or candidates, key=lambda c: order_key(c, key))
+        choice = parts_first[0]
+        if finding.interval is not None and finding.interval[1] - finding.interval[0] < 1e-6:
+            # exactly known: the first in the keyed order whose hiding leaves it undetermined (by structure alone)
+            choice = next((c for c in parts_first if not screen.determined(cell, shown.keys() - {c})), choice)
+        hidden.add(choice)
     return {c: None if c in hidden else int(values[c]) for c in shown_keys}
 
 

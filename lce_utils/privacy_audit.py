@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,12 +59,9 @@ def _bound_text(value: float) -> str:
     return "∞" if math.isinf(value) else f"{value:g}"
 
 
-def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]],
-              bounds: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]] | None:
-    """Smallest and largest value of each unknown cell (None when the published values admit no solution)."""
-    from scipy.optimize import linprog
-
-    unknown = sorted(set(unknown))
+def _system(known: Mapping[str, float], unknown: Sequence[str], relations: Sequence[tuple[str, Sequence[str]]]
+            ) -> tuple[list[list[float]], list[float]] | None:
+    """The relations as A x = b over the unknown cells (None when a relation with nothing unknown fails)."""
     index = {c: i for i, c in enumerate(unknown)}
     rows, rhs = [], []
     for total, parts in relations:
@@ -80,23 +77,47 @@ def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Seq
             rhs.append(-constant)
         elif abs(constant) > 1e-9:
             return None  # published values contradict a relation with nothing unknown in it
+    return rows, rhs
+
+
+def _box(unknown: Sequence[str], bounds: Mapping[str, tuple[float, float]] | None) -> list[tuple[float, float | None]]:
     bounds = bounds or {}
     ranges = [(max(0.0, bounds.get(c, (0, math.inf))[0]), bounds.get(c, (0, math.inf))[1]) for c in unknown]
-    box = [(lo, None if math.isinf(hi) else hi) for lo, hi in ranges]  # linprog: None = no upper bound
+    return [(lo, None if math.isinf(hi) else hi) for lo, hi in ranges]  # linprog: None = no upper bound
+
+
+def _interval(options: dict[str, Any], size: int, i: int) -> tuple[float, float] | None:
+    """Two LPs: the smallest and largest value of unknown i (None: no solution at all)."""
+    from scipy.optimize import linprog
+
+    ends = []
+    for sign in (1.0, -1.0):
+        c = [0.0] * size
+        c[i] = sign
+        res = linprog(c, **options)
+        if res.status == 2:
+            return None
+        ends.append(math.inf if res.status == 3 else sign * res.fun)
+    return round(ends[0], 6), ends[1] if math.isinf(ends[1]) else round(ends[1], 6)
+
+
+def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]],
+              bounds: Mapping[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]] | None:
+    """Smallest and largest value of each unknown cell (None when the published values admit no solution)."""
+    unknown = sorted(set(unknown))
+    system = _system(known, unknown, relations)
+    if system is None:
+        return None
     if not unknown:
         return {}
+    rows, rhs = system
+    options = {"A_eq": rows or None, "b_eq": rhs or None, "bounds": _box(unknown, bounds), "method": "highs"}
     out: dict[str, tuple[float, float]] = {}
-    options = {"A_eq": rows or None, "b_eq": rhs or None, "bounds": box, "method": "highs"}
-    for cell, i in index.items():
-        ends = []
-        for sign in (1.0, -1.0):
-            c = [0.0] * len(unknown)
-            c[i] = sign
-            res = linprog(c, **options)
-            if res.status == 2:
-                return None
-            ends.append(math.inf if res.status == 3 else sign * res.fun)
-        out[cell] = (round(ends[0], 6), ends[1] if math.isinf(ends[1]) else round(ends[1], 6))
+    for i, cell in enumerate(unknown):
+        found = _interval(options, len(unknown), i)
+        if found is None:
+            return None
+        out[cell] = found
     return out
 
 
@@ -128,6 +149,23 @@ def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[st
     return out
 
 
+def _judge(cell: str, lo: float, hi: float, hidden: bool, k: int, protection: float) -> Finding | None:
+    """The finding for an unseen cell whose interval is [lo, hi], or None when it is safe."""
+    text = f"{cell}: between {_bound_text(lo)} and {_bound_text(hi)}"
+    if hidden and hi - lo < 1e-6:
+        return Finding("exact", cell, (lo, hi), f"{text}: a suppressed cell is exactly known")
+    if hi - lo < protection - 1e-6 and lo < k and hi >= 1:
+        return Finding("narrow", cell, (lo, hi), f"{text}: narrower than {protection:g} and may be a group under {k}")
+    return None
+
+
+def _inconsistent(members: Iterable[str], rels: Sequence[tuple[str, Sequence[str]]], bounded: bool) -> Finding:
+    cells = sorted(members) or sorted({m for t, parts in rels for m in (t, *parts)})
+    return Finding("inconsistent", cells[0], None,
+                   f"no counts fit the published values and relations of {', '.join(cells[:6])}"
+                   + (" (a cell labelled under k must be larger)" if bounded else ""))
+
+
 def audit_cells(shown: Mapping[str, float], hidden: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]],
                 *, k: int = DEFAULT_K, protection: float | None = None,
                 bounds: Mapping[str, tuple[float, float]] | None = None,
@@ -145,21 +183,188 @@ def audit_cells(shown: Mapping[str, float], hidden: Iterable[str], relations: Se
     for members, rels in _components(unseen, relations):
         result = intervals(shown, members, rels, bounds)
         if result is None:
-            cells = sorted(members) or sorted({m for t, parts in rels for m in (t, *parts)})
-            findings.append(Finding("inconsistent", cells[0], None,
-                                    f"no counts fit the published values and relations of {', '.join(cells[:6])}"
-                                    + (" (a cell labelled under k must be larger)" if bounds else "")))
+            findings.append(_inconsistent(members, rels, bool(bounds)))
             continue
         for cell, (lo, hi) in sorted(result.items()):
             if found is not None:
                 found[cell] = (lo, hi)
-            text = f"{cell}: between {_bound_text(lo)} and {_bound_text(hi)}"
-            if cell in hidden and hi - lo < 1e-6:
-                findings.append(Finding("exact", cell, (lo, hi), f"{text}: a suppressed cell is exactly known"))
-            elif hi - lo < protection - 1e-6 and lo < k and hi >= 1:
-                findings.append(Finding("narrow", cell, (lo, hi),
-                                        f"{text}: narrower than {protection:g} and may be a group under {k}"))
+            finding = _judge(cell, lo, hi, cell in hidden, k, protection)
+            if finding is not None:
+                findings.append(finding)
     return findings
+
+
+def _moves(a: Any, x: Any) -> tuple[Any, Any]:
+    """Per unknown j of A x = b (x the true counts): whether it is determined (its unit vector lies in A's row space)
+    and how far it moves while x moves along e_j's projection on A's null space and every count stays >= 0 (a lower
+    bound of the width of its LP interval)."""
+    import numpy as np
+
+    if len(a):
+        _, singular, vt = np.linalg.svd(a, full_matrices=True)
+        rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
+        null = vt[rank:].T
+    else:
+        null = np.eye(len(x))
+    p = null @ null.T  # column j: e_j projected on the null space
+    reach = p.diagonal().copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = -x[:, None] / p  # t at which x_i + t p_ij reaches 0
+        low = np.where(p > 1e-12, ratio, -np.inf).max(axis=0)
+        high = np.where(p < -1e-12, ratio, np.inf).min(axis=0)
+        width = np.nan_to_num((high - low) * reach, nan=0.0)  # inf * 0 where the cell is determined
+    return reach < 1e-9, width
+
+
+class Screen:
+    """The first finding audit_cells would report (cells in name order), for protect() to call after each cell it
+    hides, without two LPs per unseen cell each time.
+
+    Exactly audit_cells' judgement, reached cheaply: only the group of unseen cells linked to the one just hidden
+    changes (the others' results are kept); within a group whose true counts are known (protect knows them) linear
+    algebra settles most cells first: a cell is exactly determined when its unit vector lies in the row space of the
+    relations over the unknowns, and otherwise the true counts moved along its null-space direction stay
+    non-negative over a range that is a lower bound of its LP interval's width. Only a cell that this lower bound
+    cannot show safe gets its two LPs. A cell safe by width stays safe: hiding more cells only widens intervals."""
+
+    def __init__(self, truth: Mapping[str, int | None], relations: Sequence[tuple[str, Sequence[str]]], *,
+                 k: int = DEFAULT_K, protection: float | None = None) -> None:
+        self.truth = truth
+        self.relations = [(t, tuple(parts)) for t, parts in relations]
+        self.k = k
+        self.protection = float(k if protection is None else protection)
+        self.touching: dict[str, list[int]] = {}
+        for i, (total, parts) in enumerate(self.relations):
+            for cell in {total, *parts}:
+                self.touching.setdefault(cell, []).append(i)
+        self.safe: set[str] = set()
+        self.groups: dict[frozenset[str], _Group] = {}
+        self.lps = 0  # LP pairs solved (for the benchmark)
+
+    def first(self, shown: Mapping[str, float], hidden: set[str]) -> Finding | None:
+        """audit_cells(shown, hidden, relations)[0] when cells are taken in name order, or None when it finds none."""
+        for c, v in sorted(shown.items()):
+            if 0 < v < self.k:
+                return Finding("small", c, (v, v), f"{c}: {v:g} is shown, under {self.k}")
+        unseen = (self.touching.keys() | hidden) - shown.keys()
+        group_of = self._group_of(unseen)
+        live: dict[frozenset[str], _Group] = {}
+        for cell in sorted(unseen):
+            if cell in self.safe:
+                continue
+            members = group_of[cell]
+            group = live.get(members) or self.groups.get(members)
+            if group is None:
+                group = _Group(self, members, shown)
+            live[members] = group
+            finding = group.judge(cell, cell in hidden)
+            if finding is not None:
+                self.groups = {**self.groups, **live}
+                return finding
+        self.groups = live
+        return None
+
+    def determined(self, cell: str, shown: Collection[str]) -> bool:
+        """Whether the relations fix cell's value once the cells in shown are known (its unit vector lies in the
+        row space of the relations over the other cells): structure only, not values."""
+        import numpy as np
+
+        unknown = sorted({m for i in range(len(self.relations)) for m in self._members(i)} - set(shown) | {cell})
+        column = {c: j for j, c in enumerate(unknown)}
+        a = np.zeros((len(self.relations), len(unknown)))
+        for r, (total, parts) in enumerate(self.relations):
+            for member, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+                if member in column:
+                    a[r, column[member]] += sign
+        if not a.any():
+            return False
+        without = np.delete(a, column[cell], axis=1)
+        return bool(np.linalg.matrix_rank(a) > np.linalg.matrix_rank(without))
+
+    def _members(self, i: int) -> tuple[str, ...]:
+        total, parts = self.relations[i]
+        return (total, *parts)
+
+    def _group_of(self, unseen: set[str]) -> dict[str, frozenset[str]]:
+        parent = {c: c for c in unseen}
+
+        def root(c: str) -> str:
+            while parent[c] != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        for total, parts in self.relations:
+            members = [m for m in (total, *parts) if m in parent]
+            for m in members[1:]:
+                parent[root(m)] = root(members[0])
+        groups: dict[str, set[str]] = {}
+        for c in unseen:
+            groups.setdefault(root(c), set()).add(c)
+        return {c: frozenset(groups[root(c)]) for c in unseen}
+
+
+class _Group:
+    """One group of linked unseen cells: its relations as A x = b, settled by linear algebra where it can be."""
+
+    def __init__(self, screen: Screen, members: frozenset[str], shown: Mapping[str, float]) -> None:
+        import numpy as np
+
+        self.screen = screen
+        self.cells = sorted(members)
+        self.index = {c: i for i, c in enumerate(self.cells)}
+        rows = sorted({i for c in self.cells for i in screen.touching.get(c, [])})
+        self.rels = [screen.relations[i] for i in rows]
+        self.done: dict[str, Finding | None] = {}
+        self.options: dict[str, Any] | None = None
+        system = _system(shown, self.cells, self.rels)
+        self.system = system
+        self.certain = None  # (determined, width) per cell when the true counts are known and fit
+        if system is None:
+            return
+        truth = [screen.truth.get(c) for c in self.cells]
+        if any(v is None for v in truth):
+            return
+        x = np.array(truth, dtype=float)
+        a = np.array(system[0], dtype=float).reshape(len(system[0]), len(self.cells))
+        if len(a) and np.abs(a @ x - np.array(system[1])).max() > 1e-6:
+            return  # the counts contradict their relations: the LPs say so
+        determined, width = _moves(a, x)
+        zero = x < 0.5
+        if zero.any() and not zero.all():  # counts at 0 stop a move one way: also move with them held at 0
+            held = np.vstack([a.reshape(-1, len(x)), np.eye(len(x))[zero]])
+            width = np.maximum(width, _moves(held, x)[1])
+        self.certain = (determined, width, x)
+
+    def judge(self, cell: str, hidden: bool) -> Finding | None:
+        if cell not in self.done:
+            self.done[cell] = self._judge(cell, hidden)
+        return self.done[cell]
+
+    def _judge(self, cell: str, hidden: bool) -> Finding | None:
+        screen = self.screen
+        if self.system is None:
+            return _inconsistent(self.cells, self.rels, False)
+        i = self.index[cell]
+        if self.certain is not None:
+            determined, width, x = self.certain
+            if determined[i]:
+                return _judge(cell, float(x[i]), float(x[i]), hidden, screen.k, screen.protection)
+            if width[i] >= max(screen.protection, 1e-6) + 1e-6:
+                screen.safe.add(cell)
+                return None
+        if self.options is None:
+            rows, rhs = self.system
+            self.options = {"A_eq": rows or None, "b_eq": rhs or None, "bounds": _box(self.cells, None),
+                            "method": "highs"}
+        screen.lps += 1
+        found = _interval(self.options, len(self.cells), i)
+        if found is None:
+            return _inconsistent(self.cells, self.rels, False)
+        lo, hi = found
+        if hi - lo >= max(screen.protection, 1e-6) + 1e-6:
+            screen.safe.add(cell)
+        return _judge(cell, lo, hi, hidden, screen.k, screen.protection)
 
 
 def disclosure_table(table_id: str, cells: Mapping[str, int | None],

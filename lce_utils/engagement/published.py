@@ -1,18 +1,27 @@
-"""metrics.json and the tables as published: every count about people goes through lce_utils.privacy
-(suppress_count, below k) and then `disclosure.protect` across all of them together, so that no hidden count can be
-recovered from a total and its parts, from another table with the same people, or from a share."""
+"""metrics.json and the tables as published: every count about people goes through lce_utils.privacy.protect
+across all of them together (primary suppression below k, then complementary cells in the keyed order until the
+auditor finds nothing), so that no hidden count can be recovered from a total and its parts, from another table
+with the same people, or from a share.
+
+The labs publish counts that add up: visits by gender, by age band and by month each sum to `visits`; the
+gender x age table sums to both; new visitors per month sum to each quarter's cohort and to `unique_visitors`; a
+share with its count gives its total. `model` writes them down as Cells (published counts, counts only implied,
+such as the visitors who did not return, and the sums linking them)."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import pandas as pd
 
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement.areas import area_names
-from lce_utils.engagement.disclosure import Cells, protect
 from lce_utils.engagement.mapping import AGE_BANDS
-from lce_utils.privacy import DEFAULT_K
+from lce_utils.privacy import DEFAULT_K, protect
+
+Key = Hashable
 
 # What the art-form rows say about their performances one by one; blanked where a performance's tickets are hidden.
 PER_PERFORMANCE = ["mean_occupancy", "sold_out_performances", "sold_out_share", "performances_under_half"]
@@ -30,7 +39,7 @@ class Publication(NamedTuple):
         """Every count about people (None = hidden or never published) and the sums linking them, by global name
         ('lab/<run>/...'), in the form of lce_utils.reports.disclosure records, for a disclosure audit."""
         def name(key: Any) -> str:
-            return "/".join(["lab", run, *(map(str, key) if isinstance(key, tuple) else [str(key)])])
+            return f"lab/{run}/{cell_name(key)}"
         shown = self.cells.published - self.hidden
         # counts only implied (never published) appear in the relations alone, as the auditor expects
         cells = {name(key): (int(value) if key in shown else None) for key, value in self.cells.values.items()
@@ -45,13 +54,71 @@ class Publication(NamedTuple):
                 "cells": cells, "relations": relations}
 
 
+@dataclass
+class Cells:
+    """Counts about people (published or only implied) and the sums that link them."""
+
+    values: dict[Key, int] = field(default_factory=dict)
+    published: set[Key] = field(default_factory=set)
+    equations: list[dict[Key, int]] = field(default_factory=list)
+
+    def add(self, key: Key, value: object, published: bool = True) -> Key:
+        """A count; implied ones (published=False) are never shown but may be small and so must stay unknown."""
+        self.values[key] = 0 if value is None else int(value)  # type: ignore[call-overload]
+        if published:
+            self.published.add(key)
+        return key
+
+    def total(self, total: Key, parts: Iterable[Key]) -> None:
+        """total = sum of parts (parts not added are known zeros and left out)."""
+        parts = [p for p in parts if p in self.values and p != total]
+        if total in self.values and parts:
+            equation = {total: 1}
+            for part in parts:
+                equation[part] = equation.get(part, 0) - 1
+            self.equations.append(equation)
+
+    def relations(self) -> list[tuple[Key, list[Key]]]:
+        """The sums as (total, parts), the form lce_utils.privacy and its auditor take."""
+        out = []
+        for eq in self.equations:
+            total = [key for key, coef in eq.items() if coef > 0]
+            parts = [key for key, coef in eq.items() if coef < 0]
+            if len(total) == 1 and eq[total[0]] == 1 and all(eq[p] == -1 for p in parts):
+                out.append((total[0], parts))
+        return out
+
+    def same(self, a: Key, b: Key) -> None:
+        """Two published counts that are equal by definition (the same people in two tables)."""
+        if a in self.values and b in self.values:
+            self.equations.append({a: 1, b: -1})
+
+
+def cell_name(key: Key) -> str:
+    """A cell's name for lce_utils.privacy (and, prefixed with lab/<run>/, in the disclosure record)."""
+    return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+
+
+def protect_cells(cells: Cells, k: int = DEFAULT_K, key: str | None = None) -> set[Key]:
+    """The published keys to hide: lce_utils.privacy.protect over every cell and sum (names without the run's, so
+    the same data hides the same cells whatever the output folder is called)."""
+    names = {c: cell_name(c) for c in cells.values}
+    back = {name: c for c, name in names.items()}
+    if len(back) != len(names):
+        raise ValueError("two lab cells share a name")
+    shown = protect({names[c]: v for c, v in cells.values.items()},
+                    [(names[t], [names[p] for p in parts]) for t, parts in cells.relations()],
+                    [names[c] for c in cells.values if c in cells.published], k=k, key=key)
+    return {back[name] for name, value in shown.items() if value is None}
+
+
 def publish(raw: dict[str, pd.DataFrame], rows_read: int, rows_rejected: int, has_visitor: bool, has_price: bool,
             has_events: bool, k: int = DEFAULT_K) -> Publication:
     """metrics.json and tables in published form (a Publication: metrics, tables, cells, hidden)."""
     metrics = mx.metrics_json(raw, rows_read, rows_rejected, has_visitor, has_price, k=1)  # k=1: all values
     tables = {name: _rounded(raw[source]) for name, (source, _, _) in mx.TABLES.items()}
     cells = model(metrics, raw, tables, has_visitor, has_events)
-    hidden = protect(cells, k)
+    hidden = protect_cells(cells, k)
     published = {name: _table(name, frame, hidden, tables) for name, frame in tables.items()}
     reach = published["reach_by_area"]  # named areas (open data) beside the digits
     reach.insert(1, "area_name", pd.Series([area_names().get(a) for a in reach["area"]], index=reach.index,
