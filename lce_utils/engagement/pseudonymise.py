@@ -7,18 +7,20 @@ import os
 import secrets
 from pathlib import Path
 
-KEY_ENV = "LCE_LABS_PSEUDONYM_KEY"
+from lce_utils import settings
+
+KEY_ENV = settings.LABS_PSEUDONYM_KEY.name
 
 
 def _key_file() -> Path:
-    from lce_utils.paths import VAR
-    return Path(os.environ.get("LCE_LABS_KEY_FILE", VAR / "labs" / "pseudonym.key"))
+    return settings.LABS_KEY_FILE()
 
 
 def pseudonym_key() -> str:
     """The secret key: $LCE_LABS_PSEUDONYM_KEY, else var/labs/pseudonym.key (created once, mode 0600)."""
-    if os.environ.get(KEY_ENV):
-        return os.environ[KEY_ENV]
+    key = settings.LABS_PSEUDONYM_KEY()
+    if key:
+        return key
     path = _key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +73,7 @@ def import_key(source: str | Path, force: bool = False) -> str:
     if len(key) < 32 or any(c.isspace() for c in key):
         raise ParameterError(f"{source}: not a pseudonymisation key (expected one line of at least 32 characters, "
                              "as written by `lce labs key export`) / ingen pseudonymiseringsnyckel")
-    if os.environ.get(KEY_ENV):
+    if settings.LABS_PSEUDONYM_KEY.is_set():
         raise ParameterError(f"{KEY_ENV} is set and overrides the key file; unset it first / ta bort variabeln")
     path = _key_file()
     if path.exists() and path.read_text().strip() != key and not force:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, Integer, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from lce_utils import database
+from lce_utils import database, settings
 from lce_utils.errors import DataError, UsageError
-from lce_utils.paths import VAR
 
-ENV_VAR = "LCE_KNOWLEDGE_DB"
+ENV_VAR = settings.KNOWLEDGE_DB.name
 MIGRATIONS = Path(__file__).parent / "migrations"
 QUEUED, PUBLISHED, REJECTED, WITHDRAWN = "queued", "published", "rejected", "withdrawn"
 STATUS_TEXT = {QUEUED: ("väntar på granskning", "waiting for review"), PUBLISHED: ("publicerat", "published"),
@@ -83,7 +81,7 @@ def _now() -> dt.datetime:
 
 def default_url() -> str:
     """The store's URL: LCE_KNOWLEDGE_DB, or SQLite in var/knowledge.db."""
-    return os.environ.get(ENV_VAR) or f"sqlite:///{VAR / 'knowledge.db'}"
+    return settings.KNOWLEDGE_DB()
 
 
 def normalise_url(url: str | None, root: Path | None = None) -> str:

@@ -8,7 +8,6 @@ its row (when, by whom) but is never listed. The page is written on every site b
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from lce_utils import settings
 from lce_utils.errors import DataError, LCEError
 
 PAGE = "katalog.html"
@@ -211,7 +211,7 @@ def demo_consents(mentorship_db: str | None = None, programme_db: str | None = N
 
 def environment_sources() -> dict[str, str | None]:
     """The stores named by LCE_MENTORSHIP_DB and LCE_PROGRAMME_DB (for staff commands)."""
-    return {"mentorship_db": os.environ.get("LCE_MENTORSHIP_DB"), "programme_db": os.environ.get("LCE_PROGRAMME_DB")}
+    return {"mentorship_db": settings.MENTORSHIP_DB.raw() or None, "programme_db": settings.PROGRAMME_DB.raw() or None}
 
 
 def revoke(reference: str, mentorship_db: str | None = None, programme_db: str | None = None,

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from lce_utils import settings
 from lce_utils.paths import ROOT
 
 # (lce_utils.mentorship is imported where it is used: a lesson's footer imports this module for its link, and the
 # store's machinery would take seconds to load in every lesson)
-FEEDBACK_URL_ENV = "LCE_FEEDBACK_URL"  # the mentorship server's public address, for the lessons' footer link
+FEEDBACK_URL_ENV = settings.FEEDBACK_URL.name  # the mentorship server's public address, for the lessons' footer link
 
 MENTORSHIP = "mentorship"
 TEXT_LIMIT = 500
@@ -332,7 +333,7 @@ def lesson_feedback_link(notebook: str | Path | None = None) -> Any:
     where LCE_FEEDBACK_URL (the mentorship server's public address) is not set, e.g. on Binder."""
     from lce_utils.courses.savework import grading
 
-    base = os.environ.get(FEEDBACK_URL_ENV, "").strip()
+    base = settings.FEEDBACK_URL() or ""
     if grading() or not base.startswith(("https://", "http://")):
         return None
     try:
@@ -400,7 +401,7 @@ def show_report(mentorship_db: str | None, k: int = 5) -> None:
     from lce_utils.reports import display as show
     from lce_utils.reports.disclosure import record
 
-    summary = lesson_summary(answers(mentorship_db or None), k, key=os.environ.get("LCE_PRIVACY_KEY"))
+    summary = lesson_summary(answers(mentorship_db or None), k, key=settings.PRIVACY_KEY())
     record("feedback/lessons", ("Svar per lektion", "Answers per lesson"), summary["cells"], [summary["relation"]])
     contexts = summary["contexts"]
     shown = sum(1 for c in contexts if c["answers"] is not None)

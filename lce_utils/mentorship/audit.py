@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lce_utils import settings
 from lce_utils.mentorship.models import AuditEvent
 
 COORDINATOR = "coordinator (token)"
@@ -16,7 +17,7 @@ RETENTION = "retention (automatic)"
 
 def cli_actor() -> str:
     """The person running the CLI: LCE_MENTORSHIP_ACTOR, else the login name."""
-    explicit = os.environ.get("LCE_MENTORSHIP_ACTOR", "").strip()
+    explicit = settings.MENTORSHIP_ACTOR()
     if explicit:
         return explicit[:120]
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from lce_utils import settings
 from lce_utils.errors import DataError
 
 
@@ -28,22 +28,19 @@ class SmtpSettings:
 
 def smtp_settings(env: Mapping[str, str] | None = None) -> SmtpSettings | None:
     """The settings from LCE_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _SECURITY; None when no host is set."""
-    env = os.environ if env is None else env
-    host = env.get("LCE_SMTP_HOST", "").strip()
+    host = settings.SMTP_HOST(env)
     if not host:
         return None
-    security = env.get("LCE_SMTP_SECURITY", "starttls").strip().lower()
-    if security not in {"starttls", "ssl", "none"}:
-        raise DataError(f"LCE_SMTP_SECURITY: expected starttls, ssl or none, got {security!r}")
-    raw_port = env.get("LCE_SMTP_PORT", "").strip() or {"ssl": "465", "starttls": "587", "none": "25"}[security]
+    security = settings.SMTP_SECURITY(env)
+    raw_port = settings.SMTP_PORT(env) or {"ssl": "465", "starttls": "587", "none": "25"}[security]
     if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
         raise DataError(f"LCE_SMTP_PORT: expected a port number from 1 to 65535, got {raw_port!r}")
-    sender = env.get("LCE_SMTP_FROM", "").strip()
+    sender = settings.SMTP_FROM(env)
     if "@" not in sender:
         raise DataError("LCE_SMTP_FROM: the sender's e-mail address is needed when LCE_SMTP_HOST is set, "
                         f"got {sender!r}")
-    return SmtpSettings(host=host, port=int(raw_port), sender=sender, user=env.get("LCE_SMTP_USER") or None,
-                        password=env.get("LCE_SMTP_PASSWORD") or None, security=security)
+    return SmtpSettings(host=host, port=int(raw_port), sender=sender, user=settings.SMTP_USER(env),
+                        password=settings.SMTP_PASSWORD(env), security=security)
 
 
 def send_mail(settings: SmtpSettings, to: str, subject: str, body: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -17,7 +16,7 @@ from sqlalchemy import Engine, delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, joinedload
 
-from lce_utils import database
+from lce_utils import database, settings
 from lce_utils.errors import DataError
 from lce_utils.mentorship import audit
 from lce_utils.mentorship.export_files import expire_files, scrub_people
@@ -42,11 +41,8 @@ from lce_utils.mentorship.validation import (
     validate_feedback,
     validate_session,
 )
-from lce_utils.paths import VAR
 
-ENV_VAR = "LCE_MENTORSHIP_DB"
-RETENTION_ENV = "LCE_MENTORSHIP_RETENTION_DAYS"
-EXPORT_RETENTION_ENV = "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS"
+ENV_VAR = settings.MENTORSHIP_DB.name
 PRIVACY_NOTICE_VERSION = "2026-1"
 # The version of the directory consent's text (i18n "consent_directory"); a new wording gets a new version.
 DIRECTORY_CONSENT_VERSION = "directory-2026-1"
@@ -59,25 +55,14 @@ class PersonNotFound(DataError):
     """No person with the given e-mail address is in the store."""
 
 
-def days_setting(name: str, default: int, env: dict[str, str] | None = None) -> int:
-    """A whole number of days from the environment variable name (default when unset); DataError if invalid."""
-    raw = (os.environ if env is None else env).get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise DataError(f"{name}: expected a whole number of days (0 or more), got {raw!r} / "
-                        "ett heltal dagar förväntades")
-    return int(raw)
-
-
 def retention_days() -> int:
     """How long applications are kept: LCE_MENTORSHIP_RETENTION_DAYS, default 365."""
-    return days_setting(RETENTION_ENV, 365)
+    return settings.MENTORSHIP_RETENTION_DAYS()
 
 
 def export_retention_days() -> int:
     """How long export files are kept: LCE_MENTORSHIP_EXPORT_RETENTION_DAYS, default 30."""
-    return days_setting(EXPORT_RETENTION_ENV, 30)
+    return settings.MENTORSHIP_EXPORT_RETENTION_DAYS()
 
 
 try:  # shown in the privacy notice; a wrong setting is reported by the server and the CLI, not by every import
@@ -88,7 +73,7 @@ except DataError:
 
 def default_url() -> str:
     """The store's URL: LCE_MENTORSHIP_DB, or SQLite in var/mentorship.db."""
-    return os.environ.get(ENV_VAR) or f"sqlite:///{VAR / 'mentorship.db'}"
+    return settings.MENTORSHIP_DB()
 
 
 def normalise_url(url: str | None, root: Path | None = None) -> str:

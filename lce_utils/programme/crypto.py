@@ -14,16 +14,15 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from lce_utils import settings
 from lce_utils.errors import DataError
-from lce_utils.paths import VAR
 
-KEY_ENV = "LCE_PROGRAMME_KEY"
-KEY_FILE_ENV = "LCE_PROGRAMME_KEY_FILE"
+KEY_ENV = settings.PROGRAMME_KEY.name
 
 
 def key_file() -> Path:
     """Where the key is kept when LCE_PROGRAMME_KEY is not set."""
-    return Path(os.environ.get(KEY_FILE_ENV) or VAR / "programme.key")
+    return settings.PROGRAMME_KEY_FILE()
 
 
 def _read_or_create(path: Path) -> bytes:
@@ -45,7 +44,7 @@ class Cipher:
     @classmethod
     def load(cls) -> Cipher:
         """The register's cipher, from LCE_PROGRAMME_KEY or the key file."""
-        raw = os.environ.get(KEY_ENV, "").strip().encode() or _read_or_create(key_file())
+        raw = (settings.PROGRAMME_KEY() or "").encode() or _read_or_create(key_file())
         try:
             Fernet(raw)
         except ValueError:

@@ -4,7 +4,6 @@ the writes and reads of participants, special categories, exits and results."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,22 +13,21 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from lce_utils import database
+from lce_utils import database, settings
 from lce_utils.errors import DataError
 from lce_utils.mentorship.audit import cli_actor
-from lce_utils.paths import VAR
 from lce_utils.programme import fields
 from lce_utils.programme.crypto import KEY_ENV, Cipher, key_file
 from lce_utils.programme.models import AuditEvent, CollectionAttempt, Participation, Person, Result, Setting
 
-ENV_VAR = "LCE_PROGRAMME_DB"
+ENV_VAR = settings.PROGRAMME_DB.name
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
 
 
 def default_url() -> str:
     """The register's URL: LCE_PROGRAMME_DB, or SQLite in var/programme.db."""
-    return os.environ.get(ENV_VAR) or f"sqlite:///{VAR / 'programme.db'}"
+    return settings.PROGRAMME_DB()
 
 
 def normalise_url(url: str | None, root: Path | None = None) -> str:
