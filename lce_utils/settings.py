@@ -162,6 +162,12 @@ PROGRAMME_LAST_PAYMENT = Setting("LCE_PROGRAMME_LAST_PAYMENT", "", "programme",
                                  "runs until then.", _date)
 PROGRAMME_RETENTION_YEARS = Setting("LCE_PROGRAMME_RETENTION_YEARS", "5", "programme",
                                     "Years records are kept after the year of the last payment.", _whole("years"))
+PROGRAMME_TOKEN = Setting("LCE_PROGRAMME_TOKEN", "", "programme",
+                          "The programme staff's token for `lce programme serve` (at least 24 characters; never the "
+                          "coordinator's); unset: one is generated into var/programme-token.", _optional, secret=True)
+PROGRAMME_TRUSTED_PROXIES = Setting("LCE_PROGRAMME_TRUSTED_PROXIES", "", "programme",
+                                    "Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+                                    "believed (per-client limits, wrong personal codes).", _names)
 
 LABS_CACHE = Setting("LCE_LABS_CACHE", "{var}/labs/cache", "labs",
                      "The labs' validated, pseudonymised Parquet cache.", _path)
@@ -180,6 +186,7 @@ ALL: tuple[Setting, ...] = (
     MENTORSHIP_RETENTION_DAYS, MENTORSHIP_EXPORT_RETENTION_DAYS, MENTORSHIP_ACTOR, MENTORSHIP_ALLOW_HOSTED,
     SMTP_HOST, SMTP_PORT, SMTP_SECURITY, SMTP_FROM, SMTP_USER, SMTP_PASSWORD,
     PROGRAMME_DB, PROGRAMME_KEY, PROGRAMME_KEY_FILE, PROGRAMME_LAST_PAYMENT, PROGRAMME_RETENTION_YEARS,
+    PROGRAMME_TOKEN, PROGRAMME_TRUSTED_PROXIES,
     LABS_CACHE, LABS_PSEUDONYM_KEY, LABS_KEY_FILE, KNOWLEDGE_DB, FEEDBACK_URL,
 )
 # Handed from LCE's own processes to their children; not for people to set.
