@@ -38,6 +38,7 @@ from voila.static_file_handler import AllowListFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.voila_identity_provider import VoilaIdentityProvider
 
+from lce_utils import settings
 from lce_utils.mentorship.access import (
     PUBLIC_NOTEBOOKS,
     STATIC_PREFIXES,
@@ -59,6 +60,7 @@ from lce_utils.mentorship.pages import (
 )
 from lce_utils.mentorship.rendering import install as install_steady_rendering
 from lce_utils.paths import MENTORSHIP_APPS, VAR
+from lce_utils.settings import Setting
 
 APPS = ("signup", "followup", "feedback", "coordinator")
 SIGNUP_URL = "voila/render/signup/index.ipynb"
@@ -73,7 +75,6 @@ IOPUB_TIMEOUT = 120
 # Seconds a pool refill may wait for arriving visitors' pages (kernels.CappedKernelManager.refill_wait).
 REFILL_WAIT = 0.0
 TOKEN_FILE = VAR / "mentorship-token"
-TRUSTED_PROXIES = "LCE_MENTORSHIP_TRUSTED_PROXIES"  # e.g. "127.0.0.1" behind nginx on the same machine
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
 __all__ = ["MENTORSHIP", "AppSite", "CappedKernelManager", "MentorshipVoila", "build_config", "denied_extensions",
            "serve"]
@@ -94,9 +95,9 @@ class AppSite:
     pools: tuple[tuple[str, int | None], ...]  # preheated notebooks and their pool size (None: the --pool size)
     preheat_denylist: tuple[str, ...]
     token_file: Path
-    token_env: str
-    db_env: str
-    trusted_proxies_env: str
+    token_setting: Setting[str | None]  # the staff's token (else one is generated into token_file)
+    db_setting: Setting[str]  # the store the server and its kernels use
+    proxies_setting: Setting[frozenset[str]]  # reverse proxies whose X-Forwarded-For is believed
     audience: tuple[str, str]  # the log-in page: who the pages behind the token are for (Swedish, English)
     invitation: tuple[str, str, str]  # the log-in page: a public notebook and a line (sv, en) with {link}...{end}
     urls: tuple[str, ...]  # the lines printed at start, with {base}, {where} (the token), {pool}, ... (serve)
@@ -123,8 +124,8 @@ def _mentorship_retention() -> object:
 MENTORSHIP = AppSite(
     name="mentorship", root=MENTORSHIP_APPS, public=PUBLIC_NOTEBOOKS,
     pools=(("signup/index.ipynb", None), ("followup/index.ipynb", 1)), preheat_denylist=("coordinator",),
-    token_file=TOKEN_FILE, token_env="LCE_MENTORSHIP_TOKEN", db_env="LCE_MENTORSHIP_DB",
-    trusted_proxies_env=TRUSTED_PROXIES,
+    token_file=TOKEN_FILE, token_setting=settings.MENTORSHIP_TOKEN, db_setting=settings.MENTORSHIP_DB,
+    proxies_setting=settings.MENTORSHIP_TRUSTED_PROXIES,
     audience=MENTORSHIP_AUDIENCE, invitation=(SIGNUP_URL, *MENTORSHIP_INVITATION),
     urls=("Mentorship apps / mentorsprogrammets appar:",
           "  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb",
@@ -445,8 +446,7 @@ class MentorshipVoila(Voila):
         self.kernel_manager.policy = policy
         if hasattr(self.kernel_manager, "gate_refills"):
             self.kernel_manager.gate_refills()
-        proxies = frozenset(p.strip() for p in os.environ.get(site.trusted_proxies_env, "").split(",")
-                            if p.strip())
+        proxies = site.proxies_setting()  # e.g. "127.0.0.1" behind nginx on the same machine
         return {**settings, "lce_policy": policy, "log_function": log_request, "lce_site": site,
                 "default_handler_class": NotFoundHandler, "lce_trusted_proxies": proxies}
 
@@ -554,14 +554,14 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
           site: AppSite = MENTORSHIP) -> int:
     """Run the Voilà server of site until interrupted; prints the apps' URLs and where the staff's token is
     (never the token itself: stdout often ends up in a log)."""
-    given = token or os.environ.get(site.token_env)
+    given = token or site.token_setting()
     if given:
-        token, where = check_token(given, site.token_env), "the token you set / den token du angav"
+        token, where = check_token(given, site.token_setting.name), "the token you set / den token du angav"
     else:
         token = secrets.token_urlsafe(32)
         where = f"the token in / token i {write_token_file(site.token_file, token)}"
     if db:
-        os.environ[site.db_env] = db
+        os.environ[site.db_setting.name] = db
     site.prepare_store()  # create and migrate the store once, before any kernel starts
     if template:
         os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATE_ROOT),
