@@ -89,7 +89,7 @@ def test_one_server_two_folders_each_with_its_own_description():
     assert "kernel_pools_config" not in programme.VoilaKernelManager, "the attestation page is never preheated"
     assert programme.VoilaConfiguration.http_header_envs == [CLIENT_HEADER]
     assert programme.IdentityProvider.cookie_name == "lce-programme-login"
-    assert PROGRAMME.token_env == "LCE_PROGRAMME_TOKEN" and PROGRAMME.token_file.name == "programme-token"
+    assert PROGRAMME.token_setting.name == "LCE_PROGRAMME_TOKEN" and PROGRAMME.token_file.name == "programme-token"
     assert PROGRAMME.token_file != MENTORSHIP.token_file and PROGRAMME.public == ("attest/index.ipynb",)
 
 

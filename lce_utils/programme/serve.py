@@ -8,13 +8,13 @@ preheated: its kernel is told the visitor's address when it starts, for the limi
 
 from __future__ import annotations
 
+from lce_utils import settings
 from lce_utils.mentorship.serve import KERNEL_LINE, AppSite
 from lce_utils.paths import ROOT, VAR
 
 PROGRAMME_APPS = ROOT / "programme"
 ATTEST = "attest/index.ipynb"
 STAFF = "staff/index.ipynb"
-TOKEN_ENV = "LCE_PROGRAMME_TOKEN"
 
 
 def _store() -> object:
@@ -25,8 +25,8 @@ def _store() -> object:
 
 PROGRAMME = AppSite(
     name="programme", root=PROGRAMME_APPS, public=(ATTEST,), pools=(), preheat_denylist=("staff",),
-    token_file=VAR / "programme-token", token_env=TOKEN_ENV, db_env="LCE_PROGRAMME_DB",
-    trusted_proxies_env="LCE_PROGRAMME_TRUSTED_PROXIES",
+    token_file=VAR / "programme-token", token_setting=settings.PROGRAMME_TOKEN, db_setting=settings.PROGRAMME_DB,
+    proxies_setting=settings.PROGRAMME_TRUSTED_PROXIES,
     audience=("Den här sidan är för programmets personal.", "This page is for the programme's staff."),
     invitation=(f"voila/render/{ATTEST}", "Deltagare? {link}Intyga din tid{end} med din personliga kod.",
                 "Participant? {link}Attest your time{end} with your personal code."),
