@@ -17,8 +17,20 @@ import statistics
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
-from benchmarks.bench_mentorship import ARGS, CHROMIUM, LCE, QUICK, TOKEN, browser_visit, server_visit, wait_pool
+from benchmarks.bench_mentorship import (
+    ARGS,
+    CHROMIUM,
+    LCE,
+    QUICK,
+    TOKEN,
+    Round,
+    load,
+    measure_round,
+    server_process,
+    wait_pool,
+)
 from tests.servers import free_port, running_server
 
 POOL = 5
@@ -27,31 +39,31 @@ BROWSER_ROUNDS = 1 if QUICK else 2
 VARIANTS = [("refill at once (baseline)", "0"), ("refill after the visitors' pages (up to 15 s)", "15")]
 
 
-async def rounds(bases: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+async def rounds(bases: dict[str, str], servers: dict[str, Any]) -> dict[str, dict[str, list[float]]]:
     """Per server: one visitor alone, then five at once (slowest), from a full pool each time; server side, then
     Chromium. The servers take turns round by round, so that a change in the machine's load hits both."""
     from playwright.async_api import async_playwright
 
     out = {label: {"one": [], "five": [], "browser five": []} for label in bases}
-    for base in bases.values():
+    for label, base in bases.items():
         wait_pool(base, POOL, timeout=300)
-        await server_visit(base)  # (first use of each path in the server process)
+        await measure_round(base, servers[label], 1)  # (first use of each path in the server process)
     for _ in range(ROUNDS):
         for label, base in bases.items():
             wait_pool(base, POOL, timeout=300)
-            out[label]["one"].append(await server_visit(base))
+            out[label]["one"].append((await measure_round(base, servers[label], 1)).slowest)
             wait_pool(base, POOL, timeout=300)
-            out[label]["five"].append(max(await asyncio.gather(*[server_visit(base) for _ in range(5)])))
+            five: Round = await measure_round(base, servers[label], 5)
+            out[label]["five"].append(five.slowest)
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        for base in bases.values():
+        for label, base in bases.items():
             wait_pool(base, POOL, timeout=300)
-            await browser_visit(browser, base)  # (warm the browser the same way for both servers)
+            await measure_round(base, servers[label], 1, browser)  # (warm the browser the same way for both)
         for _ in range(BROWSER_ROUNDS):
             for label, base in bases.items():
                 wait_pool(base, POOL, timeout=300)
-                out[label]["browser five"].append(
-                    max(await asyncio.gather(*[browser_visit(browser, base) for _ in range(5)])))
+                out[label]["browser five"].append((await measure_round(base, servers[label], 5, browser)).slowest)
         await browser.close()
     return out
 
@@ -59,7 +71,7 @@ async def rounds(bases: dict[str, str]) -> dict[str, dict[str, list[float]]]:
 def measure() -> dict[str, dict[str, float]]:
     """Both servers side by side (idle pools cost next to nothing), measured in turns; medians per server."""
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        bases = {}
+        bases, servers = {}, {}
         for n, (label, refill_wait) in enumerate(VARIANTS):
             port = free_port()
             env = {"LCE_MENTORSHIP_DB": f"sqlite:///{tmp}/bench{n}.db"}
@@ -67,8 +79,10 @@ def measure() -> dict[str, dict[str, float]]:
                     "--pool", str(POOL), "--refill-wait", refill_wait]
             bases[label] = stack.enter_context(running_server(argv, port, "/lce/health", env=env, timeout=120,
                                                               log=Path(tmp) / f"voila{n}.log"))
-        print(f"  measuring {' and '.join(bases)} in turns ...", flush=True)
-        found = asyncio.run(rounds(bases))
+            servers[label] = server_process(port)
+        print(f"  measuring {' and '.join(bases)} in turns (load {load()}) ...", flush=True)
+        found = asyncio.run(rounds(bases, servers))
+        print(f"  load at the end: {load()}")
     return {label: {key: statistics.median(values) for key, values in rows.items()} for label, rows in found.items()}
 
 

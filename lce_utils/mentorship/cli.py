@@ -175,8 +175,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
     p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
                    "or connected (default 16)")
-    p.add_argument("--refill-wait", type=float, default=0.0, help="seconds a pool refill may wait while visitors' "
-                   "pages are coming in, so it does not slow them down (default 0: at once)")
+    p.add_argument("--refill-wait", type=float, default=15.0, help="seconds a pool refill may wait while visitors' "
+                   "pages are coming in, so it does not slow them down (default 15; 0: at once)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")

@@ -71,10 +71,10 @@ class CappedKernelManager(AsyncMappingKernelManager):
     connect_timeout = Int(45, config=True, help="Seconds a sent page has to connect to its kernel.")
     render_timeout = Int(300, config=True, help="Seconds a page may take to be sent (a client that does not "
                          "read its page holds the kernel at most this long).")
-    refill_wait = Float(0, config=True, help="Seconds a pool refill may wait while visitors' pages are still "
+    refill_wait = Float(15.0, config=True, help="Seconds a pool refill may wait while visitors' pages are still "
                         "coming in (sent, not yet connected, or connected less than `settle` seconds ago), so that "
-                        "refilling the pool does not take the CPU from them; refills then go one at a time "
-                        "(0: Voilà's own refill, all at once; see gate_refills).")
+                        "refilling the pool does not take the CPU and the server's event loop from them; refills "
+                        "then go one at a time (0: Voilà's own refill, all at once; see gate_refills).")
     settle = Float(3.0, config=True, help="Seconds after a page connected during which it counts as coming in "
                    "(its browser is fetching the widgets' state).")
 
@@ -209,7 +209,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
         Voilà refills a pool 0.2 s after a kernel is taken; each refill prepares its renderer (synchronous work on
         the server's event loop), starts a kernel and renders the notebook. Five at once stalled the server for
-        seconds while five visitors waited for their widgets' state. The gate wraps the pool's own `_initialize`
+        seconds while five visitors waited for their widgets' state (measured with bench_mentorship_refill: the
+        slowest of five 6.6 s with refills at once, 0.7 s with this gate; the refills took 0.5 to 0.8 s of CPU
+        per visitor during the visits). The gate wraps the pool's own `_initialize`
         on this instance (the refills call it; the first fill at start-up was already scheduled)."""
         initialize = getattr(self, "_initialize", None)
         if initialize is None or self.refill_wait <= 0:

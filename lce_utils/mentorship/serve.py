@@ -73,7 +73,7 @@ RETRY_AFTER = 10  # seconds, for the busy page
 # of pages rendered while others loaded: see rendering.py); if even this runs out the page ends with a message.
 IOPUB_TIMEOUT = 120
 # Seconds a pool refill may wait for arriving visitors' pages (kernels.CappedKernelManager.refill_wait).
-REFILL_WAIT = 0.0
+REFILL_WAIT = 15.0  # (0: refill at once; five visitors then waited 6.6 s instead of 0.7 s: mentorship/README.md)
 TOKEN_FILE = VAR / "mentorship-token"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # (IPython colours its tracebacks)
 __all__ = ["MENTORSHIP", "AppSite", "CappedKernelManager", "MentorshipVoila", "build_config", "denied_extensions",
