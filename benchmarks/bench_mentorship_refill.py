@@ -1,12 +1,13 @@
 """Five visitors at once: does refilling the preheated pool after their pages are in make the slowest faster?
 
 When five visitors take the five preheated sign-up kernels, Voilà starts five new kernels 0.2 s later, and their
-start-up and rendering share the two cores with the five visitors' own pages. `--refill-wait` lets a refill wait
-(at most that many seconds) while visitors' pages are still being sent, waiting for their browser, or fetching
-their widgets' state. Baseline, measured in the same run on a server of its own beside it (the two take turns,
-round by round): refill at once (`--refill-wait 0`, what the server does by default). Measures as in
-bench_mentorship: server side (plain HTTP and websocket client: page and every widget's state in) and Chromium
-(until the name field takes input); the slowest of five, median over rounds, each round from a full pool.
+start-up and rendering share the two cores (and the server's event loop) with the five visitors' own pages.
+`--refill-wait` lets a refill wait (at most that many seconds) while visitors' pages are still being sent, waiting
+for their browser, or fetching their widgets' state. Baseline, measured in the same run on a server of its own
+beside it (the two take turns, round by round): refill at once (`--refill-wait 0`, Voilà's own behaviour; the
+server's default is 15). Measures as in bench_mentorship: server side (plain HTTP and websocket client: page and
+every widget's state in) and Chromium (until the name field takes input); the slowest of five, median over
+rounds, each round from a full pool.
 
 Run from the repo root: `python -m benchmarks.bench_mentorship_refill` (LCE_BENCH_QUICK=1 for a shorter run)."""
 
