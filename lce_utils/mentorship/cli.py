@@ -147,6 +147,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def kernel_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The kernel limits every served folder's server takes (`lce mentorship serve`, `lce programme serve`)."""
+    p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
+    p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
+    p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
+                   "kernel before the kernel is stopped (default 45)")
+    p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
+                   "(default 12)")
+    p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
+    p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
+                   "or connected (default 16)")
+    return p
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce mentorship` and its sub-commands."""
     parser = subparsers.add_parser("mentorship", help="the mentorship programme: apps, matching, data rights",
@@ -166,15 +180,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "proxy with TLS in front for real use)")
     p.add_argument("--token", help="the coordinator's token (default: LCE_MENTORSHIP_TOKEN or a random one)")
     p.add_argument("--pool", type=int, default=5, help="preheated kernels kept ready for the sign-up (default 5)")
-    p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
-    p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
-    p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
-                   "kernel before the kernel is stopped (default 45)")
-    p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
-                   "(default 12)")
-    p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
-    p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
-                   "or connected (default 16)")
+    kernel_options(p)
     p.add_argument("--refill-wait", type=float, default=15.0, help="seconds a pool refill may wait while visitors' "
                    "pages are coming in, so it does not slow them down (default 15; 0: at once)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
