@@ -201,6 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce programme` and its sub-commands."""
+    from lce_utils.mentorship.cli import kernel_options
     parser = subparsers.add_parser("programme", help="the ESF+ programme register: participants, indicators, SCB",
                                    description="The register of the programme's participants: import staff lists, "
                                    "Annex I indicators, SCB's monthly file, data rights. The register is "
@@ -275,15 +276,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "proxy with TLS in front for real use)")
     p.add_argument("--token", help="the programme staff's token (default: LCE_PROGRAMME_TOKEN or a random one in "
                    "var/programme-token; never the mentorship coordinator's)")
-    p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
-    p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
-    p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
-                   "kernel before the kernel is stopped (default 45)")
-    p.add_argument("--max-pending", type=int, default=12, help="most kernels waiting for their page to connect "
-                   "(default 12)")
-    p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
-    p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
-                   "or connected (default 16)")
+    kernel_options(p)
     p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
                    "(for comparison only)")
     p.add_argument("--demo", action="store_true", help="serve the demo register (var/programme-demo.db, seeded if "
