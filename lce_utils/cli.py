@@ -25,6 +25,7 @@ PARTS: dict[str, str] = {
     "knowledge": "lce_utils.knowledge.cli",  # cases and the rest of knowledge sharing; before the site shows them
     "reports": "lce_utils.reports.cli",
     "privacy": "lce_utils.privacy_audit",  # `lce privacy audit PATH`; no pipeline step
+    "hub": "lce_utils.courses.hub",  # `lce hub setup|check HUB_YAML` (deploy/hub/); no pipeline step
 }
 
 

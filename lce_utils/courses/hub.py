@@ -45,6 +45,7 @@ class HubCourse:
     service_port: int
     graders: tuple[str, ...]
     learners: tuple[str, ...]
+    gradebook: str | None = None  # nbgrader's CourseDirectory.db_url; None: gradebook.db (SQLite) in the folder
 
     @property
     def learner_group(self) -> str:
@@ -100,6 +101,29 @@ def _port(path: Path, where: str, value: Any) -> int:
     return value
 
 
+def _gradebook(path: Path, where: str, value: Any) -> str | None:
+    """A PostgreSQL (or SQLite) URL for the course's gradebook; no password in it (hub.yaml is in git)."""
+    if value is None:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(str(value))
+    except ArgumentError:
+        url = None
+    if url is None or url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise DataError(f"{path}: {where}: expected a database URL such as postgresql+psycopg:///lce_2027 "
+                        f"(PostgreSQL on this server, signed in as the course account), got {value!r}")
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg":
+        raise DataError(f"{path}: {where}: write postgresql+psycopg://... (psycopg 3 is in LCE's environment; the "
+                        f"driver {url.get_driver_name()!r} that {value!r} asks for is not)")
+    if url.password:
+        raise DataError(f"{path}: {where}: the URL holds a password; connect through the local socket as the "
+                        "course account (postgresql+psycopg:///DATABASE) or put the password in ~/.pgpass")
+    return str(value)
+
+
 def load_settings(path: str | Path) -> HubSettings:
     """Read and check hub.yaml; every error names the file and the field."""
     path = Path(path).resolve()
@@ -128,7 +152,8 @@ def load_settings(path: str | Path) -> HubSettings:
         courses.append(HubCourse(item["id"], Path(item["directory"]), service_user,
                                  _port(path, f"{where}.service_port", item["service_port"]),
                                  _names(path, f"{where}.graders", item.get("graders")),
-                                 _names(path, f"{where}.learners", item.get("learners"))))
+                                 _names(path, f"{where}.learners", item.get("learners")),
+                                 _gradebook(path, f"{where}.gradebook", item.get("gradebook"))))
     env = data.get("environment") or {}
     return HubSettings(
         path=path, ip=str(hub.get("ip", "0.0.0.0")), port=_port(path, "hub.port", hub.get("port", 8000)),
@@ -167,11 +192,15 @@ def course_nbgrader_config(settings: HubSettings, course: HubCourse) -> str:
     """The lines a course folder's nbgrader_config.py needs on the hub (course id, exchange).
 
     No hub auth plugin here: only learners' fetch, submit and list ask the hub, and `lce courses` commands run
-    from a shell, outside any hub server."""
-    return (
+    from a shell, outside any hub server. A course with a `gradebook` URL in hub.yaml gets it as nbgrader's
+    CourseDirectory.db_url: the one place both the formgrader and LCE's grader read it from."""
+    text = (
         f"c.CourseDirectory.course_id = {course.id!r}\n"
         f"c.Exchange.root = {str(settings.exchange)!r}\n"
         "c.Exchange.path_includes_course = True\n")
+    if course.gradebook:  # read by the formgrader and by `lce courses` alike (lce_utils.courses.config.db_url)
+        text += f"c.CourseDirectory.db_url = {course.gradebook!r}\n"
+    return text
 
 
 def write_jupyter_config(settings: HubSettings) -> tuple[Path, Path]:
@@ -356,45 +385,112 @@ def linked_environment(source_venv: Path, target: Path, python: str = "/usr/bin/
     return target / "bin" / "python"
 
 
-def setup(settings: HubSettings, course_source: Path | None = None) -> list[str]:
-    """As root: Unix users for everyone in hub.yaml (private homes), the exchange, each course's folder."""
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def setup(settings: HubSettings, course_source: Path | None = None, *, dry_run: bool = False) -> list[str]:
+    """As root: Unix users for everyone in hub.yaml (private homes), the exchange, each course's folder.
+
+    dry_run: change nothing, return what would be done (no root needed)."""
     done = []
     for name in sorted({*settings.everyone(), *(c.service_user for c in settings.courses)}):
-        if ensure_unix_user(name):
+        if dry_run:
+            done.append(f"would close the home of Unix user {name} (0700)" if _user_exists(name)
+                        else f"would create Unix user {name} (home 0700)")
+        elif ensure_unix_user(name):
             done.append(f"created Unix user {name}")
-    setup_exchange(settings.exchange)
-    done.append(f"exchange {settings.exchange} (root-owned, mode 1777)")
+    if not dry_run:
+        setup_exchange(settings.exchange)
+    done.append(f"{'would make ' if dry_run else ''}exchange {settings.exchange} (root-owned, mode 1777)")
     for course in settings.courses:
-        setup_course(settings, course, course_source)
-        done.append(f"course {course.id}: {course.directory} (owned by {course.service_user})")
-    write_jupyter_config(settings)
-    done.append(f"Jupyter config for learners and formgraders in {settings.config_dir}")
+        if not dry_run:
+            setup_course(settings, course, course_source)
+        gradebook = course.gradebook or f"sqlite:///{course.directory / 'gradebook.db'}"
+        done.append(f"{'would set up ' if dry_run else ''}course {course.id}: {course.directory} (owned by "
+                    f"{course.service_user}, gradebook {gradebook})")
+    if not dry_run:
+        write_jupyter_config(settings)
+    done.append(f"{'would write ' if dry_run else ''}Jupyter config for learners and formgraders in "
+                f"{settings.config_dir}")
     return done
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m lce_utils.courses.hub setup HUB_YAML [--course-source DIR]` (run as root)."""
-    import argparse
+def check(settings: HubSettings) -> list[str]:
+    """What JupyterHub would run from these settings, built into a scratch folder (nothing on the machine
+    changes): the authenticator and whether its package is installed, groups, services and gradebooks."""
+    import dataclasses
+    import importlib.util
+    import tempfile
 
-    parser = argparse.ArgumentParser(prog="python -m lce_utils.courses.hub",
-                                     description="Set up users, the exchange and course folders from hub.yaml.")
-    parser.add_argument("command", choices=["setup"])
-    parser.add_argument("settings", help="hub.yaml")
-    parser.add_argument("--course-source", help="an nbgrader course folder whose source/, course.yaml and "
-                        "nbgrader_config.py each new course folder starts from (e.g. courses/ of the checkout)")
-    args = parser.parse_args(argv)
-    if os.geteuid() != 0:
-        print("run as root: it creates Unix users and the exchange / kör som root", file=sys.stderr)
-        return 2
-    try:
-        settings = load_settings(args.settings)
-        for line in setup(settings, Path(args.course_source) if args.course_source else None):
-            print(line)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="lce-hub-check-") as scratch:
+        c = Config()
+        configure(c, dataclasses.replace(settings, state_dir=Path(scratch) / "state",
+                                         config_dir=Path(scratch) / "jupyter"))
+    cls = c.JupyterHub.authenticator_class
+    package = AUTHENTICATORS[settings.authenticator][1]
+    installed = importlib.util.find_spec(cls.split(".")[0]) is not None
+    lines = [f"settings: {settings.path}",
+             f"authenticator: {settings.authenticator} ({cls}): "
+             + ("installed" if installed else f"NOT installed: pip install {package} / inte installerad")]
+    lines.append(f"hub: {c.JupyterHub.bind_url}; learners' Python {settings.python}; exchange {settings.exchange}")
+    for name, members in sorted(c.JupyterHub.load_groups.items()):
+        lines.append(f"group {name}: {', '.join(members) or '(nobody yet)'}")
+    for service in c.JupyterHub.services:
+        lines.append(f"service {service['name']}" + (f": {service['url']} as {service['user']}"
+                                                     if "user" in service else ""))
+    for course in settings.courses:
+        lines.append(f"course {course.id}: gradebook "
+                     f"{course.gradebook or 'sqlite:///' + str(course.directory / 'gradebook.db')}")
+    return lines
+
+
+def _cmd_setup(args: Any) -> int:
+    from lce_utils.errors import UsageError
+
+    if not args.dry_run and os.geteuid() != 0:
+        raise UsageError("lce hub setup creates Unix users and the exchange: run it as root (or with --dry-run) / "
+                         "kör som root (eller med --dry-run)")
+    settings = load_settings(args.settings)
+    for line in setup(settings, Path(args.course_source) if args.course_source else None, dry_run=args.dry_run):
+        print(line)
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _cmd_check(args: Any) -> int:
+    print("\n".join(check(load_settings(args.settings))))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `lce hub setup` and `lce hub check` (deploy/hub/README.md)."""
+    parser = subparsers.add_parser("hub", help="set up courses on a shared JupyterHub (deploy/hub/)",
+                                   description="LCE's courses on one JupyterHub server: Unix users, the nbgrader "
+                                   "exchange and course folders from hub.yaml (deploy/hub/README.md).")
+    sub = parser.add_subparsers(dest="hub_command", metavar="SUBCOMMAND")
+    sub.required = True
+    p = sub.add_parser("setup", help="create the users, exchange and course folders hub.yaml names (as root)",
+                       description="As root: a Unix user with a private home for every learner, grader and "
+                       "course account, the exchange, each course folder with its nbgrader_config.py, and the "
+                       "learners' and formgraders' Jupyter settings. Run it again when learners are added.")
+    p.add_argument("settings", metavar="HUB_YAML", help="the hub's settings (deploy/hub/hub.yaml)")
+    p.add_argument("--course-source", metavar="DIR", help="an nbgrader course folder whose source/, course.yaml "
+                   "and nbgrader_config.py each new course folder starts from (e.g. courses/ of the checkout)")
+    p.add_argument("--dry-run", action="store_true", help="print what would be done, change nothing")
+    p.set_defaults(func=_cmd_setup)
+    p = sub.add_parser("check", help="check hub.yaml and show what the hub would run",
+                       description="Builds the JupyterHub configuration from hub.yaml in a scratch folder and "
+                       "prints the authenticator (and whether its package is installed), groups, services and "
+                       "each course's gradebook. Changes nothing.")
+    p.add_argument("settings", metavar="HUB_YAML", help="the hub's settings (deploy/hub/hub.yaml)")
+    p.set_defaults(func=_cmd_check)
+
+
