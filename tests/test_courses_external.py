@@ -226,7 +226,8 @@ def test_course_folder_mistakes_are_named(tmp_path: Path, capsys: pytest.Capture
                                                  'c.CourseDirectory.submitted_directory = "handins"\n')
     assert main(["courses", "export", "--course", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path / 'nbgrader_config.py'}: sets CourseDirectory.db_url, submitted_directory; LCE needs" in err
+    # a gradebook elsewhere (PostgreSQL on a hub) is read from db_url; moved folders are refused
+    assert f"{tmp_path / 'nbgrader_config.py'}: sets CourseDirectory.submitted_directory; LCE needs" in err
 
 
 def test_collect_keeps_files_as_nbgrader_does_and_never_follows_links(tmp_path: Path) -> None:

@@ -19,8 +19,8 @@ from lce_utils.courses.config import (
 )
 from lce_utils.errors import LCEError, UsageError
 
-# nbgrader settings that move a course's folders or gradebook away from where LCE reads them
-MOVED_LAYOUT = {"db_url", "source_directory", "release_directory", "submitted_directory", "autograded_directory",
+# nbgrader settings that move a course's folders away from where LCE reads them (db_url is read: config.db_url)
+MOVED_LAYOUT = {"source_directory", "release_directory", "submitted_directory", "autograded_directory",
                 "feedback_directory", "solution_directory", "directory_structure"}
 DEMO_TIMEOUT = 20  # seconds per cell for the demo submissions (the infinite loop waits this long; a loaded
 # machine needs more than 10 s for a cell that imports pandas in the sandbox)
@@ -48,9 +48,9 @@ def _course(args: argparse.Namespace) -> Path | None:
                          "beside nbgrader_config.py)")
     config = root / "nbgrader_config.py"
     moved = sorted(set(nbgrader_config(root).CourseDirectory) & MOVED_LAYOUT) if config.exists() else []
-    if moved:  # named before any work: LCE reads every folder and the gradebook at nbgrader's default places
+    if moved:  # named before any work: LCE reads every folder at nbgrader's default places
         raise UsageError(f"{config}: sets CourseDirectory.{', '.join(moved)}; LCE needs nbgrader's default layout "
-                         "(source/, release/, submitted/, autograded/, feedback/ and gradebook.db in the course "
+                         "(source/, release/, submitted/, autograded/ and feedback/ in the course "
                          "folder): remove the setting(s) and move the folders there")
     return root
 

@@ -149,5 +149,18 @@ def nbgrader_api(root: str | Path | None = None, **kwargs: object) -> NbGraderAP
 
 
 def db_url(root: str | Path | None = None) -> str:
-    """The SQLite URL of the course's gradebook."""
-    return f"sqlite:///{course_root(root) / 'gradebook.db'}"
+    """The course's gradebook: nbgrader_config.py's CourseDirectory.db_url (PostgreSQL on a hub where several
+    people grade, deploy/hub/), else gradebook.db (SQLite) in the course folder, nbgrader's default."""
+    root = course_root(root)
+    config_file = root / "nbgrader_config.py"
+    if config_file.exists():
+        url = PyFileConfigLoader(config_file.name, path=str(root)).load_config().CourseDirectory.get("db_url")
+        if url:
+            return str(url)
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
+def has_gradebook(root: str | Path | None = None) -> bool:
+    """Whether the course has a gradebook yet (a database server's is always there; SQLite's is a file)."""
+    url = db_url(root)
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()

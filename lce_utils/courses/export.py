@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 
-from lce_utils.courses.config import course_root, db_url
+from lce_utils.courses.config import course_root, db_url, has_gradebook
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
 
 
@@ -100,7 +100,7 @@ def assignment_max_score(assignment: str, root: str | Path | None = None) -> flo
     from nbgrader.api import Gradebook, MissingEntry
 
     root = course_root(root)
-    if not (root / "gradebook.db").exists():
+    if not has_gradebook(root):
         return None
     with Gradebook(db_url(root)) as gb:
         try:
@@ -115,7 +115,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
 
     root = course_root(root)
     grade_rows, test_rows = [], []
-    if not (root / "gradebook.db").exists():
+    if not has_gradebook(root):
         return [], []  # nothing released or graded yet (and do not create an empty gradebook)
     with Gradebook(db_url(root)) as gb:
         try:

@@ -1,6 +1,7 @@
-"""Autograde submissions in parallel without sharing nbgrader's SQLite gradebook between writers.
+"""Autograde submissions in parallel without sharing nbgrader's gradebook between writers.
 
-Each worker process autogrades with nbgrader's own API in a private copy of the course (its own gradebook copy);
+Each worker process autogrades with nbgrader's own API in a private copy of the course (its own SQLite copy of the
+gradebook, which may be SQLite or PostgreSQL);
 each submission's kernel runs in its own sandbox (sandbox.py) that sees none of it. Only the parent process writes
 the real gradebook, merging each student's results (scores, needs-manual-grade flags, auto comments, late
 penalties) as they arrive. A worker that dies takes none of its waiting learners with it: they are graded again,
@@ -76,6 +77,32 @@ def plain_error(log_or_error: str) -> str:
     return lines[-1][:300] if lines else "unknown error"
 
 
+def snapshot_gradebook(root: Path, dest: Path) -> None:
+    """A private SQLite copy of the course's gradebook at dest, for the workers (the real one may be PostgreSQL:
+    CourseDirectory.db_url in nbgrader_config.py; workers never write it, only the parent merges into it)."""
+    url = db_url(root)
+    if url.startswith("sqlite:///"):
+        shutil.copy2(url.removeprefix("sqlite:///"), dest)
+        return
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    source, target = create_engine(url), create_engine(f"sqlite:///{dest}")
+    try:
+        Base.metadata.create_all(target)
+        with source.connect() as src, target.begin() as dst:
+            version = src.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            dst.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            dst.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in src.execute(table.select())]
+                if rows:
+                    dst.execute(table.insert(), rows)
+    finally:
+        source.dispose()
+        target.dispose()
+
+
 def _prepare_worker_root(main_root: Path, snapshot: Path, base: Path) -> Path:
     root = Path(tempfile.mkdtemp(prefix="worker-", dir=base))
     (root / "source").symlink_to((main_root / "source").resolve(), target_is_directory=True)
@@ -83,6 +110,8 @@ def _prepare_worker_root(main_root: Path, snapshot: Path, base: Path) -> Path:
         if (main_root / name).exists():
             shutil.copy2(main_root / name, root / name)
     shutil.copy2(snapshot, root / "gradebook.db")
+    with (root / "nbgrader_config.py").open("a", encoding="utf-8") as config:  # this copy, not the course's own
+        config.write(f"\nc.CourseDirectory.db_url = {'sqlite:///' + str(root / 'gradebook.db')!r}\n")
     return root
 
 
@@ -363,7 +392,7 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
     try:
         with tempfile.TemporaryDirectory(prefix="lce-grading-") as base, Gradebook(db_url(root)) as gb:
             snapshot = Path(base) / "gradebook-snapshot.db"
-            shutil.copy2(root / "gradebook.db", snapshot)
+            snapshot_gradebook(root, snapshot)
             shared |= {"bwrap": containment.bwrap, "processes": containment.processes,
                        "time_limit": containment.time_limit, "sockets": _socket_folder(base),
                        "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}

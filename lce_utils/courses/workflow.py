@@ -9,7 +9,14 @@ from pathlib import Path
 
 from lce_utils.courses.cohorts import apply_due_dates
 from lce_utils.courses.collect import collect, release_notebooks
-from lce_utils.courses.config import DEFAULT_CELL_TIMEOUT, DEFAULT_MEMORY_MB, check_assignment, course_root, db_url
+from lce_utils.courses.config import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_MEMORY_MB,
+    check_assignment,
+    course_root,
+    db_url,
+    has_gradebook,
+)
 from lce_utils.courses.exchange import copy_release_files
 from lce_utils.courses.export import export, read_status, write_status
 from lce_utils.courses.feedback import generate_feedback
@@ -63,7 +70,7 @@ def ensure_released(assignment: str, root: Path) -> None:
     """Generate the release (and gradebook entries) if this assignment has not been released yet."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    if (root / "release" / assignment).is_dir() and (root / "gradebook.db").exists():
+    if (root / "release" / assignment).is_dir() and has_gradebook(root):
         with Gradebook(db_url(root)) as gb:
             try:
                 gb.find_assignment(assignment)
