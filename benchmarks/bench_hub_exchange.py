@@ -3,7 +3,9 @@ run) fetch and submit at once, then collect, LCE's sandboxed grading, feedback r
 their own feedback. Loopback only, bounded (N learners, at most 16 processes at once), needs root.
 
 Baseline in the same run: the grading step alone. Target (issue 13): the whole round trip for 230 learners under
-8 minutes on 2 cores. LCE_BENCH_QUICK=1 runs 16 learners. Users, processes and folders are removed afterwards."""
+8 minutes on 2 cores. LCE_BENCH_LEARNERS=N runs N learners (default 230, the target's size); LCE_BENCH_QUICK=1
+runs 16. LCE_BENCH_PROFILE=1 adds where the grading step's time goes in the main process (cProfile, the workers'
+time shows as waiting). Users, processes and folders are removed afterwards."""
 
 from __future__ import annotations
 
@@ -88,11 +90,27 @@ def _as_learners(names: list[str], work: Callable[[str], None]) -> int:
     return failed
 
 
+def _done(times: dict[str, float], step: str, started: float) -> None:
+    """Record a step's seconds and say so at once (with the machine's load): a run cut short still tells."""
+    times[step] = time.perf_counter() - started
+    print(f"  done: {step}: {times[step]:.1f} s (load average {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def learner_count(env: dict[str, str] | os._Environ) -> int:
+    """N from LCE_BENCH_LEARNERS (1-999: user names have three digits), else 16 with LCE_BENCH_QUICK, else 230."""
+    value = env.get("LCE_BENCH_LEARNERS")
+    if value:
+        if not value.isdigit() or not 1 <= int(value) <= 999:
+            raise SystemExit(f"LCE_BENCH_LEARNERS: expected a whole number from 1 to 999, got {value!r}")
+        return int(value)
+    return 16 if env.get("LCE_BENCH_QUICK") else 230
+
+
 def main() -> None:
     """Run the round trip for N learners and print each step's seconds and the ratio to grading alone."""
     if os.geteuid() != 0:
         raise SystemExit("bench_hub_exchange needs root: it creates a Unix user per simulated learner")
-    count = 16 if os.environ.get("LCE_BENCH_QUICK") else 230
+    count = learner_count(os.environ)
     suffix = secrets.token_hex(2)
     learners = [f"lceb{i:03d}x{suffix}" for i in range(count)]
     base = Path(tempfile.mkdtemp(prefix="lce-bench-hub-"))
@@ -127,7 +145,7 @@ def main() -> None:
 
         started = time.perf_counter()
         _exchange("release_assignment", config)
-        times["release"] = time.perf_counter() - started
+        _done(times, "release", started)
 
         def hand_in(name: str) -> None:
             cfg = copy.deepcopy(learner_config)
@@ -140,24 +158,33 @@ def main() -> None:
 
         started = time.perf_counter()
         failed = _as_learners(learners, hand_in)
-        times["fetch and submit, all learners"] = time.perf_counter() - started
+        _done(times, "fetch and submit, all learners", started)
         if failed:
             raise SystemExit(f"{failed} learners could not fetch or submit")
 
         started = time.perf_counter()
         _exchange("collect", config)
-        times["collect"] = time.perf_counter() - started
+        _done(times, "collect", started)
 
         from lce_utils.courses.workflow import grade
 
+        profiler = None
+        if os.environ.get("LCE_BENCH_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
         started = time.perf_counter()
+        if profiler:
+            profiler.enable()
         report = grade(ASSIGNMENT, root / "submitted", root)
-        times["grade (LCE, sandboxed)"] = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+        _done(times, "grade (LCE, sandboxed)", started)
         graded = sum(r.ok for r in report.results)
 
         started = time.perf_counter()
         _exchange("release_feedback", config)
-        times["release feedback"] = time.perf_counter() - started
+        _done(times, "release feedback", started)
 
         def fetch_feedback(name: str) -> None:
             cfg = copy.deepcopy(learner_config)
@@ -166,7 +193,7 @@ def main() -> None:
 
         started = time.perf_counter()
         failed = _as_learners(learners, fetch_feedback)
-        times["fetch feedback, all learners"] = time.perf_counter() - started
+        _done(times, "fetch feedback, all learners", started)
         with_feedback = sum(any((Path(pwd.getpwnam(n).pw_dir) / COURSE / ASSIGNMENT / "feedback").rglob("*.html"))
                             for n in learners)
     finally:
@@ -179,10 +206,17 @@ def main() -> None:
             subprocess.run(["userdel", "--remove", name], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
 
+    if profiler:
+        import pstats
+
+        print("where the grading step's time goes in the main process (cumulative seconds):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     total = sum(times.values())
     grading = times["grade (LCE, sandboxed)"]
     verdict = "PASS" if total <= TARGET_SECONDS else "MISS"
-    print(f"deadline round trip through nbgrader's exchange: {count} learners, {os.cpu_count()} cores "
+    load = os.getloadavg()
+    print(f"deadline round trip through nbgrader's exchange: {count} learners, {os.cpu_count()} cores, load average "
+          f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end "
           f"({users_seconds:.1f} s to create the Unix users, not counted)")
     for step, seconds in times.items():
         print(f"  {step:34s} {seconds:7.1f} s")
@@ -195,6 +229,7 @@ def main() -> None:
     (results / "hub_exchange.json").write_text(json.dumps(
         {"learners": count, "seconds": times, "total_seconds": total, "ratio_to_grading": total / grading,
          "graded": graded, "with_feedback": with_feedback, "target_seconds": TARGET_SECONDS,
+         "load_average_at_end": load,
          "verdict": verdict if count == 230 else "quick"}, indent=1))
 
 

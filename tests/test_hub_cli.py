@@ -171,3 +171,13 @@ def test_bad_gradebook_urls_are_named(tmp_path: Path, url: str, expected: str) -
     with pytest.raises(DataError) as info:
         load_settings(path)
     assert f"{path}: courses[1].gradebook: " in str(info.value) and expected in str(info.value)
+
+
+def test_load_test_size_comes_from_the_environment() -> None:
+    from benchmarks.bench_hub_exchange import learner_count
+
+    assert learner_count({}) == 230 and learner_count({"LCE_BENCH_QUICK": "1"}) == 16
+    assert learner_count({"LCE_BENCH_LEARNERS": "40", "LCE_BENCH_QUICK": "1"}) == 40
+    for bad in ("0", "1000", "many", "-3"):
+        with pytest.raises(SystemExit, match="LCE_BENCH_LEARNERS: expected a whole number from 1 to 999"):
+            learner_count({"LCE_BENCH_LEARNERS": bad})
