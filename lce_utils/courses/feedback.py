@@ -77,6 +77,12 @@ CODE_COLOURS = ("<style>:root { --jp-mirror-editor-atom-color: #6161b7; --jp-mir
                 "--jp-mirror-editor-hr-color: #6b6b6b; --jp-mirror-editor-meta-color: #9f1fef; "
                 "--jp-mirror-editor-number-color: #007d00; --jp-mirror-editor-operator-color: #9f1fef; "
                 "--jp-mirror-editor-quote-color: #007d00; }</style>")
+# On a phone a long word (a check's name in the summary table, inline code in the text) stuck out of its box: the
+# table became a scrolling box the keyboard cannot reach (axe: scrollable-region-focusable), the code ran past the
+# text's edge (axe could not tell its contrast; a space at the end of a line hung past it). Such words break instead.
+NARROW_SCREEN = ("<style>.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon code "
+                 "{ overflow-wrap: anywhere; } .jp-RenderedHTMLCommon :not(pre) > code { white-space: break-spaces; }"
+                 "</style>")
 
 
 def hidden_line_ranges(source: str) -> list[tuple[int, int]]:
@@ -211,7 +217,8 @@ def feedback_page(rendered: str, title: str, lang: str = DEFAULT_LANGUAGE) -> st
     body = sanitize.notebook_body(rendered)
     cells = sanitize.finish_images(sanitize.clean_fragment(
         sanitize.remote_images_as_links(sanitize.strip_anchor_links(body)), external_links=True))
-    return _page(title, lang, f"{styles}\n{CODE_COLOURS}", f'<main class="jp-Notebook">{typeset(cells)}</main>')
+    return _page(title, lang, f"{styles}\n{CODE_COLOURS}\n{NARROW_SCREEN}",
+                 f'<main class="jp-Notebook">{typeset(cells)}</main>')
 
 
 def _page(title: str, lang: str, styles: str, body: str) -> str:
