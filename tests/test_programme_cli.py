@@ -131,8 +131,8 @@ def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys)
     assert "LCE_PROGRAMME_RETENTION_YEARS: expected a whole number of years, got 'fem'" in capsys.readouterr().err
     monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "5")
     assert main(["programme", "purge", "--db", url]) == 0
-    assert "purged 1 people, 3 row(s), past 2025-12-31" in capsys.readouterr().out
-    assert store.records(url) == []
+    assert "purged 1 people, 3 row(s), 1 file(s), past 2025-12-31" in capsys.readouterr().out
+    assert store.records(url) == [] and not (tmp_path / "me.json").exists(), "the person's export went too"
 
 
 def test_lce_run_step_seeds_the_demo_with_course_hours(tmp_path, monkeypatch):
