@@ -4,7 +4,8 @@ Targets: --jobs 2 at least 1.7x faster than --jobs 1 (full build of the sample s
 tenth of a full build; every report page under 1.5 MB, also with ten times more data.
 LCE_BENCH_QUICK=1 skips the ten-times-data build (for a quick try); LCE_BENCH_REPEAT=N times each full build N
 times, alternating --jobs 1 and --jobs 2, and keeps the fastest of each (default 2). The load average is printed:
-the speed-up needs both cores free."""
+the speed-up needs both cores free, so the CPU times are printed too (each report's, and the build process's own:
+the serial part), with the speed-up they allow on two free cores."""
 
 from __future__ import annotations
 
@@ -22,11 +23,45 @@ from lce_utils.reports.build import CONFIG, build_site
 MAX_PAGE = 1_500_000
 
 
+def cpu_now() -> float:
+    """CPU seconds of this process and its ended children (with --jobs 1 the kernels; the Pagefind binary)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def timed_build(root: Path, out: Path, jobs: int) -> tuple[float, object]:
-    """Wall time of build_site (in this process; the interpreter's start-up is not counted)."""
-    start = time.perf_counter()
+    """Wall time of build_site (in this process; the interpreter's start-up is not counted); the result carries the
+    build process's own CPU seconds as .main_cpu."""
+    start, cpu = time.perf_counter(), cpu_now()
     result = build_site(CONFIG, root=root, out=out, jobs=jobs)
+    result.main_cpu = cpu_now() - cpu  # type: ignore[attr-defined]
     return time.perf_counter() - start, result
+
+
+def makespan(costs: list[float], workers: int) -> float:
+    """When the last of workers finishes, each taking the next report (longest first, as the build orders them)."""
+    loads = [0.0] * workers
+    for cost in sorted(costs, reverse=True):
+        loads[loads.index(min(loads))] += cost
+    return max(loads)
+
+
+def cpu_model(r1, r2) -> None:
+    """The speed-up the CPU times allow, which the machine's load does not change: each report's CPU (worker and
+    kernel, recorded by the build) and the build process's own CPU outside the reports (the serial part)."""
+    per1 = [e["cpu"] for e in r1.reports if e["id"] in r1.ran]  # in the manifest's order, in both builds
+    per2 = [e["cpu"] for e in r2.reports if e["id"] in r2.ran]
+    serial1 = r1.main_cpu - sum(per1)  # with --jobs 1 the reports ran in the build process
+    serial2 = r2.main_cpu  # with --jobs 2 they ran in the workers, not children of this process
+    total2 = serial2 + sum(per2)
+    path2 = serial2 + makespan(per2, 2)
+    print(f"CPU, --jobs 1: {r1.main_cpu:.1f} s ({sum(per1):.1f} in {len(per1)} reports: "
+          f"{', '.join(f'{c:.1f}' for c in per1)}; {serial1:.1f} serial)")
+    print(f"CPU, --jobs 2: {total2:.1f} s ({sum(per2):.1f} in reports: {', '.join(f'{c:.1f}' for c in per2)}; "
+          f"{serial2:.1f} in the build process); "
+          f"critical path {path2:.1f} s = {path2 / total2:.3f} of the CPU time; speed-up the CPU allows on 2 free "
+          f"cores: {r1.main_cpu / path2:.2f}x (reports alone, longest first: "
+          f"{sum(per2) / makespan(per2, 2):.2f}x)")
 
 
 def verdict(ok: bool) -> str:
@@ -65,6 +100,7 @@ def main() -> None:
         speedup = t1 / t2
         print(f"full build of {n} reports: --jobs 1 {t1:.1f} s, --jobs 2 {t2:.1f} s")
         print(f"parallel speed-up (jobs 1 / jobs 2): {speedup:.2f}x  target >= 1.7x  {verdict(speedup >= 1.7)}")
+        cpu_model(r1, r2)
 
         tu, ru = timed_build(root, work / "site2", jobs=2)
         assert ru.ran == [] and len(ru.reused) == n

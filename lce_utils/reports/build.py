@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import functools
 import hashlib
 import html
 import json
@@ -12,7 +14,7 @@ import re
 import shutil
 import tempfile
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,7 +99,7 @@ def run_report(spec: ReportSpec, root: str, built_at: str, contact: str = "") ->
     from lce_utils.reports import execute as X
     from lce_utils.reports import render, sanitize
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu()
     replacements = X.path_replacements(Path(root), spec.template.parent, ROOT)
     try:
         nb = X.run_template(spec.template, spec.resolved, cwd=spec.template.parent, timeout=spec.timeout)
@@ -117,13 +119,22 @@ def run_report(spec: ReportSpec, root: str, built_at: str, contact: str = "") ->
         html = render.report_page(report_id=spec.id, title=spec.title, built_at=built_at, body=body, k=k,
                                   demo=spec.data == "demo", contact=contact)
         return {"id": spec.id, "ok": True, "html": html, "notebook": nbformat.writes(clean), "summary": summary,
-                "disclosure": disclosure, "seconds": round(time.perf_counter() - start, 2)}
+                "disclosure": disclosure, "seconds": round(time.perf_counter() - start, 2),
+                "cpu": round(_cpu() - cpu_start, 2)}
     except LCEError as exc:
         reason = str(exc)
     except Exception as exc:  # a report's failure must not stop the others; its first line is shown
         reason = f"{type(exc).__name__}: {exc}"
     reason = X.scrub_text(X.first_line(reason), replacements) or "failed without a message"
-    return {"id": spec.id, "ok": False, "error": reason, "seconds": round(time.perf_counter() - start, 2)}
+    return {"id": spec.id, "ok": False, "error": reason, "seconds": round(time.perf_counter() - start, 2),
+            "cpu": round(_cpu() - cpu_start, 2)}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its ended children (a report's kernel is one once it has shut down): what
+    a report costs, unlike its wall time, does not depend on what else the machine runs."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def _k(spec: ReportSpec) -> int:
@@ -159,7 +170,8 @@ def _run_all(specs: list[ReportSpec], root: Path, jobs: int, built_at: str, cont
     context = multiprocessing.get_context("forkserver")  # clean workers, whatever threads the caller runs
     # imported once in the fork server, so that the workers forked from it start warm
     context.set_forkserver_preload(["papermill", "nbconvert", "lce_utils.offline_html", "lce_utils.reports.execute",
-                                    "lce_utils.reports.sanitize", "lce_utils.reports.render"])
+                                    "lce_utils.reports.sanitize", "lce_utils.reports.render", "lce_utils.reports.build",
+                                    "lce_utils.reports.disclosure", "lce_utils.privacy_audit", "psutil"])
     with ProcessPoolExecutor(max_workers=min(jobs, len(specs)), mp_context=context, initializer=_watch_parent,
                              initargs=(os.getpid(),)) as pool:
         futures: list[Future] = [pool.submit(run_report, s, str(root), built_at, contact) for s in specs]
@@ -296,7 +308,7 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
                      "summary": prev.get("summary") or spec.description, "reason": None, "page": None,
                      "notebook": None, "disclosure": None, "key": prev.get("key"), "failed_key": None,
                      "parameters": spec.public_parameters(), "inputs": [i.label() for i in spec.inputs],
-                     "seconds": prev.get("seconds")}
+                     "seconds": prev.get("seconds"), "cpu": prev.get("cpu")}
             has_old_page = prev.get("status") in ("ok", "stale") and _carry(out, prev, staging)
             if has_old_page:
                 entry.update(page=prev["page"], notebook=prev["notebook"], disclosure=prev.get("disclosure"))
@@ -321,11 +333,21 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
                 else:
                     to_run.append(spec)
             entries[spec.id] = entry
-        # longest first (by last duration) keeps both workers busy to the end
-        to_run.sort(key=lambda s: -float(old.get(s.id, {}).get("seconds") or 0))
-        for rid, res in _run_all(to_run, root, jobs, built_at, contact).items():
+        # longest first keeps both workers busy to the end: by the last build's CPU time (its wall time depends on
+        # the machine's load), else its wall time
+        to_run.sort(key=lambda s: -float(old.get(s.id, {}).get("cpu") or old.get(s.id, {}).get("seconds") or 0))
+        demo = any(s.data == "demo" for s in specs)
+        others = functools.partial(_other_pages, staging, config, root, built_at, contact, demo)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lce-site-pages") if jobs > 1 else \
+                contextlib.nullcontext() as side:
+            # with more than one job the pages that need no report are written while the workers run (the build
+            # process waits on them anyway): with one job, one thing at a time
+            pending = side.submit(others) if side is not None else None
+            ran = _run_all(to_run, root, jobs, built_at, contact)
+            cases = pending.result() if pending is not None else others()
+        for rid, res in ran.items():
             entry = entries[rid]
-            entry["seconds"] = res["seconds"]
+            entry.update(seconds=res["seconds"], cpu=res["cpu"])
             if res["ok"]:
                 page, notebook = f"{rid}.html", f"notebooks/{rid}.ipynb"
                 (staging / page).write_text(res["html"], encoding="utf-8")
@@ -343,35 +365,47 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             if entry["page"] and (staging / entry["page"]).is_file():
                 mark_stale(staging / entry["page"], entry["built_at"] or "" if entry["status"] == "stale" else None)
         result.reports = [entries[s.id] for s in specs]
-        demo = any(s.data == "demo" for s in specs)
-        # published cases, from the case store the manifest names (a withdrawn one is gone from this build)
-        from lce_utils.knowledge import case_pages
-        cases = case_pages.write_pages(staging, _manifest_yaml(config), root, updated=built_at, contact=contact,
-                                       demo=demo)
         (staging / "index.html").write_text(render.index_page(result.reports, updated=built_at, demo=demo,
                                                               contact=contact, cases=cases), encoding="utf-8")
-        (staging / render.ACCESSIBILITY_PAGE).write_text(
-            render.accessibility_page(updated=built_at, demo=demo, contact=contact), encoding="utf-8")
-        # the network directory, from the stores the manifest names, on every build (a revocation or an
-        # erasure takes the person off the site at the next build)
-        from lce_utils.knowledge import directory
-        directory.write_page(staging, _manifest_yaml(config), root, updated=built_at, contact=contact, demo=demo)
-        # the sector benchmark of the institutions that share their lab runs, from the store the manifest names
-        from lce_utils.knowledge import benchmark
-        benchmark.write_page(staging, _manifest_yaml(config), updated=built_at, contact=contact, demo=demo,
-                             var=Path(root) / "var")
-        # search over every page written above, Swedish and English apart (lce_utils.reports.search)
-        from lce_utils.reports import search
-        (staging / search.SEARCH_PAGE).write_text(search.search_page(updated=built_at, demo=demo, contact=contact),
-                                                  encoding="utf-8")
-        search.index_site(staging)
         M.write_manifest(staging, {"updated": built_at, "reports": entries, "cases": cases})
-        audit_site(staging)
+        # search over every page written above, Swedish and English apart (lce_utils.reports.search); the
+        # disclosure audit reads only the *.disclosure.json files, so with more than one job the two run together
+        from lce_utils.reports import search
+        if jobs > 1:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lce-search-index") as side:
+                indexed = side.submit(search.index_site, staging)  # mostly the Pagefind binary: no GIL held
+                audit_site(staging)
+                indexed.result()
+        else:
+            search.index_site(staging)
+            audit_site(staging)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _other_pages(staging: Path, config: Path | None, root: Path, built_at: str, contact: str, demo: bool
+                 ) -> list[dict[str, Any]]:
+    """The pages that need no report (published cases, accessibility statement, directory, sector benchmark, search
+    page); the cases, for the index and the manifest."""
+    from lce_utils.knowledge import benchmark, case_pages, directory
+    from lce_utils.reports import render, search
+
+    manifest = _manifest_yaml(config)
+    # published cases, from the case store the manifest names (a withdrawn one is gone from this build)
+    cases = case_pages.write_pages(staging, manifest, root, updated=built_at, contact=contact, demo=demo)
+    (staging / render.ACCESSIBILITY_PAGE).write_text(
+        render.accessibility_page(updated=built_at, demo=demo, contact=contact), encoding="utf-8")
+    # the network directory, from the stores the manifest names, on every build (a revocation or an erasure takes
+    # the person off the site at the next build)
+    directory.write_page(staging, manifest, root, updated=built_at, contact=contact, demo=demo)
+    # the sector benchmark of the institutions that share their lab runs, from the store the manifest names
+    benchmark.write_page(staging, manifest, updated=built_at, contact=contact, demo=demo, var=Path(root) / "var")
+    (staging / search.SEARCH_PAGE).write_text(search.search_page(updated=built_at, demo=demo, contact=contact),
+                                              encoding="utf-8")
+    return cases
 
 
 def _manifest_yaml(config: Path | None) -> dict[str, Any]:
