@@ -160,7 +160,7 @@ def test_a_course_gradebook_url_goes_into_its_nbgrader_config(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("url, expected", [
-    ("postgresql://u@/lce", "write postgresql+psycopg://"),
+    ("postgresql+psycopg2://u@/lce", "write postgresql+psycopg://"),
     ("postgresql+psycopg://u:secret@db/lce", "the URL holds a password"),
     ("mysql://u@db/lce", "expected a database URL"),
     ("not a url", "expected a database URL"),
