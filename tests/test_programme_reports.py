@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from lce_utils import database
 from lce_utils.errors import UsageError
 from lce_utils.programme import store
 from lce_utils.programme.indicators import age_band, indicator_table, write_indicators
@@ -270,14 +273,19 @@ def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
     """The programme-progress report built for real from a 12-participant register: figures, "prickad", the
     target, and `lce privacy audit` over the page finds nothing."""
     from lce_utils.privacy_audit import audit_path
-    from lce_utils.reports.build import CONFIG, build_site
+    from lce_utils.reports.manifest import read_manifest
 
     root = tmp_path / "root"
     (root / "var").mkdir(parents=True)
     small_register(f"sqlite:///{root / 'var' / 'programme-demo.db'}")
+    database.dispose_engines()  # staff closed the register: its -wal file is gone
     out = tmp_path / "site"
-    result = build_site(CONFIG, root=root, out=out, only=["programme-progress"])
-    assert result.errors == [] and result.ran == ["programme-progress"], result
+    build = [sys.executable, "-m", "lce_utils.cli", "reports", "build", "--root", str(root), "--out", str(out),
+             "--only", "programme-progress", "--jobs", "1"]
+    proc = subprocess.run(build, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    built = read_manifest(out)["reports"]["programme-progress"]
+    assert built["status"] == "ok", built
     page = (out / "programme-progress.html").read_text(encoding="utf-8")
     assert "Deltagare i registret" in page and "Participants in the register" in page
     assert "Programmets mål" in page and "230" in page and "prickad" in page
@@ -291,6 +299,11 @@ def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
     relations = [r for t in doc["tables"] for r in t["relations"]]
     assert {"total": "programme/status/left", "parts": ["programme/exit/employed", "programme/exit/employed/not"]} \
         in relations
+    # reading left the register as it was (no -wal file a killed kernel leaves behind): nothing runs again
+    assert sorted(p.name for p in (root / "var").iterdir()) == ["programme-demo.db"]
+    again = subprocess.run(build, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0 and read_manifest(out)["reports"]["programme-progress"]["built_at"] == \
+        built["built_at"], again.stdout + again.stderr
 
 
 def test_programme_page_without_a_register_says_so(tmp_path):
@@ -305,3 +318,27 @@ def test_programme_page_without_a_register_says_so(tmp_path):
     page = (out / "programme-progress.html").read_text(encoding="utf-8")
     assert "Deltagarregistret finns inte ännu" in page and "The participant register is not available yet" in page
     assert "Kursresultat" in page  # the rest of the report is built
+
+
+def test_an_open_register_does_not_make_the_programme_page_run_again(tmp_path):
+    """The directory page (and any server) keeps the register open while the site builds: SQLite's empty -wal file
+    beside it is no change; a -wal holding pages is."""
+    from lce_utils.reports import manifest
+    from lce_utils.reports.build import CONFIG
+    from lce_utils.reports.config import load_config
+
+    root = tmp_path / "root"
+    (root / "var").mkdir(parents=True)
+    db = root / "var" / "programme-demo.db"
+    db.write_bytes(b"register")
+    spec = next(s for s in load_config(CONFIG, root) if s.id == "programme-progress")
+
+    def key() -> str:
+        return manifest.report_key(spec, root, "code")
+
+    before = key()
+    wal = Path(f"{db}-wal")
+    wal.write_bytes(b"")
+    assert key() == before
+    wal.write_bytes(b"frames")
+    assert key() != before

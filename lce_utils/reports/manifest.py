@@ -34,7 +34,10 @@ def input_paths(spec: InputSpec, root: Path) -> list[Path]:
         path = sqlite_path(spec.value)
         if path is None:
             return []
-        return [p for p in (path, Path(f"{path}-wal")) if p.is_file()]
+        # an empty -wal holds nothing: it is there while any process (the site's directory page, a server) has
+        # the database open, and must not make a report run again
+        wal = Path(f"{path}-wal")
+        return [p for p in (path, wal) if p.is_file() and (p == path or p.stat().st_size > 0)]
     found = []
     for match in sorted(glob.glob(str(root / spec.value))):
         p = Path(match)
