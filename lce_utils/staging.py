@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -30,13 +31,18 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[str], object], *, mode: int = 0o666) -> Path:
     """write(temporary name) fills a hidden file beside path that then replaces path; on any error the temporary
-    file is removed and path is left as it was."""
+    file is removed and path is left as it was. mode as for os.open (the umask applies): 0o600 for personal data."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    while True:
+        tmp = str(path.with_name(f".{path.name}.{secrets.token_hex(6)}.part"))
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+            break
+        except FileExistsError:  # another writer's name: draw again
+            continue
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -46,14 +52,14 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
     return path
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8", *, mode: int = 0o666) -> Path:
     """path holds text, written whole or not at all."""
-    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding=encoding))
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding=encoding), mode=mode)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, *, mode: int = 0o666) -> Path:
     """path holds data, written whole or not at all."""
-    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data), mode=mode)
 
 
 @contextmanager

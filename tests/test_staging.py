@@ -95,3 +95,14 @@ def test_a_symlinked_folder_is_switched_in_one_rename(tmp_path):
         (work / "index.html").write_text("new", encoding="utf-8")
     assert out.is_symlink() and (out / "index.html").read_text(encoding="utf-8") == "new"
     assert not first.exists() and len(_names(tmp_path)) == 2  # the link and the version it points to
+
+
+def test_a_written_file_gets_the_mode_asked_for(tmp_path):
+    """Files for everyone as open() makes them (the umask applies); personal data for its owner only."""
+    umask = os.umask(0o022)
+    try:
+        shared = atomic_write_text(tmp_path / "shared.json", "{}")
+        private = atomic_write_text(tmp_path / "matches.csv", "a\n", mode=0o600)
+    finally:
+        os.umask(umask)
+    assert (shared.stat().st_mode & 0o777, private.stat().st_mode & 0o777) == (0o644, 0o600)

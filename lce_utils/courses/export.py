@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import nbformat
 
 from lce_utils.courses.config import course_root, db_url, has_gradebook
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.staging import atomic_write
 
 
 def status_path(root: Path, assignment: str, student: str) -> Path:
@@ -59,14 +58,13 @@ def first_error_line(cell: nbformat.NotebookNode) -> str:
 
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(tmp, path)
-    return path
+    def write(tmp: str) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    return atomic_write(path, write, mode=0o600)  # grades are personal data: the owner reads them only
 
 
 def _num(value: float | None) -> float:

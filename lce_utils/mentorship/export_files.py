@@ -65,7 +65,7 @@ def _rewrite_csv(path: Path, emails: set[str]) -> bool:
             writer = csv.DictWriter(fh, fieldnames=fields)
             writer.writeheader()
             writer.writerows(kept)
-    atomic_write(path, write)
+    atomic_write(path, write, mode=0o600)  # personal data: the owner reads it only
     return True
 
 
@@ -90,7 +90,7 @@ def _rewrite_xlsx(path: Path, emails: set[str]) -> bool:
             sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{max(sheet.max_row, 2)}"
     if not found:
         return False
-    atomic_write(path, workbook.save)
+    atomic_write(path, workbook.save, mode=0o600)
     return True
 
 

@@ -88,12 +88,12 @@ def write_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
             _csv_into(rows, fh)
-    return atomic_write(Path(path), write)
+    return atomic_write(Path(path), write, mode=0o600)
 
 
 def write_xlsx(rows: list[dict[str, Any]], path: str | Path) -> Path:
     """rows as an Excel workbook where every text is stored as text (never a formula), written atomically."""
-    return atomic_write(Path(path), lambda tmp: _xlsx_into(rows, tmp))
+    return atomic_write(Path(path), lambda tmp: _xlsx_into(rows, tmp), mode=0o600)
 
 
 def matches_bytes(rows: list[dict[str, Any]], kind: str) -> bytes:
@@ -163,6 +163,6 @@ def write_person_export(email: str, path: str | Path, url: str | None = None, ac
         def write(tmp: str) -> None:
             with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(data, fh, ensure_ascii=False, indent=2)
-        return atomic_write(Path(path), write)
+        return atomic_write(Path(path), write, mode=0o600)
 
     return transaction(register_and_write, url)
