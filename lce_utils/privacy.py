@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -108,13 +108,21 @@ def protect(values: Mapping[str, Any], relations: Iterable[Relation] = (), publi
             candidates = [c for c in linked if shown.get(c, 0) > 0]
         if not candidates:
             raise ValueError(f"cell {cell!r} cannot be protected: {finding.message}")
-        parts_first = sorted([c for c in candidates if c not in totals] or candidates, key=lambda c: order_key(c, key))
-        choice = parts_first[0]
-        if finding.interval is not None and finding.interval[1] - finding.interval[0] < 1e-6:
-            # exactly known: the first in the keyed order whose hiding leaves it undetermined (by structure alone)
-            choice = next((c for c in parts_first if not screen.determined(cell, shown.keys() - {c})), choice)
+        exact = finding.interval is not None and finding.interval[1] - finding.interval[0] < 1e-6
+        ordered = sorted(candidates, key=lambda c: order_key(c, key))
+        parts = [c for c in ordered if c not in totals]
+        # in the keyed order: a part that works, a total that works, else the first part, else the first cell
+        choice = next((c for c in parts + [c for c in ordered if c in totals]
+                       if _works(screen, shown.keys(), c, cell, exact)), (parts or ordered)[0])
         hidden.add(choice)
     return {c: None if c in hidden else int(values[c]) for c in shown_keys}
+
+
+def _works(screen: Any, shown: Collection[str], candidate: str, cell: str, exact: bool) -> bool:
+    """Hiding candidate neither leaves it fixed by the sums (which would only move the problem) nor, when cell is
+    exactly known, leaves cell fixed: decided by which cells are shown, never by their values."""
+    fixed = screen.determined(set(shown) - {candidate}, around=(candidate, cell))
+    return candidate not in fixed and not (exact and cell in fixed)
 
 
 def _component(cell: str, relations: Sequence[Relation]) -> set[str]:

@@ -225,7 +225,8 @@ class Screen:
     algebra settles most cells first: a cell is exactly determined when its unit vector lies in the row space of the
     relations over the unknowns, and otherwise the true counts moved along its null-space direction stay
     non-negative over a range that is a lower bound of its LP interval's width. Only a cell that this lower bound
-    cannot show safe gets its two LPs. A cell safe by width stays safe: hiding more cells only widens intervals."""
+    cannot show safe gets its two LPs. A cell safe by width stays safe: hiding more cells only widens intervals
+    (so between calls the shown cells may only shrink, as in protect)."""
 
     def __init__(self, truth: Mapping[str, int | None], relations: Sequence[tuple[str, Sequence[str]]], *,
                  k: int = DEFAULT_K, protection: float | None = None) -> None:
@@ -240,6 +241,8 @@ class Screen:
         self.safe: set[str] = set()
         self.groups: dict[frozenset[str], _Group] = {}
         self.lps = 0  # LP pairs solved (for the benchmark)
+        self._matrix: Any = None  # every relation over every cell, for determined()
+        self._column: dict[str, int] = {}
 
     def first(self, shown: Mapping[str, float], hidden: set[str]) -> Finding | None:
         """audit_cells(shown, hidden, relations)[0] when cells are taken in name order, or None when it finds none."""
@@ -264,26 +267,39 @@ class Screen:
         self.groups = live
         return None
 
-    def determined(self, cell: str, shown: Collection[str]) -> bool:
-        """Whether the relations fix cell's value once the cells in shown are known (its unit vector lies in the
-        row space of the relations over the other cells): structure only, not values."""
+    def determined(self, shown: Collection[str], around: Iterable[str] = ()) -> set[str]:
+        """The cells the relations fix once the cells in shown are known (a cell's unit vector lies in the row space
+        of the relations over the unknown cells): structure only, not values. With around, only the unknown cells
+        linked to those (the rest cannot change their answer)."""
         import numpy as np
 
-        unknown = sorted({m for i in range(len(self.relations)) for m in self._members(i)} - set(shown) | {cell})
-        column = {c: j for j, c in enumerate(unknown)}
-        a = np.zeros((len(self.relations), len(unknown)))
-        for r, (total, parts) in enumerate(self.relations):
-            for member, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
-                if member in column:
-                    a[r, column[member]] += sign
-        if not a.any():
-            return False
-        without = np.delete(a, column[cell], axis=1)
-        return bool(np.linalg.matrix_rank(a) > np.linalg.matrix_rank(without))
-
-    def _members(self, i: int) -> tuple[str, ...]:
-        total, parts = self.relations[i]
-        return (total, *parts)
+        if self._matrix is None:
+            cells = sorted(self.touching)
+            self._column = {c: j for j, c in enumerate(cells)}
+            self._matrix = np.zeros((len(self.relations), len(cells)))
+            for r, (total, parts) in enumerate(self.relations):
+                for member, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+                    self._matrix[r, self._column[member]] += sign
+        unknown = [c for c in self._column if c not in shown]
+        todo = [c for c in around if c in self._column and c not in shown]
+        if todo:
+            linked = set(todo)
+            while todo:
+                for i in self.touching[todo.pop()]:
+                    total, parts = self.relations[i]
+                    for m in (total, *parts):
+                        if m not in linked and m not in shown:
+                            linked.add(m)
+                            todo.append(m)
+            unknown = [c for c in unknown if c in linked]
+        a = self._matrix[:, [self._column[c] for c in unknown]]
+        a = a[np.abs(a).sum(axis=1) > 0]
+        if not len(a):
+            return set()
+        _, singular, vt = np.linalg.svd(a, full_matrices=False)
+        rank = int((singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))).sum())
+        reach = (vt[:rank] ** 2).sum(axis=0)  # length of each unit vector's projection on the row space
+        return {c for c, r in zip(unknown, reach) if r > 1 - 1e-9}
 
     def _group_of(self, unseen: set[str]) -> dict[str, frozenset[str]]:
         parent = {c: c for c in unseen}

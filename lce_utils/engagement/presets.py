@@ -12,9 +12,17 @@ from lce_utils.errors import DataError
 PRESETS_DIR = Path(__file__).with_name("presets")
 # Systems asked for whose export layout no public documentation or publicly shown export could confirm: a preset
 # built on guessed names would silently map the wrong columns, so these say why and point to a mapping file.
+# Searched (2026-12-02): Tickster's own API client (github.com/tickster/tickster-api-client,
+# src/Tickster.Api/Models/Crm/Purchase.cs, CartItem.cs, Event.cs) documents the CRM purchase-log API: nested JSON,
+# one purchase with lists of cart items and events (CreatedUtc, Status, Channel, CartItems[].PriceIncVatAfterDiscount,
+# EventInfo[].Start), not a file with columns; no CSV or Excel export header of Tickster was found in public
+# documentation, pages or code. Tessitura's documentation is for members only; public code shows its REST API (JSON)
+# and SQL that institutions write against its tables (T_ORDER.order_dt, T_SUB_LINEITEM.price_type/paid_amt,
+# T_PERF.perf_dt), whose output column names and status codes each query and institution choose.
 UNVERIFIED = {
-    "tickster": "Tickster's report and export column names are not publicly documented",
-    "tessitura": "Tessitura's exports are reports configured by each institution, with no documented fixed layout",
+    "tickster": "Tickster documents an API (nested JSON purchases), not the columns of a file export",
+    "tessitura": "Tessitura's exports are reports or queries configured by each institution, with no documented "
+                 "fixed layout",
 }
 SUGGEST_MIN_SHARE = 0.6  # share of a preset's columns that must be in the file for `labs check` to suggest it
 
