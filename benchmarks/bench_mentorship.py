@@ -238,7 +238,7 @@ def load() -> str:
 @dataclass
 class Round:
     """The visits of one round (one visitor, or several at once), with the CPU the server (and its kernels) and
-    the browser used during it."""
+    the browser (every other process this benchmark started: Playwright's driver and Chromium) used during it."""
 
     visits: list[Visit]
     server_cpu: float
