@@ -6,9 +6,12 @@ LCE_BENCH_FULL=1): the metric definitions in a bare DuckDB connection (`metrics.
 `published.publish` (primary suppression and privacy.protect's complementary cells, baseline for nothing), then
 one run of the auditor over what was published (`privacy_audit.audit_cells`, two LPs per unseen cell: what
 `lce privacy audit` does on the output folder, baseline "audit"). Prints the times and two ratios:
-protect / audit (target <= 1: hiding the cells costs less than checking the result once; the labs' own
-protect took 2-12 s at 400 rows and privacy.protect with an LP audit after every hidden cell 13-37 s, when the
-auditor took 2-6 s), and (SQL + publish) / SQL.
+publish / audit (target <= 1: hiding the cells costs less than checking the result once) and (SQL + publish) / SQL.
+
+Before one mechanism (2026-12-02, same machine, load 16-36, same cells): the labs' own protect (engagement/
+disclosure.py, deleted) took 6.0 / 12.4 / 3.4 / 1.7 s at 12 / 400 / 1 000 / 5 000 rows, and privacy.protect with an
+LP audit of every unseen cell after each hidden cell 23 / 561 / 56 / 33 s, where one audit of the result took
+6.8 / 8.7 / 3.6 / 2.9 s.
 
     python -m benchmarks.bench_labs_disclosure
 """
