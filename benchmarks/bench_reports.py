@@ -70,7 +70,7 @@ def cpu_model(r1, r2) -> None:
     print(f"CPU, --jobs 2: {total2:.1f} s ({sum(per2):.1f} in reports: {', '.join(f'{c:.1f}' for c in per2)}; "
           f"{serial2:.1f} in the build process); "
           f"critical path {path2:.1f} s = {path2 / total2:.3f} of the CPU time; speed-up the CPU allows on 2 free "
-          f"cores: {r1.main_cpu / path2:.2f}x (reports alone, longest first: "
+          f"cores: {total2 / path2:.2f}x (reports alone, longest first: "
           f"{sum(per2) / makespan(per2, 2):.2f}x)")
 
 
