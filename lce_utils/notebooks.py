@@ -28,9 +28,11 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in str(text).splitlines() if line.strip()), "")
 
 
-def _cell_label(nb: nbformat.NotebookNode, index: int | None) -> str:
+def _cell_label(nb: nbformat.NotebookNode, index: int | None, quote_source: bool = True) -> str:
     if index is None or not 0 <= index < len(nb.cells):
         return "an unknown cell"
+    if not quote_source:
+        return f"cell {index + 1}"
     return f"cell {index + 1} ({first_line(nb.cells[index].source)[:60]!r})"
 
 
@@ -75,12 +77,14 @@ def _for_papermill(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def run_notebook(source: str | Path | nbformat.NotebookNode, parameters: Mapping[str, Any] | None = None, *,
                  name: str | None = None, cwd: str | Path | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
                  env: Mapping[str, str] | None = None, kernel_name: str = "python3",
-                 save_to: str | Path | None = None, log_level: str = "ERROR") -> nbformat.NotebookNode:
+                 save_to: str | Path | None = None, log_level: str = "ERROR",
+                 quote_source: bool = True) -> nbformat.NotebookNode:
     """Execute source (a path or a notebook) top to bottom with papermill and return it with outputs.
 
     parameters, when given, are injected after the `parameters` cell; name labels errors (default: the path);
     cwd is the kernel's working folder (default: the notebook's folder); env is added to the kernel's
-    environment. Raises NotebookError naming the notebook and the failing cell (its number and first line)."""
+    environment. Raises NotebookError naming the notebook and the failing cell (its number and, with
+    quote_source, its first line: a published report's build log names the cell by number only)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -108,12 +112,13 @@ def run_notebook(source: str | Path | nbformat.NotebookNode, parameters: Mapping
                                   kernel_manager_class=_kernel_manager(folder.absolute(), env),
                                   on_cell_start=on_cell_start)
     except PapermillExecutionError as exc:
-        raise NotebookError(f"{label}: {_cell_label(nb, exc.cell_index)} failed: {exc.ename}: "
+        raise NotebookError(f"{label}: {_cell_label(nb, exc.cell_index, quote_source)} failed: {exc.ename}: "
                             f"{first_line(exc.evalue)}") from exc
     except CellTimeoutError as exc:
-        raise NotebookError(f"{label}: {_cell_label(nb, index['cell'])} ran longer than {timeout} s") from exc
+        raise NotebookError(f"{label}: {_cell_label(nb, index['cell'], quote_source)} ran longer than "
+                            f"{timeout} s") from exc
     except DeadKernelError as exc:
-        raise NotebookError(f"{label}: the kernel died in {_cell_label(nb, index['cell'])}") from exc
+        raise NotebookError(f"{label}: the kernel died in {_cell_label(nb, index['cell'], quote_source)}") from exc
     except NotebookError:
         raise
     except Exception as exc:  # a kernel that would not start, an unreadable notebook: one line naming it

@@ -71,3 +71,6 @@ def test_a_failing_cell_is_named_by_the_label_the_caller_gives(tmp_path):
         run_notebook(nb, {"k": 3}, name="lab 01 on visits.csv", cwd=tmp_path, timeout=TIMEOUT)
     # cell 4: the parameters cell, papermill's cell, then the two cells; one line only
     assert str(error.value) == "lab 01 on visits.csv: cell 4 ('# totals') failed: ValueError: no visits"
+    with pytest.raises(NotebookError) as error:  # a report's build log names the cell by number only
+        run_notebook(nb, {"k": 3}, name="tiny.ipynb", cwd=tmp_path, timeout=TIMEOUT, quote_source=False)
+    assert str(error.value) == "tiny.ipynb: cell 4 failed: ValueError: no visits"

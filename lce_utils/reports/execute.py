@@ -45,27 +45,10 @@ def parameterize(template: Path, parameters: Mapping[str, Any]) -> nbformat.Note
 def run_template(template: Path, parameters: Mapping[str, Any], *, cwd: Path, timeout: int,
                  env: Mapping[str, str] | None = None) -> nbformat.NotebookNode:
     """Execute the template with the parameters; raise NotebookError unless every code cell ran."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    from lce_utils.notebooks import run_notebook  # the one way to run a notebook (errors name template and cell)
 
-    nb = parameterize(template, parameters)
-    old_env = {k: os.environ.get(k) for k in (env or {})}
-    os.environ.update(env or {})
-    try:
-        out = pm.execute_notebook(nb, None, parameters=None, progress_bar=False, kernel_name="python3",
-                                  language="python", cwd=str(cwd), execution_timeout=timeout,
-                                  extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
-    except PapermillExecutionError as exc:
-        raise NotebookError(f"{template.name}: cell {exc.exec_count} failed: {exc.ename}: "
-                            f"{first_line(exc.evalue)}") from exc
-    except Exception as exc:  # timeouts, dead kernels: one line naming the template
-        raise NotebookError(f"{template.name}: {type(exc).__name__}: {first_line(str(exc))}") from exc
-    finally:
-        for key, value in old_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    out = run_notebook(parameterize(template, parameters), name=template.name, cwd=cwd, timeout=timeout, env=env,
+                       log_level="CRITICAL", quote_source=False)
     check_complete(out, template.name)
     return out
 
