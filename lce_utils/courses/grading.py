@@ -348,14 +348,20 @@ def _run_pool(assignment: str, students: list[str], workers: int, initargs: tupl
         done: Iterable[Future] = as_completed(futures)
         if show:
             done = progress(done, desc=f"grading {assignment}", total=len(futures), unit="submission")
-        for future in done:
-            student = futures[future]
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                yield _crashed(student, again=False)
-            except Exception as exc:  # a failure of one submission must not stop the batch
-                yield {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        try:
+            for future in done:
+                student = futures[future]
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    yield _crashed(student, again=False)
+                except Exception as exc:  # a failure of one submission must not stop the batch
+                    yield {"student": student, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        except BaseException:
+            # Ctrl+C (or the caller giving up): the learners still queued are not graded; leaving the `with`
+            # would otherwise wait for every one of them
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _alone(assignment: str, student: str, initargs: tuple) -> dict[str, Any]:
