@@ -26,6 +26,7 @@ PARTS: dict[str, str] = {
     "reports": "lce_utils.reports.cli",
     "privacy": "lce_utils.privacy_audit",  # `lce privacy audit PATH`; no pipeline step
     "hub": "lce_utils.courses.hub",  # `lce hub setup|check HUB_YAML` (deploy/hub/); no pipeline step
+    "settings": "lce_utils.settings",  # `lce settings`: every LCE_* setting as it resolves; no pipeline step
 }
 
 

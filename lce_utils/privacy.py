@@ -11,11 +11,12 @@ suppressed" on the report site, never "<5": a cell hidden to protect another one
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+
+from lce_utils import settings
 
 DEFAULT_K = 5
 HIDDEN_LABEL = {"sv": "prickad", "en": "suppressed"}
@@ -66,7 +67,7 @@ def _missing(value: Any) -> bool:
 
 def order_key(cell: str, key: str | None = None) -> str:
     """Where a cell comes in the order complementary cells are taken: a keyed hash of its name, not its value."""
-    secret = key if key is not None else os.environ.get("LCE_PRIVACY_KEY") or _DEFAULT_KEY
+    secret = key if key is not None else settings.PRIVACY_KEY() or _DEFAULT_KEY
     return hashlib.sha256(f"{secret}\0{cell}".encode()).hexdigest()
 
 

@@ -43,7 +43,7 @@ def _path(name: str, raw: str) -> Path:
 def _whole(unit: str) -> Callable[[str, str], int]:
     def parse(name: str, raw: str) -> int:
         if not raw.isdigit():
-            raise DataError(f"{name}: expected a whole number of {unit} (0 or more), got {raw!r} / ett heltal "
+            raise DataError(f"{name}: expected a whole number of {unit}, got {raw!r} / ett heltal "
                             f"förväntades")
         return int(raw)
     return parse

@@ -8,7 +8,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from lce_utils import settings
 from lce_utils.engagement import column_types as types
 from lce_utils.engagement import identifiers as ids
 from lce_utils.engagement import mapping as m
@@ -430,8 +430,7 @@ FROM meaning
 
 
 def _cache_root() -> Path:
-    from lce_utils.paths import VAR
-    return Path(os.environ.get("LCE_LABS_CACHE", VAR / "labs" / "cache"))
+    return settings.LABS_CACHE()
 
 
 def prepare(data: Inputs, events: str | Path | None = None, mapping: Any = None, *,

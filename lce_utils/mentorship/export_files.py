@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,18 +12,16 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from lce_utils import settings
 from lce_utils.mentorship.models import ExportFile, ExportFilePerson
-from lce_utils.paths import ROOT, VAR
 from lce_utils.staging import atomic_write
 
-EXPORTS_ENV = "LCE_MENTORSHIP_EXPORTS"
 EMAIL_COLUMNS = ("a_email", "b_email")
 
 
 def exports_dir() -> Path:
     """The exports folder: LCE_MENTORSHIP_EXPORTS (relative to the repository) or var/mentorship-exports."""
-    configured = os.environ.get(EXPORTS_ENV, "").strip()
-    return (ROOT / Path(configured).expanduser()) if configured else VAR / "mentorship-exports"
+    return settings.MENTORSHIP_EXPORTS()
 
 
 def register_file(session: Session, path: Path, kind: str, person_ids: Iterable[int]) -> ExportFile:

@@ -10,12 +10,12 @@ with LCE_PROGRAMME_RETENTION_YEARS (default 5)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from lce_utils import settings
 from lce_utils.errors import DataError
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
@@ -31,8 +31,7 @@ from lce_utils.programme.models import (
 )
 from lce_utils.programme.store import audit, reading, transaction
 
-LAST_PAYMENT_ENV = "LCE_PROGRAMME_LAST_PAYMENT"
-YEARS_ENV = "LCE_PROGRAMME_RETENTION_YEARS"
+LAST_PAYMENT_ENV = settings.PROGRAMME_LAST_PAYMENT.name
 RULE = ("Regulation (EU) 2021/1060 art. 82: the records are kept for five years from 31 December of the year of "
         "the last payment to the programme / förordning (EU) 2021/1060 art. 82: handlingarna sparas i fem år från "
         "den 31 december det år då den sista utbetalningen till projektet gjordes")
@@ -40,17 +39,9 @@ RULE = ("Regulation (EU) 2021/1060 art. 82: the records are kept for five years 
 
 def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
     """The last day records must be kept, or None while the last payment is not made (the period runs)."""
-    env = dict(os.environ if env is None else env)
-    raw_years = env.get(YEARS_ENV, "").strip() or "5"
-    if not raw_years.isdigit():
-        raise DataError(f"{YEARS_ENV}: expected a whole number of years, got {raw_years!r} / ett heltal år "
-                        "förväntades")
-    years = int(raw_years)
-    raw = env.get(LAST_PAYMENT_ENV, "").strip()
-    if not raw:
-        return None
-    paid = fields.date(LAST_PAYMENT_ENV, raw, required=True)
-    return dt.date(paid.year + years, 12, 31)
+    years = settings.PROGRAMME_RETENTION_YEARS(env)
+    paid = settings.PROGRAMME_LAST_PAYMENT(env)
+    return None if paid is None else dt.date(paid.year + years, 12, 31)
 
 
 def _find(session: Session, who: str, cipher: Cipher) -> Person:

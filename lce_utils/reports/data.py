@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pandas as pd
 from lce_utils.courses.schema import ADDED_COLUMNS, GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.engagement import schema as labs_schema
 from lce_utils.errors import DataError
-from lce_utils.paths import VAR
+from lce_utils.mentorship import store as mentorship_store
 
 METRIC_KEYS = list(labs_schema.METRIC_KEYS)  # the labs' contract (lce_utils.engagement.schema)
 GENDER_KEYS = list(labs_schema.GENDERS)
@@ -130,14 +129,10 @@ def lab_run(run_dir: str | Path) -> LabRun | None:
 
 
 def mentorship_url(url: str | None) -> str:
-    """The mentorship database to read: the parameter, else LCE_MENTORSHIP_DB, else the demo database; a
-    relative SQLite path is relative to the repository, as for the store (not to the report's folder)."""
-    url = url or os.environ.get("LCE_MENTORSHIP_DB") or f"sqlite:///{VAR / 'mentorship-demo.db'}"
-    try:
-        from lce_utils.mentorship.store import normalise_url
-    except ImportError:  # the mentorship part is not installed: mentorship_tables says so
-        return url
-    return normalise_url(url)
+    """The mentorship database to read: the parameter, else the store's own (LCE_MENTORSHIP_DB, else
+    var/mentorship.db; the manifests name the demo database); a relative SQLite path is relative to the
+    repository, as for the store (not to the report's folder)."""
+    return mentorship_store.normalise_url(url or None)
 
 
 def mentorship_tables(url: str | None, k: int = 5) -> dict[str, pd.DataFrame] | None:

@@ -468,7 +468,7 @@ def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
 def mentorship_overview(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K, summary: bool = True) -> None:
     """Participants by role and field, and (with summary) the report's summary line."""
     if tables is None:
-        show.missing("Mentorskapsdatabasen", "The mentorship database", "LCE_MENTORSHIP_DB / var/mentorship-demo.db")
+        show.missing("Mentorskapsdatabasen", "The mentorship database", "LCE_MENTORSHIP_DB / var/mentorship.db")
         if summary:
             show.summary("Inga mentorskapsdata ännu.", "No mentorship data yet.")
         return

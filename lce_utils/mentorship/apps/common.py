@@ -13,12 +13,12 @@ from collections.abc import Callable, Mapping
 import ipywidgets as w
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
+from lce_utils import settings
 from lce_utils.mentorship.i18n import t, tn
 
 BINDER_MARKERS = ("BINDER_SERVICE_HOST", "BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REF_URL",
                   "BINDER_PERSISTENT_REQUEST", "REPO_DIR")
 HUB_MARKERS = ("JUPYTERHUB_API_TOKEN", "JUPYTERHUB_SERVICE_PREFIX", "JUPYTERHUB_USER")
-ALLOW_HOSTED = "LCE_MENTORSHIP_ALLOW_HOSTED"
 
 
 def hosting_refusal(env: Mapping[str, str] | None = None) -> bool:
@@ -27,14 +27,14 @@ def hosting_refusal(env: Mapping[str, str] | None = None) -> bool:
     On Binder nothing is stored unless LCE_MENTORSHIP_ALLOW_HOSTED=1; on another JupyterHub, only when the
     store was configured explicitly (LCE_MENTORSHIP_DB) or LCE_MENTORSHIP_ALLOW_HOSTED=1."""
     env = os.environ if env is None else env
-    if env.get(ALLOW_HOSTED, "").strip().lower() in {"1", "true", "yes"}:
+    if settings.MENTORSHIP_ALLOW_HOSTED(env):
         return False
     binder = any(env.get(k) for k in BINDER_MARKERS[:5]) or "mybinder" in env.get("JUPYTERHUB_BASE_URL", "") \
         or (bool(env.get("REPO_DIR")) and bool(env.get("JUPYTERHUB_SERVICE_PREFIX")))
     if binder:
         return True
     hub = any(env.get(k) for k in HUB_MARKERS)
-    return hub and not env.get("LCE_MENTORSHIP_DB")
+    return hub and not settings.MENTORSHIP_DB.is_set(env)
 
 
 def esc(value: object) -> str:
