@@ -10,7 +10,6 @@ from typing import Any
 import yaml
 
 from lce_utils.engagement.identifiers import is_identifier_header
-from lce_utils.engagement.schema import AGE_BANDS as AGE_BANDS  # owned by schema; read from here by published
 from lce_utils.engagement.schema import GENDERS
 from lce_utils.errors import DataError
 

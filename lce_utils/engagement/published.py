@@ -18,7 +18,7 @@ import pandas as pd
 
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement.areas import area_names
-from lce_utils.engagement.mapping import AGE_BANDS
+from lce_utils.engagement.schema import AGE_BANDS
 from lce_utils.privacy import DEFAULT_K, protect
 
 Key = Hashable

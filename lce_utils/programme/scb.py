@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from lce_utils.errors import DataError, UsageError
 from lce_utils.programme.models import ScbExport
 from lce_utils.programme.store import Record, audit, records, transaction
+from lce_utils.staging import atomic_write_text
 
 MAPPING = Path(__file__).with_name("scb-columns.yaml")
 DUE_DAYS = 28  # the report is due within four weeks of the month's end
@@ -147,7 +148,7 @@ def _export(session: Session, month: str, out: Path, rows: list[Record], mapping
     done: list[Written] = []
     if last is not None and last.digest == digest:
         reason = f"unchanged since version {last.version} / oförändrad"
-        _write(out, text)
+        atomic_write_text(out, text, mode=0o600)
         return [Written(month, out, last.version, count, protected, reason)]
     version = 1 if last is None else last.version + 1
     reason = "first report / första rapporten" if last is None else \
@@ -192,16 +193,9 @@ def _latest(session: Session, month: str) -> ScbExport | None:
     return session.scalar(select(ScbExport).where(ScbExport.month == month, ScbExport.version == version))
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _store(session: Session, path: Path, month: str, text: str, digest: str, version: int, count: int,
            protected: int, reason: str) -> Written:
-    _write(path, text)
+    atomic_write_text(path, text, mode=0o600)  # personnummer: the owner's only
     session.add(ScbExport(month=month, version=version, rows=count, digest=digest, reason=reason[:200]))
     return Written(month, path, version, count, protected, reason)
 

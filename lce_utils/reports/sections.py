@@ -7,6 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from lce_utils.engagement import schema as labs_schema
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.reports import aggregate, data
 from lce_utils.reports import disclosure as D
@@ -77,8 +78,7 @@ def assignment_title(assignment: str) -> tuple[str, str]:
 
 
 # The labs' keys (engagement_labs/README.md: metrics.json and tables): gender and the unknown age band.
-GENDERS = {"woman": ("Kvinnor", "Women"), "man": ("Män", "Men"), "other": ("Annat", "Other"),
-           "unknown": ("Okänt", "Unknown")}
+GENDERS = {g: (sv.capitalize(), en.capitalize()) for g, (sv, en) in labs_schema.GENDER_NAMES.items()}
 AGE_BANDS = {"unknown": ("Okänd ålder", "Unknown age")}
 
 

@@ -11,7 +11,7 @@ import sqlglot
 
 from lce_utils.engagement import metrics as mx
 from lce_utils.engagement import open_lab
-from lce_utils.engagement.mapping import AGE_BANDS
+from lce_utils.engagement.schema import AGE_BANDS
 
 VISITS = """Datum;Kundnummer;Evenemang;Biljettyp;Pris;Kanal;Postnummer;Födelseår;Kön
 2024-01-10 19:00;A;Hamlet;Ordinarie;200;Webb;21119;1990;Kvinna
