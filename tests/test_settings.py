@@ -22,14 +22,16 @@ DEFINED = {s.name for s in settings.ALL}
 
 def test_every_name_the_code_uses_is_defined():
     # (the benchmarks' own knobs, LCE_BENCH_*, are documented in benchmarks/ and are not settings of LCE)
-    used = {name for path in SOURCES if "benchmarks" not in path.parts for name in NAME.findall(path.read_text(encoding="utf-8"))}
+    used = {name for path in SOURCES if "benchmarks" not in path.parts
+            for name in NAME.findall(path.read_text(encoding="utf-8"))}
     unknown = sorted(name for name in used - DEFINED - set(settings.INTERNAL) if not name.endswith("_"))
     assert unknown == [], f"LCE_* names used but not defined in lce_utils/settings.py: {unknown}"
 
 
 # a read of a variable by its name (writing one for a child process is not a read), and a module's own constant
 # holding a setting's name (those read it indirectly: `os.environ.get(ENV_VAR)`)
-READ = re.compile(r"""(?:environ\.get|getenv|env\.get)\(\s*["'](LCE_\w+)|environ\[\s*["'](LCE_\w+)["']\s*\](?!\s*=[^=])""")
+READ = re.compile(r"""(?:environ\.get|getenv|env\.get)\(\s*["'](LCE_\w+)"""
+                  r"""|environ\[\s*["'](LCE_\w+)["']\s*\](?!\s*=[^=])""")
 CONSTANT = re.compile(r"""^\s*[A-Z_]+\s*=\s*["'](LCE_\w+)["']""")
 
 

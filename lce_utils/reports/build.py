@@ -26,6 +26,7 @@ from lce_utils.progress import progress
 from lce_utils.reports import manifest as M
 from lce_utils.reports import params as P
 from lce_utils.reports.config import ReportSpec, load_config, read_contact
+from lce_utils.staging import swap_symlink
 
 CONFIG = KNOWLEDGE / "reports.yaml"
 DEFAULT_K = 5
@@ -379,7 +380,7 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
         else:
             search.index_site(staging)
             audit_site(staging)
-        _swap(staging, out)
+        swap_symlink(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -427,24 +428,6 @@ def audit_site(site: Path, k: int = DEFAULT_K) -> None:
         raise LCEError("the site was not published: the disclosure audit found "
                        + "; ".join(f.message for f in result.findings[:5])
                        + (f" (and {len(result.findings) - 5} more)" if len(result.findings) > 5 else ""))
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Publish staging at out without a moment with no site: out is a symlink to the current version folder,
-    replaced in one rename (a site folder of an older build is moved aside first, once)."""
-    os.chmod(staging, 0o755)
-    version = out.with_name(f".{out.name}.v-{time.time_ns()}")
-    os.rename(staging, version)
-    previous = out.parent / os.readlink(out) if out.is_symlink() else None
-    if out.exists() and not out.is_symlink():  # a real folder from before symlinks: one short gap, this once
-        retired = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.rename(out, retired)
-        previous = retired
-    link = out.with_name(f".{out.name}.link-{os.getpid()}-{time.monotonic_ns()}")
-    os.symlink(version.name, link)
-    os.replace(link, out)  # atomic: readers see the old site or the new one
-    if previous is not None and previous != version:
-        shutil.rmtree(previous, ignore_errors=True)
 
 
 def list_reports(config: Path = CONFIG, *, root: Path = ROOT, out: Path = SITE) -> list[dict[str, Any]]:
