@@ -121,9 +121,8 @@ def intervals(known: Mapping[str, float], unknown: Iterable[str], relations: Seq
     return out
 
 
-def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]]
-                ) -> list[tuple[set[str], list[tuple[str, Sequence[str]]]]]:
-    """Unknown cells grouped by the relations that join them (each group is solved on its own)."""
+def _groups(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]]) -> list[set[str]]:
+    """cells grouped by the relations that join them (union-find; a cell no relation joins is a group alone)."""
     parent = {c: c for c in cells}
 
     def root(c: str) -> str:
@@ -139,11 +138,19 @@ def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[st
     groups: dict[str, set[str]] = {}
     for c in parent:
         groups.setdefault(root(c), set()).add(c)
+    return list(groups.values())
+
+
+def _components(cells: Iterable[str], relations: Sequence[tuple[str, Sequence[str]]]
+                ) -> list[tuple[set[str], list[tuple[str, Sequence[str]]]]]:
+    """Unknown cells grouped by the relations that join them (each group is solved on its own)."""
+    cells = set(cells)
+    groups = _groups(cells, relations)
     out: list[tuple[set[str], list[tuple[str, Sequence[str]]]]] = []
-    for group in groups.values():
+    for group in groups:
         rels = [r for r in relations if group & {r[0], *r[1]}]
         out.append((group, rels))
-    closed = [r for r in relations if not parent.keys() & {r[0], *r[1]}]
+    closed = [r for r in relations if not cells & {r[0], *r[1]}]
     if closed:
         out.append((set(), closed))
     return out
@@ -302,22 +309,10 @@ class Screen:
         return {c for c, r in zip(unknown, reach) if r > 1 - 1e-9}
 
     def _group_of(self, unseen: set[str]) -> dict[str, frozenset[str]]:
-        parent = {c: c for c in unseen}
-
-        def root(c: str) -> str:
-            while parent[c] != c:
-                parent[c] = parent[parent[c]]
-                c = parent[c]
-            return c
-
-        for total, parts in self.relations:
-            members = [m for m in (total, *parts) if m in parent]
-            for m in members[1:]:
-                parent[root(m)] = root(members[0])
-        groups: dict[str, set[str]] = {}
-        for c in unseen:
-            groups.setdefault(root(c), set()).add(c)
-        return {c: frozenset(groups[root(c)]) for c in unseen}
+        out: dict[str, frozenset[str]] = {}
+        for group in _groups(unseen, self.relations):
+            out.update(dict.fromkeys(group, frozenset(group)))
+        return out
 
 
 class _Group:
