@@ -130,13 +130,8 @@ def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
         status, _, body = raw_request(port, "GET", SIGNUP)  # the preheated page, sent; no browser runs it yet
         assert status == 200
         kid = re.search(rb'"kernelId": "([0-9a-f-]{36})"', body).group(1).decode()
-        seen = []
-        deadline = time.monotonic() + 4
-        while time.monotonic() < deadline:  # (Voilà's refill would be starting within 0.2 s)
-            state = health(base)
-            seen.append((state["kernels"], state["starting"]))
-            time.sleep(0.2)
-        assert set(seen) == {(before["kernels"], 0)}, seen
+        seen = kernel_states(base)
+        assert seen == {(before["kernels"], 0)}, seen
         ws = base.replace("http", "ws", 1) + f"/api/kernels/{kid}/channels"
         replies = in_thread(_ws_exchange(ws, [kernel_message("kernel_info_request", {})], wait=5))
         assert any(r["msg_type"] == "kernel_info_reply" for r in replies)
@@ -145,15 +140,27 @@ def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
         assert "Using pre-heated kernel" in log.read_text(encoding="utf-8", errors="replace")
 
 
-def wait_until_rendered(base: str, timeout: float = 180) -> dict:
-    """Wait until the sign-up pool holds a kernel whose page is rendered (so a request gets it); the health."""
+def wait_until_rendered(base: str, count: int = 1, timeout: float = 180) -> dict:
+    """Wait until the sign-up pool holds count kernels whose page is rendered (so requests get them); the health."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = health(base)
-        if state["rendered"].get("signup/index.ipynb", 0) >= 1 and state["starting"] == 0:
+        if state["rendered"].get("signup/index.ipynb", 0) >= count and state["starting"] == 0:
             return state
         time.sleep(0.3)
-    raise TimeoutError(f"no rendered sign-up kernel in the pool: {health(base)}")
+    raise TimeoutError(f"fewer than {count} rendered sign-up kernels in the pool: {health(base)}")
+
+
+def kernel_states(base: str, seconds: float = 4) -> set[tuple[int, int]]:
+    """The (live kernels, kernels starting) the server reports over the next seconds (Voilà's refill would be
+    starting within 0.2 s of a page)."""
+    seen = set()
+    window = time.monotonic() + seconds
+    while time.monotonic() < window:
+        state = health(base)
+        seen.add((state["kernels"], state["starting"]))
+        time.sleep(0.2)
+    return seen
 
 
 @pytest.fixture(scope="module")

@@ -57,26 +57,18 @@ def test_default_server_refills_its_pool_only_after_the_visitors_pages(tmp_path)
     the server's event loop and both cores while five visitors waited for their widgets' state); once the pages
     have connected and fetched their widgets, the pool is full again."""
     import re
-    import time
 
-    from tests.test_mentorship_access import SIGNUP, health, raw_request
+    from tests.test_mentorship_access import SIGNUP, raw_request
+    from tests.test_mentorship_lockout import kernel_states, wait_until_rendered
 
     with start_server(tmp_path, "--pool", "2", "--max-kernels", "10", token=TOKEN) as (base, port, log, _):
         wait_for_pool(base, 2)
-        deadline = time.monotonic() + 300
-        while health(base)["rendered"].get("signup/index.ipynb", 0) < 2 and time.monotonic() < deadline:
-            time.sleep(0.3)
-        before = health(base)
+        before = wait_until_rendered(base, 2, timeout=300)
         pages = [raw_request(port, "GET", SIGNUP) for _ in range(2)]  # sent; no browser runs them yet
         assert [status for status, _, _ in pages] == [200, 200]
         kernels = [re.search(rb'"kernelId": "([0-9a-f-]{36})"', body).group(1).decode() for _, _, body in pages]
         assert all(alive(base, kid) for kid in kernels)
-        seen = []
-        window = time.monotonic() + 4
-        while time.monotonic() < window:  # (Voilà's refill would be starting within 0.2 s)
-            state = health(base)
-            seen.append((state["kernels"], state["starting"]))
-            time.sleep(0.2)
-        assert set(seen) == {(before["kernels"], 0)}, seen
+        seen = kernel_states(base)
+        assert seen == {(before["kernels"], 0)}, seen
         assert "Using pre-heated kernel" in log.read_text(encoding="utf-8", errors="replace")
         wait_for_pool(base, 2)  # refilled (after the pages were culled or connected)
