@@ -62,7 +62,6 @@ from lce_utils.mentorship.rendering import install as install_steady_rendering
 from lce_utils.paths import MENTORSHIP_APPS, VAR
 from lce_utils.settings import Setting
 
-APPS = ("signup", "followup", "feedback", "coordinator")
 SIGNUP_URL = "voila/render/signup/index.ipynb"
 CLIENT_HEADER = "X-LCE-Client"  # set by the server (any value a visitor sends is replaced), see AppSite.client_env
 TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from lce_utils.errors import DataError
 from lce_utils.mentorship.models import utcnow
 from lce_utils.programme import fields
+from lce_utils.programme.crypto import Cipher
 from lce_utils.programme.models import Attendance, Attestation, AuditEvent, Participation, Person
 from lce_utils.programme.scb import parse_month
 from lce_utils.programme.store import audit, reading, transaction
@@ -167,8 +168,6 @@ def hours_for_code(code: str, url: str | None = None, client: str | None = None)
 
 def _client_actor(client: str) -> str:
     """The audit log's name for a visitor's address: a keyed hash (the log holds no addresses)."""
-    from lce_utils.programme.crypto import Cipher
-
     return "client:" + Cipher.load().lookup("attestation-client:" + client)[:40]
 
 
