@@ -1,8 +1,4 @@
-"""Every text the mentorship apps and errors show, in Swedish (default) and English."""
-
-from __future__ import annotations
-
-LANGS = ("sv", "en")
+"""The mentorship apps' texts (sign-up, follow-up, coordinator) and their errors, Swedish then English."""
 
 TEXT: dict[str, tuple[str, str]] = {
     # field labels
@@ -237,26 +233,3 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Export files rewritten: {rewritten}, deleted: {deleted}."),
     "purged_files": ("Utgångna exportfiler raderade: {n}.", "Expired export files deleted: {n}."),
 }
-
-
-def t(key: str, lang: str = "sv", **params: object) -> str:
-    """The text for key in lang ('sv' or 'en'), with {params} filled in."""
-    sv, en = TEXT[key]
-    text = en if lang == "en" else sv
-    return text.format(**params) if params else text
-
-
-def tn(key: str, n: int, lang: str = "sv", **params: object) -> str:
-    """The text for a count n: key + "_one" when n is 1 (Swedish and English agree on that), else key."""
-    return t(f"{key}_one" if n == 1 and f"{key}_one" in TEXT else key, lang, n=n, **params)
-
-
-def number(value: float, lang: str = "sv") -> str:
-    """A number as the language writes it: 7,5 in Swedish, 7.5 in English (no trailing zeros)."""
-    text = f"{value:g}"
-    return text.replace(".", ",") if lang == "sv" else text
-
-
-def both(key: str, **params: object) -> str:
-    """Swedish and English together ('svenska / English'), for errors outside the apps."""
-    return f"{t(key, 'sv', **params)} / {t(key, 'en', **params)}"

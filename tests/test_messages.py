@@ -1,0 +1,85 @@
+"""The one message catalogue (lce_utils.messages): every text in Swedish and English, every key asked for defined,
+and no Swedish text written inline anywhere else in the package."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lce_utils import messages
+from lce_utils.messages import TEXT, both, pair, placeholders, t, tn
+from lce_utils.paths import ROOT
+
+PACKAGE = ROOT / "lce_utils"
+# A literal key handed to the catalogue's functions (display.bilingual and the apps' helpers take keys too).
+KEY_CALL = re.compile(r"\b(?:t|tn|both|pair|bilingual|_t|_both|_pair)\(\s*[\"']([A-Za-z0-9_.]+)[\"']")
+SWEDISH = re.compile(r"[åäöÅÄÖ]")
+# Files whose Swedish letters are data, not messages: the vocabulary of input files and places (recognised column
+# headers, municipality and area names, fictitious sample records). Each entry says why.
+DATA_NOT_MESSAGES: dict[str, str] = {
+}
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    wrong = []
+    for key, texts in TEXT.items():
+        if not (isinstance(texts, tuple) and len(texts) == 2 and all(isinstance(x, str) and x.strip() for x in texts)):
+            wrong.append(f"{key}: not a (Swedish, English) pair of texts")
+        elif placeholders(texts[0]) != placeholders(texts[1]):
+            wrong.append(f"{key}: {sorted(placeholders(texts[0]))} in Swedish, {sorted(placeholders(texts[1]))} "
+                         "in English")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_key_defined_in_two_tables_is_refused():
+    class One:
+        __name__ = "one"
+        TEXT = {"same": ("a", "b")}
+
+    class Two:
+        __name__ = "two"
+        TEXT = {"same": ("c", "d")}
+
+    with pytest.raises(ValueError, match="'same' is defined twice"):
+        messages._merge((One, Two))  # type: ignore[arg-type]
+
+
+def _code_files() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "messages" not in p.relative_to(PACKAGE).parts[:1])
+
+
+def test_every_key_the_code_asks_for_exists():
+    missing = []
+    for path in _code_files() + sorted(ROOT.glob("*/**/*.ipynb")):
+        if ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            missing += [f"{path.relative_to(ROOT)}:{number}: {key}" for key in KEY_CALL.findall(line)
+                        if key not in TEXT]
+    assert not missing, "keys asked for but not in lce_utils.messages:\n" + "\n".join(missing)
+
+
+def test_no_swedish_text_outside_the_catalogue():
+    inline = []
+    for path in _code_files():
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in DATA_NOT_MESSAGES:
+            continue
+        inline += [f"{rel}:{n}: {line.strip()[:100]}"
+                   for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if SWEDISH.search(line)]
+    assert not inline, ("Swedish text outside lce_utils/messages/ (move it to the part's table, or list the file in "
+                        "DATA_NOT_MESSAGES with the reason if it is input vocabulary):\n" + "\n".join(inline))
+
+
+def test_the_data_exceptions_still_exist():
+    assert all((ROOT / rel).is_file() for rel in DATA_NOT_MESSAGES), "remove entries for files that are gone"
+
+
+def test_lookup_fills_placeholders_and_plurals_in_each_language():
+    key = next(k for k, (sv, _) in TEXT.items() if placeholders(sv) == {"n"} and f"{k}_one" in TEXT)
+    assert tn(key, 1, "en") == t(f"{key}_one", "en", n=1)
+    assert tn(key, 3, "sv") == t(key, "sv", n=3)
+    sv, en = pair(key, n=3)
+    assert both(key, n=3) == f"{sv} / {en}" and "3" in sv and "3" in en
