@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lce_utils.mentorship import current_matches, submit_application
-from lce_utils.mentorship.i18n import number, t, tn
+from lce_utils.messages import number, t, tn
 from lce_utils.mentorship.matching import Candidate, max_score, score_pair
 from lce_utils.mentorship.options import AVAILABILITY, MAX_SKILLS
 from lce_utils.mentorship.validation import ValidationError, validate_session

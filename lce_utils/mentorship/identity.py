@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship import audit
-from lce_utils.mentorship.i18n import t
+from lce_utils.messages import t
 from lce_utils.mentorship.mail import SmtpSettings, send_mail, smtp_settings
 from lce_utils.mentorship.models import Application, Confirmation, utcnow
 from lce_utils.mentorship.store import _delete_applications, reading, transaction

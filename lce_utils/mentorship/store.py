@@ -44,7 +44,7 @@ from lce_utils.mentorship.validation import (
 
 ENV_VAR = settings.MENTORSHIP_DB.name
 PRIVACY_NOTICE_VERSION = "2026-1"
-# The version of the directory consent's text (i18n "consent_directory"); a new wording gets a new version.
+# The version of the directory consent's text (message "consent_directory"); a new wording gets a new version.
 DIRECTORY_CONSENT_VERSION = "directory-2026-1"
 REFERENCE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # letters only: a reference never looks like a phone number or a word
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -9,7 +9,7 @@ from typing import Any
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship import options
-from lce_utils.mentorship.i18n import t
+from lce_utils.messages import t
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
                       r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$")

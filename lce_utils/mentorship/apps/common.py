@@ -14,7 +14,7 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_bool import CheckboxStyle
 
 from lce_utils import settings
-from lce_utils.mentorship.i18n import t, tn
+from lce_utils.messages import t, tn
 
 BINDER_MARKERS = ("BINDER_SERVICE_HOST", "BINDER_LAUNCH_HOST", "BINDER_REQUEST", "BINDER_REF_URL",
                   "BINDER_PERSISTENT_REQUEST", "REPO_DIR")
