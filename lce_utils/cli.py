@@ -39,6 +39,15 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+def command_group(subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, dest: str,
+                  metavar: str = "COMMAND") -> argparse._SubParsersAction:
+    """Add `lce NAME` (or a group below it) whose own sub-commands are required; returns their subparsers."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    sub = parser.add_subparsers(dest=dest, metavar=metavar)
+    sub.required = True
+    return sub
+
+
 def _load_parts() -> dict[str, object]:
     return {name: importlib.import_module(module) for name, module in PARTS.items()}
 
