@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lce_utils.cli import command_group
 from lce_utils.errors import LCEError
 from lce_utils.privacy import DEFAULT_K
 
@@ -453,10 +454,9 @@ def audit_path(path: Path, *, k: int = DEFAULT_K, protection: float | None = Non
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce privacy audit PATH`."""
-    parser = subparsers.add_parser("privacy", help="audit published tables for disclosure",
-                                   description="Disclosure control of published counts about people.")
-    sub = parser.add_subparsers(dest="privacy_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "privacy", help="audit published tables for disclosure",
+                        description="Disclosure control of published counts about people.",
+                        dest="privacy_command", metavar="SUBCOMMAND")
     audit = sub.add_parser("audit", help="check a built site or output folder",
                            description="Reads every *.disclosure.json under PATH, sets up the published tables' "
                            "relations and computes, per hidden cell, the interval it could take (one LP per "

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from lce_utils.cli import command_group
 from lce_utils.courses.config import (
     DEFAULT_CELL_TIMEOUT,
     DEFAULT_MEMORY_MB,
@@ -223,11 +224,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce courses` and its sub-commands."""
-    parser = subparsers.add_parser("courses", help="graded notebook courses (nbgrader): release, grade, feedback",
-                                   description="Release the course notebooks, grade learners' submissions in "
-                                   "parallel, write feedback and CSV exports, and check a notebook as a learner.")
-    sub = parser.add_subparsers(dest="courses_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "courses", help="graded notebook courses (nbgrader): release, grade, feedback",
+                        description="Release the course notebooks, grade learners' submissions in "
+                                    "parallel, write feedback and CSV exports, and check a notebook as a learner.",
+                        dest="courses_command", metavar="SUBCOMMAND")
 
     p = sub.add_parser("release", help="generate the student versions (no solutions, hidden tests or outputs)")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="assignments to release (default: all)")

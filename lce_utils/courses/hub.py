@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from lce_utils.cli import command_group
 from lce_utils.errors import DataError
 
 NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # a portable Unix user name (useradd's default rule)
@@ -472,11 +473,10 @@ def _cmd_check(args: Any) -> int:
 
 def register(subparsers: Any) -> None:
     """Add `lce hub setup` and `lce hub check` (deploy/hub/README.md)."""
-    parser = subparsers.add_parser("hub", help="set up courses on a shared JupyterHub (deploy/hub/)",
-                                   description="LCE's courses on one JupyterHub server: Unix users, the nbgrader "
-                                   "exchange and course folders from hub.yaml (deploy/hub/README.md).")
-    sub = parser.add_subparsers(dest="hub_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "hub", help="set up courses on a shared JupyterHub (deploy/hub/)",
+                        description="LCE's courses on one JupyterHub server: Unix users, the nbgrader "
+                                    "exchange and course folders from hub.yaml (deploy/hub/README.md).",
+                        dest="hub_command", metavar="SUBCOMMAND")
     p = sub.add_parser("setup", help="create the users, exchange and course folders hub.yaml names (as root)",
                        description="As root: a Unix user with a private home for every learner, grader and "
                        "course account, the exchange, each course folder with its nbgrader_config.py, and the "

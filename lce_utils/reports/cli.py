@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lce_utils.cli import command_group
 from lce_utils.errors import NotebookError
 from lce_utils.paths import SITE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce reports build` and `lce reports list`."""
-    parser = subparsers.add_parser("reports", help="build the knowledge report site (papermill)",
-                                   description="Knowledge reports: run knowledge/templates/*.ipynb with the "
-                                   "parameters in knowledge/reports.yaml and publish an offline HTML site.")
-    sub = parser.add_subparsers(dest="reports_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "reports", help="build the knowledge report site (papermill)",
+                        description="Knowledge reports: run knowledge/templates/*.ipynb with the "
+                                    "parameters in knowledge/reports.yaml and publish an offline HTML site.",
+                        dest="reports_command", metavar="SUBCOMMAND")
     build = sub.add_parser("build", help="run changed reports and publish the site",
                            description="Runs each report whose template, parameters or inputs changed, "
                            "then publishes the site atomically. A failing report keeps its last good page.")
