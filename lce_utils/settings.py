@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 from lce_utils import paths
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 T = TypeVar("T")
 Env = Mapping[str, str]
@@ -43,8 +44,7 @@ def _path(name: str, raw: str) -> Path:
 def _whole(unit: str) -> Callable[[str, str], int]:
     def parse(name: str, raw: str) -> int:
         if not raw.isdigit():
-            raise DataError(f"{name}: expected a whole number of {unit}, got {raw!r} / ett heltal "
-                            f"förväntades")
+            raise DataError(f"{name}: " + both("setting_whole", unit=unit, raw=repr(raw)))
         return int(raw)
     return parse
 
@@ -55,15 +55,14 @@ def _flag(name: str, raw: str) -> bool:
         return False
     if value in {"1", "true", "yes"}:
         return True
-    raise DataError(f"{name}: expected 1 or 0 (true/false, yes/no), got {raw!r} / 1 eller 0 förväntades")
+    raise DataError(f"{name}: " + both("setting_flag", raw=repr(raw)))
 
 
 def _choice(*allowed: str) -> Callable[[str, str], str]:
     def parse(name: str, raw: str) -> str:
         value = raw.lower()
         if value not in allowed:
-            raise DataError(f"{name}: expected {', '.join(allowed)}, got {raw!r} / ett av {', '.join(allowed)} "
-                            "förväntades")
+            raise DataError(f"{name}: " + both("setting_choice", allowed=", ".join(allowed), raw=repr(raw)))
         return value
     return parse
 
@@ -74,8 +73,7 @@ def _date(name: str, raw: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise DataError(f"{name}: expected a date as YYYY-MM-DD, got {raw!r} / ett datum ÅÅÅÅ-MM-DD "
-                        "förväntades") from None
+        raise DataError(f"{name}: " + both("setting_date", raw=repr(raw))) from None
 
 
 def _names(name: str, raw: str) -> frozenset[str]:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import string
 from types import ModuleType
 
-from lce_utils.messages import mentorship
+from lce_utils.messages import common, feedback, mentorship, programme
 
 LANGS = ("sv", "en")
 
-TABLES: tuple[ModuleType, ...] = (mentorship,)
+TABLES: tuple[ModuleType, ...] = (mentorship, common, feedback, programme)
 
 
 def _merge(tables: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:

@@ -34,8 +34,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "you then leave the directory at the next update of the website."),
     # errors
     "err_required": ("Fältet måste fyllas i.", "This field is required."),
-    "err_type": ("Fel typ av värde.", "Wrong kind of value."),
-    "err_too_long": ("Högst {limit} tecken.", "At most {limit} characters."),
     "err_email": ("Ange en giltig e-postadress, till exempel namn@example.com.",
                   "Enter a valid e-mail address, for example name@example.com."),
     "err_choice": ("Välj ett av de erbjudna alternativen.", "Choose one of the options offered."),
@@ -46,8 +44,6 @@ TEXT: dict[str, tuple[str, str]] = {
                     "We can only accept the application if you consent."),
     "err_bool": ("Ska vara ja eller nej.", "Must be yes or no."),
     "err_capacity": ("Ange ett heltal från 1 till 3.", "Enter a whole number from 1 to 3."),
-    "err_unknown": ("Okänt fält.", "Unknown field."),
-    "err_control": ("Innehåller otillåtna tecken.", "Contains characters that are not allowed."),
     "err_score": ("Välj ett betyg från 1 till 5.", "Choose a score from 1 to 5."),
     "err_date_format": ("Fel format: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-11-20.",
                         "Wrong format (expected YYYY-MM-DD), for example 2026-11-20."),
