@@ -1,4 +1,4 @@
-"""A lab run: validate once, write metrics.json, the tables, rejects.csv and run.json, execute the four
+"""A lab run: validate once, write metrics.json, the tables, rejects.csv, findings.json and run.json, execute the four
 notebooks on the shared validated data (lce_utils.notebooks) and render them as offline HTML; all into a staged
 folder that takes the output's place when complete (lce_utils.staging)."""
 
@@ -14,20 +14,18 @@ from typing import Any
 
 import nbformat
 
+from lce_utils.engagement import findings
 from lce_utils.engagement.combine import Inputs, describe
 from lce_utils.engagement.lab import Lab, open_lab
 from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE
+from lce_utils.engagement.schema import FINDINGS_FILE
+from lce_utils.messages import both
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.staging import staged_folder
 
 NOTEBOOKS = ("01-audience-overview", "02-priority-groups", "03-programming-and-occupancy",
              "04-loyalty-and-retention")
-TITLES = {
-    "01-audience-overview": "Publiköversikt / Audience overview",
-    "02-priority-groups": "Prioriterade grupper / Priority groups",
-    "03-programming-and-occupancy": "Programläggning och beläggning / Programming and occupancy",
-    "04-loyalty-and-retention": "Lojalitet och återkomst / Loyalty and retention",
-}
+TITLES = {name: both(f"labs_title_{name}") for name in NOTEBOOKS}
 
 
 @dataclass
@@ -63,7 +61,8 @@ def without_sample_notes(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS, run_name: str | None = None) -> None:
-    """metrics.json, tables/*.csv, rejects.csv, run.json and disclosure.json (cells named lab/<run_name>/...)."""
+    """metrics.json, tables/*.csv, rejects.csv, findings.json, run.json and disclosure.json (cells named
+    lab/<run_name>/...)."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(lab.metrics, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
@@ -75,6 +74,8 @@ def write_outputs(lab: Lab, out: Path, notebooks: tuple[str, ...] = NOTEBOOKS, r
               "tables": [lab.published.disclosure_record(run_name or out.name)]}
     (out / "lab.disclosure.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
                                              encoding="utf-8")
+    document = findings.document(lab.metrics, lab.tables, lab.has_population, lab.k)
+    (out / FINDINGS_FILE).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     info = lab.run_info()
     info["created_utc"] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     info["notebooks"] = list(notebooks)

@@ -1,13 +1,14 @@
-"""The labs' data contract, written once: the gender keys, the age bands (as names and as SQL) and the keys of
-metrics.json. Readers (metrics, mapping, story, reports.data) and tests import them from here; the tables a run
-writes are named by `lce_utils.engagement.metrics.TABLES`."""
+"""The labs' data contract, written once: the gender keys, the age bands (as names and as SQL), the keys of
+metrics.json and the shape of findings.json. Readers (metrics, mapping, story, reports.data) and tests import them
+from here; the tables a run writes are named by `lce_utils.engagement.metrics.TABLES`."""
 
 from __future__ import annotations
 
+from lce_utils.messages import pair
+
 GENDERS = ("woman", "man", "other", "unknown")
 # Swedish and English names of the gender keys, as the labs write them ("kvinnor / women").
-GENDER_NAMES = {"woman": ("kvinnor", "women"), "man": ("män", "men"), "other": ("annat", "other"),
-                "unknown": ("okänt", "unknown")}
+GENDER_NAMES = {gender: pair(f"labs_gender_{gender}") for gender in GENDERS}
 
 # Inclusive age limits of each band; 76 and older is "76+", no age (or a negative one) is "unknown".
 AGE_BAND_LIMITS = ((0, 15), (16, 25), (26, 35), (36, 45), (46, 55), (56, 65), (66, 75))
@@ -18,6 +19,13 @@ AGE_BANDS = (*(f"{lo}-{hi}" for lo, hi in AGE_BAND_LIMITS), OLDEST_BAND, UNKNOWN
 METRIC_KEYS = ("rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
                "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
                "visits_by_age_band", "visits_by_month")
+
+# findings.json, written by every run (engagement.findings): {"format": FINDINGS_FORMAT, "sections": {section:
+# [{"key": message key, "params": {...}}]}} with every section of FINDINGS_SECTIONS (one per lab notebook, and
+# "summary" for the reports); readers render a finding with engagement.findings.render.
+FINDINGS_FILE = "findings.json"
+FINDINGS_FORMAT = "lce-lab-findings/1"
+FINDINGS_SECTIONS = ("overview", "priority", "programming", "loyalty", "summary")
 
 
 def age_band_sql(age: str = "age") -> str:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import string
 from types import ModuleType
 
-from lce_utils.messages import common, feedback, mentorship, programme
+from lce_utils.messages import common, courses, feedback, labs, mentorship, programme, reports
 
 LANGS = ("sv", "en")
 
-TABLES: tuple[ModuleType, ...] = (mentorship, common, feedback, programme)
+TABLES: tuple[ModuleType, ...] = (mentorship, common, feedback, programme, labs, courses, reports)
 
 
 def _merge(tables: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:
