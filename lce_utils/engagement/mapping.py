@@ -175,7 +175,7 @@ def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[s
     Raises DataError naming the missing required column(s) and the columns that were found."""
     resolved: dict[str, str] = {}
     for canonical, column in explicit.items():
-        if canonical not in synonyms:
+        if canonical not in synonyms or column == "":  # "" = the file has no such column: not guessed either
             continue
         if column not in found:
             raise DataError(f"{where}: the mapping names column {column!r} for {canonical}, but the file has "
@@ -184,7 +184,7 @@ def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[s
     taken = set(resolved.values())
     normalised = {normalise_header(c): c for c in found if not is_identifier_header(c)}
     for canonical, names in synonyms.items():
-        if canonical in resolved:
+        if canonical in resolved or explicit.get(canonical) == "":
             continue
         for name in names:
             match = normalised.get(normalise_header(name))

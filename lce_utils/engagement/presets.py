@@ -13,16 +13,15 @@ PRESETS_DIR = Path(__file__).with_name("presets")
 # Systems asked for whose export layout no public documentation or publicly shown export could confirm: a preset
 # built on guessed names would silently map the wrong columns, so these say why and point to a mapping file.
 # Searched (2026-12-02): Tickster's own API client (github.com/tickster/tickster-api-client,
-# src/Tickster.Api/Models/Crm/Purchase.cs, CartItem.cs, Event.cs) documents the CRM purchase-log API: nested JSON,
-# one purchase with lists of cart items and events (CreatedUtc, Status, Channel, CartItems[].PriceIncVatAfterDiscount,
-# EventInfo[].Start), not a file with columns; no CSV or Excel export header of Tickster was found in public
-# documentation, pages or code. Tessitura's documentation is for members only; public code shows its REST API (JSON)
-# and SQL that institutions write against its tables (T_ORDER.order_dt, T_SUB_LINEITEM.price_type/paid_amt,
-# T_PERF.perf_dt), whose output column names and status codes each query and institution choose.
+# src/Tickster.Api/Models/Crm/Purchase.cs, GoodsItem.cs, Event.cs) documents the CRM purchase-log API: nested JSON,
+# one purchase with lists of goods and events (CreatedUtc, Status, Channel, Goods[].PriceIncVatAfterDiscount,
+# Events[]), not a file with columns. Public tools around Tickster show no export header either:
+# robinmalmquist/TicksterToolkit (journal viewer, seat-map importers), xsourcepack/tickster-nyhetsbrev (reads a CSV
+# "from Tickster" by its own lower-case names email/name/phone/purchase_date, not shown to be Tickster's), entry-control
+# dashboards reading Tickster's ticket API as JSON; nor do Tickster's support pages or Tickster Manager reports.
+# Tessitura has a preset (tessitura.yaml): its API's TicketHistory as written to CSV by the published tq client.
 UNVERIFIED = {
     "tickster": "Tickster documents an API (nested JSON purchases), not the columns of a file export",
-    "tessitura": "Tessitura's exports are reports or queries configured by each institution, with no documented "
-                 "fixed layout",
 }
 SUGGEST_MIN_SHARE = 0.6  # share of a preset's columns that must be in the file for `labs check` to suggest it
 
@@ -47,7 +46,7 @@ def preset_path(name: str) -> Path:
 def preset_columns(name: str) -> list[str]:
     """The file columns a preset names (what its export must have)."""
     mapping = yaml.safe_load(preset_path(name).read_text(encoding="utf-8")) or {}
-    return [str(c) for c in (mapping.get("columns") or {}).values()]
+    return [str(c) for c in (mapping.get("columns") or {}).values() if c]  # "" marks a column the file lacks
 
 
 def suggest_preset(headers: list[str]) -> tuple[str, int, int] | None:

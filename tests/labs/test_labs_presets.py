@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import json
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from lce_utils.cli import main
 from lce_utils.engagement import open_lab
-from lce_utils.engagement.mapping import load_mapping
+from lce_utils.engagement.mapping import VISIT_SYNONYMS, load_mapping, resolve_columns
 from lce_utils.engagement.presets import UNVERIFIED, preset_names, preset_path, suggest_preset
 
 
@@ -104,9 +105,52 @@ def _pretix(path) -> None:
     _write_csv(path, PRETIX_HEADER, rows)
 
 
+def _ticket_history(i: int, constituent: int, performance: tuple[int, str, str], price_type: str, seats: int,
+                    amount: float, mode_of_sale: str) -> dict:
+    """One TicketHistory object as Tessitura's REST API definition (version 15.2.40) describes it."""
+    perf_id, when, production = performance
+    return {"Id": i, "ConstituentId": constituent, "NumberOfSeats": seats, "Amount": amount, "Role": "Purchaser",
+            "TicketType": "Single", "Locations": f"A{i}", "Package": None,
+            "Performance": {"Id": perf_id, "PerformanceCode": f"P{perf_id}", "PerformanceDateTime": when,
+                            "Name": production},
+            "Production": {"Id": perf_id // 10, "Description": production},
+            "PriceType": {"Id": len(price_type), "Description": price_type},
+            "ModeOfSale": {"Id": 3, "Description": mode_of_sale, "Inactive": False},
+            "Order": {"Id": 9000 + i, "OrderDateTime": "2025-02-20T10:00:00+01:00"},
+            "Zone": {"Id": 1, "Description": "Parkett", "ShortDescription": "PK", "Rank": 1, "ZoneMapId": 1}}
+
+
+def _flatten(value, prefix: str = "") -> dict[str, str]:
+    """tq's --out csv (tq/json.go FlattenJSONMap): Parent.Field names, each cell the field's raw JSON value."""
+    if isinstance(value, dict):
+        out: dict[str, str] = {}
+        for key, inner in value.items():
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else key))
+        return out
+    return {prefix: json.dumps(value, ensure_ascii=False)}  # the API's bytes as they came: UTF-8, not \u escapes
+
+
+def _tessitura(path) -> list[dict]:
+    # Performances on Swedish local time, one in summer time and one written in UTC that is 1 April in Sweden.
+    concert = (101, "2025-03-01T19:30:00+01:00", "Vårkonsert")
+    matinee = (102, "2025-03-02T15:00:00+01:00", "Vårkonsert")
+    late = (111, "2025-03-31T23:30:00+00:00", "Nattjazz")
+    summer = (121, "2025-06-14T18:00:00+02:00", "Sommarscen")
+    records = [_ticket_history(1, 5001, concert, "Adult", 2, 500.0, "Web"),
+               _ticket_history(2, 5002, concert, "Student", 1, 120.0, "Box Office"),
+               _ticket_history(3, 5001, matinee, "Adult", 3, 750.0, "Web"),
+               _ticket_history(4, 5003, late, "Adult", 1, 250.0, "Web"),
+               _ticket_history(5, 5004, summer, "Child", 4, 360.0, "Box Office"),
+               _ticket_history(6, 5005, summer, "Comp", 0, 0.0, "Box Office")]
+    flat = [_flatten(r) for r in records]
+    header = sorted({key for row in flat for key in row})                 # tq sorts the header
+    _write_csv(path, header, [[row.get(key, "") for key in header] for row in flat])
+    return records
+
+
 def test_every_preset_is_a_valid_mapping_that_says_where_it_comes_from():
     shipped = [name for name in preset_names() if name not in UNVERIFIED]
-    assert shipped == ["eventbrite", "ga4", "koha", "pretix"]
+    assert shipped == ["eventbrite", "ga4", "koha", "pretix", "tessitura"]
     for name in shipped:
         path = preset_path(name)
         text = path.read_text(encoding="utf-8")
@@ -207,6 +251,46 @@ def test_pretix_order_positions(tmp_path, capsys):
         lab.con.close()
     assert main(["labs", "check", "--data", str(path)]) == 1
     assert "Preset: the headers fit --preset pretix (8 of its 8 columns)" in capsys.readouterr().out
+
+
+def test_tessitura_ticket_history_as_written_by_tq(tmp_path, capsys):
+    path = tmp_path / "ticket-history.csv"
+    records = _tessitura(path)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert raw.loc[0, "PriceType.Description"] == '"Adult"'                # text keeps its JSON quotes
+    when = pd.to_datetime(raw["Performance.PerformanceDateTime"].map(json.loads), utc=True)
+    local = when.dt.tz_convert(ZoneInfo("Europe/Stockholm"))
+    seats = pd.to_numeric(raw["NumberOfSeats"])
+    counted = seats > 0
+    assert int(seats.sum()) == sum(r["NumberOfSeats"] for r in records) == 11
+    assert str(local[2].date()) == "2025-03-02" and str(local[3].date()) == "2025-04-01"
+    lab = open_lab(path, mapping_path=preset_path("tessitura"), k=1)
+    try:
+        assert lab.metrics["visits"] == int(seats.sum())
+        assert lab.metrics["unique_visitors"] == raw.loc[counted, "ConstituentId"].nunique() == 4
+        assert lab.meta["rows_excluded"] == {"quantity 0": 1}
+        assert (lab.meta["period_start"], lab.meta["period_end"]) == (str(local.min().date()), str(local.max().date()))
+        assert lab.meta["columns"] == {"timestamp": "Performance.PerformanceDateTime", "visitor_id": "ConstituentId",
+                                       "event": "Production.Description", "ticket_type": "PriceType.Description",
+                                       "channel": "ModeOfSale.Description", "quantity": "NumberOfSeats"}
+        assert not lab.meta["has"]["price"] and lab.metrics["revenue_sek"] is None   # Amount is not guessed
+        hours = lab.con.execute("SELECT DISTINCT hour(ts) FROM visits ORDER BY 1").fetchall()
+        assert [h for (h,) in hours] == sorted({t.hour for t in local[counted]}) == [1, 15, 18, 19]
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(path)]) == 1           # its date needs the preset's date_format
+    assert "Preset: the headers fit --preset tessitura (6 of its 6 columns)" in capsys.readouterr().out
+    assert main(["labs", "check", "--data", str(path), "--preset", "tessitura", "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "price        <- (not in file / saknas)" in out and "quantity     <- NumberOfSeats" in out
+    assert "OK: the file can be analysed" in out and "Amount, Id, Locations" in out  # Amount listed as ignored
+
+
+def test_an_empty_column_name_means_the_file_has_none():
+    found = ["Datum", "Amount", "Antal"]
+    assert resolve_columns(found, {"timestamp": "Datum"}, VISIT_SYNONYMS, ("timestamp",), "t")["price"] == "Amount"
+    chosen = resolve_columns(found, {"timestamp": "Datum", "price": ""}, VISIT_SYNONYMS, ("timestamp",), "t")
+    assert chosen == {"timestamp": "Datum", "quantity": "Antal"}
 
 
 def test_suggestion_needs_most_of_a_presets_columns():
