@@ -284,6 +284,10 @@ def test_tessitura_ticket_history_as_written_by_tq(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "price        <- (not in file / saknas)" in out and "quantity     <- NumberOfSeats" in out
     assert "OK: the file can be analysed" in out and "Amount, Id, Locations" in out  # Amount listed as ignored
+    assert main(["labs", "run", "--data", str(path), "--preset", "tessitura", "--out", str(tmp_path / "out"),
+                 "--no-notebooks", "--k", "1"]) == 0
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["visits"], metrics["revenue_sek"]) == (int(seats.sum()), None)
 
 
 def test_an_empty_column_name_means_the_file_has_none():
