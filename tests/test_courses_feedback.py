@@ -14,8 +14,9 @@ import pytest
 
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.demo import write_demo_submissions
-from lce_utils.courses.feedback import CSP, NOT_SANDBOXED_NOTE, feedback_page
+from lce_utils.courses.feedback import CSP, feedback_page
 from lce_utils.courses.mathml import formula, typeset
+from lce_utils.messages import pair
 from lce_utils.offline_html import remote_loads
 from lce_utils.paths import ROOT
 from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
@@ -117,7 +118,7 @@ def test_pages_run_no_script_and_load_nothing(graded: dict) -> None:
     score = 'Poäng: 11 av 14 / <span lang="en">Score: 11 of 14</span>'
     assert score in output and score in markdown
     for page in graded["pages"].values():  # sandboxed: no word of --no-sandbox
-        assert NOT_SANDBOXED_NOTE[0] not in page.read_text(encoding="utf-8")
+        assert pair("fb_not_sandboxed")[0] not in page.read_text(encoding="utf-8")
 
 
 MATHML = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="{}">'

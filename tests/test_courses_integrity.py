@@ -295,7 +295,7 @@ def test_a_failed_check_in_a_cell_with_hidden_tests_gets_its_own_text_from_the_s
     [error] = checked_outputs(cell)
     assert (error.ename, error.evalue) == ("CheckFailed", "f(1) should be 2.")
     assert error.traceback == ["CheckFailed: f(1) should be 2.",
-                               "Checked at line 4 of the test cell / Kontrollerat på rad 4 i testcellen"]
+                               "Kontrollerat på rad 4 i testcellen / Checked at line 4 of the test cell"]
     cell.outputs[0].evalue = "my own text, not the test's"   # unmatched: nothing of it is shown
     [error] = checked_outputs(cell)
     assert (error.ename, error.evalue, error.traceback) == ("CheckFailed", "", ["CheckFailed"])

@@ -21,11 +21,11 @@ import pytest
 from lce_utils.courses.collect import collect
 from lce_utils.courses.config import copy_course
 from lce_utils.courses.export import collect_rows
-from lce_utils.courses.feedback import NOT_SANDBOXED_NOTE
 from lce_utils.courses.grading import autograde_parallel
 from lce_utils.courses.release import release
 from lce_utils.courses.sandbox import Containment, _folder, _mounts, _own_cgroups, bwrap_path
 from lce_utils.courses.workflow import NOT_SANDBOXED, grade
+from lce_utils.messages import pair
 from lce_utils.paths import ROOT
 from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
 from tests.test_courses_grading import LCE, read_csv, run_lce
@@ -245,7 +245,7 @@ def test_no_sandbox_is_stated_in_the_report_and_the_exports(tmp_path: Path) -> N
     written = feedback.read_text(encoding="utf-8")  # rendered in the grading worker
     run_lce(root, "courses", "feedback", ASSIGNMENT, "--student", "anna")  # and again from the grading record
     for page in (written, feedback.read_text(encoding="utf-8")):
-        assert f'{NOT_SANDBOXED_NOTE[0]} / <span lang="en">{NOT_SANDBOXED_NOTE[1]}</span>' in page
+        assert f'{pair("fb_not_sandboxed")[0]} / <span lang="en">{pair("fb_not_sandboxed")[1]}</span>' in page
     run_lce(root, "courses", "export", ASSIGNMENT)  # the exports written again say it too
     _, grades = read_csv(course / "exports" / f"{ASSIGNMENT}-grades.csv")
     assert [r["sandboxed"] for r in grades] == ["False"]

@@ -9,6 +9,8 @@ function here as tampering (lce_utils.courses.integrity_probe.WATCHED_MODULES)."
 
 from __future__ import annotations
 
+from lce_utils.messages import both, pair
+
 LANGUAGES = ("sv", "en")
 _state: dict[str, str | None] = {"language": None}
 
@@ -16,7 +18,7 @@ _state: dict[str, str | None] = {"language": None}
 def set_language(code: str) -> None:
     """Show check messages in Swedish ("sv") or English ("en")."""
     if code not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {code!r} / språket ska vara 'sv' eller 'en'")
+        raise ValueError(both("check_language", languages=LANGUAGES, code=repr(code)))
     _state["language"] = code
 
 
@@ -44,7 +46,7 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self) -> list[str]:
         # IPython calls this instead of formatting a traceback; the lines become the error output nbgrader sees.
-        heading = say("Inte klart än", "Not done yet")
+        heading = say(*pair("check_not_done"))
         return [f"\x1b[1;31m{heading}:\x1b[0m {self.args[0]}"]
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from lce_utils.courses.config import assignments, course_root, db_url
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 FILE = "cohorts.yaml"
 
@@ -31,8 +32,7 @@ def _date(path: Path, where: str, value: object) -> datetime:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
-        raise DataError(f"{path}: {where}: {value!r} is not a date like '2026-03-01 23:59:00' / "
-                        f"{value!r} är inte ett datum som '2026-03-01 23:59:00'") from None
+        raise DataError(both("err_cohort_date", path=path, where=where, value=repr(value))) from None
 
 
 def load_cohorts(root: str | Path | None = None) -> Cohorts:

@@ -22,6 +22,8 @@ from nbformat.v4 import new_markdown_cell
 from lce_utils.courses.config import course_root, db_url
 from lce_utils.courses.export import first_error_line, read_status
 from lce_utils.courses.mathml import MathMLExporter, typeset
+from lce_utils.messages import number as as_number
+from lce_utils.messages import t
 from lce_utils.offline_html import remote_loads, render_notebook
 from lce_utils.reports import sanitize
 
@@ -29,15 +31,6 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"   # most of the programme's learners speak Swedish
-HIDDEN_NOTES = ("Dolda kontroller kördes här; koden visas inte.", "Hidden checks ran here; their code is not shown.")
-AFTER_HIDDEN_NOTE = ("Utdata från celler som kördes efter den första dolda kontrollen visas inte här (de skulle kunna "
-                     "återge de dolda kontrollerna); de finns kvar i din egen notebook.",
-                     "Outputs of cells that ran after the first hidden check are not shown here (they could repeat "
-                     "the hidden checks); your own notebook still has them.")
-NOT_SANDBOXED_NOTE = ("Den här inlämningen rättades utan rättningens sandlåda (--no-sandbox): din kod kördes utan "
-                      "isolering på kursledarens dator. Kursledaren bör granska resultatet.",
-                      "This submission was graded without the grading sandbox (--no-sandbox): your code ran "
-                      "unconfined on the course leader's computer. The course leader should review the result.")
 # The browser's own guard on top of the sanitising: no script, no request to any host, inline styles and images.
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'; "
        "form-action 'none'")
@@ -60,15 +53,24 @@ def learner_language(nb: nbformat.NotebookNode) -> str:
     return DEFAULT_LANGUAGE
 
 
-def both(lang: str, sv: str, en: str) -> str:
+def _texts(lang: str, key: str, **params: object) -> tuple[str, str, str]:
+    """The message in lang, in the other language, and the other language's code; numbers written as each
+    language writes them (7,5 / 7.5)."""
+    sv, en = (t(key, code, **{k: as_number(v, code) if isinstance(v, (int, float)) else v for k, v in params.items()})
+              for code in ("sv", "en"))
+    return (sv, en, "en") if lang == "sv" else (en, sv, "sv")
+
+
+def _both(lang: str, key: str, **params: object) -> str:
     """HTML text in lang with the other language beside it, marked as such (screen readers switch voice)."""
-    first, second, other = (sv, en, "en") if lang == "sv" else (en, sv, "sv")
+    first, second, other = _texts(lang, key, **params)
     return f'{first} / <span lang="{other}">{second}</span>'
 
 
-def note(lang: str, sv: str, en: str) -> str:
+def _note(lang: str, key: str, **params: object) -> str:
     """Plain text (a code comment, an output) in lang first, then the other language."""
-    return f"{sv} / {en}" if lang == "sv" else f"{en} / {sv}"
+    first, second, _ = _texts(lang, key, **params)
+    return f"{first} / {second}"
 
 
 # Colours of JupyterLab's light code theme below WCAG AA contrast (4.5:1) on the code cells' grey, darkened to ~4.8
@@ -104,7 +106,7 @@ def strip_hidden(source: str, lang: str = DEFAULT_LANGUAGE) -> str:
         if "BEGIN HIDDEN TESTS" in line:
             inside = True
             indent = line[:len(line) - len(line.lstrip())]
-            lines.append(f"{indent}# {note(lang, *HIDDEN_NOTES)}")
+            lines.append(f"{indent}# {_note(lang, 'fb_hidden_checks_ran')}")
         elif "END HIDDEN TESTS" in line:
             inside = False
         elif not inside:
@@ -126,7 +128,7 @@ def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
 
     From the first cell with hidden tests on, learners' outputs are dropped and test cells keep only LCE's own
     pass/fail message: code that ran during a hidden check could have kept its source and printed it later."""
-    from lce_utils.courses.integrity import PASSED, PASSED_TEXTS, checked_outputs, is_test_cell
+    from lce_utils.courses.integrity import PASSED, checked_outputs, is_test_cell
 
     nb = copy.deepcopy(nb)
     results = []
@@ -147,7 +149,7 @@ def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
             cell.source = strip_hidden(cell.source, lang)
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream" and output.get("text") == PASSED:
-                    output["text"] = note(lang, *PASSED_TEXTS) + "\n"
+                    output["text"] = _note(lang, "grade_cell_passed") + "\n"
         elif after_hidden:
             cell.outputs = []
         for output in cell.get("outputs", []):
@@ -156,18 +158,18 @@ def safe_notebook(nb: nbformat.NotebookNode, lang: str = DEFAULT_LANGUAGE
                 # error's name and message only
                 output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
     if after_hidden:
-        nb.cells.append(new_markdown_cell(f"*{both(lang, *AFTER_HIDDEN_NOTE)}*"))
+        nb.cells.append(new_markdown_cell(f"*{_both(lang, 'fb_after_hidden')}*"))
     return nb, results
 
 
 def _state(lang: str, passed: bool, hidden: bool | None = None) -> str:
     """'passed' or 'failed (hidden/visible check)' in lang, the other language beside it."""
     if passed:
-        return both(lang, "godkänd", "passed")
+        return _both(lang, "fb_passed")
     if hidden is None:
-        return both(lang, "underkänd", "failed")
-    where = both(lang, "dold kontroll", "hidden check") if hidden else both(lang, "synlig kontroll", "visible check")
-    return f"**{both(lang, 'underkänd', 'failed')}** ({where})"
+        return _both(lang, "fb_failed")
+    where = _both(lang, "fb_hidden_check" if hidden else "fb_visible_check")
+    return f"**{_both(lang, 'fb_failed')}** ({where})"
 
 
 def _summary_cell(student: str, assignment: str, notebook: str, score: float, max_score: float,
@@ -177,36 +179,27 @@ def _summary_cell(student: str, assignment: str, notebook: str, score: float, ma
     for r in results:
         why = f": {html.escape(r['message'])}" if r["message"] else ""
         rows.append(f"| `{r['test']}` | {r['max_points']} | {_state(lang, r['passed'], r['hidden'])}{why} |")
-    late = ("\n\n" + both(lang, f"Sen inlämning: {_sv(penalty)} poäng avdrag.",
-                           f"Late submission: {penalty:g} points deducted.") if penalty else "")
+    late = ("\n\n" + _both(lang, "fb_late", penalty=penalty) if penalty else "")
     notes = "".join(f"\n* {html.escape(c)}" for c in comments if c)
-    warning = "" if sandboxed else f"**{both(lang, *NOT_SANDBOXED_NOTE)}**\n\n"
+    warning = "" if sandboxed else f"**{_both(lang, 'fb_not_sandboxed')}**\n\n"
     return new_markdown_cell(
-        f"# {both(lang, 'Återkoppling', 'Feedback')}: {notebook}\n\n{warning}"
-        f"**{both(lang, 'Deltagare', 'Learner')}:** {student} · **{both(lang, 'Uppgift', 'Assignment')}:** "
+        f"# {_both(lang, 'fb_feedback')}: {notebook}\n\n{warning}"
+        f"**{_both(lang, 'fb_learner')}:** {student} · **{_both(lang, 'fb_assignment')}:** "
         f"{assignment}\n\n"
         f"**{_score_line(lang, score, max_score)}**{late}\n\n"
-        + both(lang, "Vissa kontroller är **dolda**: de kördes vid rättningen men visas inte, så att de prövar din "
-               "förståelse och inte bara exemplen. Nedan ser du vilka som inte gick igenom och varför.",
-               "Some checks are **hidden**: they ran when your work was graded but are not shown, so that they "
-               "test your understanding rather than the examples. Below you see which of them failed and why.")
-        + f"\n\n| {both(lang, 'Kontroll', 'Check')} | {both(lang, 'Poäng', 'Points')} | "
-        f"{both(lang, 'Resultat', 'Result')} |\n|---|---|---|\n" + "\n".join(rows)
-        + (f"\n\n**{both(lang, 'Kommentarer', 'Comments')}:**{notes}" if notes else ""))
+        + _both(lang, "fb_hidden_explained")
+        + f"\n\n| {_both(lang, 'fb_check')} | {_both(lang, 'fb_points')} | "
+        f"{_both(lang, 'fb_result')} |\n|---|---|---|\n" + "\n".join(rows)
+        + (f"\n\n**{_both(lang, 'fb_comments')}:**{notes}" if notes else ""))
 
 
 def _score_line(lang: str, score: float, max_score: float) -> str:
-    return both(lang, f"Poäng: {_sv(score)} av {_sv(max_score)}", f"Score: {score:g} of {max_score:g}")
-
-
-def _sv(number: float) -> str:
-    """A number as Swedish writes it (decimal comma)."""
-    return f"{number:g}".replace(".", ",")
+    return _both(lang, "fb_score", score=score, max_score=max_score)
 
 
 def page_title(lang: str, notebook: str, student: str) -> str:
-    """The page's title: 'Återkoppling' or 'Feedback', the notebook and the learner."""
-    return f"{'Återkoppling' if lang == 'sv' else 'Feedback'}: {notebook} ({student})"
+    """The page's title: 'Feedback' in lang, the notebook and the learner."""
+    return f"{t('fb_feedback', lang)}: {notebook} ({student})"
 
 
 def feedback_page(rendered: str, title: str, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -237,15 +230,14 @@ def plain_page(student: str, assignment: str, notebook: str, score: float | None
                    f"{': ' + html.escape(r['message']) if r['message'] else ''}</td></tr>" for r in results)
     score_line = (f"<p><strong>{_score_line(lang, score, max_score)}</strong></p>"
                   if score is not None and max_score is not None else "")
-    warning = "" if sandboxed else f"<p><strong>{both(lang, *NOT_SANDBOXED_NOTE)}</strong></p>"
-    body = (f"<main><h1>{both(lang, 'Återkoppling', 'Feedback')}: {html.escape(notebook)}</h1>{warning}"
-            f"<p><strong>{both(lang, 'Deltagare', 'Learner')}:</strong> {html.escape(student)} · "
-            f"<strong>{both(lang, 'Uppgift', 'Assignment')}:</strong> {html.escape(assignment)}</p>{score_line}"
-            "<p>" + both(lang, "Din notebook kunde inte visas här, så sidan visar bara dina resultat.",
-                         "Your notebook could not be shown here, so this page lists your results only.")
+    warning = "" if sandboxed else f"<p><strong>{_both(lang, 'fb_not_sandboxed')}</strong></p>"
+    body = (f"<main><h1>{_both(lang, 'fb_feedback')}: {html.escape(notebook)}</h1>{warning}"
+            f"<p><strong>{_both(lang, 'fb_learner')}:</strong> {html.escape(student)} · "
+            f"<strong>{_both(lang, 'fb_assignment')}:</strong> {html.escape(assignment)}</p>{score_line}"
+            "<p>" + _both(lang, "fb_not_rendered")
             + f" ({html.escape(why)})</p>"
-            + (f"<table><thead><tr><th>{both(lang, 'Kontroll', 'Check')}</th><th>{both(lang, 'Poäng', 'Points')}"
-               f"</th><th>{both(lang, 'Resultat', 'Result')}</th></tr></thead><tbody>{rows}</tbody></table>"
+            + (f"<table><thead><tr><th>{_both(lang, 'fb_check')}</th><th>{_both(lang, 'fb_points')}"
+               f"</th><th>{_both(lang, 'fb_result')}</th></tr></thead><tbody>{rows}</tbody></table>"
                if rows else "") + "</main>")
     return _page(page_title(lang, notebook, student), lang, "", body)
 

@@ -19,6 +19,7 @@ import yaml
 
 from lce_utils.cli import command_group
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")  # a portable Unix user name (useradd's default rule)
 COURSE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -458,8 +459,7 @@ def _cmd_setup(args: Any) -> int:
     from lce_utils.errors import UsageError
 
     if not args.dry_run and os.geteuid() != 0:
-        raise UsageError("lce hub setup creates Unix users and the exchange: run it as root (or with --dry-run) / "
-                         "kör som root (eller med --dry-run)")
+        raise UsageError(both("err_hub_root"))
     settings = load_settings(args.settings)
     for line in setup(settings, Path(args.course_source) if args.course_source else None, dry_run=args.dry_run):
         print(line)

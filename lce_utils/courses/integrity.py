@@ -30,25 +30,19 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 from lce_utils.courses.config import course_root
 from lce_utils.courses.output_cap import CappedExecute
 from lce_utils.courses.tamper import Finding
+from lce_utils.messages import both
 
 INTEGRITY_ENAME = "GradingIntegrityError"
 PROBE_SOURCE = Path(__file__).with_name("integrity_probe.py")
 PROBE_TIMEOUT = 20  # seconds for the baseline or one probe to answer (a busy machine starts kernels slowly)
-PASSED_TEXTS = ("Godkänd: alla kontroller i cellen gick igenom. Utdata från celler med dolda kontroller visas inte.",
-                "Passed: all checks of this cell succeeded. Output of cells with hidden checks is not shown.")
-PASSED = f"{PASSED_TEXTS[1]} / {PASSED_TEXTS[0]}\n"   # the feedback page puts the learner's language first
-INVALID_OUTPUT = ("An output that is not valid notebook data was dropped. / En utdata som inte är giltig "
-                  "notebook-data togs bort.\n")
-NOT_TRUSTED = ("This check was not graded automatically: the notebook changed how Python runs code ({reason}). "
-               "A teacher will grade it by hand. / Kontrollen rättades inte automatiskt: notebooken ändrade hur "
-               "Python kör kod ({reason}). En lärare bedömer den för hand.")
+PASSED = both("grade_cell_passed") + "\n"   # the feedback page puts the learner's language first
+INVALID_OUTPUT = both("grade_invalid_output") + "\n"
 SAFE_ENAMES = {name for name, value in vars(builtins).items()
                if isinstance(value, type) and issubclass(value, BaseException)} | {"CellTimeoutError"}
 _LINE = re.compile(r"Cell In\s*\[(\d*)\],?\s*line (\d+)"
                    r"|<ipython-input-(\d+)-[^>]*>,?\s*(?:line|in <[^>]*>\(\))\s*(\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 CHECK_ENAME = "CheckFailed"   # lce_utils.courses.checks: a lesson's check(...) that did not pass
-_CHECKED_LINE = "Checked at line {line} of the test cell / Kontrollerat på rad {line} i testcellen"
 CHECKED_LINE = re.compile(r"Checked at line (\d+) of the test cell")
 
 
@@ -199,20 +193,20 @@ def checked_outputs(cell: NotebookNode) -> list[NotebookNode]:
     ename = ename if ename in SAFE_ENAMES else "Error"
     line = failing_line(cell)
     message = source_message(cell.source, line) if error else \
-        "the cell wrote to the error stream / cellen skrev till felströmmen (stderr)"
+        both("grade_stderr")
     if error and not message and error.get("ename") == CHECK_ENAME:   # a lesson's check(...) failed
         message, found = check_message(cell.source, str(error.get("evalue", "")))
         ename, line = CHECK_ENAME, line if line is not None else found
     traceback = [f"{ename}: {message}" if message else ename]
     if line is not None:
-        traceback.append(_CHECKED_LINE.format(line=line))
+        traceback.append(both("grade_checked_line", line=line))
     return [nbformat.v4.new_output("error", ename=ename, evalue=message, traceback=traceback)]
 
 
 def integrity_output(reasons: list[str]) -> NotebookNode:
     """The error output that replaces a test cell's outputs when its shell was tampered with."""
     reason = "; ".join(reasons)
-    return nbformat.v4.new_output("error", ename=INTEGRITY_ENAME, evalue=NOT_TRUSTED.format(reason=reason),
+    return nbformat.v4.new_output("error", ename=INTEGRITY_ENAME, evalue=both("grade_not_trusted", reason=reason),
                                   traceback=[f"{INTEGRITY_ENAME}: {reason}"])
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from lce_utils.courses.config import assignments, course_root
 from lce_utils.courses.export import assignment_max_score, collect_rows
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 ROSTER_COLUMNS = ("learner", "name", "email", "canvas_id", "sis_user_id", "sis_login_id", "section")
 FORMATS = ("canvas", "moodle")
@@ -42,29 +43,25 @@ def read_roster(path: str | Path, lms: str) -> list[RosterEntry]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the roster as UTF-8 CSV / kan inte läsa deltagarlistan "
-                        f"({exc})") from exc
+        raise DataError(both("err_roster_unreadable", path=path, error=exc)) from exc
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "learner" not in reader.fieldnames:
-        raise DataError(f"{path}: row 1: expected a header with the column 'learner' (and "
-                        f"{', '.join(ROSTER_COLUMNS[1:])}) / rad 1: kolumnen 'learner' saknas i rubrikraden")
+        raise DataError(both("err_roster_header", path=path, columns=", ".join(ROSTER_COLUMNS[1:])))
     needed = ("email",) if lms == "moodle" else ()
     entries, seen = [], set()
     for number, row in enumerate(reader, start=2):
         values = {c: (row.get(c) or "").strip() for c in ROSTER_COLUMNS}
         if not values["learner"]:
-            raise DataError(f"{path}: row {number}: column 'learner' is empty / rad {number}: kolumnen 'learner' "
-                            "är tom")
+            raise DataError(both("err_roster_no_learner", path=path, row=number))
         if values["learner"] in seen:
-            raise DataError(f"{path}: row {number}: learner {values['learner']!r} is listed twice / "
-                            f"rad {number}: deltagaren {values['learner']!r} finns två gånger")
+            raise DataError(both("err_roster_twice", path=path, row=number, learner=repr(values["learner"])))
         seen.add(values["learner"])
         missing = [c for c in needed if not values[c]]
         if lms == "canvas" and not (values["canvas_id"] or values["sis_user_id"]):
             missing.append("canvas_id or sis_user_id")
         if missing:
-            raise DataError(f"{path}: row {number}: column {' and '.join(missing)} is empty; {lms} needs it to find "
-                            f"the learner / rad {number}: kolumnen {' och '.join(missing)} är tom")
+            raise DataError(both("err_roster_empty_column", path=path, row=number, columns=", ".join(missing),
+                                 lms=lms))
         entries.append(RosterEntry(**values))
     return entries
 
@@ -97,8 +94,7 @@ def lms_csv(lms: str, roster: list[RosterEntry], names: list[str], root: str | P
     known = {e.learner for e in roster}
     unlisted = sorted({s for per in totals.values() for s in per} - known)
     if unlisted:  # a grade that would go nowhere: refuse rather than drop it silently
-        raise DataError(f"graded learners missing from the roster: {', '.join(unlisted)} / rättade deltagare som "
-                        "saknas i deltagarlistan")
+        raise DataError(both("err_roster_unlisted", learners=", ".join(unlisted)))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if lms == "canvas":

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lce_utils.messages import both
+
 
 def sample_artwork(height: int = 96, width: int = 128) -> np.ndarray:
     """A generated 'sunset over a field' RGB image (uint8) with a few flat colour areas."""
@@ -28,7 +30,7 @@ def sample_artwork(height: int = 96, width: int = 128) -> np.ndarray:
 def rings(size: int, count: int) -> np.ndarray:
     """A square RGB image of `count` concentric rings, alternating dark blue and sand."""
     if size <= 0 or count <= 0:
-        raise ValueError("size and count must be positive / storlek och antal måste vara positiva")
+        raise ValueError(both("err_rings_size"))
     yy, xx = np.mgrid[:size, :size]
     radius = np.hypot(yy - size / 2, xx - size / 2) / (size / 2)
     band = (radius * count).astype(int) % 2 == 0

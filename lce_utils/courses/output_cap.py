@@ -13,9 +13,10 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
+from lce_utils.messages import both
+
 CELL_OUTPUT_BYTES = 2 * 1024 * 1024       # output kept per cell
 NOTEBOOK_OUTPUT_BYTES = 8 * 1024 * 1024   # output kept per notebook
-TRUNCATED = ("\n... Output truncated: more than {limit} of output / Utdata avkortad: mer än {limit} utdata ...\n")
 
 
 def _human(size: int) -> str:
@@ -48,7 +49,8 @@ class CappedExecute(Execute):
                 self._truncated.add(cell_index)
                 limit = self.max_cell_output_bytes if cell > self.max_cell_output_bytes \
                     else self.max_notebook_output_bytes
-                note = new_output("stream", name="stderr", text=TRUNCATED.format(limit=_human(limit)))
+                text = f"\n... {both('grade_truncated', limit=_human(limit))} ...\n"
+                note = new_output("stream", name="stderr", text=text)
                 outs.append(note)
                 return note
             return None

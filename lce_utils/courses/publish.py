@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import nbformat
 
 from lce_utils.courses.config import course_root
@@ -146,55 +147,18 @@ def landing_problems(nb: nbformat.NotebookNode, base: Path) -> list[str]:
             for found in _MAKE.findall(cell.source)]
 
 
+# The learners' README: its text in both languages is content (like a lesson's prose), kept as a template
+README_TEMPLATE = Path(__file__).with_name("learners_README.md.j2")
+
+
 def learners_readme(checkout: Path, notebooks: list[str]) -> str:
     """The learners' README: the Binder links of this checkout's README, what is here, how to work with it."""
     readme = checkout / "README.md"
     badges = [line for line in readme.read_text(encoding="utf-8").splitlines()
               if "mybinder.org/v2/gh/" in line] if readme.exists() else []
     listed = "\n".join(f"- [{Path(n).stem}]({n})" for n in notebooks)
-    return f"""# Learn, Create, Engage (LCE): för deltagare / for learners
-
-{chr(10).join(badges)}
-
-**Svenska:** Det här är deltagarnas förråd i kompetensutvecklingsprojektet *Learn, Create, Engage* (ESF+) för den
-kulturella och kreativa sektorn i Skåne. Öppna det på Binder med knappen ovan och börja i `index.ipynb`: kursernas
-notebooks, analyslabben och anmälan till mentorskapsprogrammet. Filerna skrivs av kursledarnas `lce courses publish`;
-ändringar görs i kursledarnas förråd, inte här.
-
-**English:** This is the learners' repository of *Learn, Create, Engage* (ESF+), a competence development programme
-for Skåne's cultural and creative sector. Open it on Binder with the button above and start in `index.ipynb`: the
-course notebooks, the engagement labs and the mentorship sign-up. The files are written by the instructors'
-`lce courses publish`; changes are made in the instructors' repository, not here.
-
-## Kurserna / The courses
-
-{listed}
-
-Arbeta igenom en notebook, kontrollera den med *Validate* eller `lce courses validate NOTEBOOK`, ladda ner den
-(*File → Download*) och lämna in den som kursledaren har sagt. / Work through a notebook, check it with *Validate* or
-`lce courses validate NOTEBOOK`, download it (*File → Download*) and hand it in as your course leader asked. Hidden
-checks are run only when your work is graded. / Dolda kontroller körs först vid bedömningen.
-
-## Innehåll / Contents
-
-| folder | what it holds |
-|---|---|
-| `index.ipynb` | start here / börja här |
-| `courses/release/` | the course notebooks (student versions) and their data files |
-| `engagement_labs/` | analysis notebooks over a cultural institution's visits and tickets |
-| `mentorship/signup/` | the mentorship sign-up (Voilà); on public Binder it stores nothing |
-| `lce_utils/` | the Python package the notebooks import |
-| `binder/` | the pinned environment that Binder builds |
-
-## On your own computer / På din egen dator
-
-```sh
-python3.11 -m venv .venv
-.venv/bin/python -m pip install -r binder/requirements.txt
-.venv/bin/python -m pip install --no-deps -e .
-.venv/bin/jupyter lab index.ipynb
-```
-"""
+    template = jinja2.Template(README_TEMPLATE.read_text(encoding="utf-8"), keep_trailing_newline=True)
+    return template.render(badges="\n".join(badges), listed=listed)
 
 
 def leaks(folder: Path, course: Path) -> list[str]:

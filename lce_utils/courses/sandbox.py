@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lce_utils.errors import LCEError
+from lce_utils.messages import both
 
 SETTINGS_ENV = "LCE_SANDBOX"      # JSON settings the worker hands to each kernel launcher
 MAX_PROCESSES = 128               # tasks (processes and threads) per sandbox
@@ -54,18 +55,11 @@ def bwrap_path() -> str:
     """The bwrap program, after checking it can make a sandbox here; a clear error otherwise."""
     found = shutil.which("bwrap")
     if not found:
-        raise SandboxError(
-            "bubblewrap (`bwrap`) is not installed, so learners' notebooks cannot be graded in a sandbox: install it "
-            "(Debian/Ubuntu: apt-get install bubblewrap), or pass --no-sandbox to grade without containment / "
-            "bubblewrap (`bwrap`) saknas, så inlämningar kan inte rättas i en sandlåda: installera den (apt-get "
-            "install bubblewrap) eller ange --no-sandbox för att rätta utan isolering")
+        raise SandboxError(both("err_no_bwrap"))
     proc = subprocess.run([found, "--unshare-all", "--die-with-parent", "--uid", str(SANDBOX_UID), "--ro-bind",
                            "/usr", "/usr", *_root_links(), "--", "/usr/bin/true"], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SandboxError(
-            f"bubblewrap ({found}) cannot make a sandbox on this machine ({proc.stderr.strip()[:200]}); user "
-            "namespaces may be disabled. Enable them, or pass --no-sandbox / bubblewrap kan inte skapa en sandlåda "
-            "här; slå på user namespaces eller ange --no-sandbox")
+        raise SandboxError(both("err_bwrap_fails", found=found, error=proc.stderr.strip()[:200]))
     return found
 
 

@@ -22,6 +22,7 @@ from lce_utils.courses.selfcheck import (
     this_notebook,
     unsaved_warning,
 )
+from lce_utils.messages import pair
 from lce_utils.staging import atomic_write
 
 MAX_BYTES = 200 * 1024 * 1024     # at most this much goes into one download (Binder's disk is small)
@@ -35,13 +36,8 @@ class TooBig(Exception):
     def __init__(self, total: int, largest: list[tuple[str, int]], limit: int, language: str | None = None) -> None:
         self.total, self.largest, self.limit = total, largest, limit
         names = ", ".join(f"{name} ({size / 1e6:.0f} MB)" for name, size in largest)
-        super().__init__(pick(language,
-            f"Filerna i lektionens mapp är tillsammans {total / 1e6:.0f} MB, mer än de {limit / 1e6:.0f} MB som "
-            f"ryms i en nedladdning. De största: {names}. Ladda ner dem var för sig (högerklicka i filläsaren till "
-            "vänster och välj Ladda ner) eller ta bort filer du inte behöver, och kör cellen igen.",
-            f"The files in the lesson's folder add up to {total / 1e6:.0f} MB, more than the {limit / 1e6:.0f} MB "
-            f"one download holds. The largest: {names}. Download them one by one (right-click in the file browser "
-            "on the left and choose Download) or delete files you do not need, and run the cell again."))
+        super().__init__(pick(language, *pair("save_too_big", total=f"{total / 1e6:.0f}", limit=f"{limit / 1e6:.0f}",
+                                              names=names)))
 
 
 @dataclass
@@ -83,8 +79,7 @@ def make_download(notebook: str | Path, limit: int = MAX_BYTES, language: str | 
     """Write <notebook>.zip beside the notebook with the lesson's files; TooBig (nothing written) over limit."""
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
-        raise FileNotFoundError(pick(language,f"Hittar inte notebooken {notebook.name}. Spara den först (Ctrl+S).",
-                                    f"Cannot find the notebook {notebook.name}. Save it first (Ctrl+S)."))
+        raise FileNotFoundError(pick(language, *pair("save_no_notebook", name=notebook.name)))
     folder = notebook.parent
     files = lesson_files(notebook)
     sizes = {path: path.stat().st_size for path in files}

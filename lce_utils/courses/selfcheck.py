@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lce_utils.messages import pair
+
 # Only the standard library at import: graded notebooks import this module too (their footer), where it does nothing
 # but must cost nothing (a learner's profile hook makes every import of a big package take a minute).
 TIMEOUT = 300          # seconds for the whole check (a lesson runs in seconds; a busy Binder is slow)
@@ -82,10 +84,7 @@ def this_notebook(shell: object | None = None, folder: str | Path | None = None)
     scored = sorted(((len(ran & _code_sources(p)), p) for p in notebooks), key=lambda item: -item[0])
     if scored and scored[0][0] and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1].resolve()
-    raise LookupError(pick(None, "Jag kan inte avgöra vilken notebook det här är. Spara den (Ctrl+S) och öppna den "
-                                 "igen från filläsaren till vänster.",
-                           "I cannot tell which notebook this is. Save it (Ctrl+S) and open it again from the file "
-                           "browser on the left."))
+    raise LookupError(pick(None, *pair("self_which_notebook")))
 
 
 def is_lesson(path: Path) -> bool:
@@ -96,8 +95,7 @@ def is_lesson(path: Path) -> bool:
         return False
 
 
-NOT_A_LESSON = ("Den här cellen fungerar i en lektion från kursen (en notebook i courses/release/).\n"
-                "This cell works in a lesson of the course (a notebook in courses/release/).")
+NOT_A_LESSON = pick(None, *pair("self_not_a_lesson"))
 
 
 def notebook_language(path: Path) -> str | None:
@@ -121,11 +119,7 @@ def unsaved_warning(path: Path, history: list[str] | None = None, language: str 
         return ""
     if all(_normal(s) in saved for s in recent):
         return ""
-    return pick(language or notebook_language(path),
-                "Obs: notebooken verkar ha ändringar som inte är sparade. Spara (Ctrl+S) och kör cellen igen, annars "
-                "gäller svaret den senast sparade versionen.",
-                "Note: the notebook seems to have changes that are not saved. Save (Ctrl+S) and run the cell again; "
-                "otherwise the answer is about the version saved last.")
+    return pick(language or notebook_language(path), *pair("self_unsaved"))
 
 
 def explain(path: Path, timeout: int = TIMEOUT) -> tuple[bool, list[str]]:
@@ -137,15 +131,9 @@ def explain(path: Path, timeout: int = TIMEOUT) -> tuple[bool, list[str]]:
         answer = json.loads(proc.stdout.strip().splitlines()[-1])
         return bool(answer["ok"]), [str(line) for line in answer["lines"]]
     except subprocess.TimeoutExpired:
-        return False, [pick(language, f"Kontrollen tog mer än {timeout // 60} minuter och avbröts. Finns det en cell "
-                                      "som aldrig blir klar (en oändlig loop)? Rätta den, spara och försök igen.",
-                            f"The check took more than {timeout // 60} minutes and was stopped. Is there a cell "
-                            "that never finishes (an endless loop)? Fix it, save and try again.")]
+        return False, [pick(language, *pair("self_timeout", minutes=timeout // 60))]
     except (OSError, ValueError, KeyError, IndexError):
-        return False, [pick(language, "Kontrollen kunde inte köras just nu. Spara notebooken, välj Kernel → Restart "
-                                      "Kernel och försök igen; fråga kursledaren om det inte hjälper.",
-                            "The check could not run just now. Save the notebook, choose Kernel → Restart Kernel "
-                            "and try again; ask your course leader if that does not help.")]
+        return False, [pick(language, *pair("self_could_not_run"))]
 
 
 def check_my_work(notebook: str | Path | None = None, timeout: int = TIMEOUT) -> None:
@@ -157,8 +145,7 @@ def check_my_work(notebook: str | Path | None = None, timeout: int = TIMEOUT) ->
     if notebook is None and not session_name():
         # run top to bottom without a Jupyter session (nbclient, papermill): nobody is there to read the check,
         # and running the notebook again from inside itself would only double the time
-        print(pick(None, "Kontrollen körs när du kör cellen i JupyterLab.", "The check runs when you run this cell "
-                   "in JupyterLab."))
+        print(pick(None, *pair("self_in_jupyterlab")))
         return
     try:
         path = Path(notebook).resolve() if notebook else this_notebook()
@@ -195,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     except LCEError as exc:
         ok, lines = False, [str(exc)]
     except Exception as exc:  # whatever nbgrader raises: a plain line, never a traceback in the learner's notebook
-        ok, lines = False, [pick(language, f"Kontrollen kunde inte köras ({type(exc).__name__}). Spara och försök "
-                                           "igen; fråga kursledaren om det inte hjälper.",
-                                 f"The check could not run ({type(exc).__name__}). Save and try again; ask your "
-                                 "course leader if that does not help.")]
+        ok, lines = False, [pick(language, *pair("self_failed", error=type(exc).__name__))]
     print(json.dumps({"ok": ok, "lines": lines}, ensure_ascii=False))
     return 0 if ok else 1
 

@@ -10,6 +10,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest.mock import patch
 
 import nbformat
 
@@ -22,12 +23,13 @@ from lce_utils.courses.config import (
 )
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
+from lce_utils.messages import both, pair, t
 
 # The released answer stubs (courses/nbgrader_config.py sets them from here): what an unanswered cell still holds.
-CODE_STUB = "# Skriv ditt svar här / Write your answer here"
-TEXT_STUB = "Skriv ditt svar här. / Write your answer here."
+CODE_STUB = "# " + both("val_code_stub")
+TEXT_STUB = both("val_text_stub")
 LANGUAGE_CALL = re.compile(r"""set_language\(\s*["'](sv|en)["']\s*\)""")
-_EXERCISE = re.compile(r"\*\*((?:Övning|Exercise)\s+[^*]*?)\.?\*\*")
+_EXERCISE = re.compile(rf"\*\*((?:{'|'.join(pair('val_exercise'))})\s+[^*]*?)\.?\*\*")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _NAME_ERROR = re.compile(r"NameError: name '([^']+)' is not defined")
 
@@ -39,6 +41,11 @@ class Message:
     sv: str
     en: str
     both: str = ""   # the line in both languages, where "English / Swedish" would read badly
+
+    @classmethod
+    def of(cls, key: str, **params: object) -> Message:
+        """The catalogue's message key (lce_utils.messages) as a line."""
+        return cls(*pair(key, **params))
 
     def text(self, language: str | None) -> str:
         """The line in language ('sv' or 'en'); both (English / Swedish) when None."""
@@ -123,7 +130,7 @@ def left_as_released(source: str, code_stub: str) -> bool:
 
 def unanswered(nb: nbformat.NotebookNode, code_stub: str, text_stub: str) -> list[tuple[str, bool]]:
     """(where, written?) for each answer cell still as released: the code stub with nothing after it, or the
-    text stub; where is the exercise ('Övning 2' / 'Exercise 2') or section heading before it."""
+    text stub; where is the exercise ('Exercise 2' in either language) or section heading before it."""
     found = []
     where = ""
     for cell in nb.cells:
@@ -146,22 +153,19 @@ def _failure(raw: str) -> Message:
     """What a failed test cell's error says, in plain words (the check's own message where it has one)."""
     text = _ANSI.sub("", raw or "")
     if "NotImplementedError" in text:
-        return Message("inte besvarad än", "not answered yet", "not answered yet / inte besvarad")
+        return Message(*pair("val_not_answered"), "not answered yet / inte besvarad")
     missing = _NAME_ERROR.search(text)
     if missing:
         name = missing.group(1)
-        return Message(f"namnet {name} finns inte än: skriv svaret i svarscellen ovan och kör den (Shift+Enter)",
-                       f"the name {name} does not exist yet: write your answer in the answer cell above and run it "
-                       "(Shift+Enter)")
+        return Message.of("val_name_missing", name=name)
     if "Partial credit" in text:
-        return Message("delvis rätt: några men inte alla kontroller gick igenom",
-                       "partly right: some but not all of the checks passed")
+        return Message.of("val_partly_right")
     last = _last_line(text)
-    # a check(...) that failed shows 'Inte klart än: …' / 'Not done yet: …' (lce_utils.courses.checks)
-    for prefix in ("Inte klart än:", "Not done yet:"):
+    # a check(...) that failed starts with check_not_done in either language (lce_utils.courses.checks)
+    for prefix in (f"{text}:" for text in pair("check_not_done")):
         if last.startswith(prefix):
             last = last.removeprefix(prefix).strip()
-    return Message(last or "ett fel", last or "an error")
+    return Message(*(last or text for text in pair("val_an_error")))
 
 
 def _run_validator(path: Path, root: str | Path | None, timeout: int) -> dict:
@@ -170,16 +174,10 @@ def _run_validator(path: Path, root: str | Path | None, timeout: int) -> dict:
     ensure_tools_on_path()
     with tempfile.TemporaryDirectory(prefix="lce-validate-") as tmp:
         install_kernelspec(tmp)  # the same limited, quiet kernel as grading
-        old = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [tmp, old]))
-        try:
+        jupyter_path = os.pathsep.join(filter(None, [tmp, os.environ.get("JUPYTER_PATH")]))
+        with patch.dict(os.environ, {"JUPYTER_PATH": jupyter_path}):  # restored afterwards, also on errors
             config = nbgrader_config(root, timeout=timeout, kernel_name=SANDBOX_KERNEL)
             return dict(Validator(config=config).validate(str(path.resolve())))
-        finally:
-            if old is None:
-                os.environ.pop("JUPYTER_PATH", None)
-            else:
-                os.environ["JUPYTER_PATH"] = old
 
 
 def _stubs(root: str | Path | None) -> tuple[str, str]:
@@ -197,12 +195,11 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
     """Run nbgrader's Validator on a learner's notebook and explain the result."""
     path = Path(path)
     if not path.exists() or path.suffix != ".ipynb":
-        raise DataError(f"{path}: not a notebook file (.ipynb) / ingen anteckningsbok (.ipynb)")
+        raise DataError(both("val_not_a_notebook", path=path))
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        raise DataError(f"{path}: cannot be read as a notebook ({type(exc).__name__}); download it again / "
-                        "filen kan inte läsas som anteckningsbok, ladda ner den igen") from exc
+        raise DataError(both("val_unreadable", path=path, error=type(exc).__name__)) from exc
     results = _run_validator(path, root, timeout)
     hidden = hidden_test_count(path, root)
     result = Validation(True, language=notebook_language(nb))
@@ -210,47 +207,39 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
     if results.get("type_changed"):
         result.ok = False
         n = len(results["type_changed"])
-        say(Message(f"{n} cell(er) har bytt typ (till exempel från kod till text). Ändra tillbaka dem eller börja "
-                    "om från en ny kopia.",
-                    f"{n} cell(s) changed type (e.g. code to text). Change them back or start from a fresh copy."))
+        say(Message.of("val_type_changed", n=n))
     if results.get("changed"):
         result.ok = False
         n = len(results["changed"])
-        say(Message(f"{n} cell(er) som inte ska ändras har ändrats: originalet används vid rättningen.",
-                    f"{n} cell(s) you should not edit were changed: the original will be used when grading."))
+        say(Message.of("val_changed", n=n))
     todo = unanswered(nb, *_stubs(root))
     # a written answer left as released is listed above already (nbgrader reports it as a failed cell too)
     failed = [f for f in results.get("failed", []) if (f.get("raw_error") or "").strip()
               != "You did not provide a response."]
     if todo:
         result.ok = False
-        say(Message(f"{len(todo)} svar saknas än:", f"{len(todo)} answer(s) still missing:"))
+        say(Message.of("val_missing_answers", n=len(todo)))
         for where, written in todo:
             if written:
-                say(Message(f"  - ett skriftligt svar saknas: {where or 'textcell'}",
-                            f"  - a written answer is still missing: {where or 'text cell'}",
+                sv, en = pair("val_text_cell")
+                say(Message(t("val_written_missing", "sv", where=where or sv),
+                            t("val_written_missing", "en", where=where or en),
                             f"  - a written answer is still missing / ett skriftligt svar saknas: {where}"))
             else:
-                say(Message(f"  - inte besvarad: {where or 'svarscell'}",
-                            f"  - not answered yet: {where or 'answer cell'}",
+                sv, en = pair("val_answer_cell")
+                say(Message(t("val_unanswered", "sv", where=where or sv), t("val_unanswered", "en", where=where or en),
                             f"  - not answered yet / inte besvarad: {where}"))
     if failed:
         result.ok = False
-        say(Message(f"{len(failed)} kontroll(er) gick inte igenom än:", f"{len(failed)} check(s) did not pass yet:"))
+        say(Message.of("val_failed_checks", n=len(failed)))
         for item in failed:
             reason = _failure(item.get("raw_error") or "")
             say(Message(f"  - {reason.sv}", f"  - {reason.en}", f"  - {reason.text(None)}"))
-        say(Message("Läs meddelandet under kontrollcellen, ändra svaret ovanför den och kör båda cellerna igen.",
-                    "Read the message under the check cell, change the answer above it and run both cells again."))
+        say(Message.of("val_read_message"))
     if result.ok:
-        say(Message("Alla synliga kontroller gick igenom.", "All visible checks passed."))
+        say(Message.of("val_all_passed"))
     if hidden:
-        say(Message(f"Obs: {hidden} kontrollcell(er) har även DOLDA tester som inte kördes här. Kursledaren kör dem "
-                    "vid rättningen, så att allt går igenom här är ingen garanti för full poäng.",
-                    f"Note: {hidden} check cell(s) also contain HIDDEN tests that were not run here; your course "
-                    "leader runs them when grading, so passing here does not guarantee full points."))
+        say(Message.of("val_hidden_count", n=hidden))
     elif hidden is None:
-        say(Message("Obs: kursledaren kan även köra dolda tester som inte kördes här; de körs vid rättningen.",
-                    "Note: your course leader may also run hidden tests that were not run here; they run when "
-                    "grading."))
+        say(Message.of("val_hidden_maybe"))
     return result

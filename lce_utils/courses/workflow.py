@@ -25,6 +25,7 @@ from lce_utils.courses.integrity import shell_findings
 from lce_utils.courses.release import release
 from lce_utils.courses.sandbox import Containment
 from lce_utils.courses.tamper import Finding, check_submission, flag_in_gradebook
+from lce_utils.messages import both
 
 INTEGRITY_COLUMNS = ["student", "assignment", "notebook", "cell", "problem"]
 NOT_SANDBOXED = "graded with --no-sandbox: the notebook ran unconfined, with the course files in reach"
@@ -49,8 +50,7 @@ class GradeReport:
         out = [f"{self.assignment}: graded {len(graded)} of {len(self.results) + len(self.not_collected)} "
                "submissions"]
         if not self.sandboxed:
-            out.append("  NOT SANDBOXED (--no-sandbox): learners' code ran unconfined, as this user / "
-                       "INTE I SANDLÅDA: deltagarnas kod kördes utan isolering, som denna användare")
+            out.append(f"  {both('grade_not_sandboxed')}")
         if self.containment:
             out.append(f"  containment: {self.containment}")
         for student, why in sorted(self.not_collected.items()):
