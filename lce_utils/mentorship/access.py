@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from lce_utils.errors import UsageError
+from lce_utils.messages import both
 
 MIN_TOKEN_LENGTH = 24
 PUBLIC_NOTEBOOKS = ("signup/index.ipynb", "followup/index.ipynb", "feedback/index.ipynb")
@@ -87,11 +88,8 @@ class AccessPolicy:
 def check_token(token: str, env: str = "LCE_MENTORSHIP_TOKEN") -> str:
     """The staff's token if it is long enough; otherwise a clear bilingual start-up error (env: its variable)."""
     if len(token) < MIN_TOKEN_LENGTH:
-        raise UsageError(
-            f"the staff's token is {len(token)} characters; it must be at least {MIN_TOKEN_LENGTH} "
-            f"({env} or --token) / personalens token har {len(token)} tecken, det måste ha minst "
-            f"{MIN_TOKEN_LENGTH}. Make one / skapa en: python -c \"import secrets; "
-            f"print(secrets.token_urlsafe(32))\"")
+        raise UsageError(both("token_too_short", length=len(token), minimum=MIN_TOKEN_LENGTH, env=env)
+                         + ': python -c "import secrets; print(secrets.token_urlsafe(32))"')
     return token
 
 

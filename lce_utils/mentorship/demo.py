@@ -33,6 +33,11 @@ SKILLS = ["grant writing", "audience development", "sound design", "mixing", "st
 GOALS = ["reach new audiences and build a sustainable practice", "learn funding and grant writing",
          "grow an international network and touring", "develop digital skills for archiving and curation",
          "share leadership experience with younger practitioners", "combine artistic work with business skills"]
+# fictitious free-text answers for the anonymous feedback form's demo (lce_utils.knowledge.feedback.demo_answers)
+FEEDBACK_HARD = ["Att förstå felmeddelandena", "Momsreglerna", "Att läsa in en CSV-fil", "The last exercise",
+                 "Formatting dates", "Att tänka i steg"]
+FEEDBACK_USEFUL = ["Exemplen från Malmö", "Budgetmallen", "Working with real ticket data", "Övningen om prissättning",
+                   "The worked examples", "Att se koden köras"]
 DOMAIN = "example" + ".org"
 
 

@@ -84,7 +84,7 @@ def _xlsx_into(rows: list[dict[str, Any]], target: str | IO[bytes]) -> None:
 
 
 def write_csv(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    """rows as UTF-8 CSV (with BOM, so Excel reads å ä ö), cells neutralised, written atomically."""
+    """rows as UTF-8 CSV (with BOM, so Excel reads Swedish letters), cells neutralised, written atomically."""
     def write(tmp: str) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
             _csv_into(rows, fh)

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship import audit
-from lce_utils.messages import t
 from lce_utils.mentorship.mail import SmtpSettings, send_mail, smtp_settings
 from lce_utils.mentorship.models import Application, Confirmation, utcnow
 from lce_utils.mentorship.store import _delete_applications, reading, transaction
 from lce_utils.mentorship.validation import ValidationError
+from lce_utils.messages import both, t
 
 CODE_DIGITS = 6
 CODE_HOURS = 24
@@ -52,8 +52,7 @@ def send_confirmation(application_id: int, url: str | None = None, settings: Smt
     def write(session: Session) -> tuple[str, str] | None:
         app = session.get(Application, application_id, options=[joinedload(Application.person)])
         if app is None or app.status != "pending":
-            raise DataError(f"application {application_id} is not waiting for a confirmation / väntar inte på "
-                            "en bekräftelse")
+            raise DataError(both("not_awaiting_confirmation", id=application_id))
         recent = session.scalar(select(func.count(Confirmation.id)).join(
             Application, Application.id == Confirmation.application_id).where(
             Application.person_id == app.person_id, Confirmation.created_at > now - dt.timedelta(days=1)))
@@ -141,8 +140,7 @@ def decide_application(application_id: int, decision: str, url: str | None = Non
     def write(session: Session) -> str:
         app = session.get(Application, application_id, options=[joinedload(Application.person)])
         if app is None or app.flag is None:
-            raise DataError(f"no application {application_id} waiting for a decision / ingen ansökan med nummer "
-                            f"{application_id} väntar på beslut")
+            raise DataError(both("not_awaiting_decision", id=application_id))
         flag = app.flag
         if decision == "reject":
             _delete_applications(session, [app.id])

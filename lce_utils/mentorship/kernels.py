@@ -32,9 +32,9 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Float, Int
 
 from lce_utils.mentorship.access import AccessPolicy
+from lce_utils.messages import both
 
-BUSY = ("too many visitors right now; the page retries by itself / "
-        "för många besökare just nu; sidan försöker igen av sig själv")
+BUSY = both("busy")
 
 
 @dataclass(eq=False)

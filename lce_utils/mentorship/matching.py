@@ -18,8 +18,8 @@ import rustworkx as rx
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
-from lce_utils.messages import t
 from lce_utils.mentorship.options import AVAILABILITY, FIELDS, LANGUAGES, MAX_SKILLS, label
+from lce_utils.messages import t
 
 WEIGHTS = {"language": 1.0, "skill": 3.0, "field": 2.0, "goal_word": 1.0, "availability": 0.5,
            "municipality": 0.5}

@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-ROLES: dict[str, tuple[str, str]] = {
-    "mentor": ("Mentor", "Mentor"),
-    "mentee": ("Adept (vill ha en mentor)", "Mentee (looking for a mentor)"),
-    "mutual": ("Ömsesidigt mentorskap", "Mutual mentoring"),
-}
+from lce_utils.messages import pair
 
-FIELDS: dict[str, tuple[str, str]] = {
-    "music": ("Musik", "Music"),
-    "visual_arts": ("Bildkonst", "Visual arts"),
-    "performing_arts": ("Scenkonst", "Performing arts"),
-    "film": ("Film", "Film"),
-    "games": ("Spel", "Games"),
-    "design": ("Design", "Design"),
-    "literature": ("Litteratur", "Literature"),
-    "cultural_heritage": ("Kulturarv", "Cultural heritage"),
-    "libraries": ("Bibliotek", "Libraries"),
-    "other": ("Annat", "Other"),
-}
 
+def _labels(prefix: str, keys: str) -> dict[str, tuple[str, str]]:
+    """Each option's (Swedish, English) label, keys in order, from the catalogue's key <prefix>_<option>."""
+    return {key: pair(f"{prefix}_{key}") for key in keys.split()}
+
+
+ROLES = _labels("role", "mentor mentee mutual")
+FIELDS = _labels("field", "music visual_arts performing_arts film games design literature cultural_heritage libraries "
+                 "other")
 # ISO 639-1 codes offered in the form (the store accepts any of these).
-LANGUAGES: dict[str, tuple[str, str]] = {
-    "sv": ("svenska", "Swedish"),
-    "en": ("engelska", "English"),
-    "da": ("danska", "Danish"),
-    "no": ("norska", "Norwegian"),
-    "fi": ("finska", "Finnish"),
-    "de": ("tyska", "German"),
-    "fr": ("franska", "French"),
-    "es": ("spanska", "Spanish"),
-    "ar": ("arabiska", "Arabic"),
-    "fa": ("persiska", "Persian"),
-    "pl": ("polska", "Polish"),
-    "bs": ("bosniska", "Bosnian"),
-    "hr": ("kroatiska", "Croatian"),
-    "sr": ("serbiska", "Serbian"),
-    "so": ("somaliska", "Somali"),
-    "ti": ("tigrinja", "Tigrinya"),
-    "tr": ("turkiska", "Turkish"),
-    "uk": ("ukrainska", "Ukrainian"),
-    "ru": ("ryska", "Russian"),
-    "se": ("nordsamiska", "Northern Sami"),
-}
-
-AVAILABILITY: dict[str, tuple[str, str]] = {
-    "daytime": ("Dagtid", "Daytime"),
-    "evenings": ("Kvällar", "Evenings"),
-    "weekends": ("Helger", "Weekends"),
-}
+LANGUAGES = _labels("lang", "sv en da no fi de fr es ar fa pl bs hr sr so ti tr uk ru se")
+AVAILABILITY = _labels("avail", "daytime evenings weekends")
+SESSION_FORMATS = _labels("format", "in_person online phone")
 
 # Skåne län: 33 municipalities (kommuner), in alphabetical order by Swedish collation.
 MUNICIPALITIES: tuple[str, ...] = (
@@ -58,12 +25,6 @@ MUNICIPALITIES: tuple[str, ...] = (
     "Perstorp", "Simrishamn", "Sjöbo", "Skurup", "Staffanstorp", "Svalöv", "Svedala", "Tomelilla",
     "Trelleborg", "Vellinge", "Ystad", "Åstorp", "Ängelholm", "Örkelljunga", "Östra Göinge",
 )
-
-SESSION_FORMATS: dict[str, tuple[str, str]] = {
-    "in_person": ("På plats", "In person"),
-    "online": ("Digitalt", "Online"),
-    "phone": ("Telefon", "Phone"),
-}
 
 MAX_CAPACITY = 3
 MAX_SKILLS = 10

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
+from lce_utils.messages import both, pair, t
+
 STYLE = """<style>
 body { font-family: system-ui, sans-serif; font-size: 17px; line-height: 1.5; color: #1d1d1f; margin: 0;
   background: #f6f7f9; }
@@ -26,10 +28,14 @@ def _page(title: str, body: str) -> str:
             f"<title>{escape(title)}</title>\n{STYLE}\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-MENTORSHIP_AUDIENCE = ("Den här sidan är för programmets samordnare.",
-                       "This page is for the programme's\ncoordinators.")
-MENTORSHIP_INVITATION = ("Vill du söka till mentorsprogrammet? {link}Till ansökan{end}.",
-                         "Applying to the mentoring programme? {link}To the application\nform{end}.")
+def _bilingual(key: str, **params: object) -> str:
+    """The Swedish text, then the English one marked lang="en" (both escaped)."""
+    sv, en = pair(key, **params)
+    return f'{escape(sv)} <span lang="en" class="en">/ {escape(en)}</span>'
+
+
+MENTORSHIP_AUDIENCE = pair("page_audience_mentorship")
+MENTORSHIP_INVITATION = pair("page_invitation_mentorship")  # {link}...{end}: the link to the sign-up
 
 
 def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, signup_url: str,
@@ -37,10 +43,10 @@ def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, sign
                invitation: tuple[str, str] = MENTORSHIP_INVITATION) -> str:
     """The staff's log-in form (the token), with a bilingual error after a wrong token: audience says who the
     pages behind it are for, invitation (with {link}...{end}) leads everyone else to the public page signup_url."""
-    error = ('<p class="error" id="login-error" role="alert">Fel token. '
-             '<span lang="en" class="en">Wrong token.</span></p>\n') if failed else ""
+    error = (f'<p class="error" id="login-error" role="alert">{_bilingual("page_wrong_token")}</p>\n'
+             if failed else "")
     described = ' aria-describedby="login-error" aria-invalid="true"' if failed else ""
-    return _page("Logga in / Log in", f"""<h1>Logga in <span lang="en" class="en">/ Log in</span></h1>
+    return _page(both("page_login"), f"""<h1>{_bilingual("page_login")}</h1>
 <p>{escape(audience[0])} <span lang="en" class="en">{escape(audience[1])}</span></p>
 {error}<form method="post" action="{escape(action)}">
 {xsrf_html}
@@ -48,7 +54,7 @@ def login_page(*, action: str, next_url: str, xsrf_html: str, failed: bool, sign
 <label for="password">Token <span lang="en" class="en">(token)</span></label>
 <input type="password" id="password" name="password" autocomplete="current-password" required
   autofocus{described}>
-<button type="submit">Logga in <span lang="en">/ Log in</span></button>
+<button type="submit">{escape(t("page_login"))} <span lang="en">/ {escape(t("page_login", "en"))}</span></button>
 </form>
 <p>{_linked(invitation[0], signup_url)}
 <span lang="en" class="en">{_linked(invitation[1], signup_url)}</span></p>""")
@@ -61,29 +67,24 @@ def _linked(text: str, url: str) -> str:
 
 def logout_page(*, login_url: str) -> str:
     """Shown after logging out (the cookie is cleared)."""
-    return _page("Utloggad / Logged out", f"""<h1>Du är utloggad <span lang="en" class="en">/ You are logged
-out</span></h1>
-<p><a href="{escape(login_url)}">Logga in igen</a> <span lang="en" class="en">/ <a href="{escape(login_url)}">Log
-in again</a></span></p>""")
+    sv, en = pair("page_login_again")
+    link = f'<a href="{escape(login_url)}">'
+    return _page(both("page_logged_out"), f"""<h1>{_bilingual("page_you_are_logged_out")}</h1>
+<p>{link}{escape(sv)}</a> <span lang="en" class="en">/ {link}{escape(en)}</a></span></p>""")
 
 
 def busy_page(*, retry_after: int) -> str:
     """The full-server page: it reloads itself after `retry_after` seconds (a meta refresh, no script)."""
-    page = _page("Många besökare just nu / Many visitors right now", f"""<h1>Många besökare just nu
-<span lang="en" class="en">/ Many visitors right now</span></h1>
-<p>Formuläret öppnas av sig självt om några sekunder; du behöver inte göra något.</p>
-<p lang="en" class="en">The form opens by itself in a few seconds; you need not do anything.</p>
-<p role="status">Nytt försök om {retry_after} sekunder. <span lang="en" class="en">Trying again in
-{retry_after} seconds.</span></p>""")
+    sv, en = pair("page_busy_body")
+    page = _page(both("page_busy"), f"""<h1>{_bilingual("page_busy")}</h1>
+<p>{escape(sv)}</p>
+<p lang="en" class="en">{escape(en)}</p>
+<p role="status">{_bilingual("page_busy_retry", seconds=retry_after)}</p>""")
     return page.replace("<title>", f'<meta http-equiv="refresh" content="{retry_after}">\n<title>', 1)
-
-
-ERRORS = {403: ("Åtkomst nekad", "Access denied"), 404: ("Sidan finns inte", "Page not found"),
-          405: ("Det går inte att göra så här", "Method not allowed")}
 
 
 def error_page(status: int) -> str:
     """A plain page for an HTTP error: what happened, in both languages, and nothing about the server."""
-    sv, en = ERRORS.get(status, ("Något gick fel", "Something went wrong"))
-    return _page(f"{sv} / {en}", f"""<h1>{escape(sv)} <span lang="en" class="en">/ {escape(en)}</span></h1>
-<p>Felkod <span lang="en" class="en">/ error code</span> {int(status)}.</p>""")
+    key = f"page_error_{status}" if status in (403, 404, 405) else "page_error"
+    return _page(both(key), f"""<h1>{_bilingual(key)}</h1>
+<p>{_bilingual("page_error_code")} {int(status)}.</p>""")

@@ -59,6 +59,7 @@ from lce_utils.mentorship.pages import (
     logout_page,
 )
 from lce_utils.mentorship.rendering import install as install_steady_rendering
+from lce_utils.messages import both
 from lce_utils.paths import MENTORSHIP_APPS, VAR
 from lce_utils.settings import Setting
 
@@ -79,6 +80,7 @@ __all__ = ["MENTORSHIP", "AppSite", "CappedKernelManager", "MentorshipVoila", "b
            "serve"]
 
 
+LOGIN_LINE = "    " + both("serve_login", where="{where}", base="{base}")  # filled in at start
 KERNEL_LINE = ("  kernels: {pools}cap {max_kernels}, pages that do not connect stopped after {connect_timeout} s "
                "(at most {max_pending} waiting, {per_client} per client), at most {live_per_client} per client in "
                "all, idle ones after {cull_idle} s. Stop with Ctrl+C.")
@@ -126,13 +128,13 @@ MENTORSHIP = AppSite(
     token_file=TOKEN_FILE, token_setting=settings.MENTORSHIP_TOKEN, db_setting=settings.MENTORSHIP_DB,
     proxies_setting=settings.MENTORSHIP_TRUSTED_PROXIES,
     audience=MENTORSHIP_AUDIENCE, invitation=(SIGNUP_URL, *MENTORSHIP_INVITATION),
-    urls=("Mentorship apps / mentorsprogrammets appar:",
-          "  sign-up / ansökan:     {base}/voila/render/signup/index.ipynb",
-          "  follow-up / uppföljning: {base}/voila/render/followup/index.ipynb",
-          "  feedback / synpunkter: {base}/voila/render/feedback/index.ipynb?context=<lesson> (anonymous; no "
+    urls=(both("serve_mentorship") + ":",
+          f"  {both('serve_signup')}: {{base}}/voila/render/signup/index.ipynb",
+          f"  {both('serve_followup')}: {{base}}/voila/render/followup/index.ipynb",
+          f"  {both('serve_feedback')}: {{base}}/voila/render/feedback/index.ipynb?context=<lesson> (anonymous; no "
           "preheated pool: the page's context reaches its kernel when it starts)",
-          "  coordinator / samordning (staff only): {base}/voila/render/coordinator/index.ipynb",
-          "    log in with {where}; log out at / logga ut på {base}/logout",
+          f"  {both('serve_coordinator')}: {{base}}/voila/render/coordinator/index.ipynb",
+          LOGIN_LINE,
           KERNEL_LINE.replace("{pools}", "pool {pool} for the sign-up, ")),
     prepare_store=_mentorship_store, on_start=_mentorship_retention)
 
@@ -586,9 +588,8 @@ def serve(port: int = 8888, host: str = "127.0.0.1", token: str | None = None, p
     if max_pending + pools >= max_kernels:
         # (unconnected pages count against the cap: only max_kernels - pool - max_pending is kept for connected
         # visitors; see kernels.py)
-        print(f"  note / obs: --max-pending {max_pending} + pools {pools} >= --max-kernels {max_kernels}: pages that "
-              "never connect can fill the server until they are stopped / sidor som aldrig ansluter kan fylla "
-              "servern tills de stoppas", flush=True)
+        print(f"  --max-pending {max_pending} + pools {pools} >= --max-kernels {max_kernels}: "
+              + both("serve_pending_fill"), flush=True)
     sys.stdout.flush()
     if site.on_start is not None:
         site.on_start()

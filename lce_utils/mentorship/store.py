@@ -41,6 +41,7 @@ from lce_utils.mentorship.validation import (
     validate_feedback,
     validate_session,
 )
+from lce_utils.messages import both, pair
 
 ENV_VAR = settings.MENTORSHIP_DB.name
 PRIVACY_NOTICE_VERSION = "2026-1"
@@ -328,8 +329,7 @@ def purge(days: int | None = None, url: str | None = None, *, export_days: int |
     export_days = export_retention_days() if export_days is None else export_days
     for name, value in (("days", days), ("export days", export_days)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise DataError(f"purge: {name} must be a whole number of at least 0, got {value!r} / dagar måste "
-                            "vara ett heltal, minst 0")
+            raise DataError("purge: " + both("purge_days_invalid", name=name, value=repr(value)))
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=days)
 
@@ -398,9 +398,9 @@ def run_matching(url: str | None = None, exclude_same_org: bool = True) -> dict[
         run = MatchRun(params={"exclude_same_organisation": exclude_same_org}, total_score=result.total_score)
         session.add(run)
         session.flush()
-        for pair in result.pairs:
-            session.add(Match(run_id=run.id, a_application_id=pair.a, b_application_id=pair.b, kind=pair.kind,
-                              score=pair.score, reasons=pair.reasons, code=secrets.token_hex(4)))
+        for chosen in result.pairs:
+            session.add(Match(run_id=run.id, a_application_id=chosen.a, b_application_id=chosen.b, kind=chosen.kind,
+                              score=chosen.score, reasons=chosen.reasons, code=secrets.token_hex(4)))
         return {"run_id": run.id, "pairs": len(result.pairs) + len(locked), "new_pairs": len(result.pairs),
                 "locked": len(locked), "unmatched": len(result.unmatched), "total_score": result.total_score}
 
@@ -439,8 +439,7 @@ def _match_for(session: Session, email: str, code: str) -> tuple[Match, Person]:
     person = session.scalar(select(Person).where(Person.email == email))
     match = session.scalar(select(Match).where(Match.code == code)) if code else None
     if person is None or match is None or person.id not in {match.a.person_id, match.b.person_id}:
-        raise ValidationError({"match_code": ("Koden och e-postadressen hör inte ihop med någon matchning.",
-                                              "The code and e-mail address do not belong to any match.")})
+        raise ValidationError({"match_code": pair("err_match_code")})
     return match, person
 
 

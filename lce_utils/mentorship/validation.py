@@ -9,7 +9,7 @@ from typing import Any
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship import options
-from lce_utils.messages import t
+from lce_utils.messages import both, t
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
                       r"[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$")
@@ -25,7 +25,7 @@ class ValidationError(DataError):
     def __init__(self, errors: dict[str, tuple[str, str]]):
         self.errors = dict(errors)
         parts = [f"{name}: {sv} / {en}" for name, (sv, en) in self.errors.items()]
-        super().__init__("invalid fields / ogiltiga fält: " + "; ".join(parts))
+        super().__init__(both("invalid_fields") + ": " + "; ".join(parts))
 
     def message(self, field: str, lang: str = "sv") -> str | None:
         """The message for one field in 'sv' or 'en', or None when that field is fine."""

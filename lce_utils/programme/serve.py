@@ -9,7 +9,8 @@ preheated: its kernel is told the visitor's address when it starts, for the limi
 from __future__ import annotations
 
 from lce_utils import settings
-from lce_utils.mentorship.serve import KERNEL_LINE, AppSite
+from lce_utils.mentorship.serve import KERNEL_LINE, LOGIN_LINE, AppSite
+from lce_utils.messages import both, pair
 from lce_utils.paths import ROOT, VAR
 
 PROGRAMME_APPS = ROOT / "programme"
@@ -27,13 +28,12 @@ PROGRAMME = AppSite(
     name="programme", root=PROGRAMME_APPS, public=(ATTEST,), pools=(), preheat_denylist=("staff",),
     token_file=VAR / "programme-token", token_setting=settings.PROGRAMME_TOKEN, db_setting=settings.PROGRAMME_DB,
     proxies_setting=settings.PROGRAMME_TRUSTED_PROXIES,
-    audience=("Den här sidan är för programmets personal.", "This page is for the programme's staff."),
-    invitation=(f"voila/render/{ATTEST}", "Deltagare? {link}Intyga din tid{end} med din personliga kod.",
-                "Participant? {link}Attest your time{end} with your personal code."),
-    urls=("Programme register / programregistret:",
-          f"  attestation / intyga tid (participants, with their personal code): {{base}}/voila/render/{ATTEST}",
-          f"  staff / personal (staff only): {{base}}/voila/render/{STAFF}",
-          "    log in with {where}; log out at / logga ut på {base}/logout",
+    audience=pair("page_audience_programme"),
+    invitation=(f"voila/render/{ATTEST}", *pair("page_invitation_programme")),
+    urls=(both("serve_programme") + ":",
+          f"  {both('serve_attest')}: {{base}}/voila/render/{ATTEST}",
+          f"  {both('serve_staff')}: {{base}}/voila/render/{STAFF}",
+          LOGIN_LINE,
           KERNEL_LINE.replace("{pools}", "no preheated pool, ")),
     prepare_store=_store, client_env=True, cookie_name="lce-programme-login")
 

@@ -20,7 +20,6 @@ from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.apps.common import LanguageSwitch, StatusLine, esc, log_exception, relabel_choice
 from lce_utils.mentorship.audit import COORDINATOR
 from lce_utils.mentorship.exports import download_matches, person_data
-from lce_utils.messages import number, t, tn
 from lce_utils.mentorship.identity import decide_application, flagged_applications
 from lce_utils.mentorship.matching import explain, max_score
 from lce_utils.mentorship.store import (
@@ -35,6 +34,7 @@ from lce_utils.mentorship.store import (
     set_locked,
 )
 from lce_utils.mentorship.validation import ValidationError
+from lce_utils.messages import number, t, tn
 
 # (the log-out link's text; the server's own pages are in pages.py)
 LOG_OUT = {"sv": "Logga ut", "en": "Log out"}

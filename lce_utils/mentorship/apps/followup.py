@@ -18,9 +18,9 @@ from lce_utils.mentorship.apps.common import (
     message,
     relabel_choice,
 )
-from lce_utils.messages import t
 from lce_utils.mentorship.store import give_feedback, log_session
 from lce_utils.mentorship.validation import ValidationError
+from lce_utils.messages import t
 
 
 class FollowupApp:

@@ -19,9 +19,9 @@ from lce_utils.mentorship.apps.common import (
     message,
     relabel_choice,
 )
-from lce_utils.messages import t
 from lce_utils.mentorship.store import RETENTION_DAYS, submit_application
 from lce_utils.mentorship.validation import ValidationError, validate_application
+from lce_utils.messages import t
 
 TEXT_FIELDS = ("name", "email", "organisation")
 
