@@ -235,11 +235,11 @@ class _Source:
             cols = "{" + ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names) + "}"
             # Rows are numbered as a spreadsheet numbers them (header = row skip + 1). A quoted line break needs
             # the serial reader (set by reopen_serial when DuckDB says so).
-            self.con.execute(
-                f"CREATE OR REPLACE VIEW raw_input AS SELECT row_number() OVER () + {self.skip + 1} AS _row, * FROM "
-                f"read_csv('{_sql_str(str(source))}', delim='{_sql_str(separator)}', header=true, "
-                "all_varchar=true, quote='\"', escape='\"', null_padding=true, auto_detect=false, "
-                f"skip={self.skip}, parallel={str(self.parallel).lower()}, columns={cols})")
+            self._reader = (f"read_csv('{_sql_str(str(source))}', delim='{_sql_str(separator)}', header=true, "
+                            "all_varchar=true, quote='\"', escape='\"', null_padding=true, auto_detect=false, "
+                            f"skip={self.skip}, parallel={str(self.parallel).lower()}, columns={cols})")
+            self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT row_number() OVER () + {self.skip + 1} "
+                             f"AS _row, * FROM {self._reader}")
             self.con.execute("SELECT 1 FROM raw_input LIMIT 1").fetchall()
         except duckdb.Error as exc:
             message = str(exc)
@@ -293,6 +293,26 @@ class _Source:
         cast = ", ".join(f'CAST("{_sql_ident(n)}" AS VARCHAR) AS "{_sql_ident(n)}"' for n in names)
         self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT file_row_number + 1 AS _row, {cast} "
                          f"FROM read_parquet('{_sql_str(str(self.path))}', file_row_number=true)")
+
+    def materialise(self, keep: list[str]) -> None:
+        """The columns a run reads, copied once into a DuckDB table with a hash of each whole line (for exact
+        duplicates); raw_input then reads that table. Every later pass runs in parallel on memory: numbering CSV
+        rows with row_number() over the reader ran each pass on one thread. A CSV's rows are numbered by the
+        table's rowid, which keeps the file's order."""
+        chosen = ", ".join(f'"{_sql_ident(c)}"' for c in dict.fromkeys(keep))
+        line = "hash(" + ", ".join(f'"{_sql_ident(c)}"' for c in self.data_columns) + ") AS _line"
+        if self.detected.kind == "csv":
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE lce_input AS SELECT {chosen}, {line} FROM {self._reader}")
+            self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT rowid + {self.skip + 2} AS _row, * "
+                             "FROM lce_input")  # rowid counts from 0, row_number() from 1
+        else:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE lce_input AS SELECT _row, {chosen}, {line} "
+                             "FROM raw_input")
+            self.con.execute("CREATE OR REPLACE VIEW raw_input AS SELECT * FROM lce_input")
+
+    def release(self) -> None:
+        self.con.execute("DROP VIEW IF EXISTS raw_input")
+        self.con.execute("DROP TABLE IF EXISTS lce_input")
 
     @property
     def data_columns(self) -> list[str]:
@@ -520,11 +540,13 @@ def _prepare_visits(con: duckdb.DuckDBPyConnection, source: _Source, path: Path,
     cols = m.resolve_columns(source.data_columns, mp.columns, m.VISIT_SYNONYMS, m.REQUIRED_VISIT_COLUMNS,
                              path.name)
     dropped = _identifier_columns(con, source, cols, mp, path.name)
+    source.materialise(list(cols.values()))
     decimal, reading, duplicates = _decide_types(con, source, cols, mp, path.name)
     source.detected.decimal, source.detected.timestamp = decimal, reading.describe()
     _gender_table(con, mp.values.get("gender", {}))
     con.execute(f"COPY ({_visits_select(cols, mp, decimal, reading)}) TO '{_sql_str(str(work / 'visits.parquet'))}' "
                 "(FORMAT parquet, COMPRESSION zstd)")
+    source.release()
     stats = con.execute(
         "SELECT count(*) FILTER (WHERE _copy = 0), count(_reject_reason), "
         "min(ts) FILTER (WHERE _reject_reason IS NULL AND _excluded IS NULL), "
@@ -584,11 +606,10 @@ def _decide_types(con: duckdb.DuckDBPyConnection, source: _Source, cols: dict[st
     """Decimal style and timestamp formats from every distinct value of the two columns, and exact duplicate
     lines (count and a few row numbers, nothing of their content), in one pass over the file."""
     price = _col(cols.get("price"))
-    line = "hash(" + ", ".join(f'"{_sql_ident(c)}"' for c in source.data_columns) + ")"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lce_distinct AS
         SELECT ts_v, price_v, grouping(ts_v) + 2 * grouping(price_v) AS g, count(*) AS n,
                min(_row) AS first_row, max(_row) AS last_row
-        FROM (SELECT {_col(cols['timestamp'])} AS ts_v, {price} AS price_v, {line} AS line, _row FROM raw_input)
+        FROM (SELECT {_col(cols['timestamp'])} AS ts_v, {price} AS price_v, _line AS line, _row FROM raw_input)
         GROUP BY GROUPING SETS ((ts_v), (price_v), (line))
         HAVING grouping(line) = 1 OR count(*) > 1""")
     dup = con.execute("SELECT coalesce(sum(n - 1), 0), list([first_row, last_row] ORDER BY first_row)[:5] "

@@ -11,7 +11,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import sqlglot
 
 from lce_utils.engagement.schema import AGE_BAND_SQL, AGE_BANDS, GENDERS
 from lce_utils.privacy import DEFAULT_K, suppress_count, suppress_counts
@@ -199,11 +198,13 @@ def definitions(has_visitor: bool, has_events: bool, events_dated: bool) -> dict
 
 def transpile(name: str, dialect: str) -> str:
     """A definition in another SQL dialect (e.g. 'spark', 'postgres', 'bigquery') via SQLGlot."""
+    import sqlglot  # imported here: it takes longer to import than a small lab takes to run
     return sqlglot.transpile(SQL[name], read="duckdb", write=dialect)[0]
 
 
 def check_definitions() -> list[str]:
     """Parse every definition with SQLGlot (DuckDB dialect); returns the names checked, raises on an error."""
+    import sqlglot
     for sql in SQL.values():
         sqlglot.parse_one(sql, read="duckdb")
     return list(SQL)
