@@ -15,6 +15,7 @@ from lce_utils.cli import main
 from lce_utils.engagement import open_lab
 from lce_utils.engagement.mapping import VISIT_SYNONYMS, load_mapping, resolve_columns
 from lce_utils.engagement.presets import UNVERIFIED, preset_names, preset_path, suggest_preset
+from lce_utils.errors import DataError
 
 
 def _address(i: int) -> str:
@@ -288,6 +289,16 @@ def test_tessitura_ticket_history_as_written_by_tq(tmp_path, capsys):
                  "--no-notebooks", "--k", "1"]) == 0
     metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
     assert (metrics["visits"], metrics["revenue_sek"]) == (int(seats.sum()), None)
+
+
+def test_tessitura_flattened_without_tq_quotes_is_refused_naming_the_column(tmp_path):
+    # Same column names (pandas json_normalize), no JSON quotes: the preset's date_format does not fit, and says so.
+    plain = tmp_path / "tickethistory-normalized.csv"
+    pd.json_normalize(_tessitura(tmp_path / "tq.csv")).to_csv(plain, index=False)
+    with pytest.raises(DataError) as refused:
+        open_lab(plain, mapping_path=preset_path("tessitura"), k=1)
+    assert "column 'Performance.PerformanceDateTime'" in str(refused.value)
+    assert "timestamp is not a valid date ('2025-03-01T19:30:00+01:00')" in str(refused.value)
 
 
 def test_an_empty_column_name_means_the_file_has_none():
