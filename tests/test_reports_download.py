@@ -16,7 +16,7 @@ from lce_utils.reports.sanitize import clean_fragment
 def _shown(frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, **kwargs) -> str:
     out: list[str] = []
     monkeypatch.setattr(display, "display", lambda obj: out.append(obj.data))
-    display.show_table(frame, "Besök per månad", "Visits by month", **kwargs)
+    display.show_table(frame, "r.cap_visits_by_month", **kwargs)
     return out[0]
 
 

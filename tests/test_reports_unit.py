@@ -33,6 +33,17 @@ def make_config(tmp_path: Path, body: str) -> Path:
     return path
 
 
+def one_report(tmp_path: Path, parameters: str) -> Path:
+    """The configuration of one report r of the template t.ipynb with these parameters (YAML flow mapping)."""
+    return make_config(tmp_path, f"""\
+        reports:
+          - id: r
+            title: {{sv: T, en: T}}
+            template: t.ipynb
+            parameters: {parameters}
+        """)
+
+
 @pytest.mark.parametrize("name", ["x=1\nimport os", "x y", "1x", "class", "__import__", "", "a.b", "é"])
 def test_parameter_names_must_be_plain_identifiers(name):
     with pytest.raises(ParameterError, match="not a plain identifier"):
@@ -40,13 +51,7 @@ def test_parameter_names_must_be_plain_identifiers(name):
 
 
 def test_parameter_name_with_code_is_refused_before_anything_runs(tmp_path):
-    config = make_config(tmp_path, """\
-        reports:
-          - id: r
-            title: {sv: T, en: T}
-            template: t.ipynb
-            parameters: {"x=1\\nimport os": 1}
-        """)
+    config = one_report(tmp_path, '{"x=1\\nimport os": 1}')
     out = tmp_path / "site"
     with pytest.raises(ParameterError, match="not a plain identifier"):
         build_site(config, root=tmp_path, out=out)
@@ -54,13 +59,7 @@ def test_parameter_name_with_code_is_refused_before_anything_runs(tmp_path):
 
 
 def test_undeclared_parameter_and_code_like_values(tmp_path):
-    config = make_config(tmp_path, """\
-        reports:
-          - id: r
-            title: {sv: T, en: T}
-            template: t.ipynb
-            parameters: {other: 1}
-        """)
+    config = one_report(tmp_path, "{other: 1}")
     with pytest.raises(ParameterError, match="not in the parameters cell"):
         build_site(config, root=tmp_path, out=tmp_path / "site")
     with pytest.raises(ParameterError, match="not allowed"):
@@ -166,7 +165,7 @@ def test_sanitiser_keeps_charts_and_drops_scripts():
 
 def test_tables_escape_values_and_show_suppressed_counts():
     frame = pd.DataFrame({"event": [XSS, "Konsert"], "visitors": pd.array([None, 12], dtype="Int64")})
-    html = display.table_html(frame, "Evenemang", "Events", count_columns=["visitors"])
+    html = display.table_html(frame, ("Evenemang", "Events"), count_columns=["visitors"])
     assert XSS not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "prickad <span lang=\"en\">/ suppressed</span>" in html and "&lt;5" not in html
     assert '<caption>Evenemang <span lang="en">/ Events</span></caption>' in html
@@ -369,7 +368,7 @@ def test_course_results_say_when_grades_were_made_without_the_sandbox(tmp_path, 
     from lce_utils.reports import sections
 
     notes = []
-    monkeypatch.setattr(sections.show, "note", lambda sv, en: notes.append((sv, en)))
+    monkeypatch.setattr(sections.show, "note", lambda text, **params: notes.append(sections.show.texts(text, **params)))
     _grades_csv(tmp_path, ["True", "False", ""])
     grades = data.course_grades(tmp_path, "a")
     assert list(grades["sandboxed"]) == [True, False, None]

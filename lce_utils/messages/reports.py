@@ -9,6 +9,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.download_table": ("Ladda ner tabellen {caption} (CSV)", "Download the table {caption} (CSV)"),
     "r.folded_table": ("{caption}: {n} rader, visa tabellen", "{caption}: {n} rows, show the table"),
     "r.not_available": ("{caption} finns inte ännu.", "{caption}: not available yet."),
+    # the site's build log and pages (lce_utils.reports.build, execute, sanitize)
+    "r.not_selected": ("inte vald", "not selected (--only)"),
+    "r.previous_page_missing": ("förra sidan saknas", "previous page missing"),
+    "r.missing_input": ("saknar indata", "missing input"),
+    "r.parameters": ("Parametrar för den här rapporten", "Parameters of this report"),
+    "r.parameter_name": ("namn", "name"),
+    "r.parameter_value": ("värde", "value"),
+    "r.image": ("bild", "image"),
+    "r.image_not_loaded": ("bild på webben, inte hämtad", "image on the web, not loaded"),
     # the report sections (lce_utils.reports.sections)
     "r.cap_visitors_by_month": ("Besökare per månad", "Visitors by month"),
     "r.cap_cohort_retention": ("Återkommande besökare per kohort", "Returning visitors by cohort"),

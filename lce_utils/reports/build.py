@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lce_utils.errors import LCEError, ParameterError, UsageError
+from lce_utils.messages import both
 from lce_utils.paths import KNOWLEDGE, ROOT, SITE
 from lce_utils.progress import progress
 from lce_utils.reports import manifest as M
@@ -316,12 +317,12 @@ def _build_locked(specs: list[ReportSpec], chosen: set[str], root: Path, out: Pa
             missing = [spec.problem] if spec.problem else M.missing_inputs(spec, root)
             if spec.id not in chosen:
                 entry.update({k: prev.get(k) for k in ("status", "reason", "failed_key")} if prev else
-                             {"reason": "inte vald / not selected (--only)"})
+                             {"reason": both("r.not_selected")})
                 entry["status"] = entry["status"] or "not-built"
                 if entry["status"] in ("ok", "stale") and not has_old_page:
-                    entry.update(status="not-built", reason="förra sidan saknas / previous page missing")
+                    entry.update(status="not-built", reason=both("r.previous_page_missing"))
             elif missing:
-                reason = "saknar indata / missing input: " + ", ".join(missing)
+                reason = f"{both('r.missing_input')}: {', '.join(missing)}"
                 entry.update(status="stale" if has_old_page else "not-built", reason=reason)
             else:
                 keys[spec.id] = key = M.report_key(spec, root, machinery)

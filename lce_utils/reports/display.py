@@ -15,18 +15,39 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from lce_utils.charts import figure_html
+from lce_utils.messages import pair, t
 from lce_utils.privacy import DEFAULT_K, HIDDEN_LABEL, HIDDEN_TEXT
 from lce_utils.reports.execute import SUMMARY_MIME
+
+# A text shown in both languages: a key of the message catalogue (lce_utils.messages), or a (Swedish, English)
+# pair that comes with the data (an assignment's title from course.yaml, a table's title from the register).
+Text = str | tuple[str, str]
 
 
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-def bilingual(sv: str, en: str, tag: str = "p", cls: str | None = None) -> str:
+def texts(text: Text, **params: object) -> tuple[str, str]:
+    """The Swedish and the English text: the catalogue's for a key (params filled in), else the pair itself."""
+    return text if isinstance(text, tuple) else pair(text, **params)
+
+
+def around(key: str, inner: Text, **params: object) -> tuple[str, str]:
+    """The message key in each language with {caption} filled in by inner in that language."""
+    sv, en = texts(inner)
+    return t(key, "sv", caption=sv, **params), t(key, "en", caption=en, **params)
+
+
+def _both_html(text: Text, **params: object) -> str:
+    sv, en = texts(text, **params)
+    return f'{_esc(sv)} <span lang="en">/ {_esc(en)}</span>'
+
+
+def bilingual(text: Text, tag: str = "p", cls: str | None = None, **params: object) -> str:
     """Swedish then English text in one element, the English part marked lang="en" (both escaped)."""
     attr = f' class="{_esc(cls)}"' if cls else ""
-    return f'<{tag}{attr}>{_esc(sv)} <span lang="en">/ {_esc(en)}</span></{tag}>'
+    return f"<{tag}{attr}>{_both_html(text, **params)}</{tag}>"
 
 
 def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
@@ -37,7 +58,7 @@ def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
         return (f'<span class="hidden-count">{HIDDEN_LABEL["sv"]} <span lang="en">/ {HIDDEN_LABEL["en"]}</span>'
                 "</span>") if count else "–"
     if isinstance(value, (bool, np.bool_)):
-        return "ja / yes" if value else "nej / no"
+        return " / ".join(pair("r.yes" if value else "r.no"))
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
                                                 and (count or abs(float(value)) >= 2)):
         # cast: numbers.Real's stub lacks __int__, which every Real met here has (int, float, NumPy, Fraction)
@@ -49,7 +70,7 @@ def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
     return _esc(value)
 
 
-def table_html(frame: pd.DataFrame, caption_sv: str, caption_en: str, *, count_columns: Sequence[str] = (),
+def table_html(frame: pd.DataFrame, caption: Text, *, count_columns: Sequence[str] = (),
                labels: Mapping[str, str] | None = None, k: int = DEFAULT_K) -> str:
     """A captioned HTML table of frame: every value escaped, suppressed counts shown as '<k'."""
     labels = labels or {}
@@ -65,10 +86,8 @@ def table_html(frame: pd.DataFrame, caption_sv: str, caption_en: str, *, count_c
             cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
-        rows.append(f'<tr><td colspan="{max(len(frame.columns), 1)}">Inga rader <span lang="en">/ No rows'
-                    "</span></td></tr>")
-    caption = f'{_esc(caption_sv)} <span lang="en">/ {_esc(caption_en)}</span>'
-    return (f'<table class="lce-table"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
+        rows.append(f'<tr><td colspan="{max(len(frame.columns), 1)}">{_both_html("r.no_rows")}</td></tr>')
+    return (f'<table class="lce-table"><caption>{_both_html(caption)}</caption><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -92,57 +111,55 @@ def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def download_link(csv_text: str, caption_sv: str, caption_en: str) -> str:
+def download_link(csv_text: str, caption: Text) -> str:
     """A link that downloads csv_text as a file (an inline data URL: the page stays one file and works offline)."""
     data = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")  # BOM: Excel reads UTF-8
-    name = re.sub(r"[^a-z0-9]+", "-", caption_en.lower()).strip("-") or "table"
+    name = re.sub(r"[^a-z0-9]+", "-", texts(caption)[1].lower()).strip("-") or "table"
     return (f'<p class="download"><a href="data:text/csv;charset=utf-8;base64,{data}" download="{_esc(name)}.csv">'
-            f"Ladda ner tabellen {_esc(caption_sv)} (CSV) <span lang=\"en\">/ Download the table {_esc(caption_en)} "
-            "(CSV)</span></a></p>")
+            f"{_both_html(around('r.download_table', caption))}</a></p>")
 
 
-def show_table(frame: pd.DataFrame, caption_sv: str, caption_en: str, **kwargs: Any) -> None:
+def show_table(frame: pd.DataFrame, caption: Text, **kwargs: Any) -> None:
     """Display table_html in the notebook; a table of more than FOLD_ROWS rows folded behind its summary, with the
     table as a CSV download (the rows shown only: they are the ones disclosure control protected together)."""
-    table = table_html(frame, caption_sv, caption_en, **kwargs)
+    table = table_html(frame, caption, **kwargs)
     if len(frame) > FOLD_ROWS:
         csv_text = table_csv(frame, count_columns=kwargs.get("count_columns", ()), labels=kwargs.get("labels"))
-        table = (f"<details><summary>{_esc(caption_sv)}: {len(frame)} rader, visa tabellen <span lang=\"en\">/ "
-                 f"{_esc(caption_en)}: {len(frame)} rows, show the table</span></summary>{table}</details>"
-                 + download_link(csv_text, caption_sv, caption_en))
+        table = (f"<details><summary>{_both_html(around('r.folded_table', caption, n=len(frame)))}</summary>"
+                 f"{table}</details>" + download_link(csv_text, caption))
     display(HTML(table))
 
 
-def show_chart(chart: Any, alt_sv: str, alt_en: str) -> None:
+def show_chart(chart: Any, alt: Text, **params: object) -> None:
     """A static SVG chart with a bilingual text alternative and caption (lce_utils.charts)."""
-    display(HTML(figure_html(chart, f"{alt_sv} / {alt_en}")))
+    display(HTML(figure_html(chart, " / ".join(texts(alt, **params)))))
 
 
-def note(sv: str, en: str) -> None:
+def note(text: Text, **params: object) -> None:
     """A bilingual note (for example: this input is missing, run `lce run` first)."""
-    display(HTML(f'<div class="lce-note" role="note">{bilingual(sv, en)}</div>'))
+    display(HTML(f'<div class="lce-note" role="note">{bilingual(texts(text, **params))}</div>'))
 
 
-def missing(what_sv: str, what_en: str, where: str = "") -> None:
+def missing(what: Text, where: str = "") -> None:
     """Say, in both languages, that figures are not available yet (where, a file name, is for the build log only)."""
-    note(f"{what_sv} finns inte ännu.", f"{what_en}: not available yet.")
+    note(around("r.not_available", what))
 
 
-def bullets(items: Sequence[tuple[str, str]]) -> None:
+def bullets(items: Sequence[Text]) -> None:
     """A bulleted list, each item in Swedish then English (escaped)."""
-    display(HTML("<ul>" + "".join(f"<li>{bilingual(sv, en, tag='span')}</li>" for sv, en in items) + "</ul>"))
+    display(HTML("<ul>" + "".join(f"<li>{bilingual(item, tag='span')}</li>" for item in items) + "</ul>"))
 
 
-def key_figures(figures: Sequence[tuple[str, str, str]]) -> None:
-    """Key figures as a definition list: (Swedish label, English label, value already formatted)."""
-    items = "".join(f'<div><dt>{_esc(sv)} <span lang="en">/ {_esc(en)}</span></dt><dd>{_esc(value)}</dd></div>'
-                    for sv, en, value in figures)
+def key_figures(figures: Sequence[tuple[Text, str]]) -> None:
+    """Key figures as a definition list: (label, value already formatted)."""
+    items = "".join(f"<div><dt>{_both_html(label)}</dt><dd>{_esc(value)}</dd></div>" for label, value in figures)
     display(HTML(f'<dl class="kpis">{items}</dl>'))
 
 
-def summary(sv: str, en: str) -> None:
+def summary(text: Text, **params: object) -> None:
     """The report's one-line summary: shown on the page and listed on the site's index."""
-    display({"text/html": bilingual(sv, en, cls="lce-summary"), "text/plain": f"{sv} / {en}",
+    sv, en = texts(text, **params)
+    display({"text/html": bilingual((sv, en), cls="lce-summary"), "text/plain": f"{sv} / {en}",
              SUMMARY_MIME: {"sv": sv, "en": en}}, raw=True)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import nbformat
 
 from lce_utils.errors import NotebookError, ParameterError
+from lce_utils.messages import both
 from lce_utils.reports import params as P
 
 SUMMARY_MIME = "application/vnd.lce.summary+json"
@@ -129,8 +130,8 @@ def clean_for_publishing(nb: nbformat.NotebookNode, *, report_id: str,
                 continue
             rows = "\n".join(f"| `{name}` | {_md_escape(value)} |" for name, value in public_params)
             cells.append(nbformat.v4.new_markdown_cell(
-                "**Parametrar för den här rapporten / Parameters of this report**\n\n"
-                "| namn / name | värde / value |\n|---|---|\n" + rows, id=cell.get("id")))
+                f"**{both('r.parameters')}**\n\n| {both('r.parameter_name')} | {both('r.parameter_value')} |\n"
+                "|---|---|\n" + rows, id=cell.get("id")))
             continue
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)

@@ -7,6 +7,8 @@ import re
 
 import nh3
 
+from lce_utils.messages import both
+
 SVG_TAGS = {"svg", "g", "path", "rect", "line", "circle", "ellipse", "polygon", "polyline", "text", "tspan",
             "title", "desc", "defs", "clippath", "lineargradient", "radialgradient", "stop", "symbol", "use"}
 HTML_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
@@ -74,9 +76,8 @@ def remote_images_as_links(html: str) -> str:
         if not src or not _REMOTE_IMAGE.match(src.group(1)):
             return tag
         alt = re.search(r'\balt="([^"]*)"', tag)
-        label = alt.group(1) if alt and alt.group(1).strip() else "image / bild"
-        return (f'<a href="{src.group(1)}">{label} (image on the web, not loaded / bild på webben, '
-                "inte hämtad)</a>")
+        label = alt.group(1) if alt and alt.group(1).strip() else both("r.image")
+        return f'<a href="{src.group(1)}">{label} ({both("r.image_not_loaded")})</a>'
 
     return re.sub(r"<img\b[^>]*>", link, clean_fragment(html, external_links=True, remote_images=True))
 

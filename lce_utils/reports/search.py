@@ -3,8 +3,8 @@ site itself (nothing from the network).
 
 The pages are bilingual: Swedish text, with English parts marked lang="en". Pagefind picks one stemmer per page
 from <html lang>, which would stem the English parts as Swedish. So each page is split by language: its Swedish
-text becomes a record in the Swedish bundle (pagefind/sv/, Swedish stemming: "utställning" finds
-"utställningar") and its English text a record in the English bundle (pagefind/en/), both pointing at the same
+text becomes a record in the Swedish bundle (pagefind/sv/, Swedish stemming: "konsert" finds
+"konserter") and its English text a record in the English bundle (pagefind/en/), both pointing at the same
 page. The search page (sok.html) loads each bundle as its own Pagefind instance (its own module URL and
 WebAssembly language) and shows the hits of both. Search is an enhancement: every page reads and navigates
 without JavaScript, and the search page says so when it is off."""

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from lce_utils.engagement import schema as labs_schema
+from lce_utils.messages import pair, t
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.reports import aggregate, data
 from lce_utils.reports import disclosure as D
@@ -17,52 +18,27 @@ from lce_utils.reports.data import LabRun
 MAX_ROWS = 15
 # The gender × age tables of the labs are shown whole (2 × 8 and 4 × 9 groups at most).
 FULL_LAB_TABLES = {"representation_index": 16, "visits_by_gender_age": 36}
-LAB_CAPTIONS = {
-    "visitors_by_month": ("Besökare per månad", "Visitors by month"),
-    "cohort_retention": ("Återkommande besökare per kohort", "Returning visitors by cohort"),
-    "occupancy_by_event": ("Beläggning per evenemang", "Occupancy by event"),
-    "occupancy_by_art_form": ("Beläggning per konstform", "Occupancy by art form"),
-    "revenue_by_ticket_type": ("Intäkter per biljettyp", "Revenue by ticket type"),
-    "revenue_by_channel": ("Intäkter per försäljningskanal", "Revenue by sales channel"),
-    "reach_by_area": ("Räckvidd per område", "Reach by area"),
-    "representation_index": ("Representationsindex", "Representation index"),
-    "visits_by_gender_age": ("Besök per kön och åldersgrupp", "Visits by gender and age band"),
-}
-MENTORSHIP_CAPTIONS = {
-    "participants_by_role": ("Deltagare per roll", "Participants by role"),
-    "participants_by_field": ("Deltagare per område", "Participants by field"),
-    "matches_by_kind": ("Matchningar per typ", "Matches by kind"),
-    "sessions_by_month": ("Mentorsträffar per månad", "Mentoring sessions by month"),
-    "feedback_scores": ("Uppföljning: betyg", "Follow-up: scores"),
-    "feedback_summary": ("Uppföljning: sammanfattning", "Follow-up: summary"),
-    "programme_summary": ("Programmet i siffror", "The programme in figures"),
-}
+LAB_CAPTIONS = {name: f"r.cap_{name}" for name in (
+    "visitors_by_month", "cohort_retention", "occupancy_by_event", "occupancy_by_art_form", "revenue_by_ticket_type",
+    "revenue_by_channel", "reach_by_area", "representation_index", "visits_by_gender_age")}
+MENTORSHIP_CAPTIONS = {name: f"r.cap_{name}" for name in (
+    "participants_by_role", "participants_by_field", "matches_by_kind", "sessions_by_month", "feedback_scores",
+    "feedback_summary", "programme_summary")}
 
 
-COLUMN_LABELS = {
-    "role": "Roll / Role", "field": "Område / Field", "kind": "Typ / Kind", "participants": "Deltagare / Participants",
-    "matches": "Matchningar / Matches", "month": "Månad / Month", "sessions": "Träffar / Sessions",
-    "score": "Betyg / Score", "responses": "Svar / Responses", "mean_score": "Medelbetyg / Mean score",
-    "people": "Personer / People", "applications": "Ansökningar / Applications", "visits": "Besök / Visits",
-    "unique_visitors": "Unika besökare / Unique visitors", "visitors": "Besökare / Visitors", "group": "Grupp / Group",
-    "event": "Evenemang / Event", "art_form": "Konstform / Art form", "capacity": "Kapacitet / Capacity",
-    "tickets": "Biljetter / Tickets", "occupancy": "Beläggning / Occupancy", "events": "Evenemang / Events",
-    "ticket_type": "Biljettyp / Ticket type", "revenue_sek": "Intäkter (kr) / Revenue (SEK)",
-    "channel": "Kanal / Channel", "area": "Område / Area", "share": "Andel / Share", "cohort": "Kohort / Cohort",
-    "index": "Index / Index", "new_visitors": "Nya besökare / New visitors",
-    "returning_visitors": "Återkommande / Returning visitors", "returned_within_12_months":
-    "Återkom inom 12 mån / Returned within 12 months", "retention_share": "Andel återkomna / Retention share",
-    "window_complete": "Hela perioden / Full window", "performances": "Föreställningar / Performances",
-    "mean_occupancy": "Medelbeläggning / Mean occupancy", "sold_out_performances": "Utsålda / Sold out",
-    "sold_out_share": "Andel utsålda / Sold-out share", "performances_under_half": "Under halvfullt / Under half",
-    "start": "Start / Start", "venue": "Scen / Venue", "sold_out": "Utsåld / Sold out",
-    "cumulative_share": "Kumulativ andel / Cumulative share", "catchment": "Upptagningsområde / Catchment",
-    "gender": "Kön / Gender", "age_band": "Åldersgrupp / Age band", "audience": "Publik / Audience",
-    "audience_share": "Andel av publiken / Audience share", "population": "Befolkning / Population",
-    "population_share": "Andel av befolkningen / Population share",
-    "representation_index": "Representationsindex / Representation index",
-    "mean_price_sek": "Medelpris (kr) / Mean price (SEK)", "revenue_share": "Andel av intäkterna / Revenue share",
-}
+COLUMN_LABELS = {name: " / ".join(pair(f"r.col_{name}")) for name in (
+    "role", "field", "kind", "participants", "matches", "month", "sessions", "score", "responses", "mean_score",
+    "people", "applications", "visits", "unique_visitors", "visitors", "group", "event", "art_form", "capacity",
+    "tickets", "occupancy", "events", "ticket_type", "revenue_sek", "channel", "area", "share", "cohort", "index",
+    "new_visitors", "returning_visitors", "returned_within_12_months", "retention_share", "window_complete",
+    "performances", "mean_occupancy", "sold_out_performances", "sold_out_share", "performances_under_half", "start",
+    "venue", "sold_out", "cumulative_share", "catchment", "gender", "age_band", "audience", "audience_share",
+    "population", "population_share", "representation_index", "mean_price_sek", "revenue_share")}
+
+
+def both_label(text: show.Text, **params: object) -> str:
+    """A short text in both languages on one line ('Swedish / English'): column labels, axis titles."""
+    return " / ".join(show.texts(text, **params))
 
 
 def assignment_title(assignment: str) -> tuple[str, str]:
@@ -79,7 +55,7 @@ def assignment_title(assignment: str) -> tuple[str, str]:
 
 # The labs' keys (engagement_labs/README.md: metrics.json and tables): gender and the unknown age band.
 GENDERS = {g: (sv.capitalize(), en.capitalize()) for g, (sv, en) in labs_schema.GENDER_NAMES.items()}
-AGE_BANDS = {"unknown": ("Okänd ålder", "Unknown age")}
+AGE_BANDS = {"unknown": pair("r.age_unknown")}
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
@@ -90,7 +66,7 @@ def _value_labels() -> dict[str, dict[str, str]]:
     except ImportError:
         pass
     else:
-        kinds = {"mentoring": ("Mentorskap", "Mentoring"), "mutual": ("Ömsesidigt", "Mutual")}
+        kinds = {kind: pair(f"r.kind_{kind}") for kind in ("mentoring", "mutual")}
         groups += [("role", ROLES), ("field", FIELDS), ("kind", kinds)]
     return {column: {key: f"{sv} / {en}" for key, (sv, en) in options.items()} for column, options in groups}
 
@@ -142,7 +118,7 @@ def grouped_bar_chart(long: pd.DataFrame, x: str, y: str, group: str, order: lis
     return (bars + marks).properties(width=460, height=240)
 
 
-def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAULT_K, max_rows: int = MAX_ROWS,
+def generic_table(frame: pd.DataFrame, caption: show.Text, k: int = DEFAULT_K, max_rows: int = MAX_ROWS,
                   cells: str | None = None, total: tuple[str, int | None] | None = None) -> None:
     """Any (already aggregated) table: people counts protected (and recorded under cells), at most max_rows rows.
 
@@ -153,15 +129,14 @@ def generic_table(frame: pd.DataFrame, caption: tuple[str, str], k: int = DEFAUL
     if cells is None:
         protected = aggregate.protect(frame, k)
     else:  # only the rows shown are published (all of them when they add up to a published total)
-        protected = D.publish_frame(frame.head(max_rows) if total is None else frame, cells, caption,
+        protected = D.publish_frame(frame.head(max_rows) if total is None else frame, cells, show.texts(caption),
                                     _counts_in(frame), k, total=total,
                                     dependent_columns=sorted(aggregate.DERIVED_COLUMNS))
     protected = _labelled(_as_percent(protected))
-    sv, en = caption
     if rows > max_rows:
-        sv, en = f"{sv} (de första {max_rows} av {rows})", f"{en} (first {max_rows} of {rows})"
+        caption = show.around("r.first_rows", caption, shown=max_rows, rows=rows)
     labels = {c: _percent_label(label) if c in PERCENT_COLUMNS else label for c, label in COLUMN_LABELS.items()}
-    show.show_table(protected.head(max_rows), sv, en, count_columns=_counts_in(protected), labels=labels, k=k)
+    show.show_table(protected.head(max_rows), caption, count_columns=_counts_in(protected), labels=labels, k=k)
 
 
 # Shares the labs write as fractions (0.0 to 1.0), shown as percentages like every other share on the site.
@@ -193,18 +168,16 @@ def course(grades: pd.DataFrame | None, tests: pd.DataFrame | None, assignment: 
 def course_overview(pub: aggregate.CoursePublication | None, title: tuple[str, str], k: int = DEFAULT_K) -> None:
     """Key figures of one assignment and the report summary (title: the assignment's name, sv and en)."""
     if pub is None:
-        show.missing("Betygsexporten", "The grades export", "")
-        show.summary(f"Inga resultat för {title[0]} ännu.", f"No results for {title[1]} yet.")
+        show.missing("r.grades_export", "")
+        show.summary(show.around("r.no_results_for", title))
         return
     learners = show.fmt(pub.shown[pub.cell("learners")], count=True, k=k)
     median = show.fmt(pub.median, suffix=" %")
-    show.summary(f"{learners} deltagare har lämnat in {title[0]}; medianresultat {median}.",
-                 f"{learners} learners submitted {title[1]}; median score {median}.")
-    show.key_figures([("Deltagare", "Learners", learners), ("Median", "Median", median),
-                      ("Medelvärde", "Mean", show.fmt(pub.mean, suffix=" %")),
-                      ("Väntar på manuell rättning", "Awaiting manual grading",
-                       show.fmt(pub.shown[pub.cell("manual")], count=True, k=k))])
-    D.record(pub.cell("key-figures"), ("Nyckeltal", "Key figures"),
+    show.summary(show.around("r.course_summary", title, learners=learners, median=median))
+    show.key_figures([("r.kf_learners", learners), ("r.kf_median", median),
+                      ("r.kf_mean", show.fmt(pub.mean, suffix=" %")),
+                      ("r.kf_manual", show.fmt(pub.shown[pub.cell("manual")], count=True, k=k))])
+    D.record(pub.cell("key-figures"), pair("r.key_figures"),
              {pub.cell(c): pub.shown[pub.cell(c)] for c in ("learners", "manual")}, pub.relations[:1])
 
 
@@ -213,47 +186,43 @@ def grading_notice(grades: pd.DataFrame | None) -> bool:
     learners' code then ran with the course in reach, so the grades are less trustworthy. Returns whether it did."""
     if grades is None or "sandboxed" not in grades or not (grades["sandboxed"] == False).any():  # noqa: E712
         return False
-    show.note("Några av dessa resultat rättades utan rättningens sandlåda (--no-sandbox): deltagarnas kod kunde då "
-              "nå kursens filer, så resultaten är mindre tillförlitliga.",
-              "Some of these results were graded without the grading sandbox (--no-sandbox): learners' code could "
-              "then reach the course's files, so the results are less trustworthy.")
+    show.note("r.not_sandboxed")
     return True
 
 
 def score_distribution(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -> None:
     """Learners per score band: a chart and its table."""
     if pub is None:
-        show.note("Ingen poängfördelning utan betygsexport.", "No score distribution without a grades export.")
+        show.note("r.no_distribution")
         return
     dist = pub.bands()
-    D.record(pub.cell("score-bands"), ("Deltagare per resultatintervall", "Learners per score band"),
+    D.record(pub.cell("score-bands"), pair("r.cap_score_bands"),
              {pub.cell(f"band/{b}"): v for b, v in zip(dist["band"], dist["learners"].astype(object))},
              pub.band_relation())
-    show.show_chart(bar_chart(dist, "band", "learners", "Resultat / Score", "Deltagare / Learners"),
-                    "Antal deltagare per resultatintervall", "Number of learners per score band")
-    show.show_table(dist, "Deltagare per resultatintervall", "Learners per score band", count_columns=["learners"],
-                    labels={"band": "Resultat / Score", "learners": "Deltagare / Learners"}, k=k)
+    show.show_chart(bar_chart(dist, "band", "learners", both_label("r.col_score_band"), both_label("r.col_learners")),
+                    "r.alt_score_bands")
+    show.show_table(dist, "r.cap_score_bands", count_columns=["learners"],
+                    labels={"band": both_label("r.col_score_band"), "learners": both_label("r.col_learners")}, k=k)
 
 
 def hardest_tests(pub: aggregate.CoursePublication | None, k: int = DEFAULT_K) -> None:
     """The autograded tests most learners failed: a signal for teaching."""
     if pub is None or not len(pub.tests):
-        show.note("Ingen testexport finns för uppgiften.", "There is no test export for this assignment.")
+        show.note("r.no_test_export")
         return
     table = pub.tests
     cells = {}
     for row in table.itertuples():
         name = pub.cell(f"test/{row.notebook}/{row.test}")
         cells[f"{name}/tried"], cells[f"{name}/failed"] = pub.shown[f"{name}/tried"], pub.shown[f"{name}/failed"]
-    D.record(pub.cell("hardest-tests"), ("Tester som flest inte klarade", "Tests most learners failed"), cells,
+    D.record(pub.cell("hardest-tests"), pair("r.cap_hardest_tests_recorded"), cells,
              [r for r in pub.relations if r[0] in cells])
     shown = table.assign(notebook=table["notebook"].map(_part_name), test=table["test"].map(_test_name),
                          failed_share=[None if pd.isna(v) else round(100 * float(v)) for v in table["failed_share"]])
-    show.show_table(shown, "Tester som flest deltagare inte klarade", "Tests most learners failed",
-                    count_columns=["learners", "failed"],
-                    labels={"notebook": "Del / Part", "test": "Test", "learners": "Deltagare / Learners",
-                            "failed": "Klarade inte / Failed", "failed_share": "Andel som inte klarade (%) / "
-                            "Share failed (%)"}, k=k)
+    show.show_table(shown, "r.cap_hardest_tests", count_columns=["learners", "failed"],
+                    labels={"notebook": both_label("r.col_part"), "test": "Test",
+                            "learners": both_label("r.col_learners"), "failed": both_label("r.col_failed"),
+                            "failed_share": both_label("r.col_failed_share")}, k=k)
 
 
 def lesson_names(exports_dir: str, assignment: str) -> dict[str, tuple[int | None, str]]:
@@ -268,7 +237,8 @@ def lesson_names(exports_dir: str, assignment: str) -> dict[str, tuple[int | Non
         try:
             meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("lce", {})
             number, title = int(meta["lesson"]), meta["title"]
-            names[path.stem] = (number, f"Lektion {number}: {title['sv']} / Lesson {number}: {title['en']}")
+            names[path.stem] = (number, both_label(show.around("r.lesson_name", (title["sv"], title["en"]),
+                                                          number=number)))
         except (ValueError, KeyError, TypeError, AttributeError):  # no lesson metadata: the name in words
             names[path.stem] = (None, _part_name(path.stem))
     return names
@@ -278,7 +248,7 @@ def lesson_results(pub: aggregate.CoursePublication | None, exports_dir: str, k:
     """Per lesson: learners who handed it in, their median score and how many wait for manual grading. A lesson a
     learner has not handed in is not counted (not as 0, not as failed)."""
     if pub is None or not len(pub.lessons):
-        show.note("Inga lektioner inlämnade ännu.", "No lessons handed in yet.")
+        show.note("r.no_lessons")
         return
     names = lesson_names(exports_dir, pub.assignment)
     order = {nb: (names.get(nb, (None, ""))[0] or 10**6, nb) for nb in pub.lessons["notebook"]}
@@ -287,14 +257,14 @@ def lesson_results(pub: aggregate.CoursePublication | None, exports_dir: str, k:
     for nb in table["notebook"]:
         for part in ("learners", "manual"):
             cells[pub.cell(f"lesson/{nb}/{part}")] = pub.shown[pub.cell(f"lesson/{nb}/{part}")]
-    D.record(pub.cell("lessons"), ("Resultat per lektion", "Results per lesson"), cells,
+    D.record(pub.cell("lessons"), pair("r.cap_lessons"), cells,
              [r for r in pub.relations if r[0] in cells or any(c in cells for c in r[1])])
     shown = table.assign(notebook=table["notebook"].map(lambda nb: names.get(nb, (None, _part_name(nb)))[1]))
-    show.show_table(shown[["notebook", "learners", "median_percent", "manual"]], "Resultat per lektion",
-                    "Results per lesson", count_columns=["learners", "manual"],
-                    labels={"notebook": "Lektion / Lesson", "learners": "Har lämnat in / Handed in",
-                            "median_percent": "Medianresultat (%) / Median score (%)",
-                            "manual": "Väntar på manuell rättning / Awaiting manual grading"}, k=k)
+    show.show_table(shown[["notebook", "learners", "median_percent", "manual"]], "r.cap_lessons",
+                    count_columns=["learners", "manual"],
+                    labels={"notebook": both_label("r.col_lesson"), "learners": both_label("r.col_handed_in"),
+                            "median_percent": both_label("r.col_median_percent"),
+                            "manual": both_label("r.col_manual")}, k=k)
 
 
 def _part_name(notebook: str) -> str:
@@ -302,7 +272,7 @@ def _part_name(notebook: str) -> str:
     import re
     found = re.search(r"part[-_ ]?(\d+)$", str(notebook))
     if found:
-        return f"Del {found.group(1)} / Part {found.group(1)}"
+        return both_label("r.part", n=found.group(1))
     return re.sub(r"[-_]+", " ", str(notebook)).strip().capitalize()
 
 
@@ -316,25 +286,23 @@ def _test_name(test: str) -> str:
 def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
     """Key figures of a lab run and the report summary."""
     if run is None:
-        show.missing("Publiklabbets körning", "The engagement lab run", f"{run_dir}/metrics.json")
-        show.summary("Ingen labbkörning ännu.", "No lab run yet.")
+        show.missing("r.lab_run", f"{run_dir}/metrics.json")
+        show.summary("r.no_lab_run")
         return
     m = run.metrics
-    institution = str(run.run.get("institution") or run.folder.name)
+    institution = str(run.info.get("institution") or run.folder.name)
     visits = show.fmt(m.get("visits"), count=True, k=k)
     period = f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"
-    show.summary(f"{institution}: {visits} besök under {period}.", f"{institution}: {visits} visits in {period}.")
+    show.summary("r.lab_summary", institution=institution, visits=visits, period=period)
     share = m.get("returning_visitor_share")
     show.key_figures([
-        ("Institution", "Institution", institution), ("Period", "Period", period),
-        ("Besök", "Visits", visits), ("Unika besökare", "Unique visitors",
-                                      show.fmt(m.get("unique_visitors"), count=True, k=k)),
-        ("Besök per besökare", "Visits per visitor", show.fmt(m.get("visits_per_visitor"))),
-        ("Andel återkommande", "Returning share",
-         show.fmt(None if share is None else round(100 * float(share), 1), suffix=" %")),
-        ("Intäkter (kr)", "Revenue (SEK)", show.fmt(m.get("revenue_sek")))])
+        ("r.kf_institution", institution), ("r.kf_period", period), ("r.kf_visits", visits),
+        ("r.kf_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k)),
+        ("r.kf_visits_per_visitor", show.fmt(m.get("visits_per_visitor"))),
+        ("r.kf_returning_share", show.fmt(None if share is None else round(100 * float(share), 1), suffix=" %")),
+        ("r.kf_revenue", show.fmt(m.get("revenue_sek")))])
     # rows read and rejected are for the lab's user (rejects.csv), not for readers: not published
-    D.record(f"lab/{run.folder.name}/key-figures", ("Nyckeltal", "Key figures"),
+    D.record(f"lab/{run.folder.name}/key-figures", pair("r.key_figures"),
              {f"lab/{run.folder.name}/visits": m.get("visits"),
               f"lab/{run.folder.name}/unique_visitors": m.get("unique_visitors")})
 
@@ -376,7 +344,7 @@ def lab_findings(run: LabRun | None, k: int = DEFAULT_K) -> None:
     if found:
         show.bullets(found)
     else:
-        show.note("Inga iakttagelser: data saknas.", "No findings: data is missing.")
+        show.note("r.find_none")
 
 
 def _representation_findings(table: pd.DataFrame | None) -> list[tuple[str, str]]:
@@ -417,19 +385,17 @@ def lab_visits(run: LabRun | None, k: int = DEFAULT_K) -> None:
     """Visits by month (chart and table) and by gender and age band (tables); suppressed counts are marked."""
     if run is None:
         return
-    month = lab_breakdown(run, "visits_by_month", "month", k, title=("Besök per månad", "Visits by month"))
-    show.show_chart(bar_chart(month, "month", "visits", "Månad / Month", "Besök / Visits"),
-                    "Besök per månad", "Visits by month")
-    show.show_table(month, "Besök per månad", "Visits by month", count_columns=["visits"], labels=COLUMN_LABELS,
-                    k=k)
-    for key, column, sv, en in (("visits_by_gender", "gender", "Besök per kön", "Visits by gender"),
-                                ("visits_by_age_band", "age_band", "Besök per åldersgrupp", "Visits by age band")):
-        frame = _labelled(lab_breakdown(run, key, column, k, title=(sv, en)))
-        show.show_table(frame, sv, en, count_columns=["visits"], labels=COLUMN_LABELS, k=k)
+    month = lab_breakdown(run, "visits_by_month", "month", k, title=pair("r.cap_visits_by_month"))
+    show.show_chart(bar_chart(month, "month", "visits", COLUMN_LABELS["month"], COLUMN_LABELS["visits"]),
+                    "r.cap_visits_by_month")
+    show.show_table(month, "r.cap_visits_by_month", count_columns=["visits"], labels=COLUMN_LABELS, k=k)
+    for key, column in (("visits_by_gender", "gender"), ("visits_by_age_band", "age_band")):
+        frame = _labelled(lab_breakdown(run, key, column, k, title=pair(f"r.cap_{key}")))
+        show.show_table(frame, f"r.cap_{key}", count_columns=["visits"], labels=COLUMN_LABELS, k=k)
 
 
 def representation_chart(table: pd.DataFrame, k: int = DEFAULT_K) -> None:
-    """The representation index by age band for women and men (100 = as in Skåne's population)."""
+    """The representation index by age band for women and men (100 = as in the region's population)."""
     if not {"gender", "age_band", "representation_index"} <= set(table.columns):
         return
     shown = _labelled(aggregate.protect(table, k)).dropna(subset=["representation_index"])
@@ -437,16 +403,12 @@ def representation_chart(table: pd.DataFrame, k: int = DEFAULT_K) -> None:
         return
     shown = shown.astype({"representation_index": "float", "age_band": "str", "gender": "str"})
     bars = alt.Chart(shown).mark_bar().encode(
-        x=alt.X("age_band:N", title="Åldersgrupp / Age band", sort=None),
+        x=alt.X("age_band:N", title=COLUMN_LABELS["age_band"], sort=None),
         xOffset="gender:N",
-        y=alt.Y("representation_index:Q", title="Index (100 = som befolkningen / as the population)"),
-        color=alt.Color("gender:N", title="Kön / Gender", scale=alt.Scale(range=["#0b5394", "#b45f06"])))
+        y=alt.Y("representation_index:Q", title=f"Index (100 = {both_label('r.as_population')})"),
+        color=alt.Color("gender:N", title=COLUMN_LABELS["gender"], scale=alt.Scale(range=["#0b5394", "#b45f06"])))
     rule = alt.Chart(pd.DataFrame({"y": [100]})).mark_rule(color="black", strokeDash=[4, 3]).encode(y="y:Q")
-    show.show_chart((bars + rule).properties(width=460, height=240),
-                    "Representationsindex per åldersgrupp och kön jämfört med Skånes befolkning; 100 betyder "
-                    "samma andel som i befolkningen, under 100 underrepresenterad",
-                    "Representation index by age band and gender against Skåne's population; 100 means the same "
-                    "share as in the population, under 100 under-represented")
+    show.show_chart((bars + rule).properties(width=460, height=240), "r.alt_representation")
 
 
 def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
@@ -468,19 +430,17 @@ def lab_tables(run: LabRun | None, k: int = DEFAULT_K) -> None:
 def mentorship_overview(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_K, summary: bool = True) -> None:
     """Participants by role and field, and (with summary) the report's summary line."""
     if tables is None:
-        show.missing("Mentorskapsdatabasen", "The mentorship database", "LCE_MENTORSHIP_DB / var/mentorship.db")
+        show.missing("r.mentorship_db", "LCE_MENTORSHIP_DB / var/mentorship.db")
         if summary:
-            show.summary("Inga mentorskapsdata ännu.", "No mentorship data yet.")
+            show.summary("r.no_mentorship")
         return
     roles = tables.get("participants_by_role", pd.DataFrame())
     if summary:
         total = roles["participants"].sum(skipna=True) if "participants" in roles else 0
         matches = tables.get("matches_by_kind", pd.DataFrame())
         n_matches = matches["matches"].sum(skipna=True) if "matches" in matches else 0
-        show.summary(f"Minst {show.fmt(int(total), count=True, k=k)} deltagare och "
-                     f"{show.fmt(int(n_matches), count=True, k=k)} matchningar (grupper under {k} ej medräknade).",
-                     f"At least {show.fmt(int(total), count=True, k=k)} participants and "
-                     f"{show.fmt(int(n_matches), count=True, k=k)} matches (groups under {k} not counted).")
+        show.summary("r.mentorship_summary", participants=show.fmt(int(total), count=True, k=k),
+                     matches=show.fmt(int(n_matches), count=True, k=k), k=k)
     for name in ("participants_by_role", "participants_by_field"):
         if name in tables:
             mentorship_table(tables, name, k)
@@ -494,10 +454,10 @@ def mentorship_matches(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_
         mentorship_table(tables, "matches_by_kind", k)
     sessions = tables.get("sessions_by_month")
     if sessions is not None and {"month", "sessions"} <= set(sessions.columns) and len(sessions):
-        shown = D.publish_frame(sessions, "mentorship/sessions_by_month", MENTORSHIP_CAPTIONS["sessions_by_month"],
+        shown = D.publish_frame(sessions, "mentorship/sessions_by_month", pair("r.cap_sessions_by_month"),
                                 ["sessions"], k, recorded=False)
-        show.show_chart(bar_chart(shown, "month", "sessions", "Månad / Month", "Träffar / Sessions"),
-                        "Mentorsträffar per månad", "Mentoring sessions by month")
+        show.show_chart(bar_chart(shown, "month", "sessions", COLUMN_LABELS["month"], COLUMN_LABELS["sessions"]),
+                        "r.alt_sessions_by_month")
     if sessions is not None:
         mentorship_table(tables, "sessions_by_month", k)
 
@@ -534,72 +494,64 @@ def programme_summary(exports_dir: str, tables: dict[str, pd.DataFrame] | None, 
                       register: Any = None) -> None:
     """The programme's summary line: the register's participants against the target, and which parts have data."""
     courses = data.assignments(exports_dir)
-    sv, en = [], []
+    parts = []
     if register is not None:
-        shown = show.fmt(register.participants, count=True, k=k)
-        target = show.fmt(register.target)
-        sv.append(f"{shown} deltagare i registret av målet {target}")
-        en.append(f"{shown} participants in the register of the target of {target}")
-    sv += [f"{len(courses)} kursuppgifter med resultat"] if courses else ["inga kursresultat ännu"]
-    en += [f"{len(courses)} course assignments with results"] if courses else ["no course results yet"]
+        parts.append(pair("r.prog_register", shown=show.fmt(register.participants, count=True, k=k),
+                          target=show.fmt(register.target)))
+    parts.append(pair("r.prog_courses", n=len(courses)) if courses else pair("r.prog_no_courses"))
     if tables is not None and "participants_by_role" in tables:
         total = int(tables["participants_by_role"]["participants"].sum(skipna=True))
-        sv.append(f"minst {show.fmt(total, count=True, k=k)} deltagare i mentorskapet")
-        en.append(f"at least {show.fmt(total, count=True, k=k)} mentorship participants")
+        parts.append(pair("r.prog_mentorship", n=show.fmt(total, count=True, k=k)))
     else:
-        sv.append("inga mentorskapsdata ännu")
-        en.append("no mentorship data yet")
-    show.summary("Programmet: " + ", ".join(sv) + ".", "The programme: " + ", ".join(en) + ".")
+        parts.append(pair("r.prog_no_mentorship"))
+    show.summary(tuple(t("r.prog_summary", lang, parts=", ".join(p[n] for p in parts))  # type: ignore[arg-type]
+                       for n, lang in enumerate(("sv", "en"))))
 
 
 def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
     """Learners per score band for every assignment with a grades export."""
     names = data.assignments(exports_dir)
     if not names:
-        show.missing("Kursresultaten", "Course results", "courses/exports/*-grades.csv")
+        show.missing("r.course_results", "courses/exports/*-grades.csv")
         return
     table = pd.DataFrame({"band": [label for _, _, label in aggregate.SCORE_BANDS]})
-    labels = {"band": "Resultat / Score"}
+    labels = {"band": both_label("r.col_score_band")}
     for name in names:  # the same protection as the assignment's own page: the same cells suppressed
         pub = aggregate.course_publication(data.course_grades(exports_dir, name),
                                            data.course_tests(exports_dir, name), name, k)
         bands = pub.bands()
-        D.record(pub.cell("score-bands"), ("Deltagare per resultatintervall", "Learners per score band"),
+        D.record(pub.cell("score-bands"), pair("r.cap_score_bands"),
                  {pub.cell(f"band/{b}"): v for b, v in zip(bands["band"], bands["learners"].astype(object))},
                  pub.band_relation())
         table[name] = bands["learners"]
         labels[name] = " / ".join(dict.fromkeys(assignment_title(name)))
-    show.show_table(table, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment",
-                    count_columns=names, labels=labels, k=k)
+    show.show_table(table, "r.cap_score_bands_by_assignment", count_columns=names, labels=labels, k=k)
     long = table.melt(id_vars="band", var_name="assignment", value_name="learners")
     long["assignment"] = long["assignment"].map(lambda a: assignment_title(a)[0])
     bands = list(table["band"])
-    chart = grouped_bar_chart(long, "band", "learners", "assignment", bands, "Resultat / Score",
-                              "Deltagare / Learners", "Uppgift / Assignment")
-    show.show_chart(chart, "Deltagare per resultatintervall och uppgift", "Learners per score band and assignment")
+    chart = grouped_bar_chart(long, "band", "learners", "assignment", bands, both_label("r.col_score_band"),
+                              both_label("r.col_learners"), both_label("r.col_assignment"))
+    show.show_chart(chart, "r.cap_score_bands_by_assignment")
 
 
-PROGRAMME_COLUMNS = {"gender": "Kön / Gender", "age_band": "Ålder vid start / Age at entry",
-                     "labour_status": "Arbetsmarknadsstatus / Labour market status",
-                     "education": "Utbildningsnivå / Education level", "status": "Status / Status",
-                     "result": "Resultat / Result"}
+PROGRAMME_COLUMNS = {name: " / ".join(pair(f"r.pcol_{name}"))
+                     for name in ("gender", "age_band", "labour_status", "education", "status", "result")}
 
 
 def programme_register(register: Any, k: int = DEFAULT_K) -> None:
     """The register's participants (lce_utils.programme.published, protected together): key figures against the
     target, a chart and a table per breakdown, completion and results; each table recorded for the auditor."""
     if register is None:
-        show.note("Deltagarregistret finns inte ännu, så här visas inga deltagarsiffror.",
-                  "The participant register is not available yet, so no participant figures are shown.")
+        show.note("r.prog_no_register")
         return
     from lce_utils.programme.published import LABELS
 
     share = None if register.participants is None else 100 * register.participants / register.target
     show.key_figures([
-        ("Deltagare i registret", "Participants in the register", show.fmt(register.participants, count=True, k=k)),
-        ("Programmets mål", "The programme's target", show.fmt(register.target)),
-        ("Andel av målet", "Share of the target", show.fmt(share, suffix=" %")),
-        ("Har avslutat", "Have left", show.fmt(register.left, count=True, k=k)),
+        ("r.kf_register", show.fmt(register.participants, count=True, k=k)),
+        ("r.kf_target", show.fmt(register.target)),
+        ("r.kf_target_share", show.fmt(share, suffix=" %")),
+        ("r.kf_left", show.fmt(register.left, count=True, k=k)),
     ])
     for table in register.tables:
         D.record(f"programme/{table.id}", table.title, table.cells, table.relations)
@@ -609,10 +561,8 @@ def programme_register(register: Any, k: int = DEFAULT_K) -> None:
         frame = table.frame.assign(**{table.key: words})
         sv, en = table.title
         column = PROGRAMME_COLUMNS[table.key]
-        show.show_chart(bar_chart(frame, table.key, "participants", column, "Deltagare / Participants"), sv, en)
-        show.show_table(frame, sv, en, count_columns=["participants"],
+        show.show_chart(bar_chart(frame, table.key, "participants", column, COLUMN_LABELS["participants"]),
+                        table.title)
+        show.show_table(frame, table.title, count_columns=["participants"],
                         labels={table.key: column, "participants": COLUMN_LABELS["participants"]}, k=k)
-    show.note("Varje deltagande räknas (den som börjar igen räknas igen). Resultaten gäller dem som har avslutat; "
-              "samma person kan ha flera resultat.",
-              "Every participation counts (a person who enters again counts again). The results are those of the "
-              "participants who left; one person can have several results.")
+    show.note("r.prog_counting")
