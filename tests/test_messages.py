@@ -19,6 +19,8 @@ SWEDISH = re.compile(r"[åäöÅÄÖ]")
 # Files whose Swedish letters are data, not messages: the vocabulary of input files and places (recognised column
 # headers, municipality and area names, fictitious sample records). Each entry says why.
 DATA_NOT_MESSAGES: dict[str, str] = {
+    "lce_utils/courses/language.py": "the Swedish function words that tell a lesson's language (input vocabulary)",
+    "lce_utils/reports/samples.py": "fictitious sample skills and goals of the reports' demo mentorship data",
 }
 
 
