@@ -12,7 +12,7 @@ DATA_FILE = "postcode_areas_se.csv"
 
 @cache
 def area_names() -> dict[str, str]:
-    """area (3 digits) -> post town(s), e.g. '211' -> 'Malmö'; empty when the table is not shipped."""
+    """area (3 digits) -> post town(s), e.g. '222' -> 'Lund'; empty when the table is not shipped."""
     try:
         text = (resources.files("lce_utils.engagement") / "data" / DATA_FILE).read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
@@ -22,6 +22,6 @@ def area_names() -> dict[str, str]:
 
 
 def area_label(area: object) -> str:
-    """How an area reads in the labs: '211 Malmö', or the digits alone when the area has no name."""
+    """How an area reads in the labs: '222 Lund', or the digits alone when the area has no name."""
     name = area_names().get(str(area))
     return f"{area} {name}" if name else str(area)

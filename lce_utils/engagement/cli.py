@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lce_utils.cli import command_group
 from lce_utils.errors import UsageError
+from lce_utils.messages import both
 
 
 def _positive_int(text: str) -> int:
@@ -30,13 +32,11 @@ def _share(text: str) -> float:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce labs` with sample, run and check."""
-    labs = subparsers.add_parser("labs", help="engagement labs: analyse an institution's visitor and ticket data",
-                                 description="Engagement labs: parameterised notebooks over an institution's "
-                                 "visits or tickets export (CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet).")
-    sub = labs.add_subparsers(dest="labs_command", metavar="COMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "labs", help="engagement labs: analyse an institution's visitor and ticket data",
+                        description="Engagement labs: parameterised notebooks over an institution's visits or "
+                        "tickets export (CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet).", dest="labs_command")
 
-    sample = sub.add_parser("sample", help="generate a fictitious Skåne institution's export",
+    sample = sub.add_parser("sample", help="generate a fictitious institution's export",
                             description="Writes visits.csv (or visits.parquet) and events.csv of a seeded, "
                             "fictitious institution.")
     sample.add_argument("--rows", type=_positive_int, default=20000, help="number of tickets (default 20000)")
@@ -70,12 +70,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     compare.add_argument("--out", type=Path, help="write compare.json and tables/*.csv here")
     compare.set_defaults(func=cmd_compare)
 
-    key = sub.add_parser("key", help="export or import the pseudonymisation key",
-                         description="The key that turns visitor ids into pseudonyms. Import the same key on "
-                         "every machine that runs the labs for an institution, so that its runs share pseudonyms. "
-                         "The key file is a secret: keep it like a password, never in a run folder or in git.")
-    key_sub = key.add_subparsers(dest="key_command", metavar="ACTION")
-    key_sub.required = True
+    key_sub = command_group(sub, "key", help="export or import the pseudonymisation key",
+                            description="The key that turns visitor ids into pseudonyms. Import the same key on "
+                            "every machine that runs the labs for an institution, so that its runs share "
+                            "pseudonyms. The key file is a secret: keep it like a password, never in a run folder "
+                            "or in git.", dest="key_command", metavar="ACTION")
     export = key_sub.add_parser("export", help="write this machine's key to a new file (mode 0600)")
     export.add_argument("file", type=Path)
     export.set_defaults(func=cmd_key_export)
@@ -126,8 +125,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from lce_utils.engagement.compare import compare_runs, read_run, summary, write_comparison
+    from lce_utils.engagement.compare import compare_runs, summary, write_comparison
     from lce_utils.engagement.run import run_labs
+    from lce_utils.engagement.run_folder import read_run
     if args.compare:  # a folder that is not a run fails before the run, not after it
         read_run(args.compare)
     result = run_labs(_data(args), args.out, events=args.events, mapping=_mapping(args),
@@ -158,13 +158,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_key_export(args: argparse.Namespace) -> int:
     from lce_utils.engagement.pseudonymise import export_key, key_fingerprint
     path = export_key(args.file)
-    print(f"Wrote the key (fingerprint {key_fingerprint()}) to {path}: keep it secret / håll nyckeln hemlig")
+    print(both("labs_key_exported", fingerprint=key_fingerprint(), path=path))
     return 0
 
 
 def cmd_key_import(args: argparse.Namespace) -> int:
     from lce_utils.engagement.pseudonymise import import_key
-    print(f"Key imported (fingerprint {import_key(args.file, force=args.force)}) / nyckeln importerad")
+    print(both("labs_key_imported", fingerprint=import_key(args.file, force=args.force)))
     return 0
 
 
@@ -182,7 +182,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         print(preview(files[0], mapping), end="")
         if len(files) > 1:
-            print(f"Files / filer: {len(files)} read as one export ({', '.join(f.name for f in files)})")
+            print(both("labs_check_files", n=len(files), names=", ".join(f.name for f in files)))
     except DataError as exc:
         raise DataError(f"{exc} {hint}" if hint else str(exc)) from exc
     # The same validation as `run` (raises past the reject threshold), then every lab section without a kernel.
@@ -190,15 +190,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if "events" in prepared.meta:
         events = prepared.meta["events"]
         shown = ", ".join(f"{k} <- {v}" for k, v in events["columns"].items())
-        print(f"Events / evenemang: {events['rows']} performances / föreställningar ({shown})")
+        print(both("labs_check_events", n=events["rows"], columns=shown))
     lab = Lab(prepared, k=args.k)
     try:
         problems = story.dry_run(lab)
     finally:
         lab.con.close()
     if problems:
-        raise DataError(f"{describe(files)}: `lce labs run` would fail / skulle misslyckas: " + "; ".join(problems))
-    print("OK: the file can be analysed / filen kan analyseras")
+        raise DataError(both("labs_check_would_fail", inputs=describe(files), problems="; ".join(problems)))
+    print(both("labs_check_ok"))
     return 0
 
 
@@ -215,8 +215,7 @@ def _suggested_preset(args: argparse.Namespace) -> str:
     if fit is None:
         return ""
     name, hits, wanted = fit
-    return (f"Preset: the headers fit --preset {name} ({hits} of its {wanted} columns) / rubrikerna passar "
-            f"--preset {name}")
+    return both("labs_check_preset", name=name, hits=hits, wanted=wanted)
 
 
 def run_step(args: argparse.Namespace) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 LOCAL_TIMEZONE = "Europe/Stockholm"
 DATE_ORDERS = {"day-first": "day-first", "dmy": "day-first", "month-first": "month-first", "mdy": "month-first"}
@@ -70,25 +71,23 @@ def decide_decimal(con: duckdb.DuckDBPyConnection, values_sql: str, where: str) 
                list(c ORDER BY c) FILTER (WHERE regexp_full_match(c, '{_AMBIGUOUS["."]}'))[:3]
         FROM v""").fetchall()[0]
     comma, dot, amb_comma, amb_dot = (r or [] for r in rows)
-    fix = "Set decimal: ',' or decimal: '.' in the mapping file / ange decimal i mappningsfilen."
     if comma and dot:
-        raise DataError(f"{where}: mixed decimal styles / blandade decimaltecken: {comma[0]!r} reads as "
-                        f"{_read(comma[0], ',')} only with a decimal comma, {dot[0]!r} as {_read(dot[0], '.')} "
-                        f"only with a decimal point. {fix}")
+        raise DataError(f"{where}: " + both("labs_err_mixed_decimals", comma=repr(comma[0]),
+                                            comma_value=_read(comma[0], ","), dot=repr(dot[0]),
+                                            dot_value=_read(dot[0], ".")))
     if comma:
         return ","
     if dot:
         return "."
     if amb_comma and amb_dot:
-        raise DataError(f"{where}: mixed thousands separators / blandade tusentalsavgränsare: {amb_comma[0]!r} and "
-                        f"{amb_dot[0]!r} cannot both be whole numbers or both decimals "
-                        f"({amb_comma[0]!r} = {_read(amb_comma[0], ',')} or {_read(amb_comma[0], '.')}). {fix}")
+        raise DataError(f"{where}: " + both("labs_err_mixed_separators", a=repr(amb_comma[0]), b=repr(amb_dot[0]),
+                                            as_comma=_read(amb_comma[0], ","), as_dot=_read(amb_comma[0], ".")))
     for sep, examples in ((",", amb_comma), (".", amb_dot)):
         if examples:
             other = "." if sep == "," else ","
-            raise DataError(f"{where}: ambiguous numbers / tvetydiga tal: {examples[0]!r} is "
-                            f"{_read(examples[0], sep)} with a decimal {'comma' if sep == ',' else 'point'} or "
-                            f"{_read(examples[0], other)} with {sep!r} as a thousands separator. {fix}")
+            key = "labs_err_ambiguous_comma" if sep == "," else "labs_err_ambiguous_point"
+            raise DataError(f"{where}: " + both(key, example=repr(examples[0]), decimal=_read(examples[0], sep),
+                                                thousands=_read(examples[0], other), sep=repr(sep)))
     return "."
 
 
@@ -230,8 +229,7 @@ def decide_timestamps(con: duckdb.DuckDBPyConnection, values_sql: str, where: st
         FROM d GROUP BY 1 ORDER BY 3 DESC LIMIT 200""").fetchall()
     order = DATE_ORDERS.get((date_format or "").strip().lower())
     if date_format and order is None:
-        raise DataError(f"{where}: date_format {date_format!r} is not day-first, month-first or a strptime format "
-                        "such as '%d/%m/%Y %H:%M' / okänt datumformat")
+        raise DataError(f"{where}: " + both("labs_err_date_format", date_format=repr(date_format)))
     numeric = [s for s in shapes if s[3] is not None and formats_for(s[1], "day-first")
                and formats_for(s[1], "day-first")[0].startswith("%d")]
     if numeric and order is None:
@@ -239,9 +237,8 @@ def decide_timestamps(con: duckdb.DuckDBPyConnection, values_sql: str, where: st
         day_example = next(s[5] for s in numeric if s[3] == first)
         month_example = next(s[6] for s in numeric if s[4] == second)
         if first > 12 and second > 12:
-            raise DataError(f"{where}: mixed date orders / blandad datumordning: {day_example!r} is only a date "
-                            f"day first, {month_example!r} only month first. Set date_format: day-first or "
-                            "month-first in the mapping file / ange date_format i mappningsfilen.")
+            raise DataError(f"{where}: " + both("labs_err_mixed_date_orders", day=repr(day_example),
+                                                month=repr(month_example)))
         if first > 12:
             order = "day-first"
         elif second > 12:
@@ -250,10 +247,8 @@ def decide_timestamps(con: duckdb.DuckDBPyConnection, values_sql: str, where: st
             order = "day-first"  # dotted dates are European, day first
         else:
             a, b = re.match(_DM, day_example).groups()  # type: ignore[union-attr]
-            raise DataError(f"{where}: ambiguous dates / tvetydiga datum: {day_example!r} is day {int(a)} month "
-                            f"{int(b)} (day first) or month {int(a)} day {int(b)} (month first), and no value "
-                            "decides it. Set date_format: day-first or month-first in the mapping file / ange "
-                            "date_format i mappningsfilen.")
+            raise DataError(f"{where}: " + both("labs_err_ambiguous_dates", example=repr(day_example), a=int(a),
+                                                b=int(b)))
     reading = TimestampReading(words=bool(words), zulu=bool(zulu), order=order if numeric else None)
     for shape in shapes:
         for fmt in formats_for(shape[1], order or "day-first"):

@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 import duckdb
 
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 PATTERN_CHARS = set("*?[")
 
@@ -31,7 +32,7 @@ def expand_inputs(data: Inputs) -> list[Path]:
         if PATTERN_CHARS & set(text) and not Path(text).is_file():
             found = sorted(glob.glob(text))
             if not found:
-                raise DataError(f"{text}: no file matches this pattern / inga filer matchar mönstret")
+                raise DataError(both("labs_err_no_match", pattern=text))
             files.extend(Path(f) for f in found if Path(f).is_file())
         else:
             files.append(Path(text))
@@ -54,9 +55,8 @@ def prepare_many(files: list[Path], events: str | Path | None, mapping: Any, *, 
     first = parts[0].meta
     for path, part in zip(files[1:], parts[1:]):
         if part.meta["columns"].keys() != first["columns"].keys():
-            raise DataError(f"{path.name}: has columns {sorted(part.meta['columns'])}, but {files[0].name} has "
-                            f"{sorted(first['columns'])}; the files of one export need the same columns / "
-                            "filerna i en export behöver samma kolumner")
+            raise DataError(both("labs_err_other_columns", file=path.name, columns=sorted(part.meta["columns"]),
+                                 first=files[0].name, first_columns=sorted(first["columns"])))
     key = hashlib.sha256("|".join(p.meta["cache_key"] for p in parts).encode()).hexdigest()[:24]
     root = Path(cache_dir) if cache_dir is not None else _cache_root()
     prepared = cached(root / f"combined-{key}", lambda work: _combine(files, parts, work, key))

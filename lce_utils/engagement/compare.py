@@ -14,26 +14,14 @@ from typing import Any
 
 import pandas as pd
 
+from lce_utils.engagement.run_folder import Run, read_run
+from lce_utils.engagement.schema import TABLE_KEYS
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 SCALARS = ("rows_read", "rows_rejected", "visits", "unique_visitors", "visits_per_visitor",
            "returning_visitor_share", "revenue_sek")
 BREAKDOWNS = ("visits_by_gender", "visits_by_age_band", "visits_by_month")
-KEYS = {"visitors_by_month": ["month"], "cohort_retention": ["cohort"], "occupancy_by_event": ["event", "start"],
-        "occupancy_by_art_form": ["art_form"], "revenue_by_ticket_type": ["ticket_type"],
-        "revenue_by_channel": ["channel"], "reach_by_area": ["area"], "representation_index": ["gender", "age_band"],
-        "visits_by_gender_age": ["gender", "age_band"], "visitors_by_frequency": ["frequency"],
-        "audience_by_art_form": ["art_form", "age_band"]}
-
-
-@dataclass
-class Run:
-    """A run folder as published: metrics.json, run.json and tables/*.csv."""
-
-    path: Path
-    metrics: dict[str, Any]
-    info: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
 
 
 @dataclass
@@ -45,20 +33,6 @@ class Comparison:
     metrics: pd.DataFrame
     tables: dict[str, pd.DataFrame]
     notes: list[str]
-
-
-def read_run(path: str | Path) -> Run:
-    """A run folder written by `lce labs run`; a clear error when it is not one."""
-    path = Path(path)
-    try:
-        metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
-        info = json.loads((path / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path}: not a lab run folder (metrics.json and run.json from `lce labs run` expected) / "
-                        f"ingen labbkörning: {exc}") from None
-    key_types = {c: str for keys in KEYS.values() for c in keys}
-    tables = {p.stem: pd.read_csv(p, dtype=key_types) for p in sorted((path / "tables").glob("*.csv"))}
-    return Run(path, metrics, info, tables)
 
 
 def _period(run: Run) -> tuple[str | None, str | None]:
@@ -98,10 +72,8 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
     run_a, run_b = read_run(a), read_run(b)
     (a0, a1), (b0, b1) = _period(run_a), _period(run_b)
     if a0 and a1 and b0 and b1 and a0 <= b1 and b0 <= a1:
-        raise DataError(f"{run_a.path.name} ({a0} – {a1}) and {run_b.path.name} ({b0} – {b1}) overlap: their "
-                        "difference would describe only the days one has and the other lacks, which can be a "
-                        "small group neither shows. Compare runs over separate periods (use --period-start/"
-                        "--period-end) / perioderna överlappar; jämför skilda perioder")
+        raise DataError(both("labs_err_overlap", a=run_a.folder.name, a0=a0, a1=a1, b=run_b.folder.name, b0=b0,
+                             b1=b1))
     rows: list[tuple] = [(name, "", run_a.metrics.get(name), run_b.metrics.get(name)) for name in SCALARS]
     for name in BREAKDOWNS:
         left, right = run_a.metrics.get(name) or {}, run_b.metrics.get(name) or {}
@@ -112,7 +84,7 @@ def compare_runs(a: str | Path, b: str | Path) -> Comparison:
             rows.append((name, group, left.get(group), right.get(group)))
     metrics = _long(rows, ["metric", "group"])
     tables = {}
-    for name, keys in KEYS.items():
+    for name, keys in TABLE_KEYS.items():
         if name not in run_a.tables and name not in run_b.tables:
             continue
         left = _aligned(run_a.tables.get(name, pd.DataFrame(columns=keys)), keys)
@@ -145,14 +117,12 @@ def _value(row: pd.Series, measure: str, suffix: str, side: pd.DataFrame) -> Any
 def _notes(a: Run, b: Run) -> list[str]:
     notes = []
     if a.info.get("k") != b.info.get("k"):
-        notes.append(f"The runs hide counts below different k ({a.info.get('k')} and {b.info.get('k')}): a group "
-                     "shown in one may be hidden in the other / olika k i körningarna")
+        notes.append(both("labs_note_k", a=a.info.get("k"), b=b.info.get("k")))
     if a.info.get("pseudonym_key") != b.info.get("pseudonym_key"):
-        notes.append("The runs used different pseudonymisation keys: their visitor pseudonyms do not match (import "
-                     "one key with `lce labs key import`); the counts are still comparable / olika nycklar")
+        notes.append(both("labs_note_keys"))
     if a.info.get("row_meaning") != b.info.get("row_meaning"):
-        notes.append(f"A row means {a.info.get('row_meaning')!r} in one run and {b.info.get('row_meaning')!r} in the "
-                     "other / raderna betyder olika saker")
+        meanings = {side: repr(run.info.get("row_meaning")) for side, run in (("a", a), ("b", b))}
+        notes.append(both("labs_note_row_meaning", **meanings))
     return notes
 
 
@@ -160,9 +130,9 @@ def write_comparison(comparison: Comparison, out: str | Path) -> Path:
     """compare.json (runs, notes, metrics) and tables/<name>.csv into out."""
     out = Path(out)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    doc = {"a": {"run": comparison.a.path.name, "period": list(_period(comparison.a)),
+    doc = {"a": {"run": comparison.a.folder.name, "period": list(_period(comparison.a)),
                  "institution": comparison.a.info.get("institution")},
-           "b": {"run": comparison.b.path.name, "period": list(_period(comparison.b)),
+           "b": {"run": comparison.b.folder.name, "period": list(_period(comparison.b)),
                  "institution": comparison.b.info.get("institution")},
            "notes": comparison.notes,
            "metrics": json.loads(comparison.metrics.to_json(orient="records"))}
@@ -176,8 +146,8 @@ def summary(comparison: Comparison) -> str:
     """The scalar metrics as text lines (hidden values as '–')."""
     def shown(v: Any) -> str:
         return "–" if v is None or pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v)
-    lines = [f"{comparison.a.path.name} ({' – '.join(map(str, _period(comparison.a)))}) -> "
-             f"{comparison.b.path.name} ({' – '.join(map(str, _period(comparison.b)))})"]
+    lines = [f"{comparison.a.folder.name} ({' – '.join(map(str, _period(comparison.a)))}) -> "
+             f"{comparison.b.folder.name} ({' – '.join(map(str, _period(comparison.b)))})"]
     for r in comparison.metrics[comparison.metrics["group"] == ""].itertuples():
         pct = "" if r.change_share is None or pd.isna(r.change_share) else f" ({100 * r.change_share:+.0f} %)"
         lines.append(f"  {r.metric}: {shown(r.a)} -> {shown(r.b)}{pct}")

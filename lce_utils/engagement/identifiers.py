@@ -32,13 +32,15 @@ SAMPLE_ROWS = 5000
 SHARE = 0.5
 
 
-def _normalise(header: str) -> str:
+def normalise_header(header: object) -> str:
+    """A header as compared with known names (here and in mapping's synonyms): lower case, only letters and
+    digits."""
     return re.sub(r"[^0-9a-zåäöéü]", "", str(header).strip().lower())
 
 
 def is_identifier_header(header: str) -> bool:
     """True for a header of direct identifiers (name, e-mail, phone, personal identity number, address)."""
-    h = _normalise(header)
+    h = normalise_header(header)
     if h in EXACT_HEADERS or any(part in h for part in HEADER_PARTS):
         return True
     for suffix in ("name", "namn"):

@@ -18,6 +18,7 @@ from lce_utils.engagement.load import DEFAULT_MAX_REJECT_SHARE, Prepared, prepar
 from lce_utils.engagement.pseudonymise import key_fingerprint
 from lce_utils.engagement.published import Publication, publish
 from lce_utils.errors import ParameterError
+from lce_utils.messages import both
 from lce_utils.privacy import DEFAULT_K
 
 SAMPLE_ROWS = 20000
@@ -104,10 +105,9 @@ class Lab:
     def not_available(self) -> dict[str, str]:
         """Metrics that need individual visitors and this data cannot give, each with the reason (never guessed)."""
         if self.meta.get("row_meaning") == "count":
-            reason = ("aggregated counts (a count column), no individual visitors / sammanställda antal, inga "
-                      "enskilda besökare")
+            reason = both("labs_na_counts")
         elif not self.has["visitor_id"]:
-            reason = "no visitor id column / inget kundnummer i data"
+            reason = both("labs_na_no_visitor_id")
         else:
             return {}
         return dict.fromkeys(("unique_visitors", "visits_per_visitor", "returning_visitor_share",

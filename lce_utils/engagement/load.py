@@ -26,6 +26,7 @@ from lce_utils.engagement import mapping as m
 from lce_utils.engagement.combine import Inputs
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 from lce_utils.staging import staged_folder
 
 LOADER_VERSION = "3"
@@ -102,21 +103,18 @@ def _kind(path: Path) -> str:
         return "excel"
     if suffix in PARQUET_SUFFIXES:
         return "parquet"
-    raise DataError(f"{path.name}: unknown file type {suffix!r}; expected CSV/TSV/TXT, .xlsx/.xls/.ods or "
-                    "Parquet / okänd filtyp")
+    raise DataError(f"{path.name}: " + both("labs_err_file_type", suffix=repr(suffix)))
 
 
 def _not_text(path: Path, head: bytes) -> None:
     """A spreadsheet or other binary file under a text name is an error that says what it is."""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        kind = "an Excel or OpenDocument spreadsheet / ett kalkylark (Excel eller OpenDocument)"
+        key = "labs_err_spreadsheet_as_text"
     elif b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        kind = "a binary file, not text / en binärfil, inte text"
+        key = "labs_err_binary_as_text"
     else:
         return
-    raise DataError(f"{path.name}: this is {kind}, although its name ends in {path.suffix}. Export it as CSV "
-                    "again, or give it its real ending (.xlsx, .xls or .ods) / exportera som CSV igen eller byt "
-                    "filändelse till den riktiga.")
+    raise DataError(f"{path.name}: " + both(key, suffix=path.suffix))
 
 
 def _header_index(rows: list[list[str]], mapping: m.Mapping) -> int:
@@ -189,11 +187,11 @@ class _Source:
         self.con, self.path, self.mapping = con, path, mapping
         self.detected = Detected(kind=_kind(path))
         if path.stat().st_size == 0:
-            raise DataError(f"{path.name}: the file is empty / filen är tom")
+            raise DataError(f"{path.name}: " + both("labs_err_empty"))
         getattr(self, f"_open_{self.detected.kind}")(workdir)
         self.columns = [row[0] for row in con.execute("DESCRIBE raw_input").fetchall()]
         if not con.execute("SELECT 1 FROM raw_input LIMIT 1").fetchall():
-            raise DataError(f"{path.name}: the file has a header but no data rows / filen har inga datarader")
+            raise DataError(f"{path.name}: " + both("labs_err_no_rows"))
 
     def _open_csv(self, workdir: Path) -> None:
         with open(self.path, "rb") as handle:
@@ -267,14 +265,14 @@ class _Source:
             # calamine reads xlsx, xls and ods; every cell as text, the header row found below.
             grid = pd.read_excel(self.path, sheet_name=sheet, dtype=str, engine="calamine", header=None)
         except ValueError as exc:
-            raise DataError(f"{self.path.name}: sheet {sheet!r} not found / bladet finns inte: {exc}") from exc
+            raise DataError(f"{self.path.name}: " + both("labs_err_no_sheet", sheet=repr(sheet), detail=exc)) from exc
         except Exception as exc:  # calamine raises its own types for a broken file
-            raise DataError(f"{self.path.name}: cannot be read as a spreadsheet / kan inte läsas som kalkylark: "
-                            f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            raise DataError(f"{self.path.name}: " + both("labs_err_spreadsheet",
+                                                         detail=f"{type(exc).__name__}: {str(exc)[:200]}")) from exc
         cells = grid.where(grid.notna(), None).values.tolist()
         index = _header_index([[c or "" for c in row] for row in cells[:HEADER_SEARCH_ROWS]], self.mapping)
         if index >= len(cells):
-            raise DataError(f"{self.path.name}: no header in row {index + 1} / ingen rubrikrad där")
+            raise DataError(f"{self.path.name}: " + both("labs_err_no_header", row=index + 1))
         frame = grid.iloc[index + 1:].copy()
         frame.columns = _unique_names(_header_names(cells[index], merged=True))
         frame = frame.dropna(how="all")
@@ -464,10 +462,10 @@ def prepare(data: Inputs, events: str | Path | None = None, mapping: Any = None,
         return prepare_many(files, events, mapping, cache_dir=cache_dir, max_reject_share=max_reject_share)
     path = files[0]
     if not path.is_file():
-        raise DataError(f"{path}: data file not found / datafilen finns inte")
+        raise DataError(f"{path}: " + both("labs_err_no_data_file"))
     events_path = Path(events) if events is not None else None
     if events_path is not None and not events_path.is_file():
-        raise DataError(f"{events_path}: events file not found / evenemangsfilen finns inte")
+        raise DataError(f"{events_path}: " + both("labs_err_no_events_file"))
     mp = m.load_mapping(mapping)
     _kind(path)
     content_hash = file_hash(path)
@@ -529,9 +527,10 @@ def _read_error(path: Path, exc: Exception) -> DataError:
     """A reader error from DuckDB as a one-line error naming the file and, where known, the line."""
     message = str(exc)
     line = re.search(r"[Ll]ine:? ?(\d+)", message)
-    where = f" near line {line.group(1)}" if line else ""
-    detail = next((t.strip() for t in message.splitlines()[1:] if t.strip()), message.splitlines()[0])
-    return DataError(f"{path.name}: cannot be read{where} / kan inte läsas: {detail[:200]}")
+    detail = next((t.strip() for t in message.splitlines()[1:] if t.strip()), message.splitlines()[0])[:200]
+    text = both("labs_err_unreadable_near", line=line.group(1), detail=detail) if line else \
+        both("labs_err_unreadable", detail=detail)
+    return DataError(f"{path.name}: {text}")
 
 
 def _prepare_visits(con: duckdb.DuckDBPyConnection, source: _Source, path: Path, mp: m.Mapping,
@@ -594,9 +593,8 @@ def _identifier_columns(con: duckdb.DuckDBPyConnection, source: _Source, cols: d
             continue
         used = [canonical for canonical, c in cols.items() if c == column]
         if used:
-            raise DataError(f"{name}: column {column!r} holds {kind} values (direct identifiers) and cannot be used "
-                            f"as {used[0]} / kolumnen innehåller direkta identifierare. Name another column in a "
-                            "mapping file.")
+            raise DataError(f"{name}: " + both("labs_err_identifier_column", column=repr(column), kind=kind,
+                                               used=used[0]))
         found[column] = kind
     return found
 
@@ -651,7 +649,7 @@ def _prepare_events(con: duckdb.DuckDBPyConnection, path: Path, mp: m.Mapping, w
                          FROM events_checked WHERE reason IS NOT NULL ORDER BY _row LIMIT 5""").fetchall()
     if bad:
         shown = "; ".join(f"row {r} {reason}" for r, reason in bad)
-        raise DataError(f"{path.name}: {shown} / felaktiga rader i evenemangsfilen")
+        raise DataError(f"{path.name}: " + both("labs_err_event_rows", rows=shown))
     con.execute(f"COPY (SELECT event, start, art_form, venue, capacity FROM events_checked ORDER BY _row) "
                 f"TO '{_sql_str(str(work / 'events.parquet'))}' (FORMAT parquet)")
     count = con.execute("SELECT count(*) FROM events_checked").fetchall()[0][0]
@@ -667,10 +665,9 @@ def _check_reject_share(prepared: Prepared, name: str, max_share: float) -> None
         col_name = meta["columns"].get(column, "(whole row)") if column != "*" else "(whole row)"
         examples = rejects[rejects["column"] == column].head(3)
         shown = "; ".join(f"row {r.row}: {r.reason} ({r.value!r})" for r in examples.itertuples())
-        raise DataError(
-            f"{name}: {rejected} of {rows} rows ({rejected / rows:.0%}) cannot be read, more than the allowed "
-            f"{max_share:.0%}; most in column {column} (file column {col_name!r}). Examples: {shown}. "
-            f"/ För många rader kan inte läsas; kontrollera kolumnen eller mappningen.")
+        raise DataError(f"{name}: " + both("labs_err_too_many_rejects", rejected=rejected, rows=rows,
+                                           share=f"{rejected / rows:.0%}", allowed=f"{max_share:.0%}", column=column,
+                                           file_column=repr(col_name), examples=shown))
 
 
 def load_visits(path: str | Path, mapping: Any = None, *, events: str | Path | None = None,
@@ -703,38 +700,39 @@ def preview(path: str | Path, mapping: Any = None, rows: int = 5) -> str:
     meta = loaded.prepared.meta
     out = io.StringIO()
     d = loaded.detected
-    out.write(f"File / fil: {Path(path).name} ({d.kind}"
+    out.write(f"{both('labs_pv_file')}: {Path(path).name} ({d.kind}"
               + (f", encoding {d.encoding}, separator {_sep_name(d.separator or ',')}" if d.kind == "csv" else "")
               + (f", sheet {d.sheet}" if d.kind == "excel" else "") + f", decimal '{d.decimal}')\n")
-    out.write(f"Timestamps read as / tidpunkter läses som: {d.timestamp}\n")
-    out.write("Columns / kolumner:\n")
+    out.write(f"{both('labs_pv_timestamps')}: {d.timestamp}\n")
+    out.write(f"{both('labs_pv_columns')}:\n")
+    missing = f"({both('labs_pv_not_in_file')})"
     for canonical in m.VISIT_COLUMNS:
-        out.write(f"  {canonical:<12} <- {meta['columns'].get(canonical, '(not in file / saknas)')}\n")
+        out.write(f"  {canonical:<12} <- {meta['columns'].get(canonical, missing)}\n")
     if loaded.dropped_columns:
         reasons = meta.get("dropped_reasons", {})
-        why = {c: "by name / namn" if reasons.get(c, "header") == "header" else f"{reasons[c]} values"
+        why = {c: both("labs_pv_by_name") if reasons.get(c, "header") == "header" else f"{reasons[c]} values"
                for c in loaded.dropped_columns}
         shown = ", ".join(f"{c} ({why[c]})" for c in loaded.dropped_columns)
-        out.write(f"Direct identifiers dropped / direkta identifierare tas bort: {shown}\n")
+        out.write(f"{both('labs_pv_dropped')}: {shown}\n")
     if meta["ignored_columns"]:
-        out.write(f"Other columns ignored / övriga kolumner används inte: {', '.join(meta['ignored_columns'])}\n")
+        out.write(f"{both('labs_pv_ignored')}: {', '.join(meta['ignored_columns'])}\n")
     share = meta["rows_rejected"] / meta["rows_read"] if meta["rows_read"] else 0
-    out.write(f"Rows / rader: {meta['rows_read']} read, {meta['rows_rejected']} rejected ({share:.1%}), "
+    out.write(f"{both('labs_pv_rows')}: {meta['rows_read']} read, {meta['rows_rejected']} rejected ({share:.1%}), "
               f"period {meta['period_start']} – {meta['period_end']}\n")
     if meta.get("row_meaning", "visit") != "visit":
         meaning = meta["row_meaning"]
-        out.write(f"Each row is / varje rad är: {meaning} (column {meta['columns'][meaning]!r})\n")
+        out.write(f"{both('labs_pv_each_row')}: {meaning} (column {meta['columns'][meaning]!r})\n")
     for reason, n in (meta.get("rows_excluded") or {}).items():
-        out.write(f"Not visits, excluded / inte besök, räknas inte: {reason}: {n} rows\n")
+        out.write(f"{both('labs_pv_excluded')}: {reason}: {n} rows\n")
     duplicates = meta.get("duplicate_rows") or {}
     if duplicates.get("rows"):
         pairs = ", ".join(f"row {b} = row {a}" for a, b in duplicates["examples"])
-        out.write(f"Exact duplicate lines / exakta dubbletter: {duplicates['rows']} ({pairs}); counted as visits\n")
+        out.write(f"{both('labs_pv_duplicates')}: {duplicates['rows']} ({pairs}); counted as visits\n")
     if len(loaded.rejects):
-        out.write("First rejected rows / första avvisade rader:\n")
+        out.write(f"{both('labs_pv_first_rejected')}:\n")
         for r in loaded.rejects.head(rows).itertuples():
             out.write(f"  row {r.row}: {r.reason} ({r.value!r})\n")
-    out.write("First accepted rows (visitor_id pseudonymised) / första godkända rader:\n")
+    out.write(f"{both('labs_pv_first_accepted')}:\n")
     out.write(loaded.frame.head(rows).to_string(index=False) + "\n")
     return out.getvalue()
 

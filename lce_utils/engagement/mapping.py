@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from lce_utils.engagement.identifiers import is_identifier_header
+from lce_utils.engagement.identifiers import is_identifier_header, normalise_header
 from lce_utils.engagement.schema import GENDERS
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 VISIT_COLUMNS = ("timestamp", "visitor_id", "event", "ticket_type", "price", "channel", "postcode",
                  "birth_year", "age", "gender", "quantity", "count", "status")
@@ -68,11 +68,6 @@ GENDER_LABELS: dict[str, str] = {
 }
 
 
-def normalise_header(header: Any) -> str:
-    """A header as compared with the synonyms: lower case, only letters and digits."""
-    return re.sub(r"[^0-9a-zåäöéü]", "", str(header).strip().lower())
-
-
 @dataclass
 class Mapping:
     """What a mapping file says: canonical name -> file column, canonical name -> {file value: value}."""
@@ -106,11 +101,11 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
     if isinstance(mapping, (str, Path)):
         path = Path(mapping)
         if not path.is_file():
-            raise DataError(f"{path}: mapping file not found / mappningsfilen finns inte")
+            raise DataError(f"{path}: " + both("labs_err_no_mapping_file"))
         try:
             mapping = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
         except yaml.YAMLError as exc:
-            raise DataError(f"{path}: not valid YAML / inte giltig YAML: {str(exc).splitlines()[0]}") from exc
+            raise DataError(f"{path}: " + both("labs_err_yaml", detail=str(exc).splitlines()[0])) from exc
         source = path.name
     if not isinstance(mapping, dict):
         raise DataError(f"mapping {source}: expected a YAML mapping with 'columns:' and 'values:'")
@@ -125,8 +120,7 @@ def load_mapping(mapping: str | Path | dict | Mapping | None) -> Mapping:
                         f"got {header_row!r}")
     exclude = mapping.get("exclude_status")
     if exclude is not None and not isinstance(exclude, list):
-        raise DataError(f"mapping {source}: exclude_status must be a list of status values, e.g. "
-                        "[Återbetald, Avbokad]")
+        raise DataError(f"mapping {source}: " + both("labs_err_exclude_status"))
     columns = _str_dict(mapping.get("columns") or {}, f"mapping {source}: columns")
     if "count" in columns and "quantity" in columns:
         raise DataError(f"mapping {source}: name either count (aggregated visits per row) or quantity (tickets per "
@@ -178,8 +172,8 @@ def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[s
         if canonical not in synonyms or column == "":  # "" = the file has no such column: not guessed either
             continue
         if column not in found:
-            raise DataError(f"{where}: the mapping names column {column!r} for {canonical}, but the file has "
-                            f"no such column. Columns found / kolumner i filen: {', '.join(found)}")
+            raise DataError(f"{where}: " + both("labs_err_no_such_column", column=repr(column), canonical=canonical,
+                                                found=", ".join(found)))
         resolved[canonical] = column
     taken = set(resolved.values())
     normalised = {normalise_header(c): c for c in found if not is_identifier_header(c)}
@@ -194,9 +188,8 @@ def resolve_columns(found: list[str], explicit: dict[str, str], synonyms: dict[s
                 break
     missing = [c for c in required if c not in resolved]
     if missing:
-        raise DataError(f"{where}: required column(s) {', '.join(missing)} not found / saknas. Columns found / "
-                        f"kolumner i filen: {', '.join(map(str, found)) or '(none)'}. Name them in a mapping "
-                        f"file (columns: {missing[0]}: <your column>).")
+        raise DataError(f"{where}: " + both("labs_err_required_columns", missing=", ".join(missing),
+                                            found=", ".join(map(str, found)) or "–", first=missing[0]))
     for canonical, column in resolved.items():
         if is_identifier_header(column) and canonical != "visitor_id":
             raise DataError(f"{where}: column {column!r} holds direct identifiers and cannot be used as "

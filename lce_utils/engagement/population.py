@@ -1,4 +1,5 @@
-"""The population of Skåne by sex and age (Statistics Sweden), the reference for the representation index."""
+"""The population of the county by sex and age (Statistics Sweden: REFERENCE), the reference for the
+representation index."""
 
 from __future__ import annotations
 

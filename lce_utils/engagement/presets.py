@@ -8,6 +8,7 @@ import yaml
 
 from lce_utils.engagement.mapping import normalise_header
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 PRESETS_DIR = Path(__file__).with_name("presets")
 # Systems asked for whose export layout no public documentation or publicly shown export could confirm: a preset
@@ -37,10 +38,8 @@ def preset_path(name: str) -> Path:
     if path.is_file():
         return path
     if name in UNVERIFIED:
-        raise DataError(f"preset {name}: not available / finns inte: {UNVERIFIED[name]}, so no preset was built "
-                        "on guessed names. Name your export's columns in a mapping file (--mapping, see "
-                        "engagement_labs/mapping-example.yaml) / ange kolumnerna i en mappningsfil.")
-    raise DataError(f"preset {name!r}: unknown / okänd; expected one of {', '.join(preset_names())}")
+        raise DataError(f"preset {name}: " + both("labs_err_preset_unverified", reason=UNVERIFIED[name]))
+    raise DataError(f"preset {name!r}: " + both("labs_err_preset_unknown", names=", ".join(preset_names())))
 
 
 def preset_columns(name: str) -> list[str]:

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from lce_utils import settings
+from lce_utils.messages import both
 
 KEY_ENV = settings.LABS_PSEUDONYM_KEY.name
 
@@ -69,7 +70,7 @@ def import_key(source: str | Path, force: bool = False) -> str:
     try:
         key = source.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"{source}: cannot be read as a key file / kan inte läsas ({exc})") from None
+        raise ParameterError(both("labs_err_key_file", file=source, detail=exc)) from None
     if len(key) < 32 or any(c.isspace() for c in key):
         raise ParameterError(f"{source}: not a pseudonymisation key (expected one line of at least 32 characters, "
                              "as written by `lce labs key export`) / ingen pseudonymiseringsnyckel")
@@ -77,9 +78,7 @@ def import_key(source: str | Path, force: bool = False) -> str:
         raise ParameterError(f"{KEY_ENV} is set and overrides the key file; unset it first / ta bort variabeln")
     path = _key_file()
     if path.exists() and path.read_text().strip() != key and not force:
-        raise ParameterError(f"{path}: a different key is in place (fingerprint {key_fingerprint()}); runs made with "
-                             "it would not share pseudonyms with new ones. Use --force to replace it / en annan "
-                             "nyckel finns redan; använd --force för att ersätta den")
+        raise ParameterError(both("labs_err_other_key", path=path, fingerprint=key_fingerprint()))
     path.parent.mkdir(parents=True, exist_ok=True)
     work = path.with_name(f".{path.name}.new")
     work.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""A seeded, fictitious Skåne institution's ticket export at any size (vectorised numpy, written with pyarrow).
+"""A seeded, fictitious institution's ticket export (in Skåne) at any size (vectorised numpy, written with pyarrow).
 
 The sample looks like a real Swedish export: Swedish headers, semicolons, a decimal comma, gender labels
 such as Kvinna/Man/Annat/Vill ej uppge, postcodes written both as 21119 and 211 19, gaps, and (with

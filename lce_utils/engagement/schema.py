@@ -20,6 +20,13 @@ METRIC_KEYS = ("rows_read", "rows_rejected", "visits", "unique_visitors", "visit
                "returning_visitor_share", "revenue_sek", "period_start", "period_end", "visits_by_gender",
                "visits_by_age_band", "visits_by_month")
 
+# The key columns of each published table (read as text: postcode areas, months, cohorts).
+TABLE_KEYS = {"visitors_by_month": ["month"], "cohort_retention": ["cohort"], "occupancy_by_event": ["event", "start"],
+              "occupancy_by_art_form": ["art_form"], "revenue_by_ticket_type": ["ticket_type"],
+              "revenue_by_channel": ["channel"], "reach_by_area": ["area"],
+              "representation_index": ["gender", "age_band"], "visits_by_gender_age": ["gender", "age_band"],
+              "visitors_by_frequency": ["frequency"], "audience_by_art_form": ["art_form", "age_band"]}
+
 # findings.json, written by every run (engagement.findings): {"format": FINDINGS_FORMAT, "sections": {section:
 # [{"key": message key, "params": {...}}]}} with every section of FINDINGS_SECTIONS (one per lab notebook, and
 # "summary" for the reports); readers render a finding with engagement.findings.render.

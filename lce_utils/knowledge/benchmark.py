@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from lce_utils.engagement.compare import read_run
+from lce_utils.engagement.run_folder import read_run
 from lce_utils.errors import DataError, UsageError
+from lce_utils.messages import both, pair
 from lce_utils.paths import VAR
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.staging import atomic_write_text
@@ -63,12 +64,12 @@ class Metric:
 
 
 METRICS = (
-    Metric("visits_per_visitor", "Besök per besökare", "Visits per visitor", _scalar("visits_per_visitor"), False),
-    Metric("returning_visitor_share", "Andel återkommande besökare", "Share of returning visitors",
+    Metric("visits_per_visitor", *pair("knowledge_bm_visits_per_visitor"), _scalar("visits_per_visitor"), False),
+    Metric("returning_visitor_share", *pair("knowledge_bm_returning_visitor_share"),
            _scalar("returning_visitor_share"), True),
-    Metric("young_share", "Andel besök av personer under 26 år", "Share of visits by people under 26",
+    Metric("young_share", *pair("knowledge_bm_young_share"),
            lambda m: _share_of(m.get("visits_by_age_band"), ("0-15", "16-25")), True),
-    Metric("older_share", "Andel besök av personer 66 år och äldre", "Share of visits by people aged 66 or over",
+    Metric("older_share", *pair("knowledge_bm_older_share"),
            lambda m: _share_of(m.get("visits_by_age_band"), ("66-75", "76+")), True),
 )
 
@@ -85,11 +86,11 @@ class Shared:
 
 
 def slug(name: str) -> str:
-    """A file-safe id for an institution name ('Kulturhuset Öresund' -> 'kulturhuset-oresund')."""
+    """A file-safe id for an institution name ('Teatern i Ystad' -> 'teatern-i-ystad'; accents dropped)."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     out = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
     if not out:
-        raise UsageError(f"institution name {name!r} has no letters or digits / institutionens namn saknar bokstäver")
+        raise UsageError(both("knowledge_err_no_letters", name=repr(name)))
     return out
 
 
@@ -99,8 +100,7 @@ def share(run: str | Path, institution: str, *, var: Path | None = None, demo: b
     r = read_run(run)
     k = r.info.get("k")
     if not isinstance(k, int) or k < DEFAULT_K:  # a run.json without its threshold says nothing of what it hid
-        raise DataError(f"{run}: the run was published with k={k}; the benchmark takes runs with k ≥ {DEFAULT_K} "
-                        f"only / körningen publicerades med k={k}; jämförelsen tar bara körningar med k ≥ {DEFAULT_K}")
+        raise DataError(both("knowledge_err_low_k", run=run, k=k, least=DEFAULT_K))
     entry = Shared(institution=institution.strip(), slug=slug(institution),
                    period=(r.metrics.get("period_start"), r.metrics.get("period_end")),
                    shared_on=(today or date.today()).isoformat(),

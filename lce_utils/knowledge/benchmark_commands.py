@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from lce_utils.knowledge import benchmark
+from lce_utils.messages import both
 
 # Fictitious peers for the demo: (name, seed); small exports, metrics only (no notebooks).
 DEMO_PEERS = (("Teater Söderslätt (fiktiv / fictitious)", 11), ("Bibliotek Linderöd (fiktivt / fictitious)", 12))
@@ -35,16 +36,16 @@ def register_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_share(args: argparse.Namespace) -> int:
     entry = benchmark.share(args.run, args.institution)
     known = sum(v is not None for v in entry.values.values())
-    print(f"shared {entry.institution} ({entry.slug}): {known} of {len(entry.values)} measures / delade {known} av "
-          f"{len(entry.values)} mått; {len(benchmark.load())} institutions share")
+    print(both("knowledge_shared", institution=entry.institution, slug=entry.slug, known=known,
+               measures=len(entry.values), sharing=len(benchmark.load())))
     return 0
 
 
 def cmd_unshare(args: argparse.Namespace) -> int:
     if benchmark.unshare(args.institution):
-        print(f"{args.institution}: withdrawn from the benchmark / borttagen ur jämförelsen")
+        print(both("knowledge_unshared", institution=args.institution))
         return 0
-    print(f"{args.institution}: was not sharing / delade inte")
+    print(both("knowledge_not_sharing", institution=args.institution))
     return 1
 
 

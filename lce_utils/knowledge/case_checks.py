@@ -18,18 +18,13 @@ import nbformat
 
 from lce_utils.engagement.identifiers import EMAIL, is_personnummer, is_phone
 from lce_utils.errors import LCEError, NotebookError
+from lce_utils.knowledge.vocabulary import PEOPLE
+from lce_utils.messages import both, pair
 from lce_utils.privacy import DEFAULT_K
 from lce_utils.privacy_audit import audit_cells
 
 LICENCES = ("CC BY 4.0", "CC BY-SA 4.0", "CC0 1.0")
-TEXT_FIELDS = {"title_sv": ("titel på svenska", "a title in Swedish"),
-               "title_en": ("titel på engelska", "a title in English"),
-               "organisation": ("organisationens namn", "the organisation's name"),
-               "art_form": ("konstform, t.ex. \"musik\"", "an art form, e.g. \"music\"")}
-# A table is about people when its caption or a header says so; its count columns are those whose header does.
-PEOPLE = re.compile(r"(?i)deltagar|besökar|personer|person\b|publik|elev|lärande|mentor|adept|kvinn|män\b|"
-                    r"participant|visitor|people|person|learner|student|audience|attendee|women|men\b|member|"
-                    r"medlem|antal|count|number of|\bn\b")
+TEXT_FIELDS = ("title_sv", "title_en", "organisation", "art_form")  # each described by case_field_<name>
 PNR_LIKE = re.compile(r"(?<![\d-])(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 PHONE_LIKE = re.compile(r"(?<![\w+])(?:\+|00|0)\d[\d\s()-]{6,18}\d(?!\d)")
 INTEGER = re.compile(r"^\d{1,3}(?:[\s\u00a0]?\d{3})*$")
@@ -47,12 +42,16 @@ class Problem:
         return f"{self.where}: {self.sv} / {self.en}"
 
 
+def _problem(where: str, key: str, **params: object) -> Problem:
+    return Problem(where, *pair(key, **params))
+
+
 class CaseRefused(LCEError):
     """A case did not pass the checks; the message lists every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__("the case was not queued / fallet köades inte:\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(both("case_not_queued") + ":\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass
@@ -72,14 +71,13 @@ def front_matter(nb: nbformat.NotebookNode) -> tuple[int, dict[str, Any], list[P
     """(the index of the cell tagged `parameters`, its literal values, problems with them)."""
     cells = [i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
-        return -1, {}, [Problem("front matter", f"en kodcell märkt 'parameters' väntades, hittade {len(cells)}",
-                                f"expected one code cell tagged 'parameters', found {len(cells)}")]
+        return -1, {}, [_problem("front matter", "case_parameters_cell", found=len(cells))]
     index = cells[0]
     where = f"cell {index + 1} (front matter)"
     try:
         tree = ast.parse(_source(nb.cells[index]))
     except SyntaxError as exc:
-        return index, {}, [Problem(where, f"är inte giltig Python: {exc.msg}", f"is not valid Python: {exc.msg}")]
+        return index, {}, [_problem(where, "case_not_python", detail=exc.msg)]
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for node in tree.body:
@@ -88,36 +86,28 @@ def front_matter(nb: nbformat.NotebookNode) -> tuple[int, dict[str, Any], list[P
             try:
                 values[name] = ast.literal_eval(node.value)
             except ValueError:
-                problems.append(Problem(f"{where}, field {name}", "ett rent värde väntades (text, tal, lista)",
-                                        "expected a plain value (text, number, list)"))
+                problems.append(_problem(f"{where}, field {name}", "case_plain_value"))
     return index, values, problems + check_front(values, where)
 
 
 def check_front(values: dict[str, Any], where: str) -> list[Problem]:
     """Every front-matter field present and of the expected kind; consent given."""
     problems = []
-    for name, (sv, en) in TEXT_FIELDS.items():
+    for name in TEXT_FIELDS:
         if not isinstance(values.get(name), str) or not values[name].strip():
-            problems.append(Problem(f"{where}, field {name}", f"{sv} väntades", f"expected {en}"))
+            problems.append(_problem(f"{where}, field {name}", f"case_field_{name}"))
     authors = values.get("authors")
     if not isinstance(authors, list) or not authors or not all(
             isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip()
             and isinstance(a.get("email"), str) and EMAIL.fullmatch(a["email"].strip()) for a in authors):
-        problems.append(Problem(f"{where}, field authors", "en lista med minst en författare väntades, "
-                                "[{\"name\": \"Namn\", \"email\": \"namn@exempel.se\"}]",
-                                "expected a list of at least one author, [{\"name\": \"Name\", "
-                                "\"email\": \"name@example.org\"}]"))
+        problems.append(_problem(f"{where}, field authors", "case_authors"))
     if values.get("licence") not in LICENCES:
-        problems.append(Problem(f"{where}, field licence", "en licens väntades, en av " + ", ".join(LICENCES),
-                                "expected a licence, one of " + ", ".join(LICENCES)))
+        problems.append(_problem(f"{where}, field licence", "case_licence", licences=", ".join(LICENCES)))
     if values.get("consent_to_publish") is not True:
-        problems.append(Problem(f"{where}, field consent_to_publish",
-                                "sätt consent_to_publish = True när alla författare samtycker till publicering",
-                                "set consent_to_publish = True once every author consents to publication"))
+        problems.append(_problem(f"{where}, field consent_to_publish", "case_consent"))
     run = values.get("lab_run")
     if run is not None and (not isinstance(run, str) or not run.strip()):
-        problems.append(Problem(f"{where}, field lab_run", "None eller en labbkörnings mapp väntades",
-                                "expected None or a lab run's folder"))
+        problems.append(_problem(f"{where}, field lab_run", "case_lab_run"))
     return problems
 
 
@@ -147,16 +137,13 @@ def personal_data(nb: nbformat.NotebookNode, front_index: int, own_emails: set[s
             address = match.group(0).strip("<>()[]\"'.:").lower()
             if address not in own_emails and (where, "e-mail") not in seen:
                 seen.add((where, "e-mail"))
-                problems.append(Problem(where, "en e-postadress som inte är en författares (ange bara författarnas "
-                                        "egna i front matter)", "an e-mail address that is not an author's "
-                                        "(give only the authors' own, in the front matter)"))
+                problems.append(_problem(where, "case_other_email"))
         if any(is_personnummer(m.group(0)) for m in PNR_LIKE.finditer(text)) and (where, "pnr") not in seen:
             seen.add((where, "pnr"))
-            problems.append(Problem(where, "ett personnummer eller samordningsnummer; ta bort det",
-                                    "a personal identity number (personnummer); remove it"))
+            problems.append(_problem(where, "case_personnummer"))
         if any(is_phone(m.group(0)) for m in PHONE_LIKE.finditer(text)) and (where, "phone") not in seen:
             seen.add((where, "phone"))
-            problems.append(Problem(where, "ett telefonnummer; ta bort det", "a phone number; remove it"))
+            problems.append(_problem(where, "case_phone"))
     return problems
 
 
@@ -254,9 +241,7 @@ def small_counts(nb: nbformat.NotebookNode, k: int = DEFAULT_K) -> list[Problem]
                     shown[f"row {r}, column {header!r}"] = float(re.sub(r"\D", "", text))
         for finding in audit_cells(shown, (), (), k=k):  # the auditor's rule: a shown count under k
             value = int(shown[finding.cell])
-            problems.append(Problem(f"{where}, {finding.cell}", f"{value} är ett antal personer under {k}: visa det "
-                                    "genom lce_utils.privacy (prickad)", f"{value} is a count of people under {k}: "
-                                    "publish it through lce_utils.privacy (suppressed)"))
+            problems.append(_problem(f"{where}, {finding.cell}", "case_small_count", value=value, k=k))
     for i, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             record = output.get("data", {}).get(DISCLOSURE_MIME)
@@ -265,9 +250,8 @@ def small_counts(nb: nbformat.NotebookNode, k: int = DEFAULT_K) -> list[Problem]
                 hidden = {c for c, v in record.get("cells", {}).items() if v is None}
                 relations = [(r["total"], r["parts"]) for r in record.get("relations", [])]
                 for finding in audit_cells(shown, hidden, relations, k=k):
-                    problems.append(Problem(f"cell {i + 1} (output), table {record.get('id')!r}",
-                                            f"röjandekontrollen underkänner: {finding.message}",
-                                            f"the disclosure audit refuses it: {finding.message}"))
+                    problems.append(_problem(f"cell {i + 1} (output), table {record.get('id')!r}",
+                                             "case_audit_refuses", detail=finding.message))
     return problems
 
 
@@ -283,8 +267,7 @@ def _run_problem(exc: NotebookError, path: Path) -> Problem:
     text = str(exc).replace(f"{path}: ", "")
     match = re.match(r"(cell \d+)(?: \([^)]*\))?(.*)", text)
     where, rest = (match.group(1), match.group(2).strip(" :")) if match else ("notebook", text)
-    return Problem(where, f"anteckningsboken måste gå att köra uppifrån och ned: {rest}",
-                   f"the notebook must run top to bottom: {rest}")
+    return _problem(where, "case_must_run", detail=rest)
 
 
 def check_case(path: Path, *, k: int = DEFAULT_K, timeout: int = 120) -> Checked:
@@ -295,8 +278,7 @@ def check_case(path: Path, *, k: int = DEFAULT_K, timeout: int = 120) -> Checked
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # not JSON, not a notebook: one line
-        raise CaseRefused([Problem(path.name, f"är ingen läsbar notebook ({type(exc).__name__})",
-                                   f"is not a readable notebook ({type(exc).__name__})")]) from None
+        raise CaseRefused([_problem(path.name, "case_not_a_notebook", kind=type(exc).__name__)]) from None
     index, front, problems = front_matter(nb)
     own = {str(a.get("email", "")).strip().lower() for a in front.get("authors", []) if isinstance(a, dict)} \
         if isinstance(front.get("authors"), list) else set()

@@ -12,6 +12,7 @@ import nbformat
 from lce_utils import database
 from lce_utils.knowledge import cases
 from lce_utils.knowledge.case_checks import check_case
+from lce_utils.messages import both
 from lce_utils.paths import KNOWLEDGE, VAR
 from lce_utils.privacy import DEFAULT_K
 
@@ -49,8 +50,7 @@ def _print_case(case: cases.CaseInfo) -> None:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     case_id, token = submit(args.case, database.db_url(args))
-    print(f"Fallet är inskickat och väntar på granskning (nummer {case_id}). / The case is submitted and waits for "
-          f"review (number {case_id}).")
+    print(both("knowledge_submitted", id=case_id))
     print("Spara koden: med den ser du fallets status och kan dra tillbaka det. / Keep this token: with it you see "
           "the case's status and can withdraw it:")
     print(f"  {token}")
@@ -62,7 +62,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     queued = cases.listed(None if args.all else cases.QUEUED, database.db_url(args))
     if not queued:
-        print("Inga fall väntar på granskning. / No cases wait for review.")
+        print(both("knowledge_none_queued"))
     for case in queued:
         _print_case(case)
     return 0
@@ -70,15 +70,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     case = cases.decide(args.id, cases.PUBLISHED, url=database.db_url(args))
-    print(f"Fall {case.id} publiceras vid nästa bygge av webbplatsen. / Case {case.id} is published on the site's "
-          "next build (lce reports build).")
+    print(both("knowledge_published", id=case.id))
     return 0
 
 
 def cmd_reject(args: argparse.Namespace) -> int:
     case = cases.decide(args.id, cases.REJECTED, args.reason, url=database.db_url(args))
-    print(f"Fall {case.id} avvisat; författaren ser skälet med sin kod. / Case {case.id} rejected; the author sees "
-          "the reason with their token.")
+    print(both("knowledge_rejected", id=case.id))
     return 0
 
 
@@ -86,14 +84,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     case = cases.status(args.token, database.db_url(args))
     _print_case(case)
     if case.status == cases.REJECTED:
-        print(f"Skäl / Reason: {case.reason}")
+        print(f"{both('knowledge_reason')}: {case.reason}")
     return 0
 
 
 def cmd_withdraw(args: argparse.Namespace) -> int:
     case = cases.withdraw(args.token, database.db_url(args))
-    print(f"Fall {case.id} är tillbakadraget och försvinner från webbplatsen vid nästa bygge. / Case {case.id} is "
-          "withdrawn and leaves the site on its next build.")
+    print(both("knowledge_withdrawn", id=case.id))
     return 0
 
 

@@ -19,12 +19,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from lce_utils import database, settings
 from lce_utils.errors import DataError, UsageError
+from lce_utils.messages import both, pair, t
 
 ENV_VAR = settings.KNOWLEDGE_DB.name
 MIGRATIONS = Path(__file__).parent / "migrations"
 QUEUED, PUBLISHED, REJECTED, WITHDRAWN = "queued", "published", "rejected", "withdrawn"
-STATUS_TEXT = {QUEUED: ("väntar på granskning", "waiting for review"), PUBLISHED: ("publicerat", "published"),
-               REJECTED: ("avvisat", "rejected"), WITHDRAWN: ("tillbakadraget", "withdrawn")}
+STATUS_TEXT = {status: pair(f"knowledge_status_{status}") for status in (QUEUED, PUBLISHED, REJECTED, WITHDRAWN)}
 
 
 class Base(DeclarativeBase):
@@ -137,29 +137,28 @@ def queue(front: dict[str, Any], notebook: str, disclosure: list[dict[str, Any]]
 def _get(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise UsageError(f"case {case_id}: no such case / inget sådant fall")
+        raise UsageError(both("knowledge_err_no_case", id=case_id))
     return case
 
 
 def _by_token(session: Session, token: str) -> Case:
     case = session.scalars(select(Case).where(Case.token_hash == hash_token(token))).first()
     if case is None:
-        raise DataError("no case has this token; check that it was copied whole / inget fall har den här koden; "
-                        "kontrollera att hela koden kom med")
+        raise DataError(both("knowledge_err_no_token"))
     return case
 
 
 def decide(case_id: int, status: str, reason: str | None = None, url: str | None = None) -> CaseInfo:
     """Publish or reject a case waiting for review (a rejection needs a reason, which the author sees)."""
     if status == REJECTED and not (reason or "").strip():
-        raise UsageError("--reason: say why the case is rejected, the author reads it / ange varför fallet avvisas")
+        raise UsageError(both("knowledge_err_reason"))
 
     def change(session: Session) -> CaseInfo:
         case = _get(session, case_id)
         if case.status not in (QUEUED,):
             sv, en = STATUS_TEXT[case.status]
-            raise UsageError(f"case {case_id} is {en}, not waiting for review / fall {case_id} är {sv}, "
-                             "väntar inte på granskning")
+            raise UsageError(f"{t('knowledge_err_not_queued', 'sv', id=case_id, status=sv)} / "
+                             f"{t('knowledge_err_not_queued', 'en', id=case_id, status=en)}")
         case.status, case.reason, case.decided_at = status, (reason or "").strip() or None, _now()
         return _info(case)
 

@@ -8,6 +8,8 @@ import argparse
 import importlib
 from types import ModuleType
 
+from lce_utils.cli import command_group
+
 COMMAND_MODULES: tuple[str, ...] = (
     "lce_utils.knowledge.case_commands",
     "lce_utils.knowledge.benchmark_commands",
@@ -22,11 +24,9 @@ def _modules() -> list[ModuleType]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce knowledge` and the sub-commands of every module in COMMAND_MODULES."""
-    parser = subparsers.add_parser("knowledge", help="knowledge sharing: cases written by participants",
-                                   description="Knowledge sharing across the sector: participants submit cases, "
-                                   "staff review and publish them on the report site.")
-    sub = parser.add_subparsers(dest="knowledge_command", metavar="SUBCOMMAND")
-    sub.required = True
+    sub = command_group(subparsers, "knowledge", help="knowledge sharing: cases written by participants",
+                        description="Knowledge sharing across the sector: participants submit cases, staff review "
+                        "and publish them on the report site.", dest="knowledge_command", metavar="SUBCOMMAND")
     for module in _modules():
         module.register_commands(sub)
 

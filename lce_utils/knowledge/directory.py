@@ -20,13 +20,13 @@ from sqlalchemy.engine import make_url
 
 from lce_utils import settings
 from lce_utils.errors import DataError, LCEError
+from lce_utils.messages import both, pair
 
 PAGE = "katalog.html"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number as people write them: +46 70-123 45 67, 040-12 34 56, or ten digits in a row (seven or more)
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|0)\d{1,4}(?:[\s-]?\d{1,4}){1,5}(?![\w])")
-ROLE_LABELS = {"participant": ("Deltagare i programmet", "Programme participant"), "mentor": ("Mentor", "Mentor"),
-               "mentee": ("Adept", "Mentee"), "mutual": ("Ömsesidigt mentorskap", "Mutual mentoring")}
+ROLE_LABELS = {role: pair(f"knowledge_role_{role}") for role in ("participant", "mentor", "mentee", "mutual")}
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,7 @@ def sources(config: Mapping[str, Any], root: Path) -> dict[str, str | None]:
     """The databases a site's manifest names for the directory (its `directory:` key), {root} filled in."""
     spec = config.get("directory") or {}
     if not isinstance(spec, Mapping):
-        raise LCEError("directory: expected mentorship_db and programme_db (database URLs) / väntade "
-                       "databasadresser")
+        raise LCEError(both("knowledge_err_directory_config"))
     return {name: str(spec[name]).replace("{root}", str(root)) if spec.get(name) else None
             for name in ("mentorship_db", "programme_db")}
 
@@ -157,8 +156,7 @@ def check_page(page: str, contact: str) -> None:
     others = sorted({m.group() for m in EMAIL.finditer(visible)} - {contact})
     phones = [m.group() for m in PHONE.finditer(visible) if sum(c.isdigit() for c in m.group()) >= 7]
     if others or phones:
-        raise LCEError(f"the directory page was not written: it holds {len(others)} e-mail address(es) and "
-                       f"{len(phones)} phone number(s) / katalogsidan skrevs inte: den innehåller kontaktuppgifter")
+        raise LCEError(both("knowledge_err_contact_details", emails=len(others), phones=len(phones)))
 
 
 def write_page(site: Path, config: Mapping[str, Any], root: Path, *, updated: str, contact: str,
@@ -230,28 +228,26 @@ def revoke(reference: str, mentorship_db: str | None = None, programme_db: str |
                                    .where(DirectoryConsent.reference == wanted))
         if email is not None:
             done = mstore.revoke_directory_consent(email, mentorship_db, actor)
-            return f"{wanted}: " + ("consent withdrawn / samtycket återkallat" if done else
-                                    "already withdrawn / redan återkallat")
+            return f"{wanted}: " + both("knowledge_consent_revoked" if done else "knowledge_consent_already_withdrawn")
     if wanted.startswith("P-") and not _sqlite_missing(pstore.normalise_url(programme_db)):
         with pstore.reading(programme_db) as session:
             person_id = session.scalar(select(DirectoryEntry.person_id).where(DirectoryEntry.reference == wanted))
         if person_id is not None:
             done = pdirectory.revoke_consent(str(person_id), programme_db, actor)
-            return f"{wanted}: " + ("consent withdrawn / samtycket återkallat" if done else
-                                    "already withdrawn / redan återkallat")
-    raise DataError(f"no directory consent has the reference {wanted!r} / inget samtycke har den referensen")
+            return f"{wanted}: " + both("knowledge_consent_revoked" if done else "knowledge_consent_already_withdrawn")
+    raise DataError(both("knowledge_err_no_consent", reference=repr(wanted)))
 
 
 # --- `lce knowledge directory ...` ------------------------------------------------------------------------------
 
 def register_commands(sub: Any) -> None:
     """Add `lce knowledge directory consent|revoke|lookup|list`."""
-    parser = sub.add_parser("directory", help="the network directory: consents, revocations, look-ups",
-                            description="The network directory on the report site (katalog.html): participants "
-                            "and mentorship applicants who consented. Staff record a participant's consent, withdraw "
-                            "any consent by its reference, and find whom a reference names to forward a message.")
-    dsub = parser.add_subparsers(dest="directory_command", metavar="ACTION")
-    dsub.required = True
+    from lce_utils.cli import command_group
+    dsub = command_group(sub, "directory", help="the network directory: consents, revocations, look-ups",
+                         description="The network directory on the report site (katalog.html): participants and "
+                         "mentorship applicants who consented. Staff record a participant's consent, withdraw any "
+                         "consent by its reference, and find whom a reference names to forward a message.",
+                         dest="directory_command", metavar="ACTION")
 
     def stores(p: Any) -> None:
         p.add_argument("--mentorship-db", default=None, metavar="URL", help="default: LCE_MENTORSHIP_DB")
@@ -262,7 +258,7 @@ def register_commands(sub: Any) -> None:
                               "reading the directory text, to be listed with these details.")
     consent.add_argument("participant", help="register person id or e-mail")
     consent.add_argument("--field", required=True, help="one of: " + ", ".join(_field_keys()))
-    consent.add_argument("--municipality", required=True, help="a municipality of Skåne, e.g. Lund")
+    consent.add_argument("--municipality", required=True, help="a municipality of the county, e.g. Lund")
     consent.add_argument("--offers", nargs="*", default=[], metavar="SKILL", help="skills offered")
     consent.add_argument("--wants", nargs="*", default=[], metavar="SKILL", help="skills wanted")
     stores(consent)
@@ -290,7 +286,7 @@ def _consent(args: Any) -> int:
     ref = pdirectory.give_consent(args.participant, {"field": args.field, "municipality": args.municipality,
                                                      "skills_offered": args.offers, "skills_wanted": args.wants},
                                   args.programme_db)
-    print(f"listed from the next site build with reference {ref} / listas från nästa bygge med referens {ref}")
+    print(both("knowledge_listed", reference=ref))
     return 0
 
 

@@ -1,5 +1,5 @@
 """A lab run's published figures in a case, by reference: the run's folder (or its name under var/labs/) is read
-through the engagement labs' reader of published runs (lce_utils.engagement.compare.read_run: metrics.json,
+through the engagement labs' reader of published runs (lce_utils.engagement.run_folder.read_run: metrics.json,
 run.json and the already-suppressed tables, never the raw rows), shown with the report site's display helpers, and
 recorded for the disclosure auditor under the same cell names as the lab's page on the site (lab/<run>/...), so
 that the case and the lab page are audited together."""
@@ -9,11 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lce_utils.errors import DataError
+from lce_utils.messages import both, pair
 from lce_utils.paths import ROOT, VAR
 from lce_utils.privacy import DEFAULT_K
-
-GENDERS = {"woman": ("Kvinnor", "Women"), "man": ("Män", "Men"), "other": ("Annat", "Other"),
-           "unknown": ("Okänt", "Unknown")}
 
 
 def run_folder(lab_run: str) -> Path:
@@ -22,35 +20,35 @@ def run_folder(lab_run: str) -> Path:
     for candidate in (path if path.is_absolute() else ROOT / path, VAR / "labs" / lab_run):
         if (candidate / "metrics.json").is_file():
             return candidate
-    raise DataError(f"lab_run {lab_run!r}: no lab run there (a folder written by `lce labs run`, or the name of "
-                    "one under var/labs/) / ingen labbkörning där")
+    raise DataError(both("knowledge_err_no_lab_run", lab_run=repr(lab_run)))
 
 
 def show_lab_figures(lab_run: str | None, k: int = DEFAULT_K) -> None:
     """Key figures and visits by gender of the lab run lab_run (nothing when it is None)."""
     import pandas as pd
 
-    from lce_utils.engagement.compare import read_run
+    from lce_utils.engagement.run_folder import read_run
     from lce_utils.reports import disclosure as D
     from lce_utils.reports import display as show
 
     if lab_run is None:
         return
     run = read_run(run_folder(lab_run))
-    name, m = f"lab/{run.path.name}", run.metrics
+    name, m = f"lab/{run.folder.name}", run.metrics
     show.key_figures([
-        ("Institution", "Institution", str(run.info.get("institution") or run.path.name)),
-        ("Period", "Period", f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"),
-        ("Besök", "Visits", show.fmt(m.get("visits"), count=True, k=k)),
-        ("Unika besökare", "Unique visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
-    D.record(f"{name}/key-figures", ("Nyckeltal", "Key figures"),
+        (("Institution", "Institution"), str(run.info.get("institution") or run.folder.name)),
+        (("Period", "Period"), f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"),
+        ("knowledge_visits", show.fmt(m.get("visits"), count=True, k=k)),
+        ("knowledge_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
+    D.record(f"{name}/key-figures", pair("labs_key_figures"),
              {f"{name}/visits": m.get("visits"), f"{name}/unique_visitors": m.get("unique_visitors")})
     by_gender = m.get("visits_by_gender") or {}
     frame = pd.DataFrame({"gender": list(by_gender),
                           "visits": pd.array([None if v is None else int(v) for v in by_gender.values()],
                                              dtype="Int64")})
-    shown = D.publish_frame(frame, f"{name}/visits_by_gender", ("Besök per kön", "Visits by gender"), ["visits"], k,
+    title = pair("knowledge_visits_by_gender")
+    shown = D.publish_frame(frame, f"{name}/visits_by_gender", title, ["visits"], k,
                             total=(f"{name}/visits", m.get("visits")))
-    shown["gender"] = [" / ".join(GENDERS.get(g, (g, g))) for g in shown["gender"]]
-    show.show_table(shown, "Besök per kön", "Visits by gender", count_columns=["visits"],
-                    labels={"gender": "Kön / Gender", "visits": "Besök / Visits"}, k=k)
+    shown["gender"] = [" / ".join(x.capitalize() for x in pair(f"labs_gender_{g}")) for g in shown["gender"]]
+    show.show_table(shown, title, count_columns=["visits"],
+                    labels={"gender": both("knowledge_gender"), "visits": both("knowledge_visits")}, k=k)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import string
 from types import ModuleType
 
-from lce_utils.messages import common, courses, feedback, labs, mentorship, programme, reports
+from lce_utils.messages import common, courses, feedback, knowledge, labs, mentorship, programme, reports
 
 LANGS = ("sv", "en")
 
-TABLES: tuple[ModuleType, ...] = (mentorship, common, feedback, programme, labs, courses, reports)
+TABLES: tuple[ModuleType, ...] = (mentorship, common, feedback, programme, labs, courses, reports, knowledge)
 
 
 def _merge(tables: tuple[ModuleType, ...]) -> dict[str, tuple[str, str]]:

@@ -205,4 +205,156 @@ TEXT: dict[str, tuple[str, str]] = {
         "The most represented group against Skåne's population: {gender} aged {band} (index {index}; 100 = as in "
         "the population)."),
     "labs_find_most_revenue": ("Mest intäkter kom via {channel}.", "Most revenue came through {channel}."),
+    # reading a run folder (lce_utils.engagement.run_folder)
+    "labs_err_not_a_run": ("{folder}: ingen labbkörning (metrics.json och run.json från `lce labs run` väntades)",
+                           "{folder}: not a lab run folder (metrics.json and run.json from `lce labs run` expected)"),
+    "labs_err_json": ("{file}: inte giltig JSON: {detail}", "{file}: not valid JSON: {detail}"),
+    "labs_err_json_object": ("{file}: ett JSON-objekt väntades", "{file}: expected a JSON object"),
+    "labs_err_metrics_missing": ("metrics.json: nyckel/nycklar saknas {keys}", "metrics.json: missing key(s) {keys}"),
+    "labs_err_metrics_keys": ("metrics.json: {metric} har okända nycklar {unknown}; väntade nycklar {expected}",
+                              "metrics.json: {metric} has unexpected key(s) {unknown}; expected keys {expected}"),
+    "labs_err_table": ("{file}: kan inte läsas som CSV: {detail}", "{file}: cannot be read as CSV: {detail}"),
+    # comparing two runs (lce_utils.engagement.compare)
+    "labs_err_overlap": (
+        "{a} ({a0} – {a1}) och {b} ({b0} – {b1}): perioderna överlappar; skillnaden skulle bara beskriva dagarna den "
+        "ena har och den andra saknar, vilket kan vara en liten grupp som ingen av dem visar. Jämför skilda perioder "
+        "(--period-start/--period-end)",
+        "{a} ({a0} – {a1}) and {b} ({b0} – {b1}) overlap: their difference would describe only the days one has and "
+        "the other lacks, which can be a small group neither shows. Compare runs over separate periods (use "
+        "--period-start/--period-end)"),
+    "labs_note_k": ("Körningarna döljer antal under olika k ({a} och {b}): en grupp som visas i den ena kan vara dold "
+                    "i den andra", "The runs hide counts below different k ({a} and {b}): a group shown in one may "
+                    "be hidden in the other"),
+    "labs_note_keys": ("Körningarna använde olika pseudonymiseringsnycklar: besökarnas pseudonymer stämmer inte "
+                       "överens (importera en nyckel med `lce labs key import`); antalen går ändå att jämföra",
+                       "The runs used different pseudonymisation keys: their visitor pseudonyms do not match (import "
+                       "one key with `lce labs key import`); the counts are still comparable"),
+    "labs_note_row_meaning": ("En rad betyder {a} i den ena körningen och {b} i den andra",
+                              "A row means {a} in one run and {b} in the other"),
+    # `lce labs` (lce_utils.engagement.cli)
+    "labs_key_exported": ("Nyckeln (fingeravtryck {fingerprint}) skrevs till {path}: håll den hemlig",
+                          "Wrote the key (fingerprint {fingerprint}) to {path}: keep it secret"),
+    "labs_key_imported": ("Nyckeln importerad (fingeravtryck {fingerprint})",
+                          "Key imported (fingerprint {fingerprint})"),
+    "labs_check_files": ("Filer: {n} lästa som en export ({names})", "Files: {n} read as one export ({names})"),
+    "labs_check_events": ("Evenemang: {n} föreställningar ({columns})", "Events: {n} performances ({columns})"),
+    "labs_check_would_fail": ("{inputs}: `lce labs run` skulle misslyckas: {problems}",
+                              "{inputs}: `lce labs run` would fail: {problems}"),
+    "labs_check_ok": ("OK: filen kan analyseras", "OK: the file can be analysed"),
+    "labs_check_preset": ("Förval: rubrikerna passar --preset {name} ({hits} av dess {wanted} kolumner)",
+                          "Preset: the headers fit --preset {name} ({hits} of its {wanted} columns)"),
+    # reading an export (lce_utils.engagement: combine, column_types, pseudonymise, lab)
+    "labs_na_counts": ("sammanställda antal (en antalskolumn), inga enskilda besökare",
+                       "aggregated counts (a count column), no individual visitors"),
+    "labs_na_no_visitor_id": ("inget kundnummer i data", "no visitor id column"),
+    "labs_err_no_match": ("{pattern}: inga filer matchar mönstret", "{pattern}: no file matches this pattern"),
+    "labs_err_other_columns": ("{file}: har kolumnerna {columns}, men {first} har {first_columns}; filerna i en export "
+                               "behöver samma kolumner", "{file}: has columns {columns}, but {first} has "
+                               "{first_columns}; the files of one export need the same columns"),
+    "labs_err_key_file": ("{file}: kan inte läsas som nyckelfil ({detail})",
+                          "{file}: cannot be read as a key file ({detail})"),
+    "labs_err_other_key": ("{path}: en annan nyckel finns redan (fingeravtryck {fingerprint}); körningar gjorda med "
+                           "den skulle inte dela pseudonymer med nya. Använd --force för att ersätta den",
+                           "{path}: a different key is in place (fingerprint {fingerprint}); runs made with it would "
+                           "not share pseudonyms with new ones. Use --force to replace it"),
+    "labs_err_mixed_decimals": (
+        "blandade decimaltecken: {comma} blir {comma_value} bara med decimalkomma, {dot} blir {dot_value} bara med "
+        "decimalpunkt. Ange decimal: ',' eller decimal: '.' i mappningsfilen.",
+        "mixed decimal styles: {comma} reads as {comma_value} only with a decimal comma, {dot} as {dot_value} only "
+        "with a decimal point. Set decimal: ',' or decimal: '.' in the mapping file."),
+    "labs_err_mixed_separators": (
+        "blandade tusentalsavgränsare: {a} och {b} kan inte båda vara heltal eller båda decimaltal ({a} = {as_comma} "
+        "eller {as_dot}). Ange decimal: ',' eller decimal: '.' i mappningsfilen.",
+        "mixed thousands separators: {a} and {b} cannot both be whole numbers or both decimals ({a} = {as_comma} or "
+        "{as_dot}). Set decimal: ',' or decimal: '.' in the mapping file."),
+    "labs_err_ambiguous_comma": (
+        "tvetydiga tal: {example} är {decimal} med decimalkomma eller {thousands} med {sep} som tusentalsavgränsare. "
+        "Ange decimal: ',' eller decimal: '.' i mappningsfilen.",
+        "ambiguous numbers: {example} is {decimal} with a decimal comma or {thousands} with {sep} as a thousands "
+        "separator. Set decimal: ',' or decimal: '.' in the mapping file."),
+    "labs_err_ambiguous_point": (
+        "tvetydiga tal: {example} är {decimal} med decimalpunkt eller {thousands} med {sep} som tusentalsavgränsare. "
+        "Ange decimal: ',' eller decimal: '.' i mappningsfilen.",
+        "ambiguous numbers: {example} is {decimal} with a decimal point or {thousands} with {sep} as a thousands "
+        "separator. Set decimal: ',' or decimal: '.' in the mapping file."),
+    "labs_err_date_format": ("date_format {date_format} är varken day-first, month-first eller ett strptime-format "
+                             "som '%d/%m/%Y %H:%M'; okänt datumformat", "date_format {date_format} is not day-first, "
+                             "month-first or a strptime format such as '%d/%m/%Y %H:%M'"),
+    "labs_err_ambiguous_dates": (
+        "tvetydiga datum: {example} är dag {a} månad {b} (dagen först) eller månad {a} dag {b} (månaden först), och "
+        "inget värde avgör det. Ange date_format: day-first eller month-first i mappningsfilen.",
+        "ambiguous dates: {example} is day {a} month {b} (day first) or month {a} day {b} (month first), and no value "
+        "decides it. Set date_format: day-first or month-first in the mapping file."),
+    "labs_err_mixed_date_orders": (
+        "blandad datumordning: {day} är ett datum bara med dagen först, {month} bara med månaden först. Ange "
+        "date_format: day-first eller month-first i mappningsfilen.",
+        "mixed date orders: {day} is only a date day first, {month} only month first. Set date_format: day-first or "
+        "month-first in the mapping file."),
+    # reading an export (lce_utils.engagement.load) and `lce labs check`'s preview of it
+    "labs_err_file_type": ("okänd filtyp {suffix}; CSV/TSV/TXT, .xlsx/.xls/.ods eller Parquet väntades",
+                           "unknown file type {suffix}; expected CSV/TSV/TXT, .xlsx/.xls/.ods or Parquet"),
+    "labs_err_spreadsheet_as_text": (
+        "detta är ett kalkylark (Excel eller OpenDocument), fast namnet slutar på {suffix}. Exportera som CSV igen "
+        "eller byt filändelse till den riktiga (.xlsx, .xls eller .ods).",
+        "this is an Excel or OpenDocument spreadsheet, although its name ends in {suffix}. Export it as CSV again, "
+        "or give it its real ending (.xlsx, .xls or .ods)."),
+    "labs_err_binary_as_text": (
+        "detta är en binärfil, inte text, fast namnet slutar på {suffix}. Exportera som CSV igen eller byt "
+        "filändelse till den riktiga (.xlsx, .xls eller .ods).",
+        "this is a binary file, not text, although its name ends in {suffix}. Export it as CSV again, or give it its "
+        "real ending (.xlsx, .xls or .ods)."),
+    "labs_err_empty": ("filen är tom", "the file is empty"),
+    "labs_err_no_rows": ("filen har en rubrikrad men inga datarader", "the file has a header but no data rows"),
+    "labs_err_no_sheet": ("bladet {sheet} finns inte: {detail}", "sheet {sheet} not found: {detail}"),
+    "labs_err_spreadsheet": ("kan inte läsas som kalkylark: {detail}", "cannot be read as a spreadsheet: {detail}"),
+    "labs_err_no_header": ("ingen rubrikrad på rad {row}", "no header in row {row}"),
+    "labs_err_no_data_file": ("datafilen finns inte", "data file not found"),
+    "labs_err_no_events_file": ("evenemangsfilen finns inte", "events file not found"),
+    "labs_err_unreadable": ("kan inte läsas: {detail}", "cannot be read: {detail}"),
+    "labs_err_unreadable_near": ("kan inte läsas nära rad {line}: {detail}",
+                                 "cannot be read near line {line}: {detail}"),
+    "labs_err_identifier_column": (
+        "kolumnen {column} innehåller {kind} (direkta identifierare) och kan inte användas som {used}. Ange en annan "
+        "kolumn i en mappningsfil.",
+        "column {column} holds {kind} values (direct identifiers) and cannot be used as {used}. Name another column "
+        "in a mapping file."),
+    "labs_err_event_rows": ("felaktiga rader i evenemangsfilen: {rows}", "bad rows in the events file: {rows}"),
+    "labs_err_too_many_rejects": (
+        "{rejected} av {rows} rader ({share}) kan inte läsas, fler än tillåtna {allowed}; flest i kolumnen {column} "
+        "(filens kolumn {file_column}). Exempel: {examples}. Kontrollera kolumnen eller mappningen.",
+        "{rejected} of {rows} rows ({share}) cannot be read, more than the allowed {allowed}; most in column {column} "
+        "(file column {file_column}). Examples: {examples}."),
+    "labs_pv_file": ("Fil", "File"),
+    "labs_pv_timestamps": ("Tidpunkter läses som", "Timestamps read as"),
+    "labs_pv_columns": ("Kolumner", "Columns"),
+    "labs_pv_not_in_file": ("saknas", "not in file"),
+    "labs_pv_by_name": ("namn", "by name"),
+    "labs_pv_dropped": ("Direkta identifierare tas bort", "Direct identifiers dropped"),
+    "labs_pv_ignored": ("Övriga kolumner används inte", "Other columns ignored"),
+    "labs_pv_rows": ("Rader", "Rows"),
+    "labs_pv_each_row": ("Varje rad är", "Each row is"),
+    "labs_pv_excluded": ("Inte besök, räknas inte", "Not visits, excluded"),
+    "labs_pv_duplicates": ("Exakta dubbletter", "Exact duplicate lines"),
+    "labs_pv_first_rejected": ("Första avvisade rader", "First rejected rows"),
+    "labs_pv_first_accepted": ("Första godkända rader (visitor_id pseudonymiserat)",
+                               "First accepted rows (visitor_id pseudonymised)"),
+    # mapping files and presets (lce_utils.engagement.mapping, presets)
+    "labs_err_no_mapping_file": ("mappningsfilen finns inte", "mapping file not found"),
+    "labs_err_yaml": ("inte giltig YAML: {detail}", "not valid YAML: {detail}"),
+    "labs_err_exclude_status": ("exclude_status ska vara en lista med statusvärden, t.ex. [Återbetald, Avbokad]",
+                                "exclude_status must be a list of status values, e.g. [Återbetald, Avbokad]"),
+    "labs_err_no_such_column": ("mappningen anger kolumnen {column} för {canonical}, men filen har ingen sådan "
+                                "kolumn. Kolumner i filen: {found}", "the mapping names column {column} for "
+                                "{canonical}, but the file has no such column. Columns found: {found}"),
+    "labs_err_required_columns": (
+        "nödvändiga kolumner saknas: {missing}. Kolumner i filen: {found}. Ange dem i en mappningsfil (columns: "
+        "{first}: <er kolumn>).",
+        "required column(s) {missing} not found. Columns found: {found}. Name them in a mapping file (columns: "
+        "{first}: <your column>)."),
+    "labs_err_preset_unverified": (
+        "finns inte: {reason}, så inget förval byggdes på gissade namn. Ange kolumnerna i exporten i en mappningsfil "
+        "(--mapping, se engagement_labs/mapping-example.yaml).",
+        "not available: {reason}, so no preset was built on guessed names. Name your export's columns in a mapping "
+        "file (--mapping, see engagement_labs/mapping-example.yaml)."),
+    "labs_err_preset_unknown": ("okänt förval; ett av {names} väntades", "unknown; expected one of {names}"),
 }

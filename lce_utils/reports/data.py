@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +9,8 @@ import pandas as pd
 
 from lce_utils.courses.schema import ADDED_COLUMNS, GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.engagement import schema as labs_schema
+from lce_utils.engagement.run_folder import Run as LabRun
+from lce_utils.engagement.run_folder import read_run
 from lce_utils.errors import DataError
 from lce_utils.mentorship import store as mentorship_store
 
@@ -82,50 +82,10 @@ def course_tests(exports_dir: str | Path, assignment: str) -> pd.DataFrame | Non
     return read_table(path, TEST_COLUMNS, numeric=("points", "max_points"), boolean=("passed",))
 
 
-@dataclass
-class LabRun:
-    """An engagement lab run: its metrics, its run description and its (already suppressed) tables."""
-
-    folder: Path
-    metrics: dict[str, Any]
-    run: dict[str, Any]
-    tables: dict[str, pd.DataFrame]
-
-
-def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise DataError(f"{path.name}: not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DataError(f"{path.name}: expected a JSON object")
-    return data
-
-
 def lab_run(run_dir: str | Path) -> LabRun | None:
-    """The lab run in run_dir (metrics.json, run.json, tables/*.csv); None when there is no metrics.json."""
+    """The lab run in run_dir (read by the labs' own reader); None when there is no metrics.json."""
     folder = Path(run_dir)
-    if not (folder / "metrics.json").is_file():
-        return None
-    metrics = _json(folder / "metrics.json")
-    missing = [k for k in METRIC_KEYS if k not in metrics]
-    if missing:
-        raise DataError(f"metrics.json: missing key(s) {missing}")
-    for key, expected in (("visits_by_gender", GENDER_KEYS), ("visits_by_age_band", AGE_BANDS)):
-        found = metrics[key]
-        if not isinstance(found, dict) or not set(found) <= set(expected):
-            unknown = sorted(set(found) - set(expected)) if isinstance(found, dict) else found
-            raise DataError(f"metrics.json: {key} has unexpected key(s) {unknown!r}; expected keys {expected}")
-    run = _json(folder / "run.json") if (folder / "run.json").is_file() else {}
-    tables = {}
-    for path in sorted((folder / "tables").glob("*.csv")):
-        try:
-            tables[path.stem] = pd.read_csv(path)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataError(f"tables/{path.name}: cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
-        except pd.errors.EmptyDataError:
-            tables[path.stem] = pd.DataFrame()
-    return LabRun(folder, metrics, run, tables)
+    return read_run(folder) if (folder / "metrics.json").is_file() else None
 
 
 def mentorship_url(url: str | None) -> str:

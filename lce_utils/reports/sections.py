@@ -7,6 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from lce_utils.engagement import findings
 from lce_utils.engagement import schema as labs_schema
 from lce_utils.messages import pair, t
 from lce_utils.privacy import DEFAULT_K
@@ -307,64 +308,15 @@ def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
               f"lab/{run.folder.name}/unique_visitors": m.get("unique_visitors")})
 
 
-def _top(frame: pd.DataFrame | None, value: str) -> tuple[str, float] | None:
-    """The first column's label of the row with the largest value (None when the table lacks it)."""
-    if frame is None or value not in frame.columns or frame.empty:
-        return None
-    values = pd.to_numeric(frame[value], errors="coerce")
-    if values.notna().sum() == 0:
-        return None
-    row = values.idxmax()
-    return str(frame.loc[row].iloc[0]), float(values[row])
-
-
 def lab_findings(run: LabRun | None, k: int = DEFAULT_K) -> None:
-    """A few findings in plain words (Swedish and English), read off the metrics and tables."""
+    """The run's findings in plain words (Swedish and English), as the labs computed them (findings.json)."""
     if run is None:
         return
-    found: list[tuple[str, str]] = []
-    months = lab_breakdown(run, "visits_by_month", "month", k, recorded=False)
-    months = {m: v for m, v in zip(months["month"], months["visits"]) if not pd.isna(v)}
-    if months:
-        month = max(months, key=lambda m: months[m])
-        found.append((f"Flest besök kom i {month} ({show.fmt(months[month])}).",
-                      f"The busiest month was {month} ({show.fmt(months[month])} visits)."))
-    share = run.metrics.get("returning_visitor_share")
-    if share is not None:
-        pct = show.fmt(round(100 * float(share), 1), suffix=" %")
-        found.append((f"{pct} av besökarna kom tillbaka minst en gång.", f"{pct} of visitors came back at least once."))
-    best = _top(run.tables.get("occupancy_by_art_form"), "occupancy")
-    if best:
-        pct = show.fmt(round(100 * best[1], 1), suffix=" %")
-        found.append((f"Högst beläggning hade {best[0]} ({pct}).", f"{best[0]} had the highest occupancy ({pct})."))
-    found += _representation_findings(run.tables.get("representation_index"))
-    channel = _top(run.tables.get("revenue_by_channel"), "revenue_sek")
-    if channel:
-        found.append((f"Mest intäkter kom via {channel[0]}.", f"Most revenue came through {channel[0]}."))
+    found = [findings.both_languages(finding) for finding in run.findings.get("summary", [])]
     if found:
         show.bullets(found)
     else:
         show.note("r.find_none")
-
-
-def _representation_findings(table: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """The least and the most represented gender × age group against Skåne's population (index, 100 = equal)."""
-    if table is None or not {"gender", "age_band", "representation_index"} <= set(table.columns):
-        return []
-    index = pd.to_numeric(table["representation_index"], errors="coerce")
-    known = table[index.notna() & (table["age_band"].astype(str) != "unknown")].assign(index=index)
-    if len(known) < 2:
-        return []
-    found = []
-    for row, (sv, en) in ((known.loc[known["index"].idxmin()], ("Minst representerade", "least represented")),
-                          (known.loc[known["index"].idxmax()], ("Mest representerade", "most represented"))):
-        gender_sv, gender_en = GENDERS.get(str(row["gender"]), (str(row["gender"]), str(row["gender"])))
-        band, value = str(row["age_band"]), show.fmt(round(float(row["index"])))
-        found.append((f"{sv} jämfört med Skånes befolkning: {gender_sv.lower()} {band} år (index {value}; "
-                      f"100 = som i befolkningen).",
-                      f"The {en} group against Skåne's population: {gender_en.lower()} aged {band} (index {value}; "
-                      f"100 = as in the population)."))
-    return found
 
 
 def _breakdown(values: Any, key: str) -> pd.DataFrame:

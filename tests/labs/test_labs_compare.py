@@ -87,8 +87,8 @@ def test_overlapping_periods_are_refused(tmp_path):
     data.write_text(YEARS, encoding="utf-8")
     run_labs(data, tmp_path / "all", notebooks=False)
     run_labs(data, tmp_path / "2025", period_start="2025-01-01", notebooks=False)
-    with pytest.raises(DataError, match=r"all \(2024-03-01 – 2025-03-06\) and 2025 \(2025-03-01 – 2025-03-06\) "
-                                        "overlap.*perioderna överlappar"):
+    with pytest.raises(DataError, match=r"perioderna överlappar.* / all \(2024-03-01 – 2025-03-06\) and 2025 "
+                                        r"\(2025-03-01 – 2025-03-06\) overlap"):
         compare_runs(tmp_path / "all", tmp_path / "2025")
     with pytest.raises(DataError, match="not a lab run folder"):
         compare_runs(tmp_path / "all", tmp_path)
@@ -161,7 +161,7 @@ def test_several_monthly_files_are_one_export(tmp_path, capsys):
     assert rejects.values.tolist() == [["2024-02.csv", "3", "timestamp", "timestamp is not a valid date", "igår"]]
     assert main(["labs", "check", "--data", str(tmp_path / "exports" / "2024-01.csv"),
                  str(tmp_path / "exports" / "2024-02.csv"), "--max-reject-share", "0.5"]) == 0
-    assert "Files / filer: 2 read as one export (2024-01.csv, 2024-02.csv)" in capsys.readouterr().out
+    assert "Files: 2 read as one export (2024-01.csv, 2024-02.csv)" in capsys.readouterr().out
     (tmp_path / "exports" / "2024-03.csv").write_text("Datum;Pris\n2024-03-01;10\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"2024-03.csv: has columns \['price', 'timestamp'\], but 2024-01.csv has"):
         open_lab(pattern, max_reject_share=0.5)

@@ -156,14 +156,14 @@ def test_spreadsheet_or_binary_under_a_csv_name(tmp_path, capsys):
     with pytest.raises(DataError) as err:
         load_visits(renamed)
     message = str(err.value)
-    assert message.startswith("biljetter.csv: this is an Excel or OpenDocument spreadsheet / ett kalkylark")
+    assert message.startswith("biljetter.csv: detta är ett kalkylark (Excel eller OpenDocument)")
     assert "(.xlsx, .xls or .ods)" in message and "byt filändelse" in message
     assert main(["labs", "check", "--data", str(renamed)]) == 1
     err_text = capsys.readouterr().err
-    assert err_text.startswith("lce: error: biljetter.csv: this is an Excel") and "Traceback" not in err_text
+    assert err_text.startswith("lce: error: biljetter.csv: detta är ett kalkylark") and "Traceback" not in err_text
     binary = tmp_path / "dump.txt"
     binary.write_bytes(b"Datum;Pris\n\x00\x01\x02\x00" * 10)
-    with pytest.raises(DataError, match="dump.txt: this is a binary file, not text / en binärfil"):
+    with pytest.raises(DataError, match="dump.txt: detta är en binärfil, inte text"):
         load_visits(binary)
 
 

@@ -48,8 +48,8 @@ def test_quantity_and_status_decide_the_visits(tmp_path, capsys):
         {"row": 9, "column": "quantity", "reason": "quantity is not a whole number", "value": "tre"}]
     assert main(["labs", "check", "--data", str(path), "--max-reject-share", "0.2"]) == 0
     out = capsys.readouterr().out
-    assert "Not visits, excluded / inte besök, räknas inte: status Refunded: 1 rows" in out
-    assert "Exact duplicate lines / exakta dubbletter: 1 (row 10 = row 7)" in out
+    assert "Inte besök, räknas inte / Not visits, excluded: status Refunded: 1 rows" in out
+    assert "Exakta dubbletter / Exact duplicate lines: 1 (row 10 = row 7)" in out
 
 
 def test_exclude_status_from_the_mapping(tmp_path):

@@ -122,7 +122,7 @@ def test_cli_run_on_a_400_row_venue_export_writes_every_output(tmp_path, capsys)
     checked = capsys.readouterr().out
     assert "OK: the file can be analysed" in checked
     performances = len(pd.read_csv(files.events, sep=";"))
-    assert f"Events / evenemang: {performances} performances / föreställningar (event <- Evenemang, " in checked
+    assert f"Events: {performances} performances (event <- Evenemang, " in checked
     out = tmp_path / "out"
     assert main(["labs", "run", "--data", str(files.visits), "--events", str(files.events), "--out", str(out),
                  "--institution", "Lilla scenen"]) == 0

@@ -51,15 +51,16 @@ def test_mixed_decimal_styles_stop_with_both_readings(tmp_path):
     with pytest.raises(DataError) as err:
         load_visits(path)
     message = str(err.value)
-    assert message.startswith("export.csv, column 'Pris': mixed decimal styles")
+    assert message.startswith("export.csv, column 'Pris': blandade decimaltecken")
+    assert "/ mixed decimal styles" in message
     assert "'95,50' reads as 95.5 only with a decimal comma, '12.50' as 12.5 only with a decimal point" in message
     assert len(load_visits(path, {"decimal": ","}, max_reject_share=0.5).rejects) == 1  # 12.50 is not a price there
 
 
 def test_ambiguous_thousands_stop_with_both_readings(tmp_path):
     path = write(tmp_path / "export.csv", ["2024-03-01"] * 3, ["1,500", "2,000", "100"])
-    with pytest.raises(DataError, match=r"ambiguous numbers / tvetydiga tal: '1,500' is 1.5 with a decimal comma or "
-                                        r"1500 with ',' as a thousands separator"):
+    with pytest.raises(DataError, match=r"tvetydiga tal: .* / ambiguous numbers: '1,500' is 1.5 with a decimal "
+                                        r"comma or 1500 with ',' as a thousands separator"):
         load_visits(path)
     assert list(load_visits(path, {"decimal": "."}).frame["price"]) == [1500.0, 2000.0, 100.0]
     assert list(load_visits(path, {"decimal": ","}).frame["price"]) == [1.5, 2.0, 100.0]
@@ -74,11 +75,11 @@ def test_date_order_decided_over_the_whole_column(tmp_path):
         "2024-03-03 19:00") and frame["ts"].iloc[3] == pd.Timestamp("2024-01-04 19:00")  # 04/01 day first
     month_first = write(tmp_path / "mdy.csv", ambiguous + ["04/13/2024 19:00"])
     assert load_visits(month_first).frame["ts"].iloc[3] == pd.Timestamp("2024-04-01 19:00")
-    with pytest.raises(DataError, match=r"mixed date orders / blandad datumordning: '13/04/2024 19:00' is only a "
+    with pytest.raises(DataError, match=r"blandad datumordning: .* / mixed date orders: '13/04/2024 19:00' is only a "
                                         r"date day first, '04/13/2024 19:00' only month first"):
         load_visits(write(tmp_path / "mixed.csv", ambiguous + ["13/04/2024 19:00", "04/13/2024 19:00"]))
     only_ambiguous = write(tmp_path / "amb.csv", ambiguous)
-    with pytest.raises(DataError, match=r"ambiguous dates / tvetydiga datum: '09/03/2024 19:00' is day 9 month 3 "
+    with pytest.raises(DataError, match=r"tvetydiga datum: .* / ambiguous dates: '09/03/2024 19:00' is day 9 month 3 "
                                         r"\(day first\) or month 9 day 3 \(month first\)"):
         load_visits(only_ambiguous)
     assert load_visits(only_ambiguous, {"date_format": "month-first"}).frame["ts"].iloc[3] == pd.Timestamp(
@@ -157,6 +158,8 @@ def test_check_stops_where_run_stops(tmp_path, capsys):
     assert main(["labs", "run", "--data", str(path), "--out", str(tmp_path / "out"), "--no-notebooks"]) == 1
     run_err = capsys.readouterr().err.strip().splitlines()[-1]
     assert check_err == run_err
-    assert run_err.startswith("lce: error: export.csv, column 'Datum': ambiguous dates / tvetydiga datum: "
-                              "'05/06/2024 19:00' is day 5 month 6 (day first) or month 5 day 6 (month first)")
+    assert run_err.startswith("lce: error: export.csv, column 'Datum': tvetydiga datum: '05/06/2024 19:00' är dag 5 "
+                              "månad 6 (dagen först) eller månad 5 dag 6 (månaden först)")
+    assert ("/ ambiguous dates: '05/06/2024 19:00' is day 5 month 6 (day first) or month 5 day 6 (month first)"
+            in run_err)
     assert not (tmp_path / "out").exists()
