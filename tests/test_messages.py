@@ -19,6 +19,18 @@ SWEDISH = re.compile(r"[åäöÅÄÖ]")
 # Files whose Swedish letters are data, not messages: the vocabulary of input files and places (recognised column
 # headers, municipality and area names, fictitious sample records). Each entry says why.
 DATA_NOT_MESSAGES: dict[str, str] = {
+    "lce_utils/engagement/sample.py": "the fictitious sample institution's productions, ticket types, channels and "
+                                      "export headers (sample data)",
+    "lce_utils/engagement/mapping.py": "the Swedish column headers, status and gender values an export may use "
+                                       "(input vocabulary)",
+    "lce_utils/engagement/identifiers.py": "the Swedish headers of name and identity-number columns (input "
+                                           "vocabulary)",
+    "lce_utils/engagement/column_types.py": "Swedish weekday names and letters in the patterns that read dates and "
+                                            "counts (input vocabulary)",
+    "lce_utils/engagement/population.py": "the name of Statistics Sweden's table (Skåne län), cited as the source",
+    "lce_utils/knowledge/benchmark_commands.py": "the names of the fictitious demo peers (sample data)",
+    "lce_utils/knowledge/vocabulary.py": "the Swedish words that mark a table in a case as about people (input "
+                                         "vocabulary)",
     "lce_utils/courses/language.py": "the Swedish function words that tell a lesson's language (input vocabulary)",
     "lce_utils/reports/samples.py": "fictitious sample skills and goals of the reports' demo mentorship data",
 }
