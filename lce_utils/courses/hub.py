@@ -442,7 +442,7 @@ def check(settings: HubSettings) -> list[str]:
     installed = importlib.util.find_spec(cls.split(".")[0]) is not None
     lines = [f"settings: {settings.path}",
              f"authenticator: {settings.authenticator} ({cls}): "
-             + ("installed" if installed else f"NOT installed: pip install {package} / inte installerad")]
+             + ("installed" if installed else f"{both('hub_not_installed')}: pip install {package}")]
     lines.append(f"hub: {c.JupyterHub.bind_url}; learners' Python {settings.python}; exchange {settings.exchange}")
     for name, members in sorted(c.JupyterHub.load_groups.items()):
         lines.append(f"group {name}: {', '.join(members) or '(nobody yet)'}")

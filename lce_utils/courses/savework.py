@@ -106,9 +106,8 @@ def link_html(download: Download, language: str | None = None) -> str:
     """The HTML shown under the footer cell: a relative link JupyterLab turns into a /files/ download."""
     name = escape(download.path.name)
     count = len(download.members)
-    label = pick(language, f"Ladda ner {name}", f"Download {name}").replace("\n", " / ")
-    note = pick(language, f"{count} filer, {download.size / 1e6:.1f} MB: notebooken och filerna i lektionens mapp.",
-               f"{count} files, {download.size / 1e6:.1f} MB: the notebook and the files in the lesson's folder.")
+    label = pick(language, *pair("save_link", name=name)).replace("\n", " / ")
+    note = pick(language, *pair("save_link_note", count=count, size=f"{download.size / 1e6:.1f}"))
     return (f'<p><a href="{name}" download="{name}" style="font-weight:bold">{label}</a> '
             f'<span>({escape(note)})</span></p>')
 

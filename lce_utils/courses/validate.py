@@ -23,7 +23,7 @@ from lce_utils.courses.config import (
 )
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.errors import DataError
-from lce_utils.messages import both, pair, t
+from lce_utils.messages import both, pair
 
 # The released answer stubs (courses/nbgrader_config.py sets them from here): what an unanswered cell still holds.
 CODE_STUB = "# " + both("val_code_stub")
@@ -153,7 +153,7 @@ def _failure(raw: str) -> Message:
     """What a failed test cell's error says, in plain words (the check's own message where it has one)."""
     text = _ANSI.sub("", raw or "")
     if "NotImplementedError" in text:
-        return Message(*pair("val_not_answered"), "not answered yet / inte besvarad")
+        return Message(*pair("val_not_answered"), " / ".join(reversed(pair("val_unanswered"))))
     missing = _NAME_ERROR.search(text)
     if missing:
         name = missing.group(1)
@@ -220,15 +220,9 @@ def validate_notebook(path: str | Path, root: str | Path | None = None, timeout:
         result.ok = False
         say(Message.of("val_missing_answers", n=len(todo)))
         for where, written in todo:
-            if written:
-                sv, en = pair("val_text_cell")
-                say(Message(t("val_written_missing", "sv", where=where or sv),
-                            t("val_written_missing", "en", where=where or en),
-                            f"  - a written answer is still missing / ett skriftligt svar saknas: {where}"))
-            else:
-                sv, en = pair("val_answer_cell")
-                say(Message(t("val_unanswered", "sv", where=where or sv), t("val_unanswered", "en", where=where or en),
-                            f"  - not answered yet / inte besvarad: {where}"))
+            (sv, en), (sv_cell, en_cell) = (pair("val_written_missing"), pair("val_text_cell")) if written else \
+                (pair("val_unanswered"), pair("val_answer_cell"))
+            say(Message(f"  - {sv}: {where or sv_cell}", f"  - {en}: {where or en_cell}", f"  - {en} / {sv}: {where}"))
     if failed:
         result.ok = False
         say(Message.of("val_failed_checks", n=len(failed)))

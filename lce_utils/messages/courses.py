@@ -22,7 +22,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "fb_learner": ("Deltagare", "Learner"),
     "fb_assignment": ("Uppgift", "Assignment"),
     "fb_hidden_explained": ("Vissa kontroller är **dolda**: de kördes vid rättningen men visas inte, så att de prövar "
-                            "din förståelse och inte bara exemplen. Nedan ser du vilka som inte gick igenom och varför.",
+                            "din förståelse och inte bara exemplen. Nedan ser du vilka som inte gick igenom och "
+                            "varför.",
                             "Some checks are **hidden**: they ran when your work was graded but are not shown, so "
                             "that they test your understanding rather than the examples. Below you see which of "
                             "them failed and why."),
@@ -74,9 +75,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "val_changed": ("{n} cell(er) som inte ska ändras har ändrats: originalet används vid rättningen.",
                     "{n} cell(s) you should not edit were changed: the original will be used when grading."),
     "val_missing_answers": ("{n} svar saknas än:", "{n} answer(s) still missing:"),
-    "val_written_missing": ("  - ett skriftligt svar saknas: {where}", "  - a written answer is still missing: {where}"),
+    "val_written_missing": ("ett skriftligt svar saknas", "a written answer is still missing"),
     "val_text_cell": ("textcell", "text cell"),
-    "val_unanswered": ("  - inte besvarad: {where}", "  - not answered yet: {where}"),
+    "val_unanswered": ("inte besvarad", "not answered yet"),
     "val_answer_cell": ("svarscell", "answer cell"),
     "val_failed_checks": ("{n} kontroll(er) gick inte igenom än:", "{n} check(s) did not pass yet:"),
     "val_read_message": ("Läs meddelandet under kontrollcellen, ändra svaret ovanför den och kör båda cellerna igen.",
@@ -122,11 +123,15 @@ TEXT: dict[str, tuple[str, str]] = {
                      "The files in the lesson's folder add up to {total} MB, more than the {limit} MB one download "
                      "holds. The largest: {names}. Download them one by one (right-click in the file browser on "
                      "the left and choose Download) or delete files you do not need, and run the cell again."),
+    "save_link": ("Ladda ner {name}", "Download {name}"),
+    "save_link_note": ("{count} filer, {size} MB: notebooken och filerna i lektionens mapp.",
+                       "{count} files, {size} MB: the notebook and the files in the lesson's folder."),
     "save_no_notebook": ("Hittar inte notebooken {name}. Spara den först (Ctrl+S).",
                          "Cannot find the notebook {name}. Save it first (Ctrl+S)."),
     # errors of the course leader's commands
     "err_cohort_date": ("{path}: {where}: {value} är inte ett datum som '2026-03-01 23:59:00'",
                         "{path}: {where}: {value} is not a date like '2026-03-01 23:59:00'"),
+    "hub_not_installed": ("inte installerad", "NOT installed"),
     "err_hub_root": ("lce hub setup skapar Unix-användare och utbytesmappen: kör som root (eller med --dry-run)",
                      "lce hub setup creates Unix users and the exchange: run it as root (or with --dry-run)"),
     "err_roster_unreadable": ("{path}: kan inte läsa deltagarlistan som UTF-8-CSV ({error})",
