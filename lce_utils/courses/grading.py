@@ -33,6 +33,7 @@ from lce_utils.courses.config import (
     nbgrader_api,
 )
 from lce_utils.courses.feedback import generate_feedback
+from lce_utils.courses.kernel_reuse import release as release_kernel
 from lce_utils.courses.sandbox import SETTINGS_ENV, Cgroups, Containment, SandboxSettings, kernelspec
 from lce_utils.courses.sandbox_kernel import install_kernelspec
 from lce_utils.progress import progress
@@ -157,10 +158,16 @@ def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_
         cgroups = Cgroups(**containment["cgroups"]).child(f"w-{os.getpid()}")
     settings = SandboxSettings(bwrap=containment["bwrap"], memory_mb=memory_mb, box_dir=str(boxes),
                                cgroups=cgroups.__dict__ if cgroups else None, processes=containment["processes"])
+    api = nbgrader_api(root, timeout=timeout, kernel_name=SANDBOX_KERNEL, extra=grading_config(ipc_dir))
+    if settings.bwrap and containment.get("reuse_kernel", True):  # one kernel per submission (kernel_reuse.py)
+        from lce_utils.courses.integrity import IntegrityExecute
+        from lce_utils.courses.kernel_reuse import ReusedKernelExecute
+
+        pipeline = api.config.Autograde.autograde_preprocessors
+        api.config.Autograde.autograde_preprocessors = [ReusedKernelExecute if pp is IntegrityExecute else pp
+                                                        for pp in pipeline]
     _WORKER.update(main_root=Path(main_root), root=root, settings=settings, cgroups=cgroups, ipc_dir=ipc_dir,
-                   boxes=boxes, time_limit=containment["time_limit"], memory_mb=memory_mb,
-                   api=nbgrader_api(root, timeout=timeout, kernel_name=SANDBOX_KERNEL,
-                                    extra=grading_config(ipc_dir)))
+                   boxes=boxes, time_limit=containment["time_limit"], memory_mb=memory_mb, api=api)
 
 
 def _kill_sandboxes() -> None:
@@ -254,6 +261,7 @@ def _grade_in_worker(assignment: str, student: str) -> dict[str, Any]:
     try:
         outcome = _WORKER["api"].autograde(assignment, student, force=True, create=True)
     finally:
+        release_kernel()
         watchdog.stop()
         oom = (cgroups.oom_kills() if cgroups else 0) - oom_before
         refused = (cgroups.process_limit_hits() if cgroups else 0) - refused_before
