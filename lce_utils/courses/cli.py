@@ -222,6 +222,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(sub: argparse._SubParsersAction, name: str, func: Any, *, course: bool = True, **kwargs: Any
+             ) -> argparse.ArgumentParser:
+    """Add `lce courses NAME` running func; with course, its --course option (every command on a course has it)."""
+    parser = sub.add_parser(name, **kwargs)
+    parser.set_defaults(func=func)
+    if course:
+        parser.add_argument("--course", metavar="DIR", help=COURSE_HELP)
+    return parser
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce courses` and its sub-commands."""
     sub = command_group(subparsers, "courses", help="graded notebook courses (nbgrader): release, grade, feedback",
@@ -229,18 +239,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                     "parallel, write feedback and CSV exports, and check a notebook as a learner.",
                         dest="courses_command", metavar="SUBCOMMAND")
 
-    p = sub.add_parser("release", help="generate the student versions (no solutions, hidden tests or outputs)")
+    p = _command(sub, "release", cmd_release,
+                 help="generate the student versions (no solutions, hidden tests or outputs)")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="assignments to release (default: all)")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_release)
 
-    p = sub.add_parser("grade", help="collect, autograde, feedback and export one assignment's submissions",
-                       description="SUBMISSIONS is a folder of <student>/<notebook>.ipynb (an <assignment> level "
-                       "inside each student folder is accepted too) or a .zip of one, as an LMS download gives. "
-                       "A <student>/timestamp.txt, if present, is the submission time used for late penalties. "
-                       "Other files beside a notebook are kept as nbgrader keeps them (CourseDirectory.ignore, "
-                       "include, max_file_size and max_dir_size of the course's nbgrader_config.py); a file over "
-                       "max_file_size is named and left out.")
+    p = _command(sub, "grade", cmd_grade,
+                 help="collect, autograde, feedback and export one assignment's submissions",
+                 description="SUBMISSIONS is a folder of <student>/<notebook>.ipynb (an <assignment> level "
+                 "inside each student folder is accepted too) or a .zip of one, as an LMS download gives. "
+                 "A <student>/timestamp.txt, if present, is the submission time used for late penalties. "
+                 "Other files beside a notebook are kept as nbgrader keeps them (CourseDirectory.ignore, "
+                 "include, max_file_size and max_dir_size of the course's nbgrader_config.py); a file over "
+                 "max_file_size is named and left out.")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("submissions", metavar="SUBMISSIONS")
     p.add_argument("--out", metavar="FILE", help="grades CSV (default <course>/exports/<assignment>-grades.csv)")
@@ -257,53 +267,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-sandbox", action="store_true",
                    help="run learners' notebooks WITHOUT the bubblewrap sandbox (only for machines without user "
                    "namespaces); every report and export then says so")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser("feedback", help="write feedback HTML (hidden tests named, never shown)")
+    p = _command(sub, "feedback", cmd_feedback, help="write feedback HTML (hidden tests named, never shown)")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("--student", metavar="ID", help="only this learner")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_feedback)
 
-    p = sub.add_parser("export", help="write the grades, tests and integrity CSVs from the gradebook")
+    p = _command(sub, "export", cmd_export, help="write the grades, tests and integrity CSVs from the gradebook")
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.add_argument("--out", metavar="FILE", help="grades CSV path (one assignment only)")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("lms-export", help="grades as Canvas's or Moodle's grade-import CSV (needs a roster CSV)",
-                       description="ROSTER is a CSV with the columns learner,name,email,canvas_id,sis_user_id,"
-                       "sis_login_id,section (learner = the id in the gradebook); see lce_utils/courses/lms_export.py.")
+    p = _command(sub, "lms-export", cmd_lms_export,
+                 help="grades as Canvas's or Moodle's grade-import CSV (needs a roster CSV)",
+                 description="ROSTER is a CSV with the columns learner,name,email,canvas_id,sis_user_id,"
+                 "sis_login_id,section (learner = the id in the gradebook); see lce_utils/courses/lms_export.py.")
     p.add_argument("lms", choices=["canvas", "moodle"])
     p.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     p.add_argument("--roster", required=True, metavar="ROSTER")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--canvas-id", action="append", default=[], metavar="ASSIGNMENT=ID",
                    help="Canvas's id of an assignment, so the import updates it instead of making a new column")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_lms_export)
 
-    p = sub.add_parser("validate", help="check your notebook before handing it in, explained in plain words")
+    p = _command(sub, "validate", cmd_validate,
+                 help="check your notebook before handing it in, explained in plain words")
     p.add_argument("notebook", metavar="NOTEBOOK")
     p.add_argument("--timeout", type=_positive, default=60, help="seconds per cell (default 60)")
-    p.add_argument("--course", metavar="DIR", help=COURSE_HELP)
-    p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("publish", help="write the learners' repository: released notebooks, labs, apps, no answers",
-                       description="Writes OUT, the learners' public repository that Binder serves: the released "
-                       "notebooks, index.ipynb, engagement_labs/, the mentorship sign-up, lce_utils (without the "
-                       "demo answers), binder/ and a README. It refuses to write if any solution, hidden test or "
-                       "model answer would reach OUT. When OUT is a git repository the new state is committed there.")
+    p = _command(sub, "publish", cmd_publish, course=False,
+                 help="write the learners' repository: released notebooks, labs, apps, no answers",
+                 description="Writes OUT, the learners' public repository that Binder serves: the released "
+                 "notebooks, index.ipynb, engagement_labs/, the mentorship sign-up, lce_utils (without the "
+                 "demo answers), binder/ and a README. It refuses to write if any solution, hidden test or "
+                 "model answer would reach OUT. When OUT is a git repository the new state is committed there.")
     p.add_argument("out", metavar="OUT", help="a new or empty folder, or one written by an earlier publish")
     p.add_argument("--message", metavar="TEXT", help="the commit message in OUT (default names this checkout's commit)")
-    p.set_defaults(func=cmd_publish)
 
-    p = sub.add_parser("curriculum", help="every course's lessons as a Markdown table, from the notebooks' metadata")
+    p = _command(sub, "curriculum", cmd_curriculum, course=False,
+                 help="every course's lessons as a Markdown table, from the notebooks' metadata")
     p.add_argument("--write", action="store_true", help="write it into courses/README.md and index.ipynb instead")
-    p.set_defaults(func=cmd_curriculum)
 
-    p = sub.add_parser("demo", help="release, then grade the demo submissions of every assignment")
+    p = _command(sub, "demo", cmd_demo, course=False,
+                 help="release, then grade the demo submissions of every assignment")
     p.add_argument("--workers", type=_positive, default=None, help="default: the number of cores")
     p.add_argument("--timeout", type=_positive, default=DEMO_TIMEOUT, help=f"seconds per cell (default {DEMO_TIMEOUT})")
-    p.set_defaults(func=cmd_demo)
