@@ -98,7 +98,7 @@ def _represented(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The gender x age groups with a known index (and a known age), lowest index first."""
     table = _num(tables.get("representation_index"), "representation_index")
     if not {"gender", "age_band", "representation_index"} <= set(table.columns):
-        return table.iloc[0:0]
+        return pd.DataFrame(columns=["gender", "age_band", "representation_index"])
     known = table.dropna(subset=["representation_index"])
     return known[known["age_band"].astype(str) != "unknown"].sort_values("representation_index", kind="stable")
 

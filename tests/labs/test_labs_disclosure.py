@@ -32,10 +32,8 @@ Carmen;2024-02-10 19:00;Opera;Lilla;4
 
 
 @pytest.fixture
-def lab(tmp_path):
-    (tmp_path / "visits.csv").write_text(VISITS, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
-    lab = open_lab(tmp_path / "visits.csv", tmp_path / "events.csv", k=K)
+def lab(write_export):
+    lab = open_lab(*write_export(VISITS, EVENTS), k=K)
     yield lab
     lab.con.close()
 

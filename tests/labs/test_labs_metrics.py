@@ -32,10 +32,8 @@ Hamlet;2025-02-01 19:00;Teater;Stora;5
 
 
 @pytest.fixture
-def files(tmp_path):
-    (tmp_path / "visits.csv").write_text(VISITS, encoding="utf-8")
-    (tmp_path / "events.csv").write_text(EVENTS, encoding="utf-8")
-    return tmp_path / "visits.csv", tmp_path / "events.csv"
+def files(write_export):
+    return write_export(VISITS, EVENTS)
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
