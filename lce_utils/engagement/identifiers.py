@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from lce_utils.messages import both
+
 # Headers compared after normalising (lower case, letters and digits only).
 EXACT_HEADERS = frozenset((
     "namn", "name", "förnamn", "efternamn", "tilltalsnamn", "firstname", "lastname", "fullname", "givenname",
@@ -127,4 +129,4 @@ IDENTIFIER_VALUE_SQL = (r"regexp_matches({v}, '@[^@\s]+\.[A-Za-z]{{2,}}') "
 
 def masked_sql(expr: str) -> str:
     """expr, or '(dold / hidden)' when the value looks like an e-mail address, a phone number or a personnummer."""
-    return f"CASE WHEN {IDENTIFIER_VALUE_SQL.format(v=expr)} THEN '(dold / hidden)' ELSE {expr} END"
+    return f"CASE WHEN {IDENTIFIER_VALUE_SQL.format(v=expr)} THEN '({both('labs_hidden_value')})' ELSE {expr} END"

@@ -241,7 +241,8 @@ def _iso(value: Any) -> str:
         return dt.date.fromisoformat(str(value)[:10]).isoformat()
     except ValueError as exc:
         from lce_utils.errors import ParameterError
-        raise ParameterError(f"period {value!r} is not a date (YYYY-MM-DD) / inte ett datum") from exc
+        from lce_utils.messages import both
+        raise ParameterError(both("labs_err_period", value=repr(value))) from exc
 
 
 def compute_raw(con: duckdb.DuckDBPyConnection, has_visitor: bool, has_events: bool, events_dated: bool,

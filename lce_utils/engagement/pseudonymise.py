@@ -54,7 +54,7 @@ def export_key(target: str | Path) -> Path:
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise ParameterError(f"{target}: exists already; choose a new file name / filen finns redan") from None
+        raise ParameterError(both("labs_err_key_exists", path=target)) from None
     with os.fdopen(fd, "w") as handle:
         handle.write(key + "\n")
     return target
@@ -72,10 +72,9 @@ def import_key(source: str | Path, force: bool = False) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(both("labs_err_key_file", file=source, detail=exc)) from None
     if len(key) < 32 or any(c.isspace() for c in key):
-        raise ParameterError(f"{source}: not a pseudonymisation key (expected one line of at least 32 characters, "
-                             "as written by `lce labs key export`) / ingen pseudonymiseringsnyckel")
+        raise ParameterError(both("labs_err_not_a_key", file=source))
     if settings.LABS_PSEUDONYM_KEY.is_set():
-        raise ParameterError(f"{KEY_ENV} is set and overrides the key file; unset it first / ta bort variabeln")
+        raise ParameterError(both("labs_err_key_variable", variable=KEY_ENV))
     path = _key_file()
     if path.exists() and path.read_text().strip() != key and not force:
         raise ParameterError(both("labs_err_other_key", path=path, fingerprint=key_fingerprint()))

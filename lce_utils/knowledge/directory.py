@@ -121,8 +121,7 @@ def lookup(reference: str, mentorship_db: str | None = None, programme_db: str |
     for entry in entries(mentorship_db or _default("mentorship"), programme_db or _default("programme")):
         if wanted in (entry.reference, entry.private.get("also")):
             return {"reference": entry.reference, "name": entry.name, "email": entry.private.get("email")}
-    raise DataError(f"no one in the directory has the reference {wanted!r} (revoked or erased?) / ingen i "
-                    "katalogen har den referensen")
+    raise DataError(both("knowledge_err_no_reference", reference=repr(wanted)))
 
 
 def sources(config: Mapping[str, Any], root: Path) -> dict[str, str | None]:

@@ -38,17 +38,17 @@ def show_lab_figures(lab_run: str | None, k: int = DEFAULT_K) -> None:
     show.key_figures([
         (("Institution", "Institution"), str(run.info.get("institution") or run.folder.name)),
         (("Period", "Period"), f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"),
-        ("knowledge_visits", show.fmt(m.get("visits"), count=True, k=k)),
-        ("knowledge_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
-    D.record(f"{name}/key-figures", pair("labs_key_figures"),
+        ("r.kf_visits", show.fmt(m.get("visits"), count=True, k=k)),
+        ("r.kf_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
+    D.record(f"{name}/key-figures", pair("r.key_figures"),
              {f"{name}/visits": m.get("visits"), f"{name}/unique_visitors": m.get("unique_visitors")})
     by_gender = m.get("visits_by_gender") or {}
     frame = pd.DataFrame({"gender": list(by_gender),
                           "visits": pd.array([None if v is None else int(v) for v in by_gender.values()],
                                              dtype="Int64")})
-    title = pair("knowledge_visits_by_gender")
+    title = pair("r.cap_visits_by_gender")
     shown = D.publish_frame(frame, f"{name}/visits_by_gender", title, ["visits"], k,
                             total=(f"{name}/visits", m.get("visits")))
     shown["gender"] = [" / ".join(x.capitalize() for x in pair(f"labs_gender_{g}")) for g in shown["gender"]]
     show.show_table(shown, title, count_columns=["visits"],
-                    labels={"gender": both("knowledge_gender"), "visits": both("knowledge_visits")}, k=k)
+                    labels={"gender": both("r.col_gender"), "visits": both("r.col_visits")}, k=k)

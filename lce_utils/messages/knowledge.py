@@ -1,14 +1,10 @@
 """The knowledge part's texts (cases, benchmark, network directory, lab figures in cases), Swedish then English."""
 
 TEXT: dict[str, tuple[str, str]] = {
-    # lab figures in a case
+    # lab figures in a case (their labels are the report's: r.* in messages/reports.py)
     "knowledge_err_no_lab_run": ("lab_run {lab_run}: ingen labbkörning där (en mapp skriven av `lce labs run`, eller "
                                  "namnet på en under var/labs/)", "lab_run {lab_run}: no lab run there (a folder "
                                  "written by `lce labs run`, or the name of one under var/labs/)"),
-    "knowledge_visits": ("Besök", "Visits"),
-    "knowledge_unique_visitors": ("Unika besökare", "Unique visitors"),
-    "knowledge_visits_by_gender": ("Besök per kön", "Visits by gender"),
-    "knowledge_gender": ("Kön", "Gender"),
     # benchmark
     "knowledge_bm_visits_per_visitor": ("Besök per besökare", "Visits per visitor"),
     "knowledge_bm_returning_visitor_share": ("Andel återkommande besökare", "Share of returning visitors"),
@@ -92,4 +88,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "case_must_run": ("anteckningsboken måste gå att köra uppifrån och ned: {detail}",
                       "the notebook must run top to bottom: {detail}"),
     "case_not_a_notebook": ("är ingen läsbar notebook ({kind})", "is not a readable notebook ({kind})"),
+    "knowledge_err_no_reference": ("ingen i katalogen har referensen {reference} (återkallad eller raderad?)",
+                                   "no one in the directory has the reference {reference} (revoked or erased?)"),
 }

@@ -357,4 +357,17 @@ TEXT: dict[str, tuple[str, str]] = {
         "not available: {reason}, so no preset was built on guessed names. Name your export's columns in a mapping "
         "file (--mapping, see engagement_labs/mapping-example.yaml)."),
     "labs_err_preset_unknown": ("okänt förval; ett av {names} väntades", "unknown; expected one of {names}"),
+    "labs_err_tickster_json": (
+        "inte Tickster-köp som JSON (CRM-API:ts svar med listan \"purchases\" väntades)",
+        "not Tickster purchases as JSON (the CRM API's response with its \"purchases\" list expected)"),
+    # the pseudonymisation key and the period (lce_utils.engagement.pseudonymise, metrics)
+    "labs_err_key_exists": ("{path}: finns redan; välj ett nytt filnamn",
+                            "{path}: exists already; choose a new file name"),
+    "labs_err_not_a_key": ("{file}: ingen pseudonymiseringsnyckel (en rad med minst 32 tecken väntades, som `lce labs "
+                           "key export` skriver)", "{file}: not a pseudonymisation key (expected one line of at least "
+                           "32 characters, as written by `lce labs key export`)"),
+    "labs_err_key_variable": ("{variable} är satt och går före nyckelfilen; ta bort variabeln först",
+                              "{variable} is set and overrides the key file; unset it first"),
+    "labs_err_period": ("perioden {value} är inte ett datum (ÅÅÅÅ-MM-DD)", "period {value} is not a date (YYYY-MM-DD)"),
+    "labs_hidden_value": ("dold", "hidden"),
 }
