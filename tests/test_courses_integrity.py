@@ -273,7 +273,8 @@ def test_messages_of_cells_with_hidden_tests_come_from_the_test_source() -> None
         outputs=[error])]))
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="anything the learner printed\n")]
     [passed] = checked_outputs(cell)
-    assert passed.text.startswith("Passed: all checks of this cell succeeded")
+    assert passed.text.startswith("Godkänd: alla kontroller i cellen gick igenom")  # Swedish first, then English
+    assert "/ Passed: all checks of this cell succeeded" in passed.text
 
 
 def test_a_failed_check_in_a_cell_with_hidden_tests_gets_its_own_text_from_the_source() -> None:
