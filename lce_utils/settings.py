@@ -42,9 +42,10 @@ def _path(name: str, raw: str) -> Path:
 
 
 def _whole(unit: str) -> Callable[[str, str], int]:
+    """A whole number of unit ("days" or "years": the catalogue words the error for each)."""
     def parse(name: str, raw: str) -> int:
         if not raw.isdigit():
-            raise DataError(f"{name}: " + both("setting_whole", unit=unit, raw=repr(raw)))
+            raise DataError(f"{name}: " + both(f"setting_whole_{unit}", raw=repr(raw)))
         return int(raw)
     return parse
 

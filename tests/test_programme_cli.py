@@ -82,19 +82,21 @@ def test_scb_export_says_what_it_re_exported(tmp_path, capsys):
     store.record_exit(first, "2025-01-31", "completed", url)
     assert main(["programme", "scb-export", "--db", url, "--month", "2025-04", "--out", str(out / "2025-04.csv")]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "warning: 2025-01 was reported and has changed since: export it again (a correction, which re-exports every "
-        "later month) / 2025-01 har ändrats sedan rapporten: exportera den igen")
+        "varning: 2025-01 har rapporterats och ändrats sedan dess: exportera den igen (en rättelse, som gör om varje "
+        "senare månad) / warning: 2025-01 was reported and has changed since: export it again (a correction, which "
+        "re-exports every later month)")
     assert main(["programme", "scb-export", "--db", url, "--month", "2025-01", "--out", str(out / "2025-01.csv")]) == 0
     said = capsys.readouterr().out.splitlines()
-    assert said[0].endswith("2025-01.csv: 2025-01 version 2, 2 row(s); correction of version 1 / rättelse")
-    assert said[1].endswith("2025-02.csv: 2025-02 version 2, 1 row(s); reported again after the correction of "
-                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
-    assert said[2].endswith("2025-03.csv: 2025-03 version 2, 0 row(s); reported again after the correction of "
-                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
-    assert said[3].endswith("2025-04.csv: 2025-04 version 2, 0 row(s); reported again after the correction of "
-                            "2025-01 / rapporteras igen efter rättelsen av 2025-01")
-    assert said[4:] == ["the correction of 2025-01 re-exported 3 later month(s): send them all to SCB / rättelsen "
-                        "gjorde om 3 senare månader", "due / senast: 2025-02-28 (late / försenad)"]
+    assert said[0].endswith("2025-01.csv: 2025-01 version 2, 2 row(s); rättelse av version 1 / correction of version 1")
+    assert said[1].endswith("2025-02.csv: 2025-02 version 2, 1 row(s); rapporteras igen efter rättelsen av 2025-01 / "
+                            "reported again after the correction of 2025-01")
+    assert said[2].endswith("2025-03.csv: 2025-03 version 2, 0 row(s); rapporteras igen efter rättelsen av 2025-01 / "
+                            "reported again after the correction of 2025-01")
+    assert said[3].endswith("2025-04.csv: 2025-04 version 2, 0 row(s); rapporteras igen efter rättelsen av 2025-01 / "
+                            "reported again after the correction of 2025-01")
+    assert said[4:] == ["rättelsen av 2025-01 gjorde om 3 senare månader: skicka alla till SCB / the correction of "
+                        "2025-01 re-exported 3 later month(s): send them all to SCB",
+                        "senast: 2025-02-28 (försenad) / due: 2025-02-28 (late)"]
 
 
 def _number(k: int) -> str:
@@ -128,7 +130,8 @@ def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys)
     assert "nothing purged: records are kept until 2027-12-31" in capsys.readouterr().out
     monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "fem")
     assert main(["programme", "purge", "--db", url]) == 1
-    assert "LCE_PROGRAMME_RETENTION_YEARS: expected a whole number of years, got 'fem'" in capsys.readouterr().err
+    assert ("LCE_PROGRAMME_RETENTION_YEARS: ett helt antal år förväntades, fick 'fem' / expected a whole number of "
+            "years, got 'fem'") in capsys.readouterr().err
     monkeypatch.setenv("LCE_PROGRAMME_RETENTION_YEARS", "5")
     assert main(["programme", "purge", "--db", url]) == 0
     assert "purged 1 people, 3 row(s), 1 file(s), past 2025-12-31" in capsys.readouterr().out

@@ -81,7 +81,7 @@ def test_wrong_rows_are_all_named_and_nothing_is_imported(url, tmp_path):
         "rad/row 7, kolumn/column 'Startdatum': personen deltar redan sedan 2026-01-01 (slut saknas) / "
         "the person already takes part since 2026-01-01 (exit none)",
     ]
-    assert "4 wrong row(s), nothing imported / 4 felaktiga rader, inget importerat" in str(caught.value)
+    assert "4 felaktiga rader, inget importerat / 4 wrong row(s), nothing imported" in str(caught.value)
     assert store.records(url) == [], "one transaction: the good rows are not stored either"
     assert all(table[1][1] not in e for e in caught.value.errors), "an error never repeats a personnummer"
 

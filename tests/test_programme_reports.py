@@ -132,7 +132,7 @@ def test_scb_months_and_the_correction_cascade(url, tmp_path):
     # The same month again, unchanged: no new version, nothing else re-exported.
     again = export_month("2026-02", out / "scb-2026-02.csv", url, today=today)
     assert [(w.month, w.version, w.reason) for w in again] == [
-        ("2026-02", 1, "unchanged since version 1 / oförändrad")]
+        ("2026-02", 1, "oförändrad sedan version 1 / unchanged since version 1")]
 
     # The first participant really left in March: February is corrected, and March is reported again.
     store.record_exit(ids["<P1>"], "2026-03-06", "completed", url)
@@ -140,9 +140,9 @@ def test_scb_months_and_the_correction_cascade(url, tmp_path):
     cascade = export_month("2026-02", out / "scb-2026-02.csv", url, today=today)
     assert [(w.month, w.path.name, w.version, w.rows) for w in cascade] == [
         ("2026-02", "scb-2026-02.csv", 2, 1), ("2026-03", "scb-2026-03.csv", 2, 3)]
-    assert cascade[0].reason == "correction of version 1 / rättelse"
-    assert cascade[1].reason == "reported again after the correction of 2026-02 / rapporteras igen efter " \
-                                "rättelsen av 2026-02"
+    assert cascade[0].reason == "rättelse av version 1 / correction of version 1"
+    assert cascade[1].reason == "rapporteras igen efter rättelsen av 2026-02 / reported again after the correction " \
+                                "of 2026-02"
     for month in ("2026-02", "2026-03"):
         assert (out / f"scb-{month}.csv").read_text(encoding="utf-8") == \
             _golden(f"scb-{month}-corrected.csv", numbers)

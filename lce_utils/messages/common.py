@@ -1,7 +1,9 @@
 """Texts shared by the whole package (settings and other top-level modules), Swedish then English."""
 
 TEXT: dict[str, tuple[str, str]] = {
-    "setting_whole": ("ett heltal ({unit}) förväntades, fick {raw}", "expected a whole number of {unit}, got {raw}"),
+    "setting_whole_days": ("ett helt antal dagar förväntades, fick {raw}",
+                           "expected a whole number of days, got {raw}"),
+    "setting_whole_years": ("ett helt antal år förväntades, fick {raw}", "expected a whole number of years, got {raw}"),
     "setting_flag": ("1 eller 0 förväntades, fick {raw}", "expected 1 or 0 (true/false, yes/no), got {raw}"),
     "setting_choice": ("ett av {allowed} förväntades, fick {raw}", "expected {allowed}, got {raw}"),
     "setting_date": ("ett datum ÅÅÅÅ-MM-DD förväntades, fick {raw}", "expected a date as YYYY-MM-DD, got {raw}"),

@@ -13,21 +13,19 @@ from IPython.display import display
 
 from lce_utils.errors import LCEError
 from lce_utils.mentorship.apps.common import esc, log_exception
+from lce_utils.messages import both, t
 from lce_utils.paths import COURSES
 from lce_utils.programme import fields, store
 from lce_utils.programme.indicators import indicator_table
 
-NOT_KNOWN = ("inte känt / not known", "")
-YES_NO = [NOT_KNOWN, ("ja / yes", "yes"), ("nej / no", "no")]
-SPECIAL = [("inte frågat / not asked", ""), ("ja / yes", "yes"), ("nej / no", "no"),
-           ("avböjt / declined", "declined")]
-WORDS = {
-    "woman": "kvinna / woman", "man": "man / man", "non_binary": "icke-binär / non-binary",
-    "employed": "sysselsatt, inkl. egenföretagare / employed, incl. self-employed",
-    "unemployed": "arbetslös / unemployed", "long_term_unemployed": "långtidsarbetslös / long-term unemployed",
-    "inactive": "utanför arbetskraften / inactive", "isced_0_2": "förgymnasial / ISCED 0-2",
-    "isced_3_4": "gymnasial / ISCED 3-4", "isced_5_8": "eftergymnasial / ISCED 5-8",
-}
+YES_NO = [(both("pw_not_known"), ""), (both("pw_yes"), "yes"), (both("pw_no"), "no")]
+SPECIAL = [(both("pw_not_asked"), ""), (both("pw_yes"), "yes"), (both("pw_no"), "no"),
+           (both("pw_declined"), "declined")]
+
+
+def _th(*keys: str) -> str:
+    """Table header cells, each "svenska / English"."""
+    return "".join(f'<th scope="col">{esc(both(key))}</th>' for key in keys)
 
 
 def label(field: str) -> str:
@@ -47,12 +45,13 @@ class StaffApp:
         self.today = today
         self.inputs: dict[str, w.Widget] = {}
         for name in self.TEXT:
-            self.inputs[name] = w.Text(description=label(name), placeholder="ÅÅÅÅ-MM-DD" if "date" in name else "")
+            self.inputs[name] = w.Text(description=label(name),
+                                       placeholder=t("pa_date_placeholder") if "date" in name else "")
         self.inputs["protected_identity"] = w.Checkbox(description=label("protected_identity"), value=False)
         for name, vocabulary in (("gender", fields.GENDERS), ("labour_status", fields.LABOUR),
                                  ("education", fields.EDUCATION)):
             self.inputs[name] = w.Dropdown(description=label(name), options=[("", "")] + [
-                (WORDS[code], code) for code in vocabulary], value="")
+                (both(f"pw_{code}"), code) for code in vocabulary], value="")
         for name in fields.FLAGS:
             self.inputs[name] = w.Dropdown(description=label(name), options=YES_NO, value="")
         for name in fields.SPECIAL:
@@ -60,17 +59,16 @@ class StaffApp:
         for widget in self.inputs.values():
             widget.style = {"description_width": "18em"}
             widget.layout = w.Layout(width="40em")
-        self.submit = w.Button(description="Registrera / Register", button_style="primary")
+        self.submit = w.Button(description=both("pa_register"), button_style="primary")
         self.submit.on_click(lambda _b: self.register())
-        self.show_register = w.Button(description="Visa registret / Show the register")
+        self.show_register = w.Button(description=both("pa_show_register"))
         self.show_register.on_click(lambda _b: self.refresh())
-        self.show_roster = w.Button(description="Visa deltagarläget / Show the roster")
+        self.show_roster = w.Button(description=both("pa_show_roster"))
         self.show_roster.on_click(lambda _b: self.roster())
         self.status = w.HTML()
         self.overview = w.HTML()
         self.roster_view = w.HTML()
-        self.title = w.HTML("<h1>Programregister / Programme register</h1><p>Personnummer och känsliga uppgifter "
-                            "lagras krypterade. / Personnummer and special categories are stored encrypted.</p>")
+        self.title = w.HTML(f"<h1>{esc(both('pa_title'))}</h1><p>{esc(both('pa_encrypted'))}</p>")
 
     def values(self) -> dict[str, Any]:
         """The form as a record for the register (empty fields left out)."""
@@ -87,11 +85,9 @@ class StaffApp:
             return None
         except Exception:  # noqa: BLE001 - staff see one line; the log has the traceback
             log_exception("programme staff app")
-            self.status.value = ('<p class="lce-error" role="alert">Något gick fel; inget sparades. / Something '
-                                 'went wrong; nothing was saved.</p>')
+            self.status.value = f'<p class="lce-error" role="alert">{esc(both("pa_failed"))}</p>'
             return None
-        self.status.value = (f'<p class="lce-ok" role="status">Registrerad: deltagande {pid} / Registered: '
-                             f'participation {pid}</p>')
+        self.status.value = f'<p class="lce-ok" role="status">{esc(both("pa_registered", id=pid))}</p>'
         for widget in self.inputs.values():
             widget.value = False if isinstance(widget, w.Checkbox) else ""
         return pid
@@ -105,14 +101,14 @@ class StaffApp:
             return
         table = {r["indicator"]: r for r in indicator_table(rows)}
         total = table["participants"]
-        head = ("<p>Deltagare / Participants: <strong>{}</strong> (kvinnor / women {}, män / men {}, icke-binära / "
-                "non-binary {})</p>").format(total["total"], total["woman"], total["man"], total["non_binary"])
+        groups = ", ".join(f"{both(key)} {total[code]}" for key, code in
+                           (("pa_women", "woman"), ("pa_men", "man"), ("pa_non_binary", "non_binary")))
+        head = f"<p>{both('pa_participants')}: <strong>{total['total']}</strong> ({groups})</p>"
         body = "".join(f"<tr><td>{r.participation_id}</td><td>{esc(r.name)}</td><td>{r.entry_date}</td>"
                        f"<td>{r.exit_date or ''}</td></tr>" for r in rows)
         self.overview.value = (head + '<table class="lce-table" id="programme-register"><thead><tr>'
-                               '<th scope="col">Id</th><th scope="col">Namn / Name</th><th scope="col">Start / '
-                               'Entry</th><th scope="col">Slut / Exit</th></tr></thead><tbody>' + body +
-                               "</tbody></table>")
+                               '<th scope="col">Id</th>' + _th("pa_col_name", "pa_col_entry", "pa_col_exit") +
+                               "</tr></thead><tbody>" + body + "</tbody></table>")
 
     def roster(self, course: Path | None = None, mentorship_url: str | None = None,
                labs: Path | None = None) -> None:
@@ -125,16 +121,16 @@ class StaffApp:
         except LCEError as exc:
             self.roster_view.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
             return
-        head = ("Id", "Namn / Name", "Status", "Kurser godkända / Courses passed", "Mentorskap / Mentorship",
-                "Labbkörningar / Lab runs", "Timmar / Hours", "I riskzonen / At risk")
+
         body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in (
             r.participation_id, r.name, r.status, f"{r.courses_passed}/{r.courses_started}",
             f"{r.mentorship_match} ({r.mentoring_sessions})" if r.mentorship_match else "", r.lab_runs, r.hours,
             r.at_risk))
             + "</tr>" for r in rows)
-        self.roster_view.value = ('<table class="lce-table" id="programme-roster"><thead><tr>' +
-                                  "".join(f'<th scope="col">{h}</th>' for h in head) + "</tr></thead><tbody>" +
-                                  body + "</tbody></table>")
+        self.roster_view.value = ('<table class="lce-table" id="programme-roster"><thead><tr><th scope="col">Id</th>'
+                                  + _th("pa_col_name") + '<th scope="col">Status</th>'
+                                  + _th("pa_col_passed", "pa_col_mentorship", "pa_col_lab_runs", "pa_col_hours",
+                                        "pa_col_at_risk") + "</tr></thead><tbody>" + body + "</tbody></table>")
 
     def widget(self) -> w.Widget:
         """The whole app."""
@@ -162,12 +158,12 @@ class AttestApp:
 
     def __init__(self, url: str | None = None):
         self.url = url
-        self.code = w.Password(description="Personlig kod / Personal code", style={"description_width": "14em"})
-        self.month = w.Text(description="Månad / Month", placeholder="ÅÅÅÅ-MM",
+        self.code = w.Password(description=both("pa_code"), style={"description_width": "14em"})
+        self.month = w.Text(description=both("pa_month"), placeholder=t("pa_month_placeholder"),
                             style={"description_width": "14em"})
-        self.show_hours = w.Button(description="Visa mina timmar / Show my hours")
+        self.show_hours = w.Button(description=both("pa_show_hours"))
         self.show_hours.on_click(lambda _b: self.hours())
-        self.attest_button = w.Button(description="Jag intygar timmarna / I attest the hours", button_style="primary")
+        self.attest_button = w.Button(description=both("pa_attest"), button_style="primary")
         self.attest_button.on_click(lambda _b: self.attest())
         self.status = w.HTML()
         self.table = w.HTML()
@@ -175,7 +171,7 @@ class AttestApp:
     def _error(self, exc: Exception) -> None:
         if not isinstance(exc, LCEError):
             log_exception("programme attestation page")
-            exc = LCEError("Något gick fel. / Something went wrong.")
+            exc = LCEError(both("pa_went_wrong"))
         self.status.value = f'<p class="lce-error" role="alert">{esc(exc)}</p>'
 
     def hours(self) -> None:
@@ -188,8 +184,8 @@ class AttestApp:
             self._error(exc)
             return
         self.status.value = ""
-        self.table.value = ('<table class="lce-table" id="my-hours"><thead><tr><th scope="col">Månad / Month</th>'
-                            '<th scope="col">Timmar / Hours</th></tr></thead><tbody>' +
+        self.table.value = ('<table class="lce-table" id="my-hours"><thead><tr>' + _th("pa_month", "pa_col_hours") +
+                            "</tr></thead><tbody>" +
                             "".join(f"<tr><td>{esc(m)}</td><td>{h:.1f}</td></tr>" for m, h in months.items()) +
                             "</tbody></table>")
 
@@ -202,11 +198,11 @@ class AttestApp:
         except Exception as exc:  # noqa: BLE001
             self._error(exc)
             return None
-        self.status.value = (f'<p class="lce-ok" role="status">Intygat: {hours:.1f} timmar i {esc(self.month.value)}'
-                             f' / Attested: {hours:.1f} hours in {esc(self.month.value)}</p>')
+        said = both("pa_attested", hours=f"{hours:.1f}", month=self.month.value)
+        self.status.value = f'<p class="lce-ok" role="status">{esc(said)}</p>'
         return hours
 
     def show(self) -> None:
         """Display the page."""
-        display(w.VBox([w.HTML("<h1>Intyga din tid / Attest your time</h1>"), self.code, self.show_hours,
+        display(w.VBox([w.HTML(f"<h1>{esc(both('pa_attest_title'))}</h1>"), self.code, self.show_hours,
                         self.table, self.month, self.attest_button, self.status]))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship.models import utcnow
+from lce_utils.messages import both
 from lce_utils.programme import fields
 from lce_utils.programme.crypto import Cipher
 from lce_utils.programme.models import Attendance, Attestation, AuditEvent, Participation, Person
@@ -41,8 +42,7 @@ def _hours(value: Any) -> float:
     except ValueError:
         hours = -1.0
     if not 0 <= hours <= 744:  # at most every hour of a month
-        raise fields.FieldError("hours", f"väntade timmar 0–744, fick {value!r}",
-                                f"expected hours 0-744, got {value!r}")
+        raise fields.FieldError("hours", "p_hours", value=repr(value))
     return round(hours, 2)
 
 
@@ -63,12 +63,11 @@ def record_hours(participation_id: int, activity: str, month: str, hours: Any, u
     value = _hours(hours)
     activity = str(activity or "").strip()[:80]
     if not activity:
-        raise fields.FieldError("activity", "saknas", "missing")
+        raise fields.FieldError("activity", "pf_missing")
 
     def write(session: Session) -> None:
         if session.get(Participation, participation_id) is None:
-            raise DataError(f"no participation with id {participation_id} / inget deltagande med id "
-                            f"{participation_id}")
+            raise DataError(both("p_no_participation", id=participation_id))
         _upsert(session, participation_id, activity, month, value, source)
 
     transaction(write, url)
@@ -105,7 +104,7 @@ def course_hours(course: Path, url: str | None = None) -> int:
     minutes = expected_minutes(course)
     gradebook = course / "gradebook.db"
     if not gradebook.exists():
-        raise DataError(f"{gradebook}: no gradebook (grade the course first) / ingen rättningsdatabas")
+        raise DataError(f"{gradebook}: " + both("p_no_gradebook"))
     with reading(url) as session:
         linked = session.execute(select(Participation.id, Person.student_id, Participation.entry_date,
                                         Participation.exit_date).join(Person)
@@ -145,7 +144,7 @@ def issue_code(person_id: int, url: str | None = None) -> str:
     def write(session: Session) -> None:
         person = session.get(Person, person_id)
         if person is None:
-            raise DataError(f"no person with id {person_id} / ingen person med id {person_id}")
+            raise DataError(both("p_no_person_id", id=person_id))
         person.code_hash = _code_hash(code)
         audit(session, "issue_code", people=1)
 
@@ -191,11 +190,9 @@ def _person_for(code: str, url: str | None, client: str | None) -> int:
 
     person_id, blocked = transaction(check, url)
     if blocked:
-        raise DataError(f"too many wrong codes from here: try again in {int(CODE_WINDOW.total_seconds() // 60)} "
-                        f"minutes / för många felaktiga koder härifrån: försök igen om "
-                        f"{int(CODE_WINDOW.total_seconds() // 60)} minuter")
+        raise DataError(both("p_code_blocked", minutes=int(CODE_WINDOW.total_seconds() // 60)))
     if person_id is None:
-        raise DataError("the code is not valid / koden gäller inte")
+        raise DataError(both("p_code_invalid"))
     return person_id
 
 
@@ -217,7 +214,7 @@ def attest(code: str, month: str, url: str | None = None, method: str = "partici
                 hours += sum(these)
                 target = part
         if target is None:
-            raise DataError(f"no hours recorded for {month} / inga timmar registrerade för {month}")
+            raise DataError(both("p_no_hours", month=month))
         session.add(Attestation(participation_id=target.id, month=month, hours=round(hours, 2), method=method[:32]))
         return round(hours, 2)
 
@@ -227,17 +224,15 @@ def attest(code: str, month: str, url: str | None = None, method: str = "partici
 def import_hours(path: Path, url: str | None = None) -> int:
     """Hours from a list with the columns participant (a participation id, an e-mail or a student id), activity,
     month (YYYY-MM) and hours: all rows or none; ImportRowsError names every wrong row and column."""
-    from lce_utils.programme.importer import ImportRowsError, read_table
+    from lce_utils.programme.importer import ImportRowsError, read_table, row_error
 
     table = read_table(path)
     columns = {str(c).strip().casefold(): str(c) for c in table.columns}
-    wanted = {"participant": ("participant", "deltagare"), "activity": ("activity", "aktivitet"),
-              "month": ("month", "månad"), "hours": ("hours", "timmar")}
+    wanted = {key: (key, *fields.OTHER_LABELS[key]) for key in ("participant", "activity", "month", "hours")}
     found = {key: next((columns[n] for n in names if n in columns), None) for key, names in wanted.items()}
     missing = [key for key, header in found.items() if header is None]
     if missing:
-        raise DataError(f"{path}: no column for {', '.join(missing)} (expected participant, activity, month, hours) "
-                        "/ kolumn saknas")
+        raise DataError(f"{path}: " + both("p_hours_columns", missing=", ".join(missing)))
 
     def write(session: Session) -> int:
         errors: list[str] = []
@@ -250,17 +245,16 @@ def import_hours(path: Path, url: str | None = None) -> int:
                 key = "activity"
                 activity = str(row[found["activity"]]).strip()[:80]
                 if not activity:
-                    raise fields.FieldError("activity", "saknas", "missing")
+                    raise fields.FieldError("activity", "pf_missing")
                 key = "month"
                 month = str(row[found["month"]]).strip()
                 if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-                    raise fields.FieldError("month", f"väntade ÅÅÅÅ-MM, fick {month!r}",
-                                            f"expected YYYY-MM, got {month!r}")
+                    raise fields.FieldError("month", "p_month", value=repr(month))
                 key = "hours"
                 _upsert(session, part_id, activity, month, _hours(row[found["hours"]]), "imported")
                 count += 1
             except fields.FieldError as exc:
-                errors.append(f"rad/row {line}, kolumn/column {found[key]!r}: {exc.sv} / {exc.en}")
+                errors.append(row_error(line, found[key], exc))
         if errors:
             raise ImportRowsError(path, errors)
         audit(session, "import_hours", rows=count, file=path.name)
@@ -276,5 +270,5 @@ def _participation_for(session: Session, text: str) -> int:
         return int(text)
     person = session.scalar(select(Person).where((Person.email == text.lower()) | (Person.student_id == text)))
     if person is None or not person.participations:
-        raise fields.FieldError("participant", f"ingen deltagare {text!r}", f"no participant {text!r}")
+        raise fields.FieldError("participant", "p_no_participant", value=repr(text))
     return person.participations[-1].id

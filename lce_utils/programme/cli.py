@@ -12,15 +12,16 @@ from pathlib import Path
 
 from lce_utils.database import db_option, db_url
 from lce_utils.errors import UsageError
+from lce_utils.messages import both
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from lce_utils.programme.importer import import_list
 
     done = import_list(Path(args.file), db_url(args), Path(args.mapping) if args.mapping else None)
-    print(f"imported {done.participations} participation(s) / {done.participations} deltaganden importerade")
+    print(both("p_cli_imported", n=done.participations))
     if done.ignored_columns:
-        print(f"columns not used / kolumner som inte används: {', '.join(done.ignored_columns)}")
+        print(both("p_cli_unused_columns", columns=", ".join(done.ignored_columns)))
     return 0
 
 
@@ -42,19 +43,15 @@ def cmd_scb_export(args: argparse.Namespace) -> int:
     for item in written:
         line = f"{item.path}: {item.month} version {item.version}, {item.rows} row(s); {item.reason}"
         if item.protected:
-            line += (f"; {item.protected} participant event(s) with protected identity left out: report them on "
-                     "SCB's special form / skyddad identitet: rapportera på SCB:s särskilda blankett")
+            line += "; " + both("p_cli_protected", n=item.protected)
         print(line)
     if len(written) > 1:
-        print(f"the correction of {args.month} re-exported {len(written) - 1} later month(s): send them all to SCB "
-              f"/ rättelsen gjorde om {len(written) - 1} senare månader")
+        print(both("p_cli_cascade", month=args.month, n=len(written) - 1))
     mapping = Path(args.mapping) if args.mapping else None
     for month in stale_months(db_url(args), mapping):
-        print(f"warning: {month} was reported and has changed since: export it again (a correction, which re-exports "
-              f"every later month) / {month} har ändrats sedan rapporten: exportera den igen")
+        print(both("p_cli_stale", month=month))
     due = due_date(args.month)
-    late = " (late / försenad)" if dt.date.today() > due else ""
-    print(f"due / senast: {due}{late}")
+    print(both("p_cli_due_late" if dt.date.today() > due else "p_cli_due", due=due))
     return 0
 
 
@@ -93,7 +90,7 @@ def cmd_export_person(args: argparse.Namespace) -> int:
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
         record_file(Path(args.out), "person_export", [person_id(args.who, db_url(args))], db_url(args))
-        print(f"{args.out}: everything the register holds about the person / allt registret har om personen")
+        print(f"{args.out}: " + both("p_cli_exported_person"))
     else:
         sys.stdout.write(text + "\n")
     return 0
@@ -103,7 +100,7 @@ def cmd_erase_person(args: argparse.Namespace) -> int:
     from lce_utils.programme.rights import erase_person
 
     if not args.yes:
-        raise UsageError("erase-person removes a person for good: add --yes / lägg till --yes")
+        raise UsageError(both("p_cli_erase_yes"))
     print(erase_person(args.who, db_url(args)))
     return 0
 
@@ -150,7 +147,7 @@ def cmd_hours(args: argparse.Namespace) -> int:
 def cmd_import_hours(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import import_hours
 
-    print(f"imported {import_hours(Path(args.file), db_url(args))} row(s) of hours / timrader importerade")
+    print(both("p_cli_hours_imported", n=import_hours(Path(args.file), db_url(args))))
     return 0
 
 
@@ -166,7 +163,7 @@ def cmd_course_hours(args: argparse.Namespace) -> int:
 def cmd_issue_code(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import issue_code
 
-    print(f"personal code / personlig kod: {issue_code(args.person, db_url(args))} (shown once / visas en gång)")
+    print(both("p_cli_code", code=issue_code(args.person, db_url(args))))
     return 0
 
 
@@ -174,7 +171,7 @@ def cmd_attest(args: argparse.Namespace) -> int:
     from lce_utils.programme.attendance import attest
 
     hours = attest(args.code, args.month, db_url(args), method="cli")
-    print(f"attested {hours} h for {args.month} / intygat")
+    print(both("p_cli_attested", hours=hours, month=args.month))
     return 0
 
 

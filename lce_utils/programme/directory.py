@@ -13,6 +13,7 @@ from lce_utils.mentorship.audit import cli_actor
 from lce_utils.mentorship.models import utcnow
 from lce_utils.mentorship.store import DIRECTORY_CONSENT_VERSION, new_reference
 from lce_utils.mentorship.validation import validate_listing
+from lce_utils.messages import both
 from lce_utils.programme.models import DirectoryEntry, Person
 from lce_utils.programme.store import audit, transaction
 
@@ -25,8 +26,7 @@ def _person(session: Session, who: str) -> Person:
     else:
         person = session.scalar(select(Person).where(Person.email == who.lower()))
     if person is None:
-        raise DataError(f"no participant {who!r} in the programme register (expected a person id or e-mail) / "
-                        "ingen sådan deltagare i registret")
+        raise DataError(both("p_no_participant_who", who=repr(who)))
     return person
 
 

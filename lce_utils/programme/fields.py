@@ -10,54 +10,38 @@ from typing import Any, Literal, overload
 
 from lce_utils.errors import DataError
 from lce_utils.mentorship.validation import EMAIL_RE, normalise_email
+from lce_utils.messages import pair
 from lce_utils.programme import personnummer
+from lce_utils.programme.vocabulary import DECLINED, NO, YES
+from lce_utils.programme.vocabulary import EDUCATION as EDUCATION
+from lce_utils.programme.vocabulary import EXIT_REASONS as EXIT_REASONS
+from lce_utils.programme.vocabulary import GENDERS as GENDERS
+from lce_utils.programme.vocabulary import LABOUR as LABOUR
 
-GENDERS = {"woman": ("kvinna", "k", "f", "female", "kvinnor", "women"), "man": ("m", "male", "men", "män"),
-           "non_binary": ("icke-binär", "icke binär", "non-binary", "nonbinary", "x", "annat")}
-LABOUR = {"employed": ("anställd", "sysselsatt", "egenföretagare", "self-employed", "self_employed", "in employment"),
-          "unemployed": ("arbetslös",),
-          "long_term_unemployed": ("långtidsarbetslös", "long-term unemployed", "long term unemployed"),
-          "inactive": ("utanför arbetskraften", "inaktiv", "not in the labour force")}
-EDUCATION = {"isced_0_2": ("0-2", "isced 0-2", "förgymnasial"), "isced_3_4": ("3-4", "isced 3-4", "gymnasial"),
-             "isced_5_8": ("5-8", "isced 5-8", "eftergymnasial")}
-EXIT_REASONS = {"completed": ("fullföljt", "klar"), "employment": ("arbete", "job"),
-                "education": ("studier", "studies"), "other": ("annat",)}
 SPECIAL = ("disability", "minority")   # GDPR art. 9: may be declined
 FLAGS = ("third_country_national", "foreign_background", "homeless", "rural")
 RESULT_FLAGS = ("job_searching", "in_education", "qualification", "employed")
-YES = {"yes", "ja", "y", "j", "1", "true", "x"}
-NO = {"no", "nej", "n", "0", "false"}
-DECLINED = {"declined", "avböjt", "avböjer", "vill ej svara", "prefer not to say"}
 
-LABELS: dict[str, tuple[str, str]] = {
-    "name": ("namn", "name"), "email": ("e-post", "e-mail"), "personnummer": ("personnummer", "personnummer"),
-    "protected_identity": ("skyddad identitet", "protected identity"), "birth_date": ("födelsedatum", "birth date"),
-    "gender": ("kön", "gender"), "entry_date": ("startdatum", "entry date"),
-    "exit_date": ("slutdatum", "exit date"), "exit_reason": ("avslutsorsak", "exit reason"),
-    "labour_status": ("arbetsmarknadsstatus", "labour status"), "education": ("utbildningsnivå", "education"),
-    "third_country_national": ("tredjelandsmedborgare", "third-country national"),
-    "foreign_background": ("utländsk bakgrund", "foreign background"),
-    "homeless": ("hemlös eller utestängd från bostad", "homeless or housing exclusion"),
-    "rural": ("landsbygd", "rural area"), "disability": ("funktionsnedsättning", "disability"),
-    "minority": ("minoritet", "minority"), "student_id": ("kursdeltagar-id", "student id"),
-    "mentorship_email": ("e-post i mentorskapet", "mentorship e-mail"), "institution": ("institution", "institution"),
-}
+LABELS: dict[str, tuple[str, str]] = {field: pair(f"pfield_{field}") for field in (
+    "name", "email", "personnummer", "protected_identity", "birth_date", "gender", "entry_date", "exit_date",
+    "exit_reason", "labour_status", "education", "third_country_national", "foreign_background", "homeless", "rural",
+    "disability", "minority", "student_id", "mentorship_email", "institution")}
 FIELDS = tuple(LABELS)
 # fields of other records (results, attendance), for messages only
-OTHER_LABELS: dict[str, tuple[str, str]] = {
-    "recorded_on": ("registreringsdatum", "recorded on"), "hours": ("timmar", "hours"),
-    "activity": ("aktivitet", "activity"), "month": ("månad", "month"), "participant": ("deltagare", "participant"),
-}
+OTHER_LABELS: dict[str, tuple[str, str]] = {field: pair(f"pfield_{field}") for field in (
+    "recorded_on", "hours", "activity", "month", "participant")}
 REQUIRED = ("name", "gender", "entry_date", "labour_status", "education")
 
 
 class FieldError(DataError):
-    """One field's value is wrong: field, and the Swedish and English explanation."""
+    """One field's value is wrong: field, and the catalogue's message key (with its params) saying why; sv and en
+    are the explanation in each language."""
 
-    def __init__(self, field: str, sv: str, en: str) -> None:
-        self.field, self.sv, self.en = field, sv, en
+    def __init__(self, field: str, key: str, **params: object) -> None:
+        self.field = field
+        self.sv, self.en = pair(key, **params)
         label_sv, label_en = LABELS.get(field) or OTHER_LABELS.get(field, (field, field))
-        super().__init__(f"{label_sv}: {sv} / {label_en}: {en}")
+        super().__init__(f"{label_sv}: {self.sv} / {label_en}: {self.en}")
 
 
 def _text(value: Any) -> str:
@@ -79,14 +63,13 @@ def choice(field: str, value: Any, vocabulary: Mapping[str, tuple[str, ...]], re
     text = _text(value).casefold().replace("–", "-")
     if not text:
         if required:
-            raise FieldError(field, "saknas", "missing")
+            raise FieldError(field, "pf_missing")
         return None
     for code, words in vocabulary.items():
         if text == code or text in words or text.replace(" ", "_") == code:
             return code
     options = ", ".join(vocabulary)
-    raise FieldError(field, f"okänt värde {text!r}, väntade {options}",
-                     f"unknown value {text!r}, expected {options}")
+    raise FieldError(field, "pf_unknown_value", value=repr(text), options=options)
 
 
 def flag(field: str, value: Any) -> bool | None:
@@ -98,7 +81,7 @@ def flag(field: str, value: Any) -> bool | None:
         return True
     if text in NO:
         return False
-    raise FieldError(field, f"väntade ja eller nej, fick {text!r}", f"expected yes or no, got {text!r}")
+    raise FieldError(field, "pf_yes_no", value=repr(text))
 
 
 def special(field: str, value: Any) -> str | None:
@@ -125,7 +108,7 @@ def date(field: str, value: Any, required: bool = False) -> dt.date | None:
     text = _text(value)
     if not text:
         if required:
-            raise FieldError(field, "saknas", "missing")
+            raise FieldError(field, "pf_missing")
         return None
     text = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]00:00(:00)?", text) else text
     try:
@@ -133,8 +116,7 @@ def date(field: str, value: Any, required: bool = False) -> dt.date | None:
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise FieldError(field, f"väntade ett datum ÅÅÅÅ-MM-DD, fick {text!r}",
-                         f"expected a date YYYY-MM-DD, got {text!r}") from None
+        raise FieldError(field, "pf_date", value=repr(text)) from None
 
 
 def email(field: str, value: Any) -> str | None:
@@ -144,7 +126,7 @@ def email(field: str, value: Any) -> str | None:
         return None
     address = normalise_email(text)
     if len(address) > 254 or not EMAIL_RE.match(address):
-        raise FieldError(field, f"ogiltig e-postadress {text!r}", f"not an e-mail address {text!r}")
+        raise FieldError(field, "pf_email", value=repr(text))
     return address
 
 
@@ -154,11 +136,11 @@ def check_participant(data: dict[str, Any], today: dt.date | None = None) -> dic
     today = today or dt.date.today()
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
-        raise FieldError(unknown[0], "okänt fält", "unknown field")
+        raise FieldError(unknown[0], "pf_unknown_field")
     clean: dict[str, Any] = {}
     for field in REQUIRED:
         if not _text(data.get(field)):
-            raise FieldError(field, "saknas", "missing")
+            raise FieldError(field, "pf_missing")
     clean["name"] = _text(data["name"])[:120]
     clean["email"] = email("email", data.get("email"))
     clean["mentorship_email"] = email("mentorship_email", data.get("mentorship_email"))
@@ -166,29 +148,27 @@ def check_participant(data: dict[str, Any], today: dt.date | None = None) -> dic
     number = _text(data.get("personnummer"))
     if clean["protected_identity"]:
         if number:
-            raise FieldError("personnummer", "lämnas tomt vid skyddad identitet",
-                             "left empty for a protected identity")
+            raise FieldError("personnummer", "pf_protected_number")
         clean["identity"] = None
         clean["birth_date"] = date("birth_date", data.get("birth_date"), required=True)
     else:
         if not number:
-            raise FieldError("personnummer", "saknas (eller markera skyddad identitet)",
-                             "missing (or mark protected identity)")
+            raise FieldError("personnummer", "pf_number_missing")
         try:
             clean["identity"] = personnummer.parse(number, today)
         except personnummer.IdentityNumberError as exc:
-            raise FieldError("personnummer", *str(exc).split(": ", 1)[1].split(" / ", 1)) from None
+            raise FieldError("personnummer", exc.key) from None
         clean["birth_date"] = clean["identity"].birth_date
     clean["gender"] = choice("gender", data["gender"], GENDERS)
     clean["entry_date"] = date("entry_date", data["entry_date"], required=True)
     if clean["entry_date"] < clean["birth_date"]:
-        raise FieldError("entry_date", "före födelsedatumet", "before the date of birth")
+        raise FieldError("entry_date", "pf_before_birth")
     clean["exit_date"] = date("exit_date", data.get("exit_date"))
     if clean["exit_date"] and clean["exit_date"] < clean["entry_date"]:
-        raise FieldError("exit_date", "före startdatumet", "before the entry date")
+        raise FieldError("exit_date", "pf_before_entry")
     clean["exit_reason"] = choice("exit_reason", data.get("exit_reason"), EXIT_REASONS, required=False)
     if clean["exit_reason"] and not clean["exit_date"]:
-        raise FieldError("exit_reason", "avslutsorsak utan slutdatum", "an exit reason without an exit date")
+        raise FieldError("exit_reason", "pf_reason_without_exit")
     clean["labour_status"] = choice("labour_status", data["labour_status"], LABOUR)
     clean["education"] = choice("education", data["education"], EDUCATION)
     for field in FLAGS:

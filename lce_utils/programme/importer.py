@@ -13,6 +13,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from lce_utils.errors import DataError
+from lce_utils.messages import both, pair
 from lce_utils.programme import fields
 from lce_utils.programme.crypto import Cipher
 from lce_utils.programme.store import add_participant, audit, transaction
@@ -27,8 +28,13 @@ class ImportRowsError(DataError):
         self.errors = errors
         shown = "\n".join(f"  {e}" for e in errors[:50])
         more = f"\n  ... and {len(errors) - 50} more" if len(errors) > 50 else ""
-        super().__init__(f"{path}: {len(errors)} wrong row(s), nothing imported / {len(errors)} felaktiga rader, "
-                         f"inget importerat:\n{shown}{more}")
+        super().__init__(f"{path}: {both('p_rows_wrong', n=len(errors))}:\n{shown}{more}")
+
+
+def row_error(line: int, column: str | None, exc: fields.FieldError) -> str:
+    """One wrong row of a list: its number, its column and what is wrong, Swedish then English."""
+    row, col = "/".join(pair("p_row")), "/".join(pair("p_column"))
+    return f"{row} {line}, {col} {column!r}: {exc.sv} / {exc.en}"
 
 
 @dataclass(frozen=True)
@@ -41,14 +47,14 @@ class Imported:
 def read_table(path: Path) -> pd.DataFrame:
     """The list as text cells (CSV/TSV with ; , or tab, or the first sheet of xlsx/xls/ods)."""
     if not path.exists():
-        raise DataError(f"{path}: no such file / filen finns inte")
+        raise DataError(f"{path}: " + both("p_no_file"))
     try:
         if path.suffix.lower() in SPREADSHEETS:
             return pd.read_excel(path, dtype=str, engine="calamine").fillna("")
         return pd.read_csv(path, dtype=str, sep=None, engine="python", keep_default_na=False,
                            encoding="utf-8-sig")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"{path}: cannot read it as CSV or a spreadsheet ({exc}) / kan inte läsas") from None
+        raise DataError(f"{path}: " + both("p_unreadable", error=exc)) from None
 
 
 def load_mapping(path: Path | None) -> dict[str, str]:
@@ -58,11 +64,10 @@ def load_mapping(path: Path | None) -> dict[str, str]:
     try:
         mapping = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read the column mapping ({exc}) / kan inte läsa kolumnmappningen") from None
+        raise DataError(f"{path}: " + both("p_mapping_unreadable", error=exc)) from None
     if not isinstance(mapping, dict) or any(k not in fields.FIELDS for k in mapping):
         unknown = sorted(set(mapping) - set(fields.FIELDS)) if isinstance(mapping, dict) else mapping
-        raise DataError(f"{path}: expected field: header pairs, fields among {', '.join(fields.FIELDS)}; "
-                        f"unknown: {unknown} / okända fält")
+        raise DataError(f"{path}: " + both("p_mapping_fields", fields=", ".join(fields.FIELDS), unknown=unknown))
     return {str(k): str(v) for k, v in mapping.items()}
 
 
@@ -75,8 +80,8 @@ def resolve_columns(headers: list[str], mapping: dict[str, str]) -> dict[str, st
         if field in mapping:
             header = by_text.get(mapping[field].strip().casefold())
             if header is None:
-                raise DataError(f"column mapping: {field} -> {mapping[field]!r}, but the list has no such column "
-                                f"(it has {', '.join(headers)}) / kolumnen finns inte")
+                raise DataError(both("p_mapping_no_column", field=field, header=repr(mapping[field]),
+                                     headers=", ".join(headers)))
             found[field] = header
             continue
         for name in (field, *fields.LABELS[field]):
@@ -96,8 +101,7 @@ def import_list(path: Path, url: str | None = None, mapping_path: Path | None = 
     if "personnummer" not in columns and "protected_identity" not in columns:
         missing.append("personnummer")
     if missing:
-        raise DataError(f"{path}: no column for {', '.join(missing)} (map it with --mapping) / kolumn saknas för "
-                        f"{', '.join(fields.LABELS[m][0] for m in missing)}")
+        raise DataError(f"{path}: " + both("p_no_column", missing=", ".join(missing)))
     cipher = Cipher.load()
 
     def write(session: Session) -> int:
@@ -113,7 +117,7 @@ def import_list(path: Path, url: str | None = None, mapping_path: Path | None = 
                 stored += 1
             except fields.FieldError as exc:
                 column = columns.get(exc.field, exc.field)
-                errors.append(f"rad/row {line}, kolumn/column {column!r}: {exc.sv} / {exc.en}")
+                errors.append(row_error(line, column, exc))
         if errors:
             raise ImportRowsError(path, errors)
         audit(session, "import", rows=stored, file=path.name)

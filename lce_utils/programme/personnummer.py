@@ -13,12 +13,18 @@ import re
 from dataclasses import dataclass
 
 from lce_utils.errors import DataError
+from lce_utils.messages import both
 
 _FORM = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
 
 
 class IdentityNumberError(DataError):
-    """A personnummer or samordningsnummer that is malformed, has a wrong check digit or no real date."""
+    """A personnummer or samordningsnummer that is malformed, has a wrong check digit or no real date: key is the
+    catalogue's message for what is wrong."""
+
+    def __init__(self, text: str, key: str) -> None:
+        self.key = key
+        super().__init__(f"{text!r}: {both(key)}")
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,6 @@ def luhn_digit(nine: str) -> int:
     return (10 - total % 10) % 10
 
 
-def _error(text: str, sv: str, en: str) -> IdentityNumberError:
-    return IdentityNumberError(f"{text!r}: {sv} / {en}")
-
-
 def parse(text: str, today: dt.date | None = None) -> IdentityNumber:
     """Check text as a personnummer or samordningsnummer and return it; IdentityNumberError (Swedish and English)
     says what is wrong. today (the reference day for the century of a ten-digit form) defaults to today."""
@@ -54,14 +56,12 @@ def parse(text: str, today: dt.date | None = None) -> IdentityNumber:
     raw = str(text or "").strip().replace(" ", "")
     found = _FORM.match(raw)
     if not found:
-        raise _error(raw, "väntade ÅÅMMDD-NNNN eller ÅÅÅÅMMDD-NNNN",
-                     "expected YYMMDD-NNNN or YYYYMMDD-NNNN")
+        raise IdentityNumberError(raw, "pnr_form")
     century, yy, mm, dd, sep, serial, check = found.groups()
     if century and sep == "+":
-        raise _error(raw, "'+' används bara i den tiosiffriga formen",
-                     "'+' belongs to the ten-digit form only")
+        raise IdentityNumberError(raw, "pnr_plus")
     if luhn_digit(yy + mm + dd + serial) != int(check):
-        raise _error(raw, "fel kontrollsiffra", "wrong check digit")
+        raise IdentityNumberError(raw, "pnr_check")
     day = int(dd)
     coordination = day > 60
     if coordination:
@@ -86,9 +86,9 @@ def parse(text: str, today: dt.date | None = None) -> IdentityNumber:
             born = candidate
             break
     if not real:
-        raise _error(raw, "inget verkligt födelsedatum", "not a real date of birth")
+        raise IdentityNumberError(raw, "pnr_no_date")
     if born is None:
-        raise _error(raw, "födelsedatumet ligger i framtiden", "the date of birth is in the future")
+        raise IdentityNumberError(raw, "pnr_future")
     return IdentityNumber(digits=f"{born.year:04d}{mm}{dd}{serial}{check}", birth_date=born,
                           coordination=coordination)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lce_utils import settings
 from lce_utils.errors import DataError
+from lce_utils.messages import both, t
 from lce_utils.programme import fields, personnummer
 from lce_utils.programme.crypto import Cipher
 from lce_utils.programme.files import delete_files
@@ -32,9 +33,15 @@ from lce_utils.programme.models import (
 from lce_utils.programme.store import audit, reading, transaction
 
 LAST_PAYMENT_ENV = settings.PROGRAMME_LAST_PAYMENT.name
-RULE = ("Regulation (EU) 2021/1060 art. 82: the records are kept for five years from 31 December of the year of "
-        "the last payment to the programme / förordning (EU) 2021/1060 art. 82: handlingarna sparas i fem år från "
-        "den 31 december det år då den sista utbetalningen till projektet gjordes")
+RULE = both("p_rule")
+
+
+def _kept(key: str, end: dt.date | None) -> str:
+    """The message key, Swedish then English, saying until when the records are kept (and the rule, if asked)."""
+    def say(lang: str) -> str:
+        until = t("p_kept_until", lang, end=end) if end else t("p_kept_until_unset", lang, env=LAST_PAYMENT_ENV)
+        return t(key, lang, until=until, rule=t("p_rule", lang))
+    return f"{say('sv')} / {say('en')}"
 
 
 def retention_end(env: dict[str, str] | None = None) -> dt.date | None:
@@ -52,7 +59,7 @@ def _find(session: Session, who: str, cipher: Cipher) -> Person:
         digits = personnummer.parse(who).digits
         person = session.scalar(select(Person).where(Person.pnr_lookup == cipher.lookup(digits)))
     if person is None:
-        raise DataError("no such person in the programme register / ingen sådan person i registret")
+        raise DataError(both("p_no_such_person"))
     return person
 
 
@@ -125,11 +132,7 @@ def erase_person(who: str, url: str | None = None, today: dt.date | None = None)
     today = today or dt.date.today()
     end = retention_end()
     if end is None or today <= end:
-        until = f"until {end}" if end else f"until five years after the year of the last payment ({LAST_PAYMENT_ENV} " \
-            "is not set yet)"
-        raise DataError(f"erasure refused: the programme must keep its participants' records {until}; {RULE}. "
-                        "GDPR art. 17(3)(b) lets a legal obligation come first / radering nekad under "
-                        "lagringstiden")
+        raise DataError(_kept("p_erasure_refused", end))
     cipher = Cipher.load()
 
     def write(session: Session) -> str:
@@ -137,7 +140,7 @@ def erase_person(who: str, url: str | None = None, today: dt.date | None = None)
         rows = _delete_people(session, [person.id])
         files = delete_files(session, [person.id])
         audit(session, "erase_person", rows=rows, files=files)
-        return f"erased: {rows} row(s), {files} file(s) naming the person / raderat"
+        return both("p_erased", rows=rows, files=files)
 
     return transaction(write, url)
 
@@ -147,14 +150,13 @@ def purge(url: str | None = None, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     end = retention_end()
     if end is None or today <= end:
-        return (f"nothing purged: records are kept until {end or 'five years after the year of the last payment'} "
-                "/ inget rensat: lagringstiden löper")
+        return _kept("p_nothing_purged", end)
 
     def write(session: Session) -> str:
         ids = list(session.scalars(select(Person.id)))
         rows = _delete_people(session, ids) if ids else 0
         files = delete_files(session)  # (every file written about people: all of them are past the period)
         audit(session, "purge", people=len(ids), rows=rows, files=files)
-        return f"purged {len(ids)} people, {rows} row(s), {files} file(s), past {end} / rensat"
+        return both("p_purged", people=len(ids), rows=rows, files=files, end=end)
 
     return transaction(write, url)

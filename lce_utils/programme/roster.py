@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
+from lce_utils.messages import both
 from lce_utils.paths import VAR
 from lce_utils.programme.models import Attendance, Participation
 from lce_utils.programme.store import reading
@@ -127,9 +128,9 @@ def roster(url: str | None = None, course: Path | None = None, mentorship_url: s
         left = part.exit_date is not None and part.exit_date <= today
         reasons = []
         if not left and (today - last).days > 7 * weeks:
-            reasons.append(f"no activity for {(today - last).days // 7} weeks / ingen aktivitet")
+            reasons.append(both("p_risk_inactive", weeks=(today - last).days // 7))
         if not left and len(subs) > passed:
-            reasons.append("failing a course / underkänd kurs")
+            reasons.append(both("p_risk_failing"))
         rows.append(RosterRow(
             participation_id=part.id, name=person.name, status="left" if left else "active",
             courses_started=len(subs), courses_submitted=sum(1 for _, _, d in subs if d),

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lce_utils.errors import DataError, UsageError
+from lce_utils.messages import both
 from lce_utils.programme.models import ScbExport
 from lce_utils.programme.store import Record, audit, records, transaction
 from lce_utils.staging import atomic_write_text
@@ -43,7 +44,7 @@ def parse_month(text: str) -> tuple[int, int]:
     """YYYY-MM as (year, month), or UsageError."""
     found = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", text.strip())
     if not found:
-        raise UsageError(f"--month: expected YYYY-MM, got {text!r} / väntade ÅÅÅÅ-MM")
+        raise UsageError(both("p_month_arg", value=repr(text)))
     return int(found[1]), int(found[2])
 
 
@@ -59,14 +60,13 @@ def load_mapping(path: Path | None = None) -> dict[str, Any]:
     try:
         mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read the SCB column mapping ({exc}) / kan inte läsa kolumnfilen") from None
+        raise DataError(f"{path}: " + both("p_scb_mapping_unreadable", error=exc)) from None
     columns = mapping.get("columns") if isinstance(mapping, dict) else None
     if not isinstance(columns, list) or not columns:
-        raise DataError(f"{path}: expected a list 'columns' of {{header, field}} / väntade en lista 'columns'")
+        raise DataError(f"{path}: " + both("p_scb_columns"))
     for n, column in enumerate(columns, start=1):
         if not isinstance(column, dict) or column.get("field") not in FIELDS or not column.get("header"):
-            raise DataError(f"{path}: column {n}: expected a header and a field among {sorted(FIELDS)} / "
-                            "kolumnen behöver header och field")
+            raise DataError(f"{path}: " + both("p_scb_column", n=n, fields=sorted(FIELDS)))
     return mapping
 
 
@@ -84,8 +84,7 @@ def _value(record: Record, event: str, column: dict[str, Any], date_format: str)
     codes = column.get("codes")
     if codes:
         if value not in codes:
-            raise DataError(f"SCB column mapping: column {column['header']!r} has no code for {value!r} / "
-                            "kod saknas")
+            raise DataError(both("p_scb_no_code", header=repr(column["header"]), value=repr(value)))
         return str(codes[value])
     return str(value)
 
@@ -129,7 +128,7 @@ def export_month(month: str, out: Path, url: str | None = None, mapping_path: Pa
     today = today or dt.date.today()
     end = month_end(month)
     if end >= today:
-        raise UsageError(f"--month {month} has not ended yet (it ends {end}) / månaden är inte slut")
+        raise UsageError(both("p_month_not_ended", month=month, end=end))
     mapping = load_mapping(mapping_path)
     rows = records(url)
 
@@ -147,12 +146,11 @@ def _export(session: Session, month: str, out: Path, rows: list[Record], mapping
     digest = hashlib.sha256(text.encode()).hexdigest()
     done: list[Written] = []
     if last is not None and last.digest == digest:
-        reason = f"unchanged since version {last.version} / oförändrad"
+        reason = both("p_scb_unchanged", version=last.version)
         atomic_write_text(out, text, mode=0o600)
         return [Written(month, out, last.version, count, protected, reason)]
     version = 1 if last is None else last.version + 1
-    reason = "first report / första rapporten" if last is None else \
-        f"correction of version {last.version} / rättelse"
+    reason = both("p_scb_first") if last is None else both("p_scb_correction", version=last.version)
     done.append(_store(session, out, month, text, digest, version, count, protected, reason))
     if last is None:
         return done
@@ -163,8 +161,7 @@ def _export(session: Session, month: str, out: Path, rows: list[Record], mapping
         next_version = 1 if previous is None else previous.version + 1
         done.append(_store(session, path_for(out, month, other), other, other_text,
                            hashlib.sha256(other_text.encode()).hexdigest(), next_version, other_count,
-                           other_protected, f"reported again after the correction of {month} / "
-                           f"rapporteras igen efter rättelsen av {month}"))
+                           other_protected, both("p_scb_again", month=month)))
     return done
 
 

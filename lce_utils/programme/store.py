@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from lce_utils import database, settings
 from lce_utils.errors import DataError
 from lce_utils.mentorship.audit import cli_actor
+from lce_utils.messages import both
 from lce_utils.programme import fields
 from lce_utils.programme.crypto import KEY_ENV, Cipher, key_file
 from lce_utils.programme.models import AuditEvent, CollectionAttempt, Participation, Person, Result, Setting
@@ -65,8 +66,7 @@ def verify_key(session: Session, cipher: Cipher) -> None:
     if stored is None:
         session.add(Setting(name="key_fingerprint", value=cipher.fingerprint()))
     elif stored.value != cipher.fingerprint():
-        raise DataError(f"programme register: this is not the register's key ({KEY_ENV} or {key_file()}); restore "
-                        "the key the register was made with / fel nyckel för registret")
+        raise DataError("programme register: " + both("p_wrong_key", env=KEY_ENV, file=key_file()))
 
 
 # --- writes --------------------------------------------------------------------------------------------------------
@@ -83,11 +83,9 @@ def add_participant(session: Session, clean: dict[str, Any], cipher: Cipher, met
         person = session.scalar(select(Person).where(Person.email == clean["email"]))
     if person is None:
         if clean["email"] and session.scalar(select(Person.id).where(Person.email == clean["email"])):
-            raise fields.FieldError("email", "används redan av en annan deltagare",
-                                    "already used by another participant")
+            raise fields.FieldError("email", "p_used_by_other")
         if clean["student_id"] and session.scalar(select(Person.id).where(Person.student_id == clean["student_id"])):
-            raise fields.FieldError("student_id", "används redan av en annan deltagare",
-                                    "already used by another participant")
+            raise fields.FieldError("student_id", "p_used_by_other")
         person = Person(name=clean["name"], email=clean["email"], birth_date=clean["birth_date"],
                         gender=clean["gender"], protected_identity=clean["protected_identity"],
                         pnr_token=cipher.encrypt(identity.formatted) if identity else None,
@@ -100,10 +98,10 @@ def add_participant(session: Session, clean: dict[str, Any], cipher: Cipher, met
     else:
         for earlier in session.scalars(select(Participation).where(Participation.person_id == person.id)):
             if earlier.exit_date is None or earlier.exit_date >= clean["entry_date"]:
-                raise fields.FieldError("entry_date", f"personen deltar redan sedan {earlier.entry_date} "
-                                        f"(slut {earlier.exit_date or 'saknas'})",
-                                        f"the person already takes part since {earlier.entry_date} "
-                                        f"(exit {earlier.exit_date or 'none'})")
+                if earlier.exit_date is None:
+                    raise fields.FieldError("entry_date", "p_already_takes_part_open", entry=earlier.entry_date)
+                raise fields.FieldError("entry_date", "p_already_takes_part", entry=earlier.entry_date,
+                                        exit=earlier.exit_date)
     part = Participation(person_id=person.id, entry_date=clean["entry_date"], exit_date=clean["exit_date"],
                          exit_reason=clean["exit_reason"], labour_status=clean["labour_status"],
                          education=clean["education"], **{f: clean[f] for f in fields.FLAGS})
@@ -120,8 +118,7 @@ def set_special(session: Session, part: Participation, category: str, answer: st
     """Record one attempt to collect a special category: "yes"/"no" stored encrypted, "declined" leaves it
     blank; every attempt is logged with its time and method."""
     if category not in fields.SPECIAL or answer not in {"yes", "no", "declined"}:
-        raise DataError(f"special category {category!r}: expected yes, no or declined, got {answer!r} / "
-                        "väntade ja, nej eller avböjt")
+        raise DataError(both("p_special", category=repr(category), value=repr(answer)))
     setattr(part, f"{category}_token", None if answer == "declined" else cipher.encrypt(answer))
     session.add(CollectionAttempt(participation_id=part.id, category=category,
                                   outcome="declined" if answer == "declined" else "answered", method=method))
@@ -138,7 +135,7 @@ def register(data: dict[str, Any], url: str | None = None, today: dt.date | None
 def _participation(session: Session, participation_id: int) -> Participation:
     part = session.get(Participation, participation_id)
     if part is None:
-        raise DataError(f"no participation with id {participation_id} / inget deltagande med id {participation_id}")
+        raise DataError(both("p_no_participation", id=participation_id))
     return part
 
 
@@ -147,7 +144,7 @@ def collect_special(participation_id: int, category: str, answer: Any, url: str 
     """Record a later attempt to collect a special category (yes, no or declined)."""
     value = fields.special(category, answer)
     if value is None:
-        raise fields.FieldError(category, "väntade ja, nej eller avböjt", "expected yes, no or declined")
+        raise fields.FieldError(category, "p_yes_no_declined")
     cipher = Cipher.load()
     transaction(lambda s: set_special(s, _participation(s, participation_id), category, value, cipher, method), url)
 
@@ -160,7 +157,7 @@ def record_exit(participation_id: int, exit_date: Any, reason: Any, url: str | N
     def write(session: Session) -> None:
         part = _participation(session, participation_id)
         if day < part.entry_date:
-            raise fields.FieldError("exit_date", "före startdatumet", "before the entry date")
+            raise fields.FieldError("exit_date", "pf_before_entry")
         part.exit_date, part.exit_reason = day, why
 
     transaction(write, url)
@@ -172,23 +169,21 @@ def record_result(participation_id: int, stage: str, recorded_on: Any, url: str 
     months later (recorded 20 to 32 weeks after it); answers are job_searching, in_education, qualification,
     employed (yes/no)."""
     if stage not in {"exit", "six_months"}:
-        raise DataError(f"stage: expected exit or six_months, got {stage!r} / väntade exit eller six_months")
+        raise DataError(both("p_stage", value=repr(stage)))
     day = fields.date("recorded_on", recorded_on, required=True)
     unknown = set(answers) - set(fields.RESULT_FLAGS)
     if unknown:
-        raise DataError(f"result: unknown indicator(s) {sorted(unknown)} / okända indikatorer")
+        raise DataError(both("p_unknown_indicators", names=sorted(unknown)))
     values = {k: bool(fields.flag(k, answers.get(k))) for k in fields.RESULT_FLAGS}
 
     def write(session: Session) -> None:
         part = _participation(session, participation_id)
         if part.exit_date is None:
-            raise DataError(f"participation {participation_id} has no exit date yet / deltagandet har inget "
-                            "slutdatum")
+            raise DataError(both("p_no_exit_yet", id=participation_id))
         weeks = (day - part.exit_date).days / 7
         window = (0, 4) if stage == "exit" else (20, 32)
         if not window[0] <= weeks <= window[1]:
-            raise DataError(f"result {stage}: recorded {weeks:.1f} weeks after the exit, expected {window[0]} to "
-                            f"{window[1]} / registrerat {weeks:.1f} veckor efter avslut")
+            raise DataError(both("p_result_window", stage=stage, weeks=f"{weeks:.1f}", low=window[0], high=window[1]))
         row = session.scalar(select(Result).where(Result.participation_id == part.id, Result.stage == stage))
         if row is None:
             row = Result(participation_id=part.id, stage=stage, recorded_on=day)
