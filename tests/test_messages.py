@@ -33,6 +33,13 @@ DATA_NOT_MESSAGES: dict[str, str] = {
                                          "vocabulary)",
     "lce_utils/courses/language.py": "the Swedish function words that tell a lesson's language (input vocabulary)",
     "lce_utils/reports/samples.py": "fictitious sample skills and goals of the reports' demo mentorship data",
+    "lce_utils/mentorship/demo.py": "fictitious sample people, organisations and feedback answers for the demo store",
+    "lce_utils/mentorship/matching.py": "the Swedish and English stop words ignored when goals are compared (input "
+                                        "vocabulary)",
+    "lce_utils/mentorship/options.py": "Skåne's municipality names (place names the sign-up offers)",
+    "lce_utils/programme/vocabulary.py": "the Swedish and English words staff lists use for the register's coded "
+                                         "fields (input vocabulary)",
+    "lce_utils/programme/demo.py": "fictitious sample institutions of the demo register",
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from lce_utils import settings
+from lce_utils.messages import both, pair, t
 from lce_utils.paths import ROOT
 
 # (lce_utils.mentorship is imported where it is used: a lesson's footer imports this module for its link, and the
@@ -32,67 +33,13 @@ MENTORSHIP = "mentorship"
 TEXT_LIMIT = 500
 SCORES = (1, 2, 3, 4, 5)
 FIELDS = ("context", "useful", "hard", "what_hard", "what_useful")
-TEXT: dict[str, tuple[str, str]] = {
-    "title": ("Vad tyckte du?", "What did you think?"),
-    "intro": ("Tre korta frågor, helt anonymt: vi sparar inte vem du är, din adress eller när du svarade (bara "
-              "månaden). Svaren hjälper oss att göra {about} bättre.",
-              "Three short questions, fully anonymous: we do not store who you are, your address or when you "
-              "answered (only the month). The answers help us improve {about}."),
-    "about_heading": ("Gäller: {title}", "About: {title}"),
-    "useful": ("Hur användbart var det? (1 = inte alls, 5 = mycket)", "How useful was it? (1 = not at all, "
-               "5 = very)"),
-    "hard": ("Hur svårt var det? (1 = mycket lätt, 5 = mycket svårt)", "How hard was it? (1 = very easy, "
-             "5 = very hard)"),
-    "what_hard": ("Vad var svårt? (valfritt)", "What was hard? (optional)"),
-    "what_useful": ("Vad var mest användbart? (valfritt)", "What was most useful? (optional)"),
-    "no_personal": ("Skriv inga personuppgifter i fritextfälten: inga namn, e-postadresser, telefonnummer eller "
-                    "annat som visar vem du eller någon annan är. Högst {limit} tecken per fält.",
-                    "Do not write personal data in the text fields: no names, e-mail addresses, phone numbers or "
-                    "anything else that shows who you or someone else is. At most {limit} characters per field."),
-    "send": ("Skicka svaret", "Send the answer"),
-    "thanks": ("Tack! Ditt svar är sparat, utan något som visar vem du är.",
-               "Thank you! Your answer has been saved, without anything that shows who you are."),
-    "demo": ("Formuläret är korrekt ifyllt. Inget har sparats (demonstrationsläge).",
-             "The form is filled in correctly. Nothing was stored (demonstration mode)."),
-    "failed": ("Något gick fel när svaret skulle sparas. Försök igen om en stund; inget har sparats.",
-               "Something went wrong while saving the answer. Try again in a while; nothing was saved."),
-    "bad_context": ("Den här länken till feedbackformuläret är felaktig: den anger ingen lektion, labb eller "
-                    "mentorskapet som vi känner till. Använd länken i slutet av lektionen.",
-                    "This link to the feedback form is wrong: it names no lesson, lab or the mentorship that we "
-                    "know. Use the link at the end of the lesson."),
-    "err_score": ("Välj ett värde från 1 till 5.", "Choose a value from 1 to 5."),
-    "err_too_long": ("Högst {limit} tecken.", "At most {limit} characters."),
-    "err_control": ("Innehåller otillåtna tecken.", "Contains characters that are not allowed."),
-    "err_type": ("Fel typ av värde.", "Wrong kind of value."),
-    "err_unknown": ("Okänt fält.", "Unknown field."),
-    "err_context": ("Okänt sammanhang.", "Unknown context."),
-    "form_has_errors": ("Svaret skickades inte: rätta fälten som är markerade nedan.",
-                        "The answer was not sent: correct the fields marked below."),
-    "mentorship": ("mentorskapet", "the mentorship"),
-    "footer_link": ("Vad tyckte du om lektionen? Svara anonymt på tre korta frågor (öppnas i en ny flik).",
-                    "What did you think of the lesson? Answer three short questions anonymously (opens in a new "
-                    "tab)."),
-}
-
-
-def t(key: str, lang: str = "sv", **params: object) -> str:
-    """The text for key in lang ('sv' or 'en')."""
-    sv, en = TEXT[key]
-    text = en if lang == "en" else sv
-    return text.format(**params) if params else text
-
-
-def _pair(key: str, **params: object) -> tuple[str, str]:
-    return t(key, "sv", **params), t(key, "en", **params)
-
-
 # --- what may be asked about -----------------------------------------------------------------------------------
 
 def _title(path: Path) -> tuple[str, str]:
     """A notebook's title from its metadata `lce.title` (lessons), else from its name."""
     try:
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("lce", {})
-        title = meta.get("title") or {}
+        title = meta.get("feedback_title") or {}
         if isinstance(title, dict) and title.get("sv") and title.get("en"):
             return str(title["sv"]), str(title["en"])
     except (OSError, ValueError, AttributeError):
@@ -120,7 +67,7 @@ def _known_contexts(root: str) -> tuple[tuple[str, tuple[str, str]], ...]:
             found[f"{nb.parent.name}/{nb.stem}"] = _title(nb)
     for nb in sorted((base / "engagement_labs").glob("*.ipynb")):
         found[f"lab/{nb.stem}"] = _title(nb)
-    found[MENTORSHIP] = ("Mentorskapet", "The mentorship")
+    found[MENTORSHIP] = pair("feedback_mentorship_title")
     return tuple(found.items())
 
 
@@ -162,30 +109,30 @@ def validate_answer(data: Mapping[str, Any], root: Path = ROOT) -> dict[str, Any
 
     errors: dict[str, tuple[str, str]] = {}
     if not isinstance(data, Mapping):
-        raise ValidationError({"form": _pair("err_type")})
+        raise ValidationError({"form": pair("err_type")})
     for key in data:
         if key not in FIELDS:
-            errors[str(key)[:40]] = _pair("err_unknown")
+            errors[str(key)[:40]] = pair("err_unknown")
     out: dict[str, Any] = {}
     context = data.get("context")
     if not isinstance(context, str) or context not in known_contexts(root):
-        errors["context"] = _pair("err_context")
+        errors["context"] = pair("feedback_err_context")
     out["context"] = context
     for name in ("useful", "hard"):
         value = data.get(name)
         if isinstance(value, bool) or value not in SCORES:
-            errors[name] = _pair("err_score")
+            errors[name] = pair("feedback_err_score")
         out[name] = value
     for name in ("what_hard", "what_useful"):
         value = data.get(name) or ""
         if not isinstance(value, str):
-            errors[name] = _pair("err_type")
+            errors[name] = pair("err_type")
             continue
         value = unicodedata.normalize("NFC", value.strip())
         if len(value) > TEXT_LIMIT:
-            errors[name] = _pair("err_too_long", limit=TEXT_LIMIT)
+            errors[name] = pair("err_too_long", limit=TEXT_LIMIT)
         elif _has_control(value, True):
-            errors[name] = _pair("err_control")
+            errors[name] = pair("err_control")
         out[name] = value or None
     if errors:
         raise ValidationError(errors)
@@ -263,24 +210,24 @@ class FeedbackApp:
     def relabel(self, lang: str) -> None:
         """Show every label and message in lang."""
         esc = html.escape
-        self.title.value = f'<h1 lang="{lang}">{esc(t("title", lang))}</h1>'
+        self.title.value = f'<h1 lang="{lang}">{esc(t("feedback_title", lang))}</h1>'
         if self.context is None:
             self.intro.value = (f'<div class="lce-error" role="alert" id="bad-context">'
-                                f'{esc(t("bad_context", lang))}</div>')
+                                f'{esc(t("feedback_bad_context", lang))}</div>')
         else:
             title = self.titles[1 if lang == "en" else 0]
-            about = t("mentorship", lang) if self.context == MENTORSHIP else title
-            self.intro.value = (f'<p lang="{lang}">{esc(t("intro", lang, about=about))}</p>'
-                                f'<h2 lang="{lang}">{esc(t("about_heading", lang, title=title))}</h2>')
+            about = t("feedback_mentorship", lang) if self.context == MENTORSHIP else title
+            self.intro.value = (f'<p lang="{lang}">{esc(t("feedback_intro", lang, about=about))}</p>'
+                                f'<h2 lang="{lang}">{esc(t("feedback_about_heading", lang, title=title))}</h2>')
         self.note.value = (f'<div class="lce-warn" role="note" id="no-personal-data">'
-                           f'{esc(t("no_personal", lang, limit=TEXT_LIMIT))}</div>')
+                           f'{esc(t("feedback_no_personal", lang, limit=TEXT_LIMIT))}</div>')
         for name, field in self.fields.items():
-            field.widget.description = t(name, lang)
+            field.widget.description = t(f"feedback_{name}", lang)
             pair = self._errors.get(name)
             field.set_error(None if pair is None else pair[1 if lang == "en" else 0])
-        self.summary.value = (f'<div class="lce-error" role="alert">{esc(t("form_has_errors", lang))}</div>'
+        self.summary.value = (f'<div class="lce-error" role="alert">{esc(t("feedback_form_has_errors", lang))}</div>'
                               if self._errors else "")
-        self.submit.description = t("send", lang)
+        self.submit.description = t("feedback_send", lang)
         self.result.relabel(lang)
 
     def collect(self) -> dict[str, Any]:
@@ -312,13 +259,13 @@ class FeedbackApp:
             return
         except Exception:
             log_exception("feedback")
-            self.result.say(self._say("failed", ok=False), self.lang)
+            self.result.say(self._say("feedback_failed", ok=False), self.lang)
             self.submit.disabled = False
             return
         self.sent = True
         self._errors = {}
         self.form.layout.display = "none"
-        self.result.say(self._say("thanks" if self.store else "demo"), self.lang)
+        self.result.say(self._say("feedback_thanks" if self.store else "feedback_demo"), self.lang)
 
     def show(self) -> None:
         """Display the app (in Voilà or a notebook)."""
@@ -349,7 +296,7 @@ def lesson_feedback_link(notebook: str | Path | None = None) -> Any:
     stem = path.name.removesuffix(".ipynb").removesuffix(".en")
     lang = "en" if path.name.endswith(".en.ipynb") else language() or "sv"
     href = html.escape(feedback_link(f"{path.parent.name}/{stem}", base, lang), quote=True)
-    text = t("footer_link", lang)
+    text = t("feedback_footer_link", lang)
     return HTML(f'<p lang="{lang}"><a href="{href}" target="_blank" rel="noopener">{html.escape(text)}</a></p>')
 
 
@@ -402,32 +349,28 @@ def show_report(mentorship_db: str | None, k: int = 5) -> None:
     from lce_utils.reports.disclosure import record
 
     summary = lesson_summary(answers(mentorship_db or None), k, key=settings.PRIVACY_KEY())
-    record("feedback/lessons", ("Svar per lektion", "Answers per lesson"), summary["cells"], [summary["relation"]])
+    record("feedback/lessons", pair("feedback_answers_per_lesson"), summary["cells"], [summary["relation"]])
     contexts = summary["contexts"]
     shown = sum(1 for c in contexts if c["answers"] is not None)
-    show.summary(f"Anonyma svar om {len(contexts)} lektioner, labb och mentorskapet; {shown} med minst {k} svar.",
-                 f"Anonymous answers about {len(contexts)} lessons, labs and the mentorship; {shown} with at least "
-                 f"{k} answers.")
+    show.summary("feedback_report_summary", contexts=len(contexts), shown=shown, k=k)
     if not contexts:
-        show.note("Inga svar ännu.", "No answers yet.")
+        show.note("feedback_no_answers")
         return
     frame = pd.DataFrame({"lesson": [f"{c['title'][0]} / {c['title'][1]}" for c in contexts],
                           "answers": pd.array([c["answers"] for c in contexts], dtype="Int64"),
                           "useful": [c["useful"] for c in contexts], "hard": [c["hard"] for c in contexts]})
-    show.show_table(frame, "Svar, användbarhet och svårighet (medel 1–5) per lektion",
-                    "Answers, usefulness and difficulty (mean 1-5) per lesson", count_columns=["answers"],
-                    labels={"lesson": "Lektion / Lesson", "answers": "Svar / Answers",
-                            "useful": "Användbart / Useful", "hard": "Svårt / Hard"}, k=k)
-    show.note(f"Medelvärden och fritext visas bara för lektioner med minst {k} svar som visas.",
-              f"Means and free text are shown only for lessons with at least {k} answers that are shown.")
+    show.show_table(frame, "feedback_table", count_columns=["answers"],
+                    labels={col: both(f"feedback_col_{col}") for col in ("lesson", "answers", "useful", "hard")},
+                    k=k)
+    show.note("feedback_shown_only", k=k)
     parts = []
     for c in contexts:
         if not (c["what_hard"] or c["what_useful"]):
             continue
         parts.append(f"<h3>{html.escape(c['title'][0])} <span lang=\"en\">/ {html.escape(c['title'][1])}</span></h3>")
-        for key, sv, en in (("what_hard", "Vad var svårt", "What was hard"),
-                            ("what_useful", "Vad var användbart", "What was useful")):
+        for key in ("what_hard", "what_useful"):
             if c[key]:
+                sv, en = pair(f"feedback_report_{key.removeprefix('what_')}")
                 items = "".join(f"<li>{html.escape(text)}</li>" for text in c[key])
                 parts.append(f"<p>{sv} <span lang=\"en\">/ {en}</span></p><ul>{items}</ul>")
     if parts:
@@ -440,7 +383,7 @@ def demo_answers(url: str | None = None, seed: int = 2026) -> int:
 
     from sqlalchemy import func, select
 
-    from lce_utils.mentorship.demo import demo_url
+    from lce_utils.mentorship.demo import FEEDBACK_HARD, FEEDBACK_USEFUL, demo_url
     from lce_utils.mentorship.models import LearnerFeedback
     from lce_utils.mentorship.store import reading
 
@@ -449,10 +392,7 @@ def demo_answers(url: str | None = None, seed: int = 2026) -> int:
         if session.scalar(select(func.count()).select_from(LearnerFeedback)):
             return 0
     rng = random.Random(seed)
-    hard = ["Att förstå felmeddelandena", "Momsreglerna", "Att läsa in en CSV-fil", "The last exercise",
-            "Formatting dates", "Att tänka i steg"]
-    useful = ["Exemplen från Malmö", "Budgetmallen", "Working with real ticket data", "Övningen om prissättning",
-              "The worked examples", "Att se koden köras"]
+    hard, useful = FEEDBACK_HARD, FEEDBACK_USEFUL
     lessons = [c for c in known_contexts() if c != MENTORSHIP][:6] + [MENTORSHIP]
     count = 0
     for n, context in enumerate(lessons):
@@ -492,7 +432,7 @@ def _link(args: Any) -> int:
     from lce_utils.errors import UsageError
 
     if args.context not in known_contexts():
-        raise UsageError(f"unknown context {args.context!r}: see `lce knowledge feedback contexts` / okänt sammanhang")
+        raise UsageError(both("feedback_unknown_context", context=repr(args.context)))
     print(feedback_link(args.context, args.base, args.lang))
     return 0
 
