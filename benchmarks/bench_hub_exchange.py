@@ -2,7 +2,10 @@
 run) fetch and submit at once, then collect, LCE's sandboxed grading, feedback release and every learner fetching
 their own feedback. Loopback only, bounded (N learners, at most 16 processes at once), needs root.
 
-Baseline in the same run: the grading step alone. Target (issue 13): the whole round trip for 230 learners under
+Baselines in the same run: the grading step alone, and (before it, not counted) the first 10 learners graded
+with a kernel per notebook (the old way) and with one kernel per submission, by CPU seconds of all processes
+(benchmarks/cpu_meter.py), which a loaded machine changes far less than wall time.
+Target (issue 13): the whole round trip for 230 learners under
 8 minutes on 2 cores. LCE_BENCH_LEARNERS=N runs N learners (default 230, the target's size); LCE_BENCH_QUICK=1
 runs 16. LCE_BENCH_PROFILE=1 adds where the grading step's time goes in the main process (cProfile, the workers'
 time shows as waiting). Users, processes and folders are removed afterwards."""
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.cpu_meter import CpuMeter
 from lce_utils.courses.config import copy_course, nbgrader_config
 from lce_utils.courses.demo import replicate, write_demo_submissions
 from lce_utils.courses.hub import ensure_unix_user, setup_exchange
@@ -35,6 +39,7 @@ ASSIGNMENT = "adaptive-mindset"
 COURSE = "lce"
 TARGET_SECONDS = 8 * 60
 AT_ONCE = 16
+BASELINE_LEARNERS = 10  # graded both ways before the run: the old kernel per notebook against one per submission
 MIX = ["demo-correct", "demo-partial", "demo-empty", "demo-late", "demo-edited-test", "demo-deleted-test",
        "demo-always-equal", "demo-output-flood", "demo-sys-exit", "demo-os-exit"]
 
@@ -94,6 +99,22 @@ def _done(times: dict[str, float], step: str, started: float) -> None:
     """Record a step's seconds and say so at once (with the machine's load): a run cut short still tells."""
     times[step] = time.perf_counter() - started
     print(f"  done: {step}: {times[step]:.1f} s (load average {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def same_run_baseline(root: Path, base: Path, students: list[str]) -> dict[bool, tuple[float, int]]:
+    """CPU seconds per submission and how many were graded, for students graded with a kernel per notebook (the
+    old way, False) and with one kernel per submission (True), each in its own copy of the collected course."""
+    from lce_utils.courses.grading import autograde_parallel
+
+    found = {}
+    for reuse in (False, True):
+        course = base / f"baseline-{int(reuse)}"
+        shutil.copytree(root, course, symlinks=True)
+        with CpuMeter() as meter:
+            results = autograde_parallel(ASSIGNMENT, students, course, reuse_kernel=reuse)
+        found[reuse] = (meter.seconds / len(students), sum(r.ok for r in results))
+        shutil.rmtree(course, ignore_errors=True)
+    return found
 
 
 def learner_count(env: dict[str, str] | os._Environ) -> int:
@@ -168,6 +189,13 @@ def main() -> None:
 
         from lce_utils.courses.workflow import grade
 
+        subset = learners[:min(BASELINE_LEARNERS, count)]
+        started = time.perf_counter()
+        baseline = same_run_baseline(root, base, subset)
+        print(f"  baseline on {len(subset)} submissions (not counted): CPU per submission with a kernel per notebook "
+              f"{baseline[False][0]:.2f} s, with one kernel per submission {baseline[True][0]:.2f} s "
+              f"({time.perf_counter() - started:.0f} s, load average {os.getloadavg()[0]:.1f})", flush=True)
+
         profiler = None
         if os.environ.get("LCE_BENCH_PROFILE"):
             import cProfile
@@ -176,7 +204,8 @@ def main() -> None:
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        report = grade(ASSIGNMENT, root / "submitted", root)
+        with CpuMeter() as meter:
+            report = grade(ASSIGNMENT, root / "submitted", root)
         if profiler:
             profiler.disable()
         _done(times, "grade (LCE, sandboxed)", started)
@@ -224,11 +253,23 @@ def main() -> None:
           "(learners whose notebook stopped the kernel get none)")
     print(f"  round trip {total:.1f} s = {total / grading:.2f} x grading alone; target <= {TARGET_SECONDS} s for "
           f"230 learners: {verdict if count == 230 else 'n/a (quick run)'}")
+    cpu = meter.seconds / count
+    cores = os.cpu_count() or 1
+    print(f"  grading CPU {meter.seconds:.0f} s = {cpu:.2f} s per submission (all processes); same-run baseline "
+          f"{baseline[False][0]:.2f} s with a kernel per notebook: {baseline[False][0] / baseline[True][0]:.2f}x "
+          f"less CPU per submission with one kernel per submission ({baseline[True][0]:.2f} s)")
+    other = total - grading
+    print(f"  230 learners from CPU time: 230 x {cpu:.2f} s / {cores} cores = {230 * cpu / cores:.0f} s of grading "
+          f"+ {other * 230 / count:.0f} s of exchange steps (scaled) = {230 * cpu / cores + other * 230 / count:.0f} s "
+          f"on an otherwise idle machine; target {TARGET_SECONDS} s")
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "hub_exchange.json").write_text(json.dumps(
         {"learners": count, "seconds": times, "total_seconds": total, "ratio_to_grading": total / grading,
          "graded": graded, "with_feedback": with_feedback, "target_seconds": TARGET_SECONDS,
+         "grading_cpu_seconds": meter.seconds, "cpu_per_submission": cpu,
+         "baseline_cpu_per_submission": {"kernel_per_notebook": baseline[False][0],
+                                         "kernel_per_submission": baseline[True][0], "learners": len(subset)},
          "load_average_at_end": load,
          "verdict": verdict if count == 230 else "quick"}, indent=1))
 

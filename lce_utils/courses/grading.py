@@ -381,12 +381,13 @@ def _alone(assignment: str, student: str, initargs: tuple) -> dict[str, Any]:
 def autograde_parallel(assignment: str, students: Iterable[str], root: str | Path | None = None, *,
                        workers: int | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
                        memory_mb: int = DEFAULT_MEMORY_MB, sandbox: bool = True,
-                       time_limit: int | None = None, containment: Containment | None = None
-                       ) -> list[StudentResult]:
+                       time_limit: int | None = None, containment: Containment | None = None,
+                       reuse_kernel: bool = True) -> list[StudentResult]:
     """Autograde students' submitted/ folders in worker processes; merge into the gradebook one at a time.
 
     Each kernel runs in a bubblewrap sandbox (sandbox=False: not, for machines without user namespaces) with
-    the limits of containment (made here from memory_mb and time_limit when not given)."""
+    the limits of containment (made here from memory_mb and time_limit when not given); sandboxed, a submission's
+    notebooks share one kernel, reset between them (kernel_reuse.py; reuse_kernel=False: a kernel per notebook)."""
     from nbgrader.api import Gradebook
 
     _quiet()
@@ -407,7 +408,7 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
         with tempfile.TemporaryDirectory(prefix="lce-grading-") as base, Gradebook(db_url(root)) as gb:
             snapshot = Path(base) / "gradebook-snapshot.db"
             snapshot_gradebook(root, snapshot)
-            shared |= {"bwrap": containment.bwrap, "processes": containment.processes,
+            shared |= {"bwrap": containment.bwrap, "processes": containment.processes, "reuse_kernel": reuse_kernel,
                        "time_limit": containment.time_limit, "sockets": _socket_folder(base),
                        "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
             initargs = (str(root), str(snapshot), base, timeout, containment.memory_mb, shared)
