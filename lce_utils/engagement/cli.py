@@ -47,15 +47,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     run = sub.add_parser("run", help="run the four labs on an export",
                          description="Validates the export once, writes metrics.json, tables/*.csv, rejects.csv, "
-                         "run.json, the executed notebooks and their offline HTML into --out.")
+                         "findings.json, run.json, the executed notebooks and their offline HTML into --out.")
     _data_args(run)
-    run.add_argument("--events", type=Path, help="events file (event, start, art_form, venue, capacity)")
     run.add_argument("--out", required=True, type=Path, help="output folder (replaced only when complete)")
     run.add_argument("--institution", help="institution name shown in the labs")
     run.add_argument("--period-start", help="first day to include (YYYY-MM-DD)")
     run.add_argument("--period-end", help="last day to include (YYYY-MM-DD)")
-    run.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold: counts of people below k "
-                     "are not published (default 5)")
     run.add_argument("--no-notebooks", action="store_true", help="only metrics, tables and rejects")
     run.add_argument("--compare", type=Path, metavar="EARLIER_RUN",
                      help="also compare with an earlier run folder (separate period) into OUT/compare/")
@@ -87,12 +84,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            description="Reads and validates the file, shows how columns are mapped and what "
                            "would be rejected, without running the labs.")
     _data_args(check)
-    check.add_argument("--events", type=Path, help="events file, checked as `run` would")
-    check.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold, as for `run` (default 5)")
     check.set_defaults(func=cmd_check)
 
 
 def _data_args(parser: argparse.ArgumentParser) -> None:
+    """The input options `run` and `check` share (check validates exactly what run would read)."""
     parser.add_argument("--data", required=True, nargs="+", metavar="FILE",
                         help="visits/tickets export: one file, several files or a quoted glob pattern "
                         "('exports/2024-*.csv') read as one export")
@@ -102,6 +98,9 @@ def _data_args(parser: argparse.ArgumentParser) -> None:
                         "(see engagement_labs/README.md)")
     parser.add_argument("--max-reject-share", type=_share, default=0.05,
                         help="stop when more than this share of rows cannot be read (default 0.05)")
+    parser.add_argument("--events", type=Path, help="events file (event, start, art_form, venue, capacity)")
+    parser.add_argument("--k", type=_positive_int, default=5, help="small-cell threshold: counts of people below k "
+                        "are not published (default 5)")
 
 
 def _preset_names() -> list[str]:
