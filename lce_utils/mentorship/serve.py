@@ -8,7 +8,7 @@ Preheated kernels for the sign-up and follow-up, idle kernels culled, a hard cap
 voila#617) and admission of visitors (`kernels.py`), access decided by the notebook file a request runs
 (`access.py`: everything but the public apps needs the coordinator's token), a bilingual log-in, logout and busy
 page (`pages.py`), no kernel stderr or traceback on the websocket, tokens kept out of the logs, no JupyterLab
-extension that errors inside Voilà, and a template without the CDN stylesheet."""
+extension that errors inside Voilà, and a template without the CDN stylesheet or MathJax."""
 
 from __future__ import annotations
 
@@ -66,8 +66,10 @@ from lce_utils.settings import Setting
 SIGNUP_URL = "voila/render/signup/index.ipynb"
 CLIENT_HEADER = "X-LCE-Client"  # set by the server (any value a visitor sends is replaced), see AppSite.client_env
 TEMPLATE_ROOT = MENTORSHIP_APPS / "voila-template"  # holds voila/templates/lce
-ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
-                      "jupyterlab_pygments"}
+# (jupyterlab_pygments colours code cells, and the apps show none: sources are stripped; 3 scripts fewer)
+ALLOWED_EXTENSIONS = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
+# Voilà's MathJax URL with the lce template: a stub that loads no MathJax (static/lce-no-mathjax.js says why)
+NO_MATHJAX = "voila/templates/lce/static/lce-no-mathjax.js"
 RETRY_AFTER = 10  # seconds, for the busy page
 # Seconds a rendering cell's outputs may take to arrive after its reply (nbclient's default, 4 s, dropped the form
 # of pages rendered while others loaded: see rendering.py); if even this runs out the page ends with a message.
@@ -448,6 +450,8 @@ class MentorshipVoila(Voila):
         if hasattr(self.kernel_manager, "gate_refills"):
             self.kernel_manager.gate_refills()
         proxies = site.proxies_setting()  # e.g. "127.0.0.1" behind nginx on the same machine
+        if self.voila_configuration.template == "lce":
+            settings.update(mathjax_url=url_path_join(self.base_url, NO_MATHJAX), mathjax_config="none")
         return {**settings, "lce_policy": policy, "log_function": log_request, "lce_site": site,
                 "default_handler_class": NotFoundHandler, "lce_trusted_proxies": proxies}
 
