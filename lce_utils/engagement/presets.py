@@ -13,17 +13,10 @@ from lce_utils.messages import both
 PRESETS_DIR = Path(__file__).with_name("presets")
 # Systems asked for whose export layout no public documentation or publicly shown export could confirm: a preset
 # built on guessed names would silently map the wrong columns, so these say why and point to a mapping file.
-# Searched (2026-12-02): Tickster's own API client (github.com/tickster/tickster-api-client,
-# src/Tickster.Api/Models/Crm/Purchase.cs, GoodsItem.cs, Event.cs) documents the CRM purchase-log API: nested JSON,
-# one purchase with lists of goods and events (CreatedUtc, Status, Channel, Goods[].PriceIncVatAfterDiscount,
-# Events[]), not a file with columns. Public tools around Tickster show no export header either:
-# robinmalmquist/TicksterToolkit (journal viewer, seat-map importers), xsourcepack/tickster-nyhetsbrev (reads a CSV
-# "from Tickster" by its own lower-case names email/name/phone/purchase_date, not shown to be Tickster's), entry-control
-# dashboards reading Tickster's ticket API as JSON; nor do Tickster's support pages or Tickster Manager reports.
-# Tessitura has a preset (tessitura.yaml): its API's TicketHistory as written to CSV by the published tq client.
-UNVERIFIED = {
-    "tickster": "Tickster documents an API (nested JSON purchases), not the columns of a file export",
-}
+# None at present. Tessitura (tessitura.yaml) and Tickster (tickster.yaml) have no documented file export: their
+# presets read their APIs' documented records flattened to CSV (Tessitura's TicketHistory as the published tq
+# client writes it; Tickster's CRM purchase log as lce_utils.engagement.tickster writes it), and say so.
+UNVERIFIED: dict[str, str] = {}
 SUGGEST_MIN_SHARE = 0.6  # share of a preset's columns that must be in the file for `labs check` to suggest it
 
 

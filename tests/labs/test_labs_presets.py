@@ -151,7 +151,7 @@ def _tessitura(path) -> list[dict]:
 
 def test_every_preset_is_a_valid_mapping_that_says_where_it_comes_from():
     shipped = [name for name in preset_names() if name not in UNVERIFIED]
-    assert shipped == ["eventbrite", "ga4", "koha", "pretix", "tessitura"]
+    assert shipped == ["eventbrite", "ga4", "koha", "pretix", "tessitura", "tickster"]
     for name in shipped:
         path = preset_path(name)
         text = path.read_text(encoding="utf-8")
@@ -315,11 +315,116 @@ def test_suggestion_needs_most_of_a_presets_columns():
     assert suggest_preset(["Order Date", "Email", "Notes"]) is None      # 2 of 6
 
 
-@pytest.mark.parametrize("name", sorted(UNVERIFIED))
-def test_unverified_systems_are_refused_with_the_reason(tmp_path, capsys, name):
+def test_unverified_systems_are_refused_with_the_reason(tmp_path, capsys, monkeypatch):
+    # None is unverified at present (Tickster got its preset): the refusal is checked on a fictitious system.
+    assert UNVERIFIED == {}
+    name = "fictitious"
+    monkeypatch.setitem(UNVERIFIED, name, "its vendor documents no export")
+    assert name in preset_names()
     path = tmp_path / "export.csv"
     _koha(path)
     assert main(["labs", "check", "--data", str(path), "--preset", name]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"lce: error: preset {name}: finns inte") and "/ not available" in err
+    assert "its vendor documents no export" in err
     assert "--mapping" in err and "mappningsfil" in err and "Traceback" not in err
+
+
+def _tickster_purchase(ref: str, status: str, user: int | None, channel: str, events: list[dict],
+                       goods: list[tuple[str, str, str, str]]) -> dict:
+    """One purchase as Tickster's CRM purchase log serves it (the keys and their case as in the API client's test
+    response crm-purchases-ok.json): buyer fields on the purchase, goods (type, name, price, event id), events."""
+    return {"purchase": {
+        "crmId": 6300000 + len(ref), "status": status, "purchaseRefno": ref, "parentPurchaseRefno": "",
+        "createdUtc": "2025-02-20T08:39:52.823Z", "lastupdatedUtc": "2025-02-20T08:45:35.55Z", "currency": "SEK",
+        "channel": channel, "userrefno": f"U{user}XK" if user else "", "firstname": f"Förnamn{user}",
+        "lastname": f"Efternamn{user}", "zipcode": f"11{user or 0} 22", "city": "Exempelby", "countryCode": "SE",
+        "mobilePhoneNo": "", "email": _address(user or 0), "idNo": "", "isCompany": False, "campaigns": [],
+        "events": events,
+        "goods": [{"goodsid": f"{ref}-{i}", "name": name, "receipttext": name, "type": kind, "artno": ref,
+                   "priceIncVatAfterDiscount": price, "vatPortion": "0", "vatPercent": "0.06", "eventId": event,
+                   "section": "Parkett", "seat": str(i + 1), "row": "3", "packageId": None, "tags": []}
+                  for i, (kind, name, price, event) in enumerate(goods)]}}
+
+
+def _tickster_event(event_id: str, name: str, start: str) -> dict:
+    return {"id": event_id, "name": name, "start": start, "end": start, "productionId": "", "productionName": name,
+            "hasTableReservation": False, "tags": [],
+            "venue": {"id": "v1", "name": "Stora scenen", "address": "Storgatan 1", "zipcode": "11122",
+                      "city": "Exempelby", "country": "SE"}}
+
+
+def _tickster_log() -> dict:
+    # Times as the API writes them: with an offset, or in UTC (17:00Z is 19:00 in Sweden in May).
+    march = _tickster_event("ev1march", "Vårkonsert", "2025-03-07T19:00:00+01:00")
+    april = _tickster_event("ev2april", "Aprilshow", "2025-04-02T18:30:00+02:00")
+    may = _tickster_event("ev3may", "Majkväll", "2025-05-01T17:00:00Z")
+    return {"purchases": [
+        # two tickets and a meal voucher (not a visit) in one purchase
+        _tickster_purchase("P1", "Completed", 1, "Webshop", [march], [("Ticket", "Ordinarie", "250.00", "ev1march"),
+                                                                     ("Ticket", "Ordinarie", "250.00", "ev1march"),
+                                                                     ("Voucher", "Mat", "95.50", "ev1march")]),
+        _tickster_purchase("P2", "Refunded", 2, "Webshop", [march], [("Ticket", "Ordinarie", "250.00", "ev1march")]),
+        # the event id in another case than on the event, as in the client's own test data
+        _tickster_purchase("P3", "Completed", 1, "Backoffice", [april], [("Ticket", "Student", "120.50", "EV2APRIL")]),
+        _tickster_purchase("P4", "Completed", 3, "Webshop", [april], [("Package", "Helgpaket", "0", ""),
+                                                                     ("Ticket", "Ordinarie", "250.00", "ev2april"),
+                                                                     ("Ticket", "Ordinarie", "250.00", "ev2april"),
+                                                                     ("Ticket", "Ordinarie", "250.00", "ev2april")]),
+        _tickster_purchase("P5", "Completed", 4, "Webshop", [], []),          # the client's "unsynced refund"
+        _tickster_purchase("P6", "AwaitingPayment", 4, "Webshop", [april],
+                           [("Ticket", "Ordinarie", "250.00", "ev2april")]),
+        _tickster_purchase("P7", "Cancelled", 5, "Webshop", [may], [("Ticket", "Ordinarie", "250.00", "ev3may"),
+                                                                   ("Ticket", "Ordinarie", "250.00", "ev3may")]),
+        _tickster_purchase("P8", "Completed", 2, "TicksterPhoneSales", [may],
+                           [("Ticket", "Fribiljett", "0", "ev3may")])]}
+
+
+def test_tickster_purchase_log_converted_and_read_through_the_preset(tmp_path, capsys):
+    from lce_utils.engagement.tickster import write_csv
+
+    log = _tickster_log()
+    source = tmp_path / "purchases.json"
+    source.write_text(json.dumps(log, ensure_ascii=False), encoding="utf-8")
+    path = tmp_path / "tickster.csv"
+    # Worked out from the purchases above by hand: tickets of completed purchases P1 (2), P3 (1), P4 (3), P8 (1).
+    tickets = [(p["purchase"]["status"], p["purchase"]["userrefno"], float(g["priceIncVatAfterDiscount"]))
+               for p in log["purchases"] for g in p["purchase"]["goods"] if g["type"] == "Ticket"]
+    counted = [t for t in tickets if t[0] == "Completed"]
+    assert (len(tickets), len(counted), sum(t[2] for t in counted)) == (11, 7, 1370.5)
+    assert write_csv(source, path) == len(tickets)
+    text = path.read_text(encoding="utf-8")
+    assert "example.org" not in text and "Förnamn" not in text and "Efternamn" not in text  # never written
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert set(raw["Goods.Type"]) == {"Ticket"} and raw["Event.Start"].ne("").all()     # EV2APRIL found
+    lab = open_lab(path, mapping_path=preset_path("tickster"), k=1)
+    try:
+        assert lab.metrics["visits"] == len(counted) == 7
+        assert lab.metrics["revenue_sek"] == 1370.5                  # 250 + 250 + 120.50 + 3 × 250 + 0
+        assert lab.metrics["unique_visitors"] == len({t[1] for t in counted}) == 3
+        assert lab.meta["rows_excluded"] == {"status Refunded": 1, "status AwaitingPayment": 1,
+                                             "status Cancelled": 2}
+        assert (lab.meta["period_start"], lab.meta["period_end"]) == ("2025-03-07", "2025-05-01")
+        hours = lab.con.execute("SELECT DISTINCT hour(ts) FROM visits ORDER BY 1").fetchall()
+        assert [h for (h,) in hours] == [18, 19]                     # 17:00Z is 19:00 in Swedish summer time
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(path), "--k", "1"]) == 1   # Event.Start is not a known date name
+    assert "Preset: the headers fit --preset tickster (8 of its 8 columns)" in capsys.readouterr().out
+    assert main(["labs", "check", "--data", str(path), "--preset", "tickster", "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "timestamp    <- Event.Start" in out and "status       <- Purchase.Status" in out
+    assert "11 read, 0 rejected" in out and "OK: the file can be analysed" in out
+    assert main(["labs", "run", "--data", str(path), "--preset", "tickster", "--out", str(tmp_path / "out"),
+                 "--no-notebooks", "--k", "1"]) == 0
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["visits"], metrics["revenue_sek"]) == (7, 1370.5)
+
+
+def test_tickster_converter_refuses_what_is_not_a_purchase_log(tmp_path):
+    from lce_utils.engagement.tickster import write_csv
+
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"events": []}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"other\.json: inte Tickster-köp som JSON .* / not Tickster purchases"):
+        write_csv(other, tmp_path / "out.csv")
