@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import os
 import random
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
+from unittest.mock import patch
 
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
 
@@ -57,25 +57,10 @@ def write_course_exports(root: Path, learners: int = 40, seed: int = 1) -> Path:
     return folder
 
 
-def _labs_state_in(var: Path) -> AbstractContextManager[None]:
+def _labs_state_in(var: Path) -> AbstractContextManager[object]:
     """Keep the labs' cache of prepared data and their pseudonym key under var/, not in the repository's var/."""
-    return _environment({"LCE_LABS_CACHE": str(var / "labs" / "cache"),
-                         "LCE_LABS_KEY_FILE": str(var / "labs" / "pseudonym.key")})
-
-
-@contextmanager
-def _environment(wanted: dict[str, str]) -> Iterator[None]:
-    """These environment variables set for the duration (restored afterwards)."""
-    saved = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return patch.dict(os.environ, {"LCE_LABS_CACHE": str(var / "labs" / "cache"),
+                                   "LCE_LABS_KEY_FILE": str(var / "labs" / "pseudonym.key")})
 
 
 def rename_event(folder: Path, old: str, new: str) -> None:
@@ -169,6 +154,6 @@ def write_programme_db(var: Path, people: int = 230, seed: int = 4) -> str:
     from lce_utils.programme.demo import seed_demo
 
     url = f"sqlite:///{var / 'programme-demo.db'}"
-    with _environment({"LCE_PROGRAMME_KEY_FILE": str(var / "programme.key"), "LCE_PROGRAMME_KEY": ""}):
+    with patch.dict(os.environ, {"LCE_PROGRAMME_KEY_FILE": str(var / "programme.key"), "LCE_PROGRAMME_KEY": ""}):
         seed_demo(url, n=people, seed=seed)
     return url
