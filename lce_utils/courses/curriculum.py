@@ -93,8 +93,8 @@ def _dash(value: object) -> str:
 
 def curriculum_table(root: str | Path | None = None) -> str:
     """The Markdown table of every lesson (course, lesson, titles, minutes, points) with each course's total."""
-    rows = [f"| {both('cur_course')} | {both('cur_lesson')} | Titel (svenska) | Title (English) | "
-            f"{both('cur_minutes')} | {both('cur_points')} |", "|---|---|---|---|---|---|"]
+    rows = [f"| {both('cur_course')} | {both('r.col_lesson')} | Titel (svenska) | Title (English) | "
+            f"{both('cur_minutes')} | {both('fb_points')} |", "|---|---|---|---|---|---|"]
     everything = 0
     items = lessons(root)
     for course in dict.fromkeys((i.assignment, i.course_sv, i.course_en) for i in items):
@@ -116,7 +116,7 @@ def curriculum_table(root: str | Path | None = None) -> str:
 
 def landing_table(root: str | Path | None = None, release: str = "courses/release") -> str:
     """The landing notebook's table of lessons, each linked in Swedish and in English (release/ paths)."""
-    rows = [f"| {both('cur_course')} | {both('cur_lesson')} | Svenska | English | {both('cur_time')} |",
+    rows = [f"| {both('cur_course')} | {both('r.col_lesson')} | Svenska | English | {both('cur_time')} |",
             "|---|---|---|---|---|"]
     shown = set()
     for item in lessons(root):

@@ -160,9 +160,7 @@ TEXT: dict[str, tuple[str, str]] = {
                         "be disabled. Enable them, or pass --no-sandbox"),
     # the curriculum tables (lce_utils.courses.curriculum)
     "cur_course": ("Kurs", "Course"),
-    "cur_lesson": ("Lektion", "Lesson"),
     "cur_minutes": ("Minuter", "Minutes"),
-    "cur_points": ("Poäng", "Points"),
     "cur_by_hand": ("manuellt", "by hand"),
     "cur_lessons": ("lektioner", "lessons"),
     "cur_all_courses": ("Alla kurser", "All courses"),

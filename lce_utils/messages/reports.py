@@ -3,8 +3,6 @@ English."""
 
 TEXT: dict[str, tuple[str, str]] = {
     # the display helpers (lce_utils.reports.display)
-    "r.yes": ("ja", "yes"),
-    "r.no": ("nej", "no"),
     "r.no_rows": ("Inga rader", "No rows"),
     "r.download_table": ("Ladda ner tabellen {caption} (CSV)", "Download the table {caption} (CSV)"),
     "r.folded_table": ("{caption}: {n} rader, visa tabellen", "{caption}: {n} rows, show the table"),
@@ -96,10 +94,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.grades_export": ("Betygsexporten", "The grades export"),
     'r.course_summary': ('{learners} deltagare har lämnat in {caption}; medianresultat {median}.',
                            '{learners} learners submitted {caption}; median score {median}.'),
-    "r.kf_learners": ("Deltagare", "Learners"),
     "r.kf_median": ("Median", "Median"),
     "r.kf_mean": ("Medelvärde", "Mean"),
-    "r.kf_manual": ("Väntar på manuell rättning", "Awaiting manual grading"),
     "r.key_figures": ("Nyckeltal", "Key figures"),
     'r.not_sandboxed': ('Några av dessa resultat rättades utan rättningens sandlåda (--no-sandbox): deltagarnas '
                           'kod kunde då nå kursens filer, så resultaten är mindre tillförlitliga.',
@@ -130,11 +126,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.lab_summary": ("{institution}: {visits} besök under {period}.", "{institution}: {visits} visits in {period}."),
     "r.kf_institution": ("Institution", "Institution"),
     "r.kf_period": ("Period", "Period"),
-    "r.kf_visits": ("Besök", "Visits"),
-    "r.kf_unique_visitors": ("Unika besökare", "Unique visitors"),
     "r.kf_visits_per_visitor": ("Besök per besökare", "Visits per visitor"),
     "r.kf_returning_share": ("Andel återkommande", "Returning share"),
-    "r.kf_revenue": ("Intäkter (kr)", "Revenue (SEK)"),
     "r.find_none": ("Inga iakttagelser: data saknas.", "No findings: data is missing."),
     "r.cap_visits_by_month": ("Besök per månad", "Visits by month"),
     "r.cap_visits_by_gender": ("Besök per kön", "Visits by gender"),
@@ -149,7 +142,6 @@ TEXT: dict[str, tuple[str, str]] = {
                                'medräknade).',
                                'At least {participants} participants and {matches} matches (groups under {k} not '
                                'counted).'),
-    "r.alt_sessions_by_month": ("Mentorsträffar per månad", "Mentoring sessions by month"),
     "r.as_population": ("som befolkningen", "as the population"),
     'r.prog_register': ('{shown} deltagare i registret av målet {target}',
                       '{shown} participants in the register of the target of {target}'),
@@ -162,12 +154,10 @@ TEXT: dict[str, tuple[str, str]] = {
     'r.cap_score_bands_by_assignment': ('Deltagare per resultatintervall och uppgift',
                                       'Learners per score band and assignment'),
     "r.col_assignment": ("Uppgift", "Assignment"),
-    "r.pcol_gender": ("Kön", "Gender"),
     "r.pcol_age_band": ("Ålder vid start", "Age at entry"),
     "r.pcol_labour_status": ("Arbetsmarknadsstatus", "Labour market status"),
     "r.pcol_education": ("Utbildningsnivå", "Education level"),
     "r.pcol_status": ("Status", "Status"),
-    "r.pcol_result": ("Resultat", "Result"),
     'r.prog_no_register': ('Deltagarregistret finns inte ännu, så här visas inga deltagarsiffror.',
                          'The participant register is not available yet, so no participant figures are shown.'),
     "r.kf_register": ("Deltagare i registret", "Participants in the register"),

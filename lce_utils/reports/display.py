@@ -58,7 +58,7 @@ def cell_text(value: Any, *, count: bool = False, k: int = DEFAULT_K) -> str:
         return (f'<span class="hidden-count">{HIDDEN_LABEL["sv"]} <span lang="en">/ {HIDDEN_LABEL["en"]}</span>'
                 "</span>") if count else "–"
     if isinstance(value, (bool, np.bool_)):
-        return " / ".join(pair("r.yes" if value else "r.no"))
+        return " / ".join(pair("yes" if value else "no"))
     if isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real) and float(value).is_integer()
                                                 and (count or abs(float(value)) >= 2)):
         # cast: numbers.Real's stub lacks __int__, which every Real met here has (int, float, NumPy, Fraction)

@@ -175,9 +175,9 @@ def course_overview(pub: aggregate.CoursePublication | None, title: tuple[str, s
     learners = show.fmt(pub.shown[pub.cell("learners")], count=True, k=k)
     median = show.fmt(pub.median, suffix=" %")
     show.summary(show.around("r.course_summary", title, learners=learners, median=median))
-    show.key_figures([("r.kf_learners", learners), ("r.kf_median", median),
+    show.key_figures([("r.col_learners", learners), ("r.kf_median", median),
                       ("r.kf_mean", show.fmt(pub.mean, suffix=" %")),
-                      ("r.kf_manual", show.fmt(pub.shown[pub.cell("manual")], count=True, k=k))])
+                      ("r.col_manual", show.fmt(pub.shown[pub.cell("manual")], count=True, k=k))])
     D.record(pub.cell("key-figures"), pair("r.key_figures"),
              {pub.cell(c): pub.shown[pub.cell(c)] for c in ("learners", "manual")}, pub.relations[:1])
 
@@ -297,11 +297,11 @@ def lab_overview(run: LabRun | None, run_dir: str, k: int = DEFAULT_K) -> None:
     show.summary("r.lab_summary", institution=institution, visits=visits, period=period)
     share = m.get("returning_visitor_share")
     show.key_figures([
-        ("r.kf_institution", institution), ("r.kf_period", period), ("r.kf_visits", visits),
-        ("r.kf_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k)),
+        ("r.kf_institution", institution), ("r.kf_period", period), ("r.col_visits", visits),
+        ("r.col_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k)),
         ("r.kf_visits_per_visitor", show.fmt(m.get("visits_per_visitor"))),
         ("r.kf_returning_share", show.fmt(None if share is None else round(100 * float(share), 1), suffix=" %")),
-        ("r.kf_revenue", show.fmt(m.get("revenue_sek")))])
+        ("r.col_revenue_sek", show.fmt(m.get("revenue_sek")))])
     # rows read and rejected are for the lab's user (rejects.csv), not for readers: not published
     D.record(f"lab/{run.folder.name}/key-figures", pair("r.key_figures"),
              {f"lab/{run.folder.name}/visits": m.get("visits"),
@@ -409,7 +409,7 @@ def mentorship_matches(tables: dict[str, pd.DataFrame] | None, k: int = DEFAULT_
         shown = D.publish_frame(sessions, "mentorship/sessions_by_month", pair("r.cap_sessions_by_month"),
                                 ["sessions"], k, recorded=False)
         show.show_chart(bar_chart(shown, "month", "sessions", COLUMN_LABELS["month"], COLUMN_LABELS["sessions"]),
-                        "r.alt_sessions_by_month")
+                        "r.cap_sessions_by_month")
     if sessions is not None:
         mentorship_table(tables, "sessions_by_month", k)
 
@@ -486,8 +486,9 @@ def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
     show.show_chart(chart, "r.cap_score_bands_by_assignment")
 
 
-PROGRAMME_COLUMNS = {name: " / ".join(pair(f"r.pcol_{name}"))
-                     for name in ("gender", "age_band", "labour_status", "education", "status", "result")}
+PROGRAMME_COLUMNS = {name: both_label(key) for name, key in (
+    ("gender", "r.col_gender"), ("age_band", "r.pcol_age_band"), ("labour_status", "r.pcol_labour_status"),
+    ("education", "r.pcol_education"), ("status", "r.pcol_status"), ("result", "fb_result"))}
 
 
 def programme_register(register: Any, k: int = DEFAULT_K) -> None:
