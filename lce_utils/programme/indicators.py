@@ -10,6 +10,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from lce_utils.messages import pair
 from lce_utils.programme.store import Record, records
 
 GENDER_COLUMNS = ("woman", "man", "non_binary")
@@ -30,53 +31,40 @@ def _result(stage: str, key: str) -> Callable[[Record], bool]:
     return lambda r: r.results.get(stage, {}).get(key, False)
 
 
+def _named(code: str, counts: Callable[[Record], bool]) -> tuple[str, str, str, Callable[[Record], bool]]:
+    """An indicator with its Swedish and English name from the catalogue (key ind_<code>)."""
+    return (code, *pair(f"ind_{code}"), counts)
+
+
 # (code, Swedish, English, who counts)
 INDICATORS: list[tuple[str, str, str, Callable[[Record], bool]]] = [
-    ("participants", "Deltagare", "Participants", lambda r: True),
-    ("unemployed", "Arbetslösa, inkl. långtidsarbetslösa", "Unemployed, incl. long-term unemployed",
-     lambda r: r.labour_status in {"unemployed", "long_term_unemployed"}),
-    ("long_term_unemployed", "Långtidsarbetslösa", "Long-term unemployed",
-     lambda r: r.labour_status == "long_term_unemployed"),
-    ("inactive", "Utanför arbetskraften", "Inactive", lambda r: r.labour_status == "inactive"),
-    ("employed", "Sysselsatta, inkl. egenföretagare", "Employed, incl. self-employed",
-     lambda r: r.labour_status == "employed"),
-    ("below_18", "Under 18 år", "Below 18 years of age", lambda r: age_band(r.age_at_entry) == "below_18"),
-    ("age_18_29", "18–29 år", "18-29 years of age", lambda r: age_band(r.age_at_entry) == "18_29"),
-    ("age_30_54", "30–54 år (ingen indikator i bilaga I; summerar åldrarna)",
-     "30-54 years of age (not an Annex I indicator; makes the ages add up)",
-     lambda r: age_band(r.age_at_entry) == "30_54"),
-    ("age_55_plus", "55 år och äldre", "55 years of age and above", lambda r: age_band(r.age_at_entry) == "55_plus"),
-    ("isced_0_2", "Förgymnasial utbildning (ISCED 0–2)", "ISCED 0-2", lambda r: r.education == "isced_0_2"),
-    ("isced_3_4", "Gymnasial utbildning (ISCED 3–4)", "ISCED 3-4", lambda r: r.education == "isced_3_4"),
-    ("isced_5_8", "Eftergymnasial utbildning (ISCED 5–8)", "ISCED 5-8", lambda r: r.education == "isced_5_8"),
-    ("disabilities", "Deltagare med funktionsnedsättning", "Participants with disabilities",
-     lambda r: r.special["disability"] == "yes"),
-    ("disability_not_known", "Funktionsnedsättning: avböjt eller ej frågat",
-     "Disability: declined or not asked", lambda r: r.special["disability"] is None),
-    ("third_country_nationals", "Tredjelandsmedborgare", "Third-country nationals",
-     lambda r: bool(r.flags["third_country_national"])),
-    ("foreign_background", "Utländsk bakgrund", "Participants of foreign background",
-     lambda r: bool(r.flags["foreign_background"])),
-    ("minorities", "Minoriteter (inkl. marginaliserade grupper som romer)",
-     "Minorities (incl. marginalised communities such as Roma)", lambda r: r.special["minority"] == "yes"),
-    ("minority_not_known", "Minoritet: avböjt eller ej frågat", "Minority: declined or not asked",
-     lambda r: r.special["minority"] is None),
-    ("homeless", "Hemlösa eller utestängda från bostadsmarknaden", "Homeless or affected by housing exclusion",
-     lambda r: bool(r.flags["homeless"])),
-    ("rural", "Från landsbygd", "From rural areas", lambda r: bool(r.flags["rural"])),
-    ("exited", "Avslutade deltagare", "Participants who left", lambda r: r.exit_date is not None),
-    ("exit_job_searching", "Söker arbete vid avslut", "Engaged in job searching upon leaving",
-     _result("exit", "job_searching")),
-    ("exit_in_education", "I utbildning vid avslut", "In education or training upon leaving",
-     _result("exit", "in_education")),
-    ("exit_qualification", "Har fått en kvalifikation vid avslut", "Gaining a qualification upon leaving",
-     _result("exit", "qualification")),
-    ("exit_employed", "I arbete, inkl. egenföretagare, vid avslut", "In employment, incl. self-employment, "
-     "upon leaving", _result("exit", "employed")),
-    ("six_months_employed", "I arbete, inkl. egenföretagare, sex månader efter avslut",
-     "In employment, incl. self-employment, six months after leaving", _result("six_months", "employed")),
-    ("six_months_in_education", "I utbildning sex månader efter avslut",
-     "In education or training six months after leaving", _result("six_months", "in_education")),
+    _named("participants", lambda r: True),
+    _named("unemployed", lambda r: r.labour_status in {"unemployed", "long_term_unemployed"}),
+    _named("long_term_unemployed", lambda r: r.labour_status == "long_term_unemployed"),
+    _named("inactive", lambda r: r.labour_status == "inactive"),
+    _named("employed", lambda r: r.labour_status == "employed"),
+    _named("below_18", lambda r: age_band(r.age_at_entry) == "below_18"),
+    _named("age_18_29", lambda r: age_band(r.age_at_entry) == "18_29"),
+    _named("age_30_54", lambda r: age_band(r.age_at_entry) == "30_54"),
+    _named("age_55_plus", lambda r: age_band(r.age_at_entry) == "55_plus"),
+    _named("isced_0_2", lambda r: r.education == "isced_0_2"),
+    _named("isced_3_4", lambda r: r.education == "isced_3_4"),
+    _named("isced_5_8", lambda r: r.education == "isced_5_8"),
+    _named("disabilities", lambda r: r.special["disability"] == "yes"),
+    _named("disability_not_known", lambda r: r.special["disability"] is None),
+    _named("third_country_nationals", lambda r: bool(r.flags["third_country_national"])),
+    _named("foreign_background", lambda r: bool(r.flags["foreign_background"])),
+    _named("minorities", lambda r: r.special["minority"] == "yes"),
+    _named("minority_not_known", lambda r: r.special["minority"] is None),
+    _named("homeless", lambda r: bool(r.flags["homeless"])),
+    _named("rural", lambda r: bool(r.flags["rural"])),
+    _named("exited", lambda r: r.exit_date is not None),
+    _named("exit_job_searching", _result("exit", "job_searching")),
+    _named("exit_in_education", _result("exit", "in_education")),
+    _named("exit_qualification", _result("exit", "qualification")),
+    _named("exit_employed", _result("exit", "employed")),
+    _named("six_months_employed", _result("six_months", "employed")),
+    _named("six_months_in_education", _result("six_months", "in_education")),
 ]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lce_utils.messages import pair
 from lce_utils.privacy import DEFAULT_K, Relation, protect
 from lce_utils.programme import fields
 from lce_utils.programme.demo import TARGET
@@ -32,37 +33,31 @@ AGE_BANDS = ("below_18", "18_29", "30_54", "55_plus")
 RESULTS = {"exit": ("employed", "in_education", "qualification", "job_searching"),
            "six_months": ("employed", "in_education")}
 
+def _labels(group: str, categories: str) -> dict[str, tuple[str, str]]:
+    """Each category's (Swedish, English) label, from the catalogue's key pub_<group>_<category>."""
+    return {c: pair(f"pub_{group}_{c}") for c in categories.split()}
+
+
 # Bilingual labels of the published categories (the page's tables and charts).
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "gender": {"woman": ("Kvinnor", "Women"), "man": ("Män", "Men"), "non_binary": ("Icke-binära", "Non-binary")},
-    "age_band": {"below_18": ("Under 18 år", "Below 18"), "18_29": ("18–29 år", "18–29"),
-                 "30_54": ("30–54 år", "30–54"), "55_plus": ("55 år och äldre", "55 and above")},
-    "labour_status": {"employed": ("Sysselsatta", "Employed"), "unemployed": ("Arbetslösa", "Unemployed"),
-                      "long_term_unemployed": ("Långtidsarbetslösa", "Long-term unemployed"),
-                      "inactive": ("Utanför arbetskraften", "Inactive")},
-    "education": {"isced_0_2": ("Förgymnasial (ISCED 0–2)", "ISCED 0–2"),
-                  "isced_3_4": ("Gymnasial (ISCED 3–4)", "ISCED 3–4"),
-                  "isced_5_8": ("Eftergymnasial (ISCED 5–8)", "ISCED 5–8")},
-    "status": {"active": ("Deltar", "Taking part"), "left": ("Har avslutat", "Have left")},
-    "result": {"employed": ("I arbete, inkl. egenföretagare", "In employment, incl. self-employment"),
-               "in_education": ("I utbildning", "In education or training"),
-               "qualification": ("Har fått en kvalifikation", "Gained a qualification"),
-               "job_searching": ("Söker arbete", "Job searching")},
+    "gender": _labels("gender", "woman man non_binary"),
+    "age_band": _labels("age_band", "below_18 18_29 30_54 55_plus"),
+    "labour_status": _labels("labour_status", "employed unemployed long_term_unemployed inactive"),
+    "education": _labels("education", "isced_0_2 isced_3_4 isced_5_8"),
+    "status": _labels("status", "active left"),
+    "result": _labels("result", "employed in_education qualification job_searching"),
 }
-# (table id, key column, categories, Swedish title, English title)
-BREAKDOWNS: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = (
-    ("participants_by_gender", "gender", tuple(fields.GENDERS), "Deltagare per kön", "Participants by gender"),
-    ("participants_by_age_band", "age_band", AGE_BANDS, "Deltagare per ålder vid start",
-     "Participants by age at entry"),
-    ("participants_by_labour_status", "labour_status", tuple(fields.LABOUR),
-     "Deltagare per ställning på arbetsmarknaden vid start", "Participants by labour market status at entry"),
-    ("participants_by_education", "education", tuple(fields.EDUCATION), "Deltagare per utbildningsnivå vid start",
-     "Participants by education level at entry"),
-    ("completion", "status", ("active", "left"), "Deltar och har avslutat", "Taking part and left"),
-)
+# (table id, key column, categories, Swedish title, English title): the titles are the catalogue's pub_<table id>
+BREAKDOWNS: tuple[tuple[str, str, tuple[str, ...], str, str], ...] = tuple(
+    (table_id, column, categories, *pair(f"pub_{table_id}")) for table_id, column, categories in (
+    ("participants_by_gender", "gender", tuple(fields.GENDERS)),
+    ("participants_by_age_band", "age_band", AGE_BANDS),
+    ("participants_by_labour_status", "labour_status", tuple(fields.LABOUR)),
+    ("participants_by_education", "education", tuple(fields.EDUCATION)),
+    ("completion", "status", ("active", "left")),
+))
 RESULT_TABLES = {"exit": "results_at_exit", "six_months": "results_six_months"}
-RESULT_TITLES = {"exit": ("Resultat vid avslut", "Results upon leaving"),
-                 "six_months": ("Resultat sex månader efter avslut", "Results six months after leaving")}
+RESULT_TITLES = {stage: pair(f"pub_{table_id}") for stage, table_id in RESULT_TABLES.items()}
 
 
 @dataclass(frozen=True)
@@ -167,7 +162,7 @@ def publication(rows: list[Any], k: int = DEFAULT_K, target: int = TARGET, key: 
         tables.append(Table(table_id, title, key_column, frame, {n: shown[n] for n in names.values()}, own))
     progress = pd.DataFrame({"measure": ["participants", "target"],
                              "value": pd.array([shown[TOTAL], target], dtype="Int64")})
-    tables.insert(0, Table("progress", ("Deltagare och mål", "Participants and target"), "measure", progress,
+    tables.insert(0, Table("progress", pair("pub_progress"), "measure", progress,
                            {TOTAL: shown[TOTAL]}))
     return Publication(tables, shown[TOTAL], shown[LEFT], target)
 
