@@ -63,7 +63,8 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     bad.write_text("Kund;Pris\n1;2\n", encoding="utf-8")
     assert main(["labs", "check", "--data", str(bad)]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("lce: error: bad.csv: required column(s) timestamp not found") and "\n" not in err
+    assert err.startswith("lce: error: bad.csv: nödvändiga kolumner saknas: timestamp") and "\n" not in err
+    assert "/ required column(s) timestamp not found" in err
 
 
 def test_run_writes_the_agreed_folder(sample, tmp_path):

@@ -110,7 +110,7 @@ def test_debug_flag_anywhere_on_the_line(tmp_path, capsys):
                  ["labs", "--debug", "check", "--data", str(bad)]):
         assert main(argv) == 1
         err = capsys.readouterr().err
-        assert "Traceback" in err and "lce: error: bad.csv: required column(s) timestamp" in err, argv
+        assert "Traceback" in err and "lce: error: bad.csv: nödvändiga kolumner saknas: timestamp" in err, argv
     assert main(["labs", "check", "--data", str(bad)]) == 1
     assert "Traceback" not in capsys.readouterr().err
 
