@@ -38,8 +38,8 @@ def show_lab_figures(lab_run: str | None, k: int = DEFAULT_K) -> None:
     show.key_figures([
         (("Institution", "Institution"), str(run.info.get("institution") or run.folder.name)),
         (("Period", "Period"), f"{m.get('period_start') or '?'} – {m.get('period_end') or '?'}"),
-        ("r.kf_visits", show.fmt(m.get("visits"), count=True, k=k)),
-        ("r.kf_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
+        ("r.col_visits", show.fmt(m.get("visits"), count=True, k=k)),
+        ("r.col_unique_visitors", show.fmt(m.get("unique_visitors"), count=True, k=k))])
     D.record(f"{name}/key-figures", pair("r.key_figures"),
              {f"{name}/visits": m.get("visits"), f"{name}/unique_visitors": m.get("unique_visitors")})
     by_gender = m.get("visits_by_gender") or {}

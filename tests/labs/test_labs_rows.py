@@ -84,7 +84,8 @@ def test_aggregated_counts_are_visits_and_individual_metrics_are_not_available(t
     assert lab.metrics["visits_by_month"] == {"2025-01": None, "2025-02": None, "2025-03": 1000}
     assert lab.metrics["unique_visitors"] is None and lab.metrics["returning_visitor_share"] is None
     reason = lab.not_available["unique_visitors"]
-    assert reason.startswith("aggregated counts (a count column)")
+    assert reason.startswith("sammanställda antal (en antalskolumn)")
+    assert "/ aggregated counts (a count column)" in reason
     assert set(lab.not_available) == {"unique_visitors", "visits_per_visitor", "returning_visitor_share",
                                       "visitors_by_month", "cohort_retention"}
     out = run_labs(path, tmp_path / "out", mapping=mapping, notebooks=False)
