@@ -280,7 +280,8 @@ class _Source:
         self.detected.sheet = sheet
         self._frame = frame  # keep a reference: DuckDB scans it lazily
         self.con.register("raw_excel", frame)
-        self.con.execute("CREATE OR REPLACE VIEW raw_input AS SELECT * FROM raw_excel")
+        self._select = "SELECT * FROM raw_excel"
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS {self._select}")
 
     def _open_parquet(self, workdir: Path) -> None:
         try:
@@ -289,14 +290,15 @@ class _Source:
         except duckdb.Error as exc:
             raise DataError(f"{self.path.name}: cannot be read as Parquet: {str(exc).splitlines()[0]}") from exc
         cast = ", ".join(f'CAST("{_sql_ident(n)}" AS VARCHAR) AS "{_sql_ident(n)}"' for n in names)
-        self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT file_row_number + 1 AS _row, {cast} "
-                         f"FROM read_parquet('{_sql_str(str(self.path))}', file_row_number=true)")
+        self._select = (f"SELECT file_row_number + 1 AS _row, {cast} "
+                        f"FROM read_parquet('{_sql_str(str(self.path))}', file_row_number=true)")
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS {self._select}")
 
     def materialise(self, keep: list[str]) -> None:
-        """The columns a run reads, copied once into a DuckDB table with a hash of each whole line (for exact
-        duplicates); raw_input then reads that table. Every later pass runs in parallel on memory: numbering CSV
-        rows with row_number() over the reader ran each pass on one thread. A CSV's rows are numbered by the
-        table's rowid, which keeps the file's order."""
+        """raw_input with a hash of each whole line (for exact duplicates). A CSV's used columns are copied once
+        into a DuckDB table, its rows numbered by the table's rowid (which keeps the file's order): numbering them
+        with row_number() over the reader ran every later pass on one thread. Parquet and spreadsheets are
+        numbered in parallel already and stay views (a copy cost more than a second scan)."""
         chosen = ", ".join(f'"{_sql_ident(c)}"' for c in dict.fromkeys(keep))
         line = "hash(" + ", ".join(f'"{_sql_ident(c)}"' for c in self.data_columns) + ") AS _line"
         if self.detected.kind == "csv":
@@ -304,9 +306,8 @@ class _Source:
             self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT rowid + {self.skip + 2} AS _row, * "
                              "FROM lce_input")  # rowid counts from 0, row_number() from 1
         else:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE lce_input AS SELECT _row, {chosen}, {line} "
-                             "FROM raw_input")
-            self.con.execute("CREATE OR REPLACE VIEW raw_input AS SELECT * FROM lce_input")
+            self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS SELECT _row, {chosen}, {line} FROM "
+                             f"({self._select})")
 
     def release(self) -> None:
         self.con.execute("DROP VIEW IF EXISTS raw_input")
