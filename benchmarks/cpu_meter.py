@@ -3,12 +3,13 @@
 Wall time on a loaded machine says little; CPU time of the grading processes does. Kernels in their sandboxes are
 grandchildren that die before anyone waits for them (getrusage of children misses them), so a thread samples the
 process tree and keeps each process's last CPU time (a process ending between two samples loses at most one
-interval of its time: the figure is a slight underestimate)."""
+interval of its time: the figure is a slight underestimate). The sampling thread's own CPU time is left out."""
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 
 import psutil
 
@@ -22,6 +23,7 @@ class CpuMeter:
         self.seconds = 0.0
         self._seen: dict[tuple[int, float], float] = {}
         self._start: dict[tuple[int, float], float] = {}
+        self._own = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -40,6 +42,7 @@ class CpuMeter:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self._seen.update(self._sample())
+        self._own = time.thread_time()  # this thread's sampling (it reads every process on the machine) is not counted
 
     def __enter__(self) -> CpuMeter:
         self._start = self._sample()
@@ -51,4 +54,4 @@ class CpuMeter:
         self._stop.set()
         self._thread.join()
         self._seen.update(self._sample())
-        self.seconds = sum(value - self._start.get(key, 0.0) for key, value in self._seen.items())
+        self.seconds = sum(value - self._start.get(key, 0.0) for key, value in self._seen.items()) - self._own

@@ -21,6 +21,7 @@ from lce_utils.courses.sandbox import Containment, bwrap_path
 from tests.submissions import ASSIGNMENT, answer_cells, write_submission
 
 pytestmark = pytest.mark.slow
+CELL_TIMEOUT = 30  # seconds per cell
 FIRST, SECOND = "changing-course", "from-hunch-to-hypothesis"  # graded in this order (nbgrader sorts by name)
 # the first lesson leaves a name, a module of its own, files and its cell source behind; the second looks for them
 LEAVE = '''
@@ -93,7 +94,7 @@ def grade_in_process(course: Path, tmp: Path, student: str, monkeypatch: pytest.
               "sockets": grading._socket_folder(str(base)), "reuse_kernel": reuse,
               "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
     try:
-        grading._worker_init(str(course), str(snapshot), str(base), 30, 3072, shared)
+        grading._worker_init(str(course), str(snapshot), str(base), CELL_TIMEOUT, 3072, shared)
         result = grading._grade_in_worker(ASSIGNMENT, student)
     finally:
         containment.close()
