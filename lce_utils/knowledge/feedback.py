@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from lce_utils import settings
+from lce_utils.app_base import App
 from lce_utils.messages import both, pair, t
 from lce_utils.paths import ROOT
 
@@ -166,7 +167,7 @@ def answers(url: str | None = None) -> list[dict[str, Any]]:
 
 # --- the form --------------------------------------------------------------------------------------------------
 
-class FeedbackApp:
+class FeedbackApp(App):
     """The feedback form for one context (a lesson, a lab or the mentorship); `show()` displays it. One answer per
     page: after it is stored the form is gone and a second submission (a forged click) is ignored."""
 
@@ -199,18 +200,12 @@ class FeedbackApp:
                             self.fields["what_hard"].box, self.fields["what_useful"].box, self.submit])
         if self.context is None:
             self.form.layout.display = "none"
-        self.root = w.VBox([self.title, self.switch.widget, self.intro, self.form, self.result])
-        self.root.add_class("lce-app")
-        self.relabel(lang)
-
-    @property
-    def lang(self) -> str:
-        return self.switch.lang
+        self.build([self.title, self.switch.widget, self.intro, self.form, self.result], lang)
 
     def relabel(self, lang: str) -> None:
         """Show every label and message in lang."""
         esc = html.escape
-        self.title.value = f'<h1 lang="{lang}">{esc(t("feedback_title", lang))}</h1>'
+        self.heading("feedback_title", lang)
         if self.context is None:
             self.intro.value = (f'<div class="lce-error" role="alert" id="bad-context">'
                                 f'{esc(t("feedback_bad_context", lang))}</div>')
@@ -267,11 +262,6 @@ class FeedbackApp:
         self.form.layout.display = "none"
         self.result.say(self._say("feedback_thanks" if self.store else "feedback_demo"), self.lang)
 
-    def show(self) -> None:
-        """Display the app (in Voilà or a notebook)."""
-        from IPython.display import display
-
-        display(self.root)
 
 
 def lesson_feedback_link(notebook: str | Path | None = None) -> Any:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from lce_utils.cli import command_group
 from lce_utils.database import db_option, db_url
 from lce_utils.errors import UsageError
 
@@ -14,9 +16,8 @@ from lce_utils.errors import UsageError
 def cmd_serve(args: argparse.Namespace) -> int:
     from lce_utils.mentorship.serve import serve
 
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
-    if args.pool < 0 or args.max_kernels < 2 or args.pool >= args.max_kernels:
+    check_serve(args)
+    if args.pool < 0 or args.pool >= args.max_kernels:
         raise UsageError(f"--pool ({args.pool}) must be at least 0 and below --max-kernels ({args.max_kernels})")
     db = served_database(args.db, args.demo)
     return serve(port=args.port, host=args.host, token=args.token, pool=args.pool, max_kernels=args.max_kernels,
@@ -147,8 +148,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def kernel_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The kernel limits every served folder's server takes (`lce mentorship serve`, `lce programme serve`)."""
+def part_commands(subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, what: str,
+                  env_var: str, default: str) -> Callable[..., argparse.ArgumentParser]:
+    """`lce NAME` with required sub-commands, each with --db for the part's database (what, its LCE_* variable and
+    default): returns add(command, help=...) giving a sub-command's parser."""
+    sub = command_group(subparsers, name, help=help, description=description, dest=f"{name}_command")
+
+    def add(command: str, help: str) -> argparse.ArgumentParser:
+        return db_option(sub.add_parser(command, help=help), what=what, env_var=env_var, default=default)
+    return add
+
+
+def serve_options(p: argparse.ArgumentParser, *, port: int, token: str, demo: str) -> argparse.ArgumentParser:
+    """The options of every served folder's server (`lce mentorship serve`, `lce programme serve`): address,
+    token (whose), the kernel limits, Voilà's defaults for comparison, and the demo database (which)."""
+    p.add_argument("--port", type=int, default=port)
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; put a reverse "
+                   "proxy with TLS in front for real use)")
+    p.add_argument("--token", help=token)
     p.add_argument("--max-kernels", type=int, default=24, help="most live kernels at once (default 24)")
     p.add_argument("--cull-idle", type=int, default=900, help="seconds before an idle kernel is stopped")
     p.add_argument("--connect-timeout", type=int, default=45, help="seconds a sent page has to connect to its "
@@ -158,83 +175,84 @@ def kernel_options(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--per-client", type=int, default=8, help="the same, per client address (default 8)")
     p.add_argument("--live-per-client", type=int, default=16, help="most kernels of one client address, waiting "
                    "or connected (default 16)")
+    p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
+                   "(for comparison only)")
+    p.add_argument("--demo", action="store_true", help=demo)
     return p
+
+
+def check_serve(args: argparse.Namespace) -> None:
+    """UsageError for a port or kernel cap a server cannot use."""
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
+    if args.max_kernels < 2:
+        raise UsageError(f"--max-kernels must be at least 2, got {args.max_kernels}")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce mentorship` and its sub-commands."""
-    parser = subparsers.add_parser("mentorship", help="the mentorship programme: apps, matching, data rights",
-                                   description="Serve the Voilà apps, seed the demo programme, run the matching, "
-                                   "export or erase one person's data, purge old applications. The store is "
-                                   "LCE_MENTORSHIP_DB (default var/mentorship.db) unless --db is given; a relative "
-                                   "SQLite path is relative to the repository.")
-    sub = parser.add_subparsers(dest="mentorship_command", metavar="COMMAND")
-    sub.required = True
+    add = part_commands(subparsers, "mentorship", help="the mentorship programme: apps, matching, data rights",
+                        description="Serve the Voilà apps, seed the demo programme, run the matching, export or "
+                        "erase one person's data, purge old applications. The store is LCE_MENTORSHIP_DB (default "
+                        "var/mentorship.db) unless --db is given; a relative SQLite path is relative to the "
+                        "repository.", what="store", env_var="LCE_MENTORSHIP_DB",
+                        default="sqlite:///var/mentorship.db")
 
-    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        return db_option(p, what="store", env_var="LCE_MENTORSHIP_DB", default="sqlite:///var/mentorship.db")
-
-    p = with_db(sub.add_parser("serve", help="serve the three apps with Voilà on 127.0.0.1"))
-    p.add_argument("--port", type=int, default=8888)
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; put a reverse "
-                   "proxy with TLS in front for real use)")
-    p.add_argument("--token", help="the coordinator's token (default: LCE_MENTORSHIP_TOKEN or a random one)")
+    p = add("serve", help="serve the three apps with Voilà on 127.0.0.1")
+    serve_options(p, port=8888, token="the coordinator's token (default: LCE_MENTORSHIP_TOKEN or a random one)",
+                  demo="serve the demo programme's database (var/mentorship-demo.db, seeded if empty) instead of "
+                  "the real store")
     p.add_argument("--pool", type=int, default=5, help="preheated kernels kept ready for the sign-up (default 5)")
-    kernel_options(p)
     p.add_argument("--refill-wait", type=float, default=15.0, help="seconds a pool refill may wait while visitors' "
                    "pages are coming in, so it does not slow them down (default 15; 0: at once)")
     p.add_argument("--no-preheat", action="store_true", help="start a kernel per visit (Voilà's default)")
-    p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
-                   "(for comparison only)")
-    p.add_argument("--demo", action="store_true", help="serve the demo programme's database "
-                   "(var/mentorship-demo.db, seeded if empty) instead of the real store")
     p.set_defaults(func=cmd_serve)
 
-    p = with_db(sub.add_parser("demo", help="seed the fictitious demo programme (default var/mentorship-demo.db)"))
+    p = add("demo", help="seed the fictitious demo programme (default var/mentorship-demo.db)")
     p.add_argument("--size", type=int, default=90, help="number of fictitious applications")
     p.set_defaults(func=cmd_demo)
 
-    p = with_db(sub.add_parser("match", help="run the matching for everyone not in a locked pair"))
+    p = add("match", help="run the matching for everyone not in a locked pair")
     p.add_argument("--allow-same-organisation", action="store_true", help="allow pairs from one organisation")
     p.set_defaults(func=cmd_match)
 
-    p = with_db(sub.add_parser("export-matches", help="write the current matches as CSV and Excel"))
+    p = add("export-matches", help="write the current matches as CSV and Excel")
     p.add_argument("--out", help="folder for matches.csv and matches.xlsx (default: LCE_MENTORSHIP_EXPORTS or "
                    "var/mentorship-exports)")
     p.set_defaults(func=cmd_export_matches)
 
-    p = with_db(sub.add_parser("export-person", help="everything stored about one person, as JSON"))
+    p = add("export-person", help="everything stored about one person, as JSON")
     p.add_argument("email")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(func=cmd_export_person)
 
-    p = with_db(sub.add_parser("erase-person", help="erase everything stored about one person"))
+    p = add("erase-person", help="erase everything stored about one person")
     p.add_argument("email")
     p.add_argument("--yes", action="store_true", help="confirm the erasure")
     p.set_defaults(func=cmd_erase_person)
 
-    p = with_db(sub.add_parser("purge", help="erase applications and export files older than the retention "
-                               "periods (what the server also runs daily; for a timer when it does not run)"))
+    p = add("purge", help="erase applications and export files older than the retention "
+                               "periods (what the server also runs daily; for a timer when it does not run)")
     p.add_argument("--days", type=int, help="keep applications this many days (default: "
                    "LCE_MENTORSHIP_RETENTION_DAYS or 365)")
     p.add_argument("--export-days", type=int, help="keep export files this many days (default: "
                    "LCE_MENTORSHIP_EXPORT_RETENTION_DAYS or 30)")
     p.set_defaults(func=cmd_purge)
 
-    p = with_db(sub.add_parser("audit", help="the audit log: exports, erasures, purges, decisions"))
+    p = add("audit", help="the audit log: exports, erasures, purges, decisions")
     p.add_argument("--last", type=int, default=50, help="how many of the latest events (default 50)")
     p.set_defaults(func=cmd_audit)
 
-    p = with_db(sub.add_parser("pending", help="applications to check (same e-mail, different name, ...)"))
+    p = add("pending", help="applications to check (same e-mail, different name, ...)")
     p.set_defaults(func=cmd_pending)
 
-    p = with_db(sub.add_parser("decide", help="accept or reject an application waiting to be checked"))
+    p = add("decide", help="accept or reject an application waiting to be checked")
     p.add_argument("application", type=int)
     p.add_argument("decision", choices=["update", "keep", "reject"], help="update: accept it and the name and "
                    "organisation sent; keep: accept it, keep the stored ones; reject: delete it")
     p.set_defaults(func=cmd_decide)
 
-    p = with_db(sub.add_parser("migrate", help="create or upgrade the store's schema"))
+    p = add("migrate", help="create or upgrade the store's schema")
     p.set_defaults(func=cmd_migrate)
 
 

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from lce_utils.database import db_option, db_url
+from lce_utils.database import db_url
 from lce_utils.errors import UsageError
 from lce_utils.messages import both
 
@@ -184,12 +184,10 @@ def cmd_certificate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from lce_utils.mentorship.cli import check_serve
     from lce_utils.programme.serve import serve
 
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
-    if args.max_kernels < 2:
-        raise UsageError(f"--max-kernels must be at least 2, got {args.max_kernels}")
+    check_serve(args)
     return serve(port=args.port, host=args.host, token=args.token, db=db_url(args), demo=args.demo,
                  max_kernels=args.max_kernels, cull_idle=args.cull_idle, connect_timeout=args.connect_timeout,
                  max_pending=args.max_pending, per_client=args.per_client, live_per_client=args.live_per_client,
@@ -198,86 +196,76 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce programme` and its sub-commands."""
-    from lce_utils.mentorship.cli import kernel_options
-    parser = subparsers.add_parser("programme", help="the ESF+ programme register: participants, indicators, SCB",
-                                   description="The register of the programme's participants: import staff lists, "
-                                   "Annex I indicators, SCB's monthly file, data rights. The register is "
-                                   "LCE_PROGRAMME_DB (default var/programme.db) unless --db is given; its key is "
-                                   "LCE_PROGRAMME_KEY or the file LCE_PROGRAMME_KEY_FILE (default var/programme.key).")
-    sub = parser.add_subparsers(dest="programme_command", metavar="COMMAND")
-    sub.required = True
+    from lce_utils.mentorship.cli import part_commands, serve_options
 
-    def with_db(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        return db_option(p, what="register", env_var="LCE_PROGRAMME_DB", default="sqlite:///var/programme.db")
+    add = part_commands(subparsers, "programme", help="the ESF+ programme register: participants, indicators, SCB",
+                        description="The register of the programme's participants: import staff lists, Annex I "
+                        "indicators, SCB's monthly file, data rights. The register is LCE_PROGRAMME_DB (default "
+                        "var/programme.db) unless --db is given; its key is LCE_PROGRAMME_KEY or the file "
+                        "LCE_PROGRAMME_KEY_FILE (default var/programme.key).", what="register",
+                        env_var="LCE_PROGRAMME_DB", default="sqlite:///var/programme.db")
 
-    p = with_db(sub.add_parser("import", help="import a staff list (CSV, xlsx, xls, ods): all rows or none"))
+    p = add("import", help="import a staff list (CSV, xlsx, xls, ods): all rows or none")
     p.add_argument("file")
     p.add_argument("--mapping", metavar="YAML", help="field: header pairs for columns named otherwise")
     p.set_defaults(func=cmd_import)
-    p = with_db(sub.add_parser("indicators", help="the Annex I output and result indicators by gender (CSV)"))
+    p = add("indicators", help="the Annex I output and result indicators by gender (CSV)")
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_indicators)
-    p = with_db(sub.add_parser("scb-export", help="the month's participant file for SCB (a correction re-exports "
-                               "every later month)"))
+    p = add("scb-export", help="the month's participant file for SCB (a correction re-exports "
+                               "every later month)")
     p.add_argument("--month", required=True, metavar="YYYY-MM")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--mapping", metavar="YAML", help="column mapping (default: lce_utils/programme/scb-columns.yaml)")
     p.set_defaults(func=cmd_scb_export)
-    p = with_db(sub.add_parser("demo", help="a fictitious register of 230 participants (var/programme-demo.db)"))
+    p = add("demo", help="a fictitious register of 230 participants (var/programme-demo.db)")
     p.set_defaults(func=cmd_demo)
-    p = with_db(sub.add_parser("export-person", help="all the register holds about one person, as JSON"))
+    p = add("export-person", help="all the register holds about one person, as JSON")
     p.add_argument("who", help="personnummer or e-mail address")
     p.add_argument("--out", metavar="FILE")
     p.set_defaults(func=cmd_export_person)
-    p = with_db(sub.add_parser("erase-person", help="erase one person (refused during the retention period)"))
+    p = add("erase-person", help="erase one person (refused during the retention period)")
     p.add_argument("who", help="personnummer or e-mail address")
     p.add_argument("--yes", action="store_true")
     p.set_defaults(func=cmd_erase_person)
-    p = with_db(sub.add_parser("roster", help="each participant across courses, mentorship, labs and hours, with an "
-                               "at-risk flag (staff only)"))
+    p = add("roster", help="each participant across courses, mentorship, labs and hours, with an "
+                               "at-risk flag (staff only)")
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--course", metavar="DIR", help="the nbgrader course folder (default courses/)")
     p.add_argument("--mentorship-db", metavar="URL", help="the mentorship store (default LCE_MENTORSHIP_DB)")
     p.add_argument("--weeks", type=int, default=4, help="weeks without activity that make a participant at risk")
     p.set_defaults(func=cmd_roster)
-    p = with_db(sub.add_parser("hours", help="set one participation's hours of an activity in a month"))
+    p = add("hours", help="set one participation's hours of an activity in a month")
     p.add_argument("participation", type=int)
     p.add_argument("activity")
     p.add_argument("month", metavar="YYYY-MM")
     p.add_argument("hours")
     p.set_defaults(func=cmd_hours)
-    p = with_db(sub.add_parser("import-hours", help="hours from a list (participant, activity, month, hours): all "
-                               "rows or none"))
+    p = add("import-hours", help="hours from a list (participant, activity, month, hours): all "
+                               "rows or none")
     p.add_argument("file")
     p.set_defaults(func=cmd_import_hours)
-    p = with_db(sub.add_parser("course-hours", help="hours from submitted assignments' expected time"))
+    p = add("course-hours", help="hours from submitted assignments' expected time")
     p.add_argument("--course", metavar="DIR", help="the nbgrader course folder (default courses/)")
     p.set_defaults(func=cmd_course_hours)
-    p = with_db(sub.add_parser("issue-code", help="a personal code for a participant's attestations"))
+    p = add("issue-code", help="a personal code for a participant's attestations")
     p.add_argument("person", type=int, help="the person's id")
     p.set_defaults(func=cmd_issue_code)
-    p = with_db(sub.add_parser("attest", help="a participant attests the month's hours with their personal code"))
+    p = add("attest", help="a participant attests the month's hours with their personal code")
     p.add_argument("code")
     p.add_argument("month", metavar="YYYY-MM")
     p.set_defaults(func=cmd_attest)
-    p = with_db(sub.add_parser("certificate", help="the printable certificate of participation (HTML)"))
+    p = add("certificate", help="the printable certificate of participation (HTML)")
     p.add_argument("participation", type=int)
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_certificate)
-    p = with_db(sub.add_parser("purge", help="remove everything past the retention period"))
+    p = add("purge", help="remove everything past the retention period")
     p.set_defaults(func=cmd_purge)
-    p = with_db(sub.add_parser("serve", help="serve the staff app (behind the staff's token) and the participants' "
-                               "attestation page with Voilà on 127.0.0.1"))
-    p.add_argument("--port", type=int, default=8889)
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1; put a reverse "
-                   "proxy with TLS in front for real use)")
-    p.add_argument("--token", help="the programme staff's token (default: LCE_PROGRAMME_TOKEN or a random one in "
-                   "var/programme-token; never the mentorship coordinator's)")
-    kernel_options(p)
-    p.add_argument("--voila-defaults", action="store_true", help="Voilà's own template and extensions "
-                   "(for comparison only)")
-    p.add_argument("--demo", action="store_true", help="serve the demo register (var/programme-demo.db, seeded if "
-                   "empty) instead of the real one")
+    p = add("serve", help="serve the staff app (behind the staff's token) and the participants' "
+                               "attestation page with Voilà on 127.0.0.1")
+    serve_options(p, port=8889, token="the programme staff's token (default: LCE_PROGRAMME_TOKEN or a random one in "
+                  "var/programme-token; never the mentorship coordinator's)",
+                  demo="serve the demo register (var/programme-demo.db, seeded if empty) instead of the real one")
     p.set_defaults(func=cmd_serve)
 
 

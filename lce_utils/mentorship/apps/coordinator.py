@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import ipywidgets as w
-from IPython.display import display
 
+from lce_utils.app_base import App
 from lce_utils.errors import DataError
 from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.apps.common import LanguageSwitch, StatusLine, esc, log_exception, relabel_choice
@@ -68,7 +68,7 @@ def table_html(table_id: str, label: str, header: list[str], rows: list[list[obj
             f"<tbody>{body}</tbody></table></div>")
 
 
-class CoordinatorApp:
+class CoordinatorApp(App):
     """Lists and filters applications, runs and adjusts matching, exports, and handles one person's data."""
 
     def __init__(self, lang: str = "sv", url: str | None = None, export_dir: str | Path | None = None):
@@ -133,7 +133,7 @@ class CoordinatorApp:
         self.purge.on_click(lambda _b: self.on_purge())
         self.purge_result = StatusLine()
         row = lambda *ws: w.HBox(list(ws), layout=w.Layout(flex_flow="row wrap", gap="0.5em"))  # noqa: E731
-        self.root = w.VBox([
+        self.build([
             self.title, row(self.switch.widget, self.logout),
             self.apps_heading, row(self.f_role, self.f_field), self.f_text, self.refresh, self.apps_table,
             self.pending_heading, self.pending_table, self.pending, row(*self.decide_buttons.values()),
@@ -142,18 +142,11 @@ class CoordinatorApp:
             row(self.lock, self.unlock, self.exclude), row(self.export_csv, self.export_xlsx), self.export_result,
             self.person_heading, self.email, self.export_person, self.confirm, self.erase, self.person_result,
             self.purge_heading, self.days, self.purge, self.purge_result,
-        ])
-        self.root.add_class("lce-app")
-        self.root.add_class("lce-wide")
-        self.relabel(lang)
-
-    @property
-    def lang(self) -> str:
-        return self.switch.lang
+        ], lang, "lce-wide")
 
     def relabel(self, lang: str) -> None:
         """Every label in lang, then the tables again."""
-        self.title.value = f'<h1 lang="{lang}">{esc(t("coord_title", lang))}</h1>'
+        self.heading("coord_title", lang)
         self.logout.value = (f'<a class="lce-logout" id="logout" lang="{lang}" href="{esc(logout_url())}">'
                              f'{esc(LOG_OUT[lang])}</a>')
         self.apps_heading.value = f"<h2>{esc(t('applications_heading', lang))}</h2>"
@@ -354,6 +347,3 @@ class CoordinatorApp:
             self.show_matches()
         self._guard(self.purge_result, "purge", act)
 
-    def show(self) -> None:
-        """Display the app."""
-        display(self.root)

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import ipywidgets as w
-from IPython.display import display
 
+from lce_utils.app_base import App
 from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.apps.common import (
     Field,
@@ -23,7 +23,7 @@ from lce_utils.mentorship.validation import ValidationError
 from lce_utils.messages import t
 
 
-class FollowupApp:
+class FollowupApp(App):
     """Two small forms sharing the participant's e-mail and match code."""
 
     def __init__(self, lang: str = "sv", url: str | None = None):
@@ -49,20 +49,14 @@ class FollowupApp:
         self._field_errors: dict[str, tuple[str, str]] = {}
         for f in (self.email, self.code, self.held_on, self.minutes, self.format, self.score, self.comment):
             f.widget.style.description_width = "initial"
-        self.root = w.VBox([self.title, self.switch.widget, self.intro, self.email.box, self.code.box,
+        self.build([self.title, self.switch.widget, self.intro, self.email.box, self.code.box,
                             self.session_heading, self.held_on.box, self.minutes.box, self.format.box,
                             self.save_session, self.session_result, self.feedback_heading, self.score.box,
-                            self.comment.box, self.send_feedback, self.feedback_result])
-        self.root.add_class("lce-app")
-        self.relabel(lang)
-
-    @property
-    def lang(self) -> str:
-        return self.switch.lang
+                            self.comment.box, self.send_feedback, self.feedback_result], lang)
 
     def relabel(self, lang: str) -> None:
         """Show every label in lang."""
-        self.title.value = f'<h1 lang="{lang}">{esc(t("followup_title", lang))}</h1>'
+        self.heading("followup_title", lang)
         self.intro.value = f'<p lang="{lang}">{esc(t("followup_intro", lang))}</p>'
         self.session_heading.value = f"<h2>{esc(t('session_heading', lang))}</h2>"
         self.feedback_heading.value = f"<h2>{esc(t('feedback_heading', lang))}</h2>"
@@ -124,6 +118,3 @@ class FollowupApp:
                        self.feedback_result, action):
             self.comment.widget.value = ""
 
-    def show(self) -> None:
-        """Display the app."""
-        display(self.root)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import ipywidgets as w
-from IPython.display import display
 
+from lce_utils.app_base import App
 from lce_utils.mentorship import options as opt
 from lce_utils.mentorship.apps.common import (
     CheckGroup,
@@ -26,7 +26,7 @@ from lce_utils.messages import t
 TEXT_FIELDS = ("name", "email", "organisation")
 
 
-class SignupApp:
+class SignupApp(App):
     """The sign-up form; `show()` displays it, `collect()` gives the dict submit_application takes."""
 
     def __init__(self, lang: str = "sv", url: str | None = None, store: bool | None = None):
@@ -86,21 +86,15 @@ class SignupApp:
             self.privacy, self.consent_purpose.box, self.consent_contact.box,
             self.directory_note, self.consent_directory.box, self.submit,
         ])
-        self.root = w.VBox([self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
-                            self.result, self.code_box])
-        self.root.add_class("lce-app")
-        self.relabel(lang)
+        self.build([self.title, self.switch.widget, self.intro, self.hosted_note, self.form,
+                            self.result, self.code_box], lang)
         self._show_capacity()
 
     # --- language --------------------------------------------------------------------------------------------
-    @property
-    def lang(self) -> str:
-        return self.switch.lang
-
     def relabel(self, lang: str) -> None:
         """Show every label, option and message in lang."""
         req = " " + t("required", lang)
-        self.title.value = f'<h1 lang="{lang}">{esc(t("signup_title", lang))}</h1>'
+        self.heading("signup_title", lang)
         self.intro.value = f'<p lang="{lang}">{esc(t("signup_intro", lang))}</p>'
         self.hosted_note.value = ("" if self.store else
                                   f'<div class="lce-warn" role="note">{esc(t("hosted_refusal", lang))}</div>')
@@ -218,6 +212,3 @@ class SignupApp:
         self.code_box.layout.display = "none"
         self.result.say(message("code_confirmed", element_id="confirmation", id=app.id), self.lang)
 
-    def show(self) -> None:
-        """Display the app (in Voilà or a notebook)."""
-        display(self.root)
