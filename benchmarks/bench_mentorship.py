@@ -6,7 +6,8 @@ Two measures, because on this 2-core machine the browser itself is most of the w
   with the state of every widget of the form (what a browser needs from the server before it can show it),
   taken by a plain HTTP and websocket client;
 - Chromium, time to interactive: from navigation until the name field takes input. The difference is
-  Chromium's own cost (loading and running Voilà's ~5 MB of JavaScript), shown separately.
+  Chromium's own cost (loading and running 4 to 5 MB of Voilà's JavaScript), shown separately,
+  with the scripts a visit loads.
 
 Run from the repo root: `python -m benchmarks.bench_mentorship` (LCE_BENCH_QUICK=1 for a shorter run)."""
 
@@ -99,6 +100,8 @@ class Visit:
 
     phases: dict[str, float] = field(default_factory=dict)
     kernel_id: str | None = None
+    scripts: int = 0  # (Chromium) scripts loaded until the page was usable and the network idle
+    script_bytes: int = 0
 
     @property
     def total(self) -> float:
@@ -164,7 +167,9 @@ async def server_visit(base: str, start: float | None = None) -> Visit:
 async def browser_visit(browser, base: str, start: float | None = None) -> Visit:
     """A visit in Chromium: each phase's time from `start` (by default now) until the name field is visible,
     enabled and takes input; a page that never gets there within 120 s is reported and has no "usable" phase
-    (counts as infinitely slow). Its kernel is left running."""
+    (counts as infinitely slow). Then it waits for the network to go idle (what the page loads once its widgets
+    show, e.g. Voilà's MathJax, is part of Chromium's cost of a visit) and counts the scripts loaded. Its kernel
+    is left running."""
     context = await browser.new_context(locale="sv-SE")
     page = await context.new_page()
     start = time.perf_counter() if start is None else start
@@ -180,6 +185,8 @@ async def browser_visit(browser, base: str, start: float | None = None) -> Visit
         ws.on("framereceived", lambda payload: mark("widget state") if "update_states" in str(payload) else None)
 
     page.on("websocket", socket)
+    finished: list = []
+    page.on("requestfinished", lambda request: finished.append(request))
     try:
         await page.goto(base + SIGNUP, wait_until="commit", timeout=120_000)
         mark("first byte")
@@ -190,6 +197,10 @@ async def browser_visit(browser, base: str, start: float | None = None) -> Visit
         mark("field shown")
         await name_field.fill("x")
         mark("usable")
+        await page.wait_for_load_state("networkidle", timeout=60_000)
+        scripts = [request for request in finished if request.resource_type == "script"]
+        visit.scripts = len(scripts)
+        visit.script_bytes = sum([(await request.sizes())["responseBodySize"] for request in scripts])
     except Exception as exc:  # noqa: BLE001 (a benchmark reports a failed visit and goes on)
         print(f"    a visit failed after {time.perf_counter() - start:.0f} s: {str(exc).splitlines()[0]} "
               f"(page text: {(await page.inner_text('body'))[:200]!r})", flush=True)
@@ -317,10 +328,14 @@ def phase_table(title: str, phases: tuple[str, ...], runs: dict[str, list[Round]
     for name in ("default", "lce"):
         rounds = runs[name][key]
         n = len(rounds[0].visits)
+        weight = ""
+        if rounds[0].visits[0].scripts:
+            first = rounds[0].visits[0]
+            weight = f"; {first.scripts} scripts, {first.script_bytes / 1e6:.2f} MB"
         print(f"      {name:8s} CPU per visitor: server and kernels "
               f"{statistics.median(r.server_cpu for r in rounds) / n:.2f} s, browser "
               f"{statistics.median(r.browser_cpu for r in rounds) / n:.2f} s; load during the rounds "
-              f"{', '.join(r.load.split()[0] for r in rounds)}")
+              f"{', '.join(r.load.split()[0] for r in rounds)}{weight}")
 
 
 def bench_signup() -> bool:
