@@ -16,7 +16,6 @@ from lce_utils.paths import ROOT
 from lce_utils.reports import samples
 from lce_utils.reports.build import CONFIG, build_site
 from lce_utils.reports.manifest import read_manifest
-from tests.servers import free_port, running_server
 
 MAX_PAGE_BYTES = 1_500_000
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -73,7 +72,7 @@ def test_sample_site_builds(site):
 def test_published_files_hold_no_local_paths_papermill_metadata_or_remote_loads(site):
     for path in site.out.rglob("*"):
         if not path.is_file() or "pagefind" in path.relative_to(site.out).parts:
-            continue  # the search bundles (compressed index, Pagefind's script): tests/test_site_search.py
+            continue  # the search bundles (compressed index, Pagefind's script): tests/reports/test_site_search.py
         text = path.read_text(encoding="utf-8")
         for local in (str(site.root), str(ROOT), "/tmp/"):
             assert local not in text, f"{path.name} mentions {local}"
@@ -340,14 +339,6 @@ def test_site_is_swapped_in_one_step(tmp_path):
 
 
 # -- in the browser ------------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def served(site):
-    port = free_port()
-    argv = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site.out), str(port)]
-    with running_server(argv, port, "/index.html") as base:
-        yield base
-
 
 def page_urls(site: Site, base: str) -> list[str]:
     return [f"{base}/index.html"] + [f"{base}/{p.name}" for p in sorted(site.out.glob("*.html"))

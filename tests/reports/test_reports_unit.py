@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from lce_utils.errors import DataError, NotebookError, ParameterError, UsageError
+from lce_utils.paths import ROOT
 from lce_utils.reports import aggregate, data, display, execute, params, sanitize
 from lce_utils.reports.build import build_site
 from lce_utils.reports.config import load_config
@@ -71,7 +72,7 @@ def test_undeclared_parameter_and_code_like_values(tmp_path):
 def test_injected_values_stay_literals():
     """A value that looks like code is written by papermill as a string literal, checked with ast."""
     hostile = "\"; import os; os.system('id'); x = \""
-    nb = execute.parameterize(Path(__file__).parent.parent / "knowledge" / "templates" / "course-results.ipynb",
+    nb = execute.parameterize(ROOT / "knowledge" / "templates" / "course-results.ipynb",
                               {"assignment": hostile, "k": 5})
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.tags][0]
     params.verify_injected_source(injected.source, {"assignment": hostile, "k": 5})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ import pytest
 from lce_utils.knowledge.case_commands import publish_example
 from lce_utils.reports import search
 from lce_utils.reports.build import build_site
-from tests.servers import free_port, running_server
 
 TINY = {"cells": [
     {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "word = 'x'", "outputs": [],
@@ -39,14 +37,6 @@ def site(tmp_path_factory) -> Path:
     out = folder / "_site"
     build_site(config, root=folder, out=out)
     return out
-
-
-@pytest.fixture(scope="module")
-def served(site):
-    port = free_port()
-    argv = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(site), str(port)]
-    with running_server(argv, port, "/index.html") as base:
-        yield base
 
 
 def visible_words(html: str) -> set[str]:

@@ -10,9 +10,10 @@ import pandas as pd
 
 from lce_utils.courses.export import _write_csv
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.paths import ROOT
 from lce_utils.reports import aggregate, execute, sections
 
-TEMPLATE = Path(__file__).parent.parent / "knowledge" / "templates" / "course-results.ipynb"
+TEMPLATE = ROOT / "knowledge" / "templates" / "course-results.ipynb"
 
 
 def partial_hand_ins() -> pd.DataFrame:
