@@ -8,9 +8,7 @@ import datetime as dt
 import json
 import re
 import shutil
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
@@ -20,9 +18,8 @@ from lce_utils.mentorship.store import get_engine
 from lce_utils.mentorship.validation import ValidationError
 from lce_utils.paths import ROOT
 from lce_utils.reports.build import build_site
-from tests.servers import free_port, running_server
+from tests.test_mentorship_support import mentorship_server
 
-LCE = str(Path(sys.executable).parent / "lce")
 TOKEN = "feedback-test-token-" + "f" * 12
 LESSON = "creative-entrepreneurship/pricing-vat-and-budgets"  # an existing lesson (its file name is kept)
 OTHER = "adaptive-mindset/iterating-under-uncertainty"
@@ -125,14 +122,9 @@ reports:
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("feedback-voila")
-    url = f"sqlite:///{folder / 'mentorship.db'}"
-    port = free_port()
-    argv = [LCE, "mentorship", "serve", "--port", str(port), "--pool", "1", "--max-kernels", "12",
-            "--token", TOKEN]
-    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports")}
-    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
-        yield base, url
+    with mentorship_server(tmp_path_factory.mktemp("feedback-voila"), TOKEN, "--pool", "1", "--max-kernels",
+                           "12") as served:
+        yield served
 
 
 def health(base: str) -> dict:

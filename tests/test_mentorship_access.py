@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -99,14 +100,34 @@ def health(base: str) -> dict:
         return json.load(resp)
 
 
-def wait_for_pool(base: str, size: int, timeout: float = 180) -> dict:
+def wait_for_health(base: str, ready: Callable[[dict], bool], what: str, timeout: float = 180) -> dict:
+    """Poll the server's health until ready(health) and no kernel is starting (deadline: timeout); the health."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = health(base)
-        if state["pools"].get("signup/index.ipynb", 0) >= size and state["starting"] == 0:
+        if ready(state) and state["starting"] == 0:
             return state
-        time.sleep(0.5)
-    raise TimeoutError(f"the sign-up pool never reached {size}: {health(base)}")
+        time.sleep(0.3)
+    raise TimeoutError(f"{what}: {health(base)}")
+
+
+def wait_for_pool(base: str, size: int, timeout: float = 180) -> dict:
+    """Wait until the sign-up pool holds size kernels; the health."""
+    return wait_for_health(base, lambda s: s["pools"].get("signup/index.ipynb", 0) >= size,
+                           f"the sign-up pool never reached {size}", timeout)
+
+
+def not_refused(port: int, attempts: list[tuple], staff_text: str) -> list[tuple[str, str, int]]:
+    """The attempts ((method, target[, headers])) the server did not refuse: answered neither 403 nor with a
+    redirect to the log-in page, or with a kernel id, a widget or staff_text (a staff page's words) in the answer."""
+    wrong: list[tuple[str, str, int]] = []
+    for method, target, *headers in attempts:
+        status, answer, body = raw_request(port, method, target, headers=headers[0] if headers else None)
+        text = body.decode("utf-8", "replace")
+        refused = status == 403 or (status == 302 and "/login?" in answer.get("location", ""))
+        if not refused or "kernelId" in text or "widget-" in text or staff_text in text:
+            wrong.append((method, target, status))
+    return wrong
 
 
 def start_server(folder: Path, *extra: str, token: str = TOKEN, db: Path | None = None,
@@ -235,13 +256,7 @@ def test_access_every_spelling_is_refused_and_starts_no_kernel(server):
     attempts += [("GET", f"http://127.0.0.1:{port}{COORD}"), ("HEAD", R + "/coordinator/index.ipynb"),
                  ("POST", "/api/kernels"), ("POST", COORD), ("POST", R + "%63oordinator/index.ipynb"),
                  ("DELETE", "/api/kernels"), ("OPTIONS", COORD)]
-    wrong: list[tuple[str, str, int]] = []
-    for method, target in attempts:
-        status, headers, body = raw_request(port, method, target)
-        text = body.decode("utf-8", "replace")
-        refused = status == 403 or (status == 302 and "/login?" in headers.get("location", ""))
-        if not refused or "kernelId" in text or "widget-" in text or "Samordning" in text:
-            wrong.append((method, target, status))
+    wrong = not_refused(port, attempts, "Samordning")
     assert wrong == [], f"served or not refused: {wrong}"
     after = health(base)
     assert after["apps"].get("coordinator", 0) == 0, after

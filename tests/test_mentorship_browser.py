@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from lce_utils.mentorship import list_applications, submit_application
 from tests.servers import free_port, running_server
-from tests.test_mentorship_support import application, email
+from tests.test_mentorship_support import application, email, mentorship_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LCE = str(Path(sys.executable).parent / "lce")
@@ -30,21 +30,10 @@ TIMEOUT = 90_000
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     """The mentorship Voilà server on a free port with its own store; yields (base URL, store URL)."""
-    folder = tmp_path_factory.mktemp("mentorship-voila")
-    url = f"sqlite:///{folder / 'mentorship.db'}"
-    port = free_port()
     # (all visitors here come from 127.0.0.1: the per-client limit is raised to the cap)
-    argv = [LCE, "mentorship", "serve", "--port", str(port), "--pool", "3", "--max-kernels", "40",
-            "--live-per-client", "40", "--token", TOKEN]
-    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports")}
-    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # wait for the preheated pool, its forms rendered
-            with urllib.request.urlopen(base + "/lce/health", timeout=10) as resp:
-                if json.load(resp)["rendered"].get("signup/index.ipynb", 0) >= 3:
-                    break
-            time.sleep(0.5)
-        yield base, url
+    with mentorship_server(tmp_path_factory.mktemp("mentorship-voila"), TOKEN, "--pool", "3", "--max-kernels", "40",
+                           "--live-per-client", "40", rendered=3) as served:
+        yield served
 
 
 def open_signup(page, base: str) -> None:

@@ -14,7 +14,15 @@ from tornado import web
 
 from lce_utils.mentorship import list_applications
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
-from tests.test_mentorship_access import SIGNUP, TIMEOUT, health, raw_request, start_server, wait_for_pool
+from tests.test_mentorship_access import (
+    SIGNUP,
+    TIMEOUT,
+    health,
+    raw_request,
+    start_server,
+    wait_for_health,
+    wait_for_pool,
+)
 from tests.test_mentorship_browser import SV, fill_signup, in_thread, open_signup
 from tests.test_mentorship_support import application, email
 
@@ -142,13 +150,8 @@ def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
 
 def wait_until_rendered(base: str, count: int = 1, timeout: float = 180) -> dict:
     """Wait until the sign-up pool holds count kernels whose page is rendered (so requests get them); the health."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = health(base)
-        if state["rendered"].get("signup/index.ipynb", 0) >= count and state["starting"] == 0:
-            return state
-        time.sleep(0.3)
-    raise TimeoutError(f"fewer than {count} rendered sign-up kernels in the pool: {health(base)}")
+    return wait_for_health(base, lambda s: s["rendered"].get("signup/index.ipynb", 0) >= count,
+                           f"fewer than {count} rendered sign-up kernels in the pool", timeout)
 
 
 def kernel_states(base: str, seconds: float = 4) -> set[tuple[int, int]]:

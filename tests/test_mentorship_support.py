@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -89,3 +94,24 @@ class PostgresServer:
         finally:
             time.sleep(0.2)
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def mentorship_server(folder: Path, token: str, *options: str, rendered: int = 0) -> Iterator[tuple[str, str]]:
+    """`lce mentorship serve` on a free port with its own store in folder (and options); yields (base URL, store
+    URL) once it answers, and once `rendered` sign-up forms of its preheated pool are rendered."""
+    from tests.servers import free_port, running_server
+
+    url = f"sqlite:///{folder / 'mentorship.db'}"
+    port = free_port()
+    argv = [str(Path(sys.executable).parent / "lce"), "mentorship", "serve", "--port", str(port), "--token", token,
+            *options]
+    env = {"LCE_MENTORSHIP_DB": url, "LCE_MENTORSHIP_EXPORTS": str(folder / "exports")}
+    with running_server(argv, port, "/lce/health", env=env, timeout=120, log=folder / "voila.log") as base:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # wait for the preheated pool, its forms rendered
+            with urllib.request.urlopen(base + "/lce/health", timeout=10) as resp:
+                if json.load(resp)["rendered"].get("signup/index.ipynb", 0) >= rendered:
+                    break
+            time.sleep(0.5)
+        yield base, url

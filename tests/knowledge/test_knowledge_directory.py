@@ -16,8 +16,8 @@ from lce_utils.mentorship.validation import ValidationError, validate_applicatio
 from lce_utils.programme import directory as pdirectory
 from lce_utils.programme import rights
 from lce_utils.programme.store import register
+from tests.programme.test_programme_store import person
 from tests.test_mentorship_support import application, email
-from tests.test_programme_store import person
 
 CONTACT = "office@" + "example.org"
 UPDATED = "2026-12-02T07:00:00+00:00"

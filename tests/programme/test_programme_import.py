@@ -13,24 +13,10 @@ from lce_utils.errors import DataError
 from lce_utils.programme import store
 from lce_utils.programme.importer import ImportRowsError, import_list
 from lce_utils.programme.personnummer import make
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
 TODAY = dt.date(2026, 12, 2)
 HEADERS = ["Namn", "Personnummer", "Kön", "Startdatum", "Status", "Utbildning", "Funktionsnedsättning", "Telefon"]
 MAPPING = "labour_status: Status\neducation: Utbildning\n"
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'p.db'}"
-    return request.getfixturevalue("postgres").new_database()
 
 
 def rows(n: int = 4) -> list[list[str]]:

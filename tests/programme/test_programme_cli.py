@@ -20,13 +20,6 @@ from lce_utils.programme.personnummer import parse
 from tests.test_hygiene import PERSONNUMMER
 
 
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    for name in ("LCE_PROGRAMME_KEY", "LCE_PROGRAMME_LAST_PAYMENT", "LCE_PROGRAMME_RETENTION_YEARS"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
@@ -145,7 +138,7 @@ def test_lce_run_step_seeds_the_demo_with_course_hours(tmp_path, monkeypatch):
     from lce_utils.programme import cli as programme_cli
     from lce_utils.programme import demo
     from lce_utils.programme.models import Person
-    from tests.test_programme_attendance import course_folder
+    from tests.programme.test_programme_attendance import course_folder
 
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setattr(demo, "VAR", tmp_path / "var")

@@ -35,11 +35,9 @@ TODAY = dt.date(2026, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
+def alembic_on_path(monkeypatch):
     # nbgrader creates a gradebook by running `alembic` from PATH (the CLI puts the venv there; so does this)
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
 
 
 def participant(k: int, **changes) -> dict:

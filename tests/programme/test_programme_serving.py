@@ -28,7 +28,7 @@ from lce_utils.programme.models import AuditEvent
 from lce_utils.programme.personnummer import make
 from lce_utils.programme.serve import PROGRAMME
 from tests.servers import free_port, running_server
-from tests.test_mentorship_access import KERNEL_ID, WIDGET_VIEW, health, raw_request, ws_handshake
+from tests.test_mentorship_access import KERNEL_ID, WIDGET_VIEW, health, not_refused, raw_request, ws_handshake
 
 LCE = str(Path(sys.executable).parent / "lce")
 TOKEN = "programme-test-token-" + "p" * 12
@@ -37,12 +37,6 @@ R = "/voila/render/"
 STAFF = R + "staff/index.ipynb"
 ATTEST = R + "attest/index.ipynb"
 TIMEOUT = 120_000
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
 
 
 def participant(n: int) -> dict:
@@ -154,13 +148,7 @@ def test_programme_server_refuses_the_staff_app_under_every_spelling(server):
     attempts = [("GET", target) for target in SPELLINGS]
     attempts += [("GET", f"http://127.0.0.1:{port}{STAFF}"), ("HEAD", R + "/staff/index.ipynb"), ("POST", STAFF),
                  ("POST", "/api/kernels"), ("GET", STAFF + "?x=1", {"Authorization": f"token {MENTORSHIP_TOKEN}"})]
-    wrong: list[tuple[str, str, int]] = []
-    for method, target, *headers in attempts:
-        status, answer, body = raw_request(port, method, target, headers=headers[0] if headers else None)
-        text = body.decode("utf-8", "replace")
-        refused = status == 403 or (status == 302 and "/login?" in answer.get("location", ""))
-        if not refused or "kernelId" in text or "widget-" in text or "Programregister" in text:
-            wrong.append((method, target, status))
+    wrong = not_refused(port, attempts, "Programregister")
     assert wrong == [], f"served or not refused: {wrong}"
     after = health(base)
     assert after["apps"].get("staff", 0) == 0 and after["kernels"] == before["kernels"], (before, after)

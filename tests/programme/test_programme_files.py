@@ -6,19 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from lce_utils.cli import main
 from lce_utils.programme import store
 from lce_utils.programme.attendance import record_hours
 from lce_utils.programme.personnummer import make
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
-    monkeypatch.delenv("LCE_PROGRAMME_LAST_PAYMENT", raising=False)
 
 
 def lce(*argv: str) -> None:

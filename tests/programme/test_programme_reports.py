@@ -19,23 +19,9 @@ from lce_utils.programme import store
 from lce_utils.programme.indicators import age_band, indicator_table, write_indicators
 from lce_utils.programme.personnummer import make
 from lce_utils.programme.scb import export_month, stale_months
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
-GOLDEN = Path(__file__).parent / "programme_golden"
+GOLDEN = Path(__file__).parent.parent / "programme_golden"
 ENTRY = dt.date(2026, 2, 10)
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'programme.db'}"
-    return request.getfixturevalue("postgres").new_database()
 
 
 def born_years_before(day: dt.date, years: int, days_after: int = 0) -> dt.date:

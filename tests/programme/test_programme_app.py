@@ -1,21 +1,13 @@
 """The staff app: in-process with real widgets and a real register (in a real Chromium behind the hardened server:
-tests/test_programme_serving.py)."""
+tests/programme/test_programme_serving.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from lce_utils.programme import store
 from lce_utils.programme.apps import StaffApp
 from lce_utils.programme.personnummer import make
-
-
-@pytest.fixture(autouse=True)
-def key_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(tmp_path / "programme.key"))
-    monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
 
 
 def fill(app: StaffApp, number: str, name: str = "Deltagare 1") -> None:

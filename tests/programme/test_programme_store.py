@@ -14,7 +14,6 @@ from lce_utils.programme import store
 from lce_utils.programme.fields import FieldError
 from lce_utils.programme.models import CollectionAttempt, Participation, Person
 from lce_utils.programme.personnummer import make
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -26,13 +25,6 @@ def key_file(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(path))
     monkeypatch.delenv("LCE_PROGRAMME_KEY", raising=False)
     return path
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'programme.db'}"
-    return request.getfixturevalue("postgres").new_database()
 
 
 def person(k: int = 1, **changes) -> dict:
@@ -161,7 +153,7 @@ def test_default_url_is_resolved_like_mentorship(monkeypatch, tmp_path):
         store.normalise_url("var/p.db")
 
 
-def test_shares_a_postgres_database_with_mentorship(postgres):  # noqa: F811 - the fixture
+def test_shares_a_postgres_database_with_mentorship(postgres):
     from lce_utils.mentorship.store import get_engine as mentorship_engine
 
     url = postgres.new_database()
