@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from lce_utils.mentorship import current_matches, submit_application
-from lce_utils.messages import number, t, tn
 from lce_utils.mentorship.matching import Candidate, max_score, score_pair
 from lce_utils.mentorship.options import AVAILABILITY, MAX_SKILLS
 from lce_utils.mentorship.validation import ValidationError, validate_session
+from lce_utils.messages import number, t, tn
 from lce_utils.paths import ROOT
 from tests.test_mentorship_browser import COORD, SIGNUP, SV, TIMEOUT, TOKEN, open_signup, voila  # noqa: F401
 from tests.test_mentorship_support import application, email
