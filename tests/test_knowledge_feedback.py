@@ -18,7 +18,7 @@ from lce_utils.mentorship.store import get_engine
 from lce_utils.mentorship.validation import ValidationError
 from lce_utils.paths import ROOT
 from lce_utils.reports.build import build_site
-from tests.test_mentorship_support import mentorship_server
+from tests.mentorship.test_mentorship_support import mentorship_server
 
 TOKEN = "feedback-test-token-" + "f" * 12
 LESSON = "creative-entrepreneurship/pricing-vat-and-budgets"  # an existing lesson (its file name is kept)

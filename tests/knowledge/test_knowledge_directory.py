@@ -16,8 +16,8 @@ from lce_utils.mentorship.validation import ValidationError, validate_applicatio
 from lce_utils.programme import directory as pdirectory
 from lce_utils.programme import rights
 from lce_utils.programme.store import register
+from tests.mentorship.test_mentorship_support import application, email
 from tests.programme.test_programme_store import person
-from tests.test_mentorship_support import application, email
 
 CONTACT = "office@" + "example.org"
 UPDATED = "2026-12-02T07:00:00+00:00"
@@ -189,7 +189,7 @@ DIRECTORY_BOX = "Visa mig i programmets nätverkskatalog (valfritt)"
 def test_signup_directory_box_is_optional_and_cannot_be_forged(signup_server, page):
     """The box is unticked and optional; a forged widget message ("true" instead of a tick) leaves it unticked in
     the kernel, so the application is stored without a directory consent; a real tick lists the applicant."""
-    from tests.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
+    from tests.mentorship.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
 
     base, url = signup_server
     open_signup(page, base)

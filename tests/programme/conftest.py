@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
+from tests.mentorship.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
 
 
 @pytest.fixture(autouse=True)

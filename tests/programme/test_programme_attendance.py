@@ -29,7 +29,7 @@ from lce_utils.programme.models import Attestation, Person
 from lce_utils.programme.personnummer import make
 from lce_utils.programme.rights import export_person
 from lce_utils.programme.roster import roster
-from tests.test_mentorship_support import application, email
+from tests.mentorship.test_mentorship_support import application, email
 
 TODAY = dt.date(2026, 6, 15)
 

@@ -27,8 +27,15 @@ from lce_utils.programme.attendance import CODE_GUESSES, attest, hours_for_code,
 from lce_utils.programme.models import AuditEvent
 from lce_utils.programme.personnummer import make
 from lce_utils.programme.serve import PROGRAMME
+from tests.mentorship.test_mentorship_access import (
+    KERNEL_ID,
+    WIDGET_VIEW,
+    health,
+    not_refused,
+    raw_request,
+    ws_handshake,
+)
 from tests.servers import free_port, running_server
-from tests.test_mentorship_access import KERNEL_ID, WIDGET_VIEW, health, not_refused, raw_request, ws_handshake
 
 LCE = str(Path(sys.executable).parent / "lce")
 TOKEN = "programme-test-token-" + "p" * 12

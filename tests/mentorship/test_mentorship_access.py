@@ -269,7 +269,7 @@ def test_access_every_spelling_is_refused_and_starts_no_kernel(server):
 @pytest.mark.slow
 def test_access_coordinator_kernel_refused_on_every_route(server):
     base, port, _ = server
-    from tests.test_mentorship_browser import _ws_exchange, in_thread, kernel_message
+    from tests.mentorship.test_mentorship_browser import _ws_exchange, in_thread, kernel_message
 
     status, _, body = raw_request(port, "GET", COORD, headers={"Authorization": f"token {TOKEN}"})
     assert status == 200 and WIDGET_VIEW in body.decode("utf-8", "replace")
@@ -365,7 +365,7 @@ def leaks(texts: list[str], *extra: str) -> list[str]:
 
 
 def comm_update(comm_id: str, state: dict) -> dict:
-    from tests.test_mentorship_browser import kernel_message
+    from tests.mentorship.test_mentorship_browser import kernel_message
 
     return kernel_message("comm_msg", {"comm_id": comm_id, "data": {"method": "update", "state": state,
                                                                    "buffer_paths": []}})
@@ -374,7 +374,7 @@ def comm_update(comm_id: str, state: dict) -> dict:
 @pytest.mark.slow
 def test_access_forged_comm_messages_get_no_traceback(server):
     base, port, log = server
-    from tests.test_mentorship_browser import _ws_exchange, in_thread, kernel_message
+    from tests.mentorship.test_mentorship_browser import _ws_exchange, in_thread, kernel_message
 
     status, _, body = raw_request(port, "GET", SIGNUP)
     assert status == 200
@@ -421,8 +421,8 @@ def test_access_broken_database_reaches_the_visitor_as_a_message_only(tmp_path, 
 
         page.on("websocket", on_socket)
         try:
-            from tests.test_mentorship_browser import SV, fill_signup, open_signup
-            from tests.test_mentorship_support import application, email
+            from tests.mentorship.test_mentorship_browser import SV, fill_signup, open_signup
+            from tests.mentorship.test_mentorship_support import application, email
 
             open_signup(page, base)
             fill_signup(page, application(4001, email=email("broken.db")), SV)

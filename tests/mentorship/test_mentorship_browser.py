@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lce_utils.mentorship import list_applications, submit_application
+from tests.mentorship.test_mentorship_support import application, email
 from tests.servers import free_port, running_server
-from tests.test_mentorship_support import application, email, mentorship_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LCE = str(Path(sys.executable).parent / "lce")
@@ -25,15 +25,6 @@ TOKEN = "test-coordinator-token-" + "x" * 8
 SIGNUP = "/voila/render/signup/index.ipynb"
 COORD = "/voila/render/coordinator/index.ipynb"
 TIMEOUT = 90_000
-
-
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    """The mentorship Voilà server on a free port with its own store; yields (base URL, store URL)."""
-    # (all visitors here come from 127.0.0.1: the per-client limit is raised to the cap)
-    with mentorship_server(tmp_path_factory.mktemp("mentorship-voila"), TOKEN, "--pool", "3", "--max-kernels", "40",
-                           "--live-per-client", "40", rendered=3) as served:
-        yield served
 
 
 def open_signup(page, base: str) -> None:
@@ -486,7 +477,7 @@ def ipython_startup(folder: Path, code: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def late_outputs(tmp_path_factory):
     """A server whose kernels' outputs arrive late and which write to stderr while their page renders."""
-    from tests.test_mentorship_access import start_server
+    from tests.mentorship.test_mentorship_access import start_server
 
     folder = tmp_path_factory.mktemp("mentorship-late-outputs")
     env = {**ipython_startup(folder, LATE_OUTPUT_STARTUP), "LCE_TEST_OUTPUT_DELAY": str(OUTPUT_DELAY)}
@@ -524,7 +515,7 @@ def test_mentorship_page_whose_cell_fails_ends_with_the_message(tmp_path):
     """A cell that raises while the page renders (here the app's module cannot be imported) used to be sent as
     Voilà's English error output ("Please run Voilà with --show_tracebacks=True ..."); the page now ends with the
     bilingual message to reload, and the server log has the error."""
-    from tests.test_mentorship_access import start_server
+    from tests.mentorship.test_mentorship_access import start_server
 
     env = ipython_startup(tmp_path, "import sys\nsys.modules['lce_utils.mentorship.apps.signup'] = None\n")
     with start_server(tmp_path, "--no-preheat", "--pool", "0", "--max-kernels", "4", env=env) as (base, port, log,

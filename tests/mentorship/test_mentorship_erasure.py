@@ -26,9 +26,9 @@ from lce_utils.mentorship import (
 from lce_utils.mentorship.exports import export_matches, match_rows, write_csv, write_xlsx
 from lce_utils.mentorship.models import Application, ExportFile
 from lce_utils.mentorship.store import audit_events, export_person, get_engine, purge, transaction
+from tests.mentorship.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
+from tests.mentorship.test_mentorship_support import application, email
 from tests.servers import free_port, running_server
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
-from tests.test_mentorship_support import application, email
 
 ZELDA = email("zelda.quux")
 

@@ -12,7 +12,7 @@ from lce_utils.mentorship.apps.signup import SignupApp
 from lce_utils.mentorship.exports import neutralise
 from lce_utils.mentorship.options import MUNICIPALITIES
 from lce_utils.mentorship.validation import validate_application, validate_feedback, validate_session
-from tests.test_mentorship_support import application, email
+from tests.mentorship.test_mentorship_support import application, email
 
 
 def errors_of(data) -> dict:

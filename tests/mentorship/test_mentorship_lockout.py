@@ -14,7 +14,7 @@ from tornado import web
 
 from lce_utils.mentorship import list_applications
 from lce_utils.mentorship.kernels import CURRENT_TICKET, CappedKernelManager, Ticket
-from tests.test_mentorship_access import (
+from tests.mentorship.test_mentorship_access import (
     SIGNUP,
     TIMEOUT,
     health,
@@ -23,8 +23,8 @@ from tests.test_mentorship_access import (
     wait_for_health,
     wait_for_pool,
 )
-from tests.test_mentorship_browser import SV, fill_signup, in_thread, open_signup
-from tests.test_mentorship_support import application, email
+from tests.mentorship.test_mentorship_browser import SV, fill_signup, in_thread, open_signup
+from tests.mentorship.test_mentorship_support import application, email
 
 FLOOD = 50
 PER_CLIENT = 3
@@ -130,7 +130,7 @@ def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
     (Voilà refilled it 0.2 s later, beside the visitor); it is refilled once the page's websocket is open."""
     import re
 
-    from tests.test_mentorship_browser import _ws_exchange, kernel_message
+    from tests.mentorship.test_mentorship_browser import _ws_exchange, kernel_message
 
     with start_server(tmp_path, "--pool", "1", "--max-kernels", "8", "--refill-wait", "120") as running:
         base, port, log, _ = running

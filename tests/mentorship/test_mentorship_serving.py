@@ -11,7 +11,7 @@ from tornado import web
 from lce_utils.mentorship import current_matches, list_applications, run_matching, submit_application
 from lce_utils.mentorship.apps.followup import FollowupApp
 from lce_utils.mentorship.serve import TEMPLATE_ROOT, CappedKernelManager, denied_extensions
-from tests.test_mentorship_support import application, email
+from tests.mentorship.test_mentorship_support import application, email
 
 
 def test_mentorship_kernel_cap_refuses_beyond_the_limit(tmp_path):
@@ -28,7 +28,7 @@ def test_mentorship_kernel_cap_refuses_beyond_the_limit(tmp_path):
         await manager.shutdown_all(now=True)
         return info.value.status_code, alive
 
-    from tests.test_mentorship_browser import in_thread  # (Playwright's sync API may own this thread's loop)
+    from tests.mentorship.test_mentorship_browser import in_thread  # (Playwright's sync API may own this thread's loop)
 
     status, alive = in_thread(scenario())
     assert status == 503 and alive == 2
@@ -113,7 +113,7 @@ def test_mentorship_template_never_puts_stderr_or_a_traceback_in_the_page(monkey
     from voila.exporter import VoilaExporter
     from voila.paths import collect_template_paths
 
-    from tests.test_mentorship_browser import in_thread
+    from tests.mentorship.test_mentorship_browser import in_thread
 
     monkeypatch.setenv("JUPYTER_PATH", str(TEMPLATE_ROOT))
     cell = nbformat.v4.new_code_cell("app()")

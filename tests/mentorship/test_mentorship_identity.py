@@ -17,9 +17,9 @@ from lce_utils.mentorship.identity import MAX_ATTEMPTS, confirm_application, dec
 from lce_utils.mentorship.models import Confirmation, utcnow
 from lce_utils.mentorship.store import MIGRATIONS, audit_events, get_engine, reading
 from lce_utils.mentorship.validation import ValidationError
+from tests.mentorship.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
+from tests.mentorship.test_mentorship_support import application, email
 from tests.servers import free_port, running_server
-from tests.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
-from tests.test_mentorship_support import application, email
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -294,7 +294,7 @@ def served(tmp_path_factory):
     """aiosmtpd and the Voilà server (sign-up kernels configured to mail through it); yields base, url, mailbox."""
     from aiosmtpd.controller import Controller
 
-    from tests.test_mentorship_browser import LCE, TOKEN
+    from tests.mentorship.test_mentorship_browser import LCE, TOKEN
 
     folder = tmp_path_factory.mktemp("identity-voila")
     box = Mailbox()
@@ -324,7 +324,7 @@ def wait_for_mail(box: Mailbox, count: int, timeout: float = 60.0):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_signup_with_a_known_address_confirms_by_the_mailed_code(served, page):
-    from tests.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
+    from tests.mentorship.test_mentorship_browser import SV, TIMEOUT, fill_signup, open_signup
 
     base, url, box = served
     submit_application(application(3001, name="Alva Lindqvist", email=email("alva.known")), url, send_code=False)
@@ -354,7 +354,7 @@ def test_browser_signup_with_a_known_address_confirms_by_the_mailed_code(served,
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_coordinator_sees_and_rejects_same_email_different_name(served, page):
-    from tests.test_mentorship_browser import COORD, TIMEOUT, TOKEN
+    from tests.mentorship.test_mentorship_browser import COORD, TIMEOUT, TOKEN
 
     base, url, _ = served
     submit_application(application(3002, name="Nora Holm", email=email("nora.known")), url, send_code=False)

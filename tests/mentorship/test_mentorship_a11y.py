@@ -19,8 +19,8 @@ from lce_utils.mentorship.options import AVAILABILITY, MAX_SKILLS
 from lce_utils.mentorship.validation import ValidationError, validate_session
 from lce_utils.messages import number, t, tn
 from lce_utils.paths import ROOT
-from tests.test_mentorship_browser import COORD, SIGNUP, SV, TIMEOUT, TOKEN, open_signup, voila  # noqa: F401
-from tests.test_mentorship_support import application, email
+from tests.mentorship.test_mentorship_browser import COORD, SIGNUP, SV, TIMEOUT, TOKEN, open_signup
+from tests.mentorship.test_mentorship_support import application, email
 
 FOLLOWUP = "/voila/render/followup/index.ipynb"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

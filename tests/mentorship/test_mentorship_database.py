@@ -15,7 +15,7 @@ from lce_utils.mentorship import list_applications
 from lce_utils.mentorship.store import describe_url, normalise_url
 from lce_utils.paths import MENTORSHIP_APPS, ROOT
 
-SUBMIT = ("import sys; from tests.test_mentorship_support import application; "
+SUBMIT = ("import sys; from tests.mentorship.test_mentorship_support import application; "
           "from lce_utils.mentorship import submit_application; submit_application(application(int(sys.argv[1])))")
 
 

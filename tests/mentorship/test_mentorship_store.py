@@ -28,7 +28,7 @@ from lce_utils.mentorship import (
 from lce_utils.mentorship.exports import export_matches
 from lce_utils.mentorship.models import Application, Consent
 from lce_utils.mentorship.store import exclude_match, get_engine, reading, transaction
-from tests.test_mentorship_support import PostgresServer, application, email
+from tests.mentorship.test_mentorship_support import PostgresServer, application, email
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_mentorship_concurrent_writers_lose_no_row(url):
 
 
 def test_mentorship_concurrent_processes_lose_no_row(url):
-    code = ("import sys; from tests.test_mentorship_support import application; "
+    code = ("import sys; from tests.mentorship.test_mentorship_support import application; "
             "from lce_utils.mentorship import submit_application; k=int(sys.argv[1]); "
             "[submit_application(application(k*100+j), sys.argv[2]) for j in range(6)]")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(k), url]) for k in range(4)]

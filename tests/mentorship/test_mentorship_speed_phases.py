@@ -14,8 +14,8 @@ import urllib.request
 import psutil
 
 from benchmarks.bench_mentorship import SERVER_PHASES, TOKEN, measure_round, server_process, server_visit
-from tests.test_mentorship_access import start_server, wait_for_pool
-from tests.test_mentorship_browser import in_thread
+from tests.mentorship.test_mentorship_access import start_server, wait_for_pool
+from tests.mentorship.test_mentorship_browser import in_thread
 
 
 def alive(base: str, kernel_id: str | None) -> bool:
@@ -58,8 +58,8 @@ def test_default_server_refills_its_pool_only_after_the_visitors_pages(tmp_path)
     have connected and fetched their widgets, the pool is full again."""
     import re
 
-    from tests.test_mentorship_access import SIGNUP, raw_request
-    from tests.test_mentorship_lockout import kernel_states, wait_until_rendered
+    from tests.mentorship.test_mentorship_access import SIGNUP, raw_request
+    from tests.mentorship.test_mentorship_lockout import kernel_states, wait_until_rendered
 
     with start_server(tmp_path, "--pool", "2", "--max-kernels", "10", token=TOKEN) as (base, port, log, _):
         wait_for_pool(base, 2)
