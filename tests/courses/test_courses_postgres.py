@@ -11,8 +11,8 @@ import pytest
 from lce_utils.courses.config import db_url, has_gradebook
 from lce_utils.courses.demo import expected_scores, write_demo_submissions
 from lce_utils.courses.grading import snapshot_gradebook
+from tests.courses.test_courses_grading import TIMEOUT, grade_rows, new_course, run_lce
 from tests.mentorship.test_mentorship_store import postgres  # noqa: F401 - the PostgreSQL server fixture
-from tests.test_courses_grading import TIMEOUT, grade_rows, new_course, run_lce
 
 ASSIGNMENT = "adaptive-mindset"
 # a right answer, a half right one, one handed in late (penalty from the due date) and one that kills its kernel

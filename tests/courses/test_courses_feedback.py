@@ -20,7 +20,7 @@ from lce_utils.messages import pair
 from lce_utils.offline_html import remote_loads
 from lce_utils.paths import ROOT
 from lce_utils.reports.sanitize import clean_fragment, remote_images_as_links
-from tests.test_courses_grading import TIMEOUT, run_lce
+from tests.courses.test_courses_grading import TIMEOUT, run_lce
 
 ASSIGNMENT = "adaptive-mindset"
 NOTEBOOK = "iterating-under-uncertainty"

@@ -20,7 +20,7 @@ from lce_utils.courses.integrity import (
     source_message,
 )
 from lce_utils.courses.release import hidden_test_regions
-from tests.test_courses_grading import TIMEOUT, run_lce
+from tests.courses.test_courses_grading import TIMEOUT, run_lce
 
 pytestmark = pytest.mark.slow
 

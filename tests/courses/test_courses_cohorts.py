@@ -11,7 +11,7 @@ import pytest
 
 from lce_utils.courses.cohorts import due_date, load_cohorts
 from lce_utils.errors import DataError
-from tests.test_hub_roundtrip import ASSIGNMENT, _source_notebook
+from tests.courses.test_hub_roundtrip import ASSIGNMENT, _source_notebook
 
 COURSE_YAML = f'assignments:\n  - id: {ASSIGNMENT}\n    title: "PS 1"\n    due: "2026-03-01 23:59:00"\n'
 COHORTS_YAML = f"""

@@ -27,8 +27,8 @@ from lce_utils.courses.sandbox import Containment, _folder, _mounts, _own_cgroup
 from lce_utils.courses.workflow import NOT_SANDBOXED, grade
 from lce_utils.messages import pair
 from lce_utils.paths import ROOT
+from tests.courses.test_courses_grading import LCE, read_csv, run_lce
 from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
-from tests.test_courses_grading import LCE, read_csv, run_lce
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 15        # seconds per cell

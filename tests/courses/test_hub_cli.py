@@ -16,7 +16,7 @@ import yaml
 from lce_utils.courses.hub import AUTHENTICATORS, course_nbgrader_config, load_settings
 from lce_utils.errors import DataError
 from lce_utils.paths import ROOT
-from tests.test_hub_config import SETTINGS
+from tests.courses.test_hub_config import SETTINGS
 
 LCE = str(Path(sys.executable).parent / "lce")
 INSTALL = ROOT / "deploy" / "hub" / "install.sh"

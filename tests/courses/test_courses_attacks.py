@@ -19,8 +19,8 @@ from lce_utils.courses.export import collect_rows
 from lce_utils.courses.release import release
 from lce_utils.courses.sandbox import MAX_PROCESSES
 from lce_utils.courses.workflow import grade
+from tests.courses.test_courses_sandbox import SLEEP, Listener, sleepers
 from tests.submissions import ASSIGNMENT, first_answer_output, probe_lines, write_submission
-from tests.test_courses_sandbox import SLEEP, Listener, sleepers
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 30       # seconds per cell (a loaded CI machine needs ~20 s for three children to hit the memory limit)
