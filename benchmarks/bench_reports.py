@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from lce_utils.reports import samples
 from lce_utils.reports.build import CONFIG, build_site
+from tests.reports import samples
 
 MAX_PAGE = 1_500_000
 

@@ -32,7 +32,6 @@ DATA_NOT_MESSAGES: dict[str, str] = {
     "lce_utils/knowledge/vocabulary.py": "the Swedish words that mark a table in a case as about people (input "
                                          "vocabulary)",
     "lce_utils/courses/language.py": "the Swedish function words that tell a lesson's language (input vocabulary)",
-    "lce_utils/reports/samples.py": "fictitious sample skills and goals of the reports' demo mentorship data",
     "lce_utils/mentorship/demo.py": "fictitious sample people, organisations and feedback answers for the demo store",
     "lce_utils/mentorship/matching.py": "the Swedish and English stop words ignored when goals are compared (input "
                                         "vocabulary)",

@@ -99,11 +99,6 @@ def get_engine(url: str | None = None) -> Engine:
     return database.engine_for(normalise_url(url), MIGRATIONS, "mentorship store")
 
 
-def dispose_engines() -> None:
-    """Close every pooled connection (tests and servers that stop)."""
-    database.dispose_engines()
-
-
 def transaction(fn: Callable[[Session], T], url: str | None = None, attempts: int = 12) -> T:
     """Run fn(session) in one transaction, retrying when the database is busy or a unique race was lost."""
     return database.run_transaction(get_engine(url), fn, attempts)
@@ -372,13 +367,6 @@ def current_matches(url: str | None = None) -> list[Match]:
     """The matches in force (locked ones and those of the latest run), with both applications loaded."""
     with reading(url) as session:
         return matches_in(session)
-
-
-def excluded_pairs(url: str | None = None) -> set[frozenset[int]]:
-    """Pairs of application ids the coordinators excluded."""
-    with reading(url) as session:
-        rows = session.execute(select(Exclusion.low_application_id, Exclusion.high_application_id))
-        return {frozenset(row) for row in rows}
 
 
 def run_matching(url: str | None = None, exclude_same_org: bool = True) -> dict[str, Any]:

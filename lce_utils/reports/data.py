@@ -96,26 +96,22 @@ def mentorship_url(url: str | None) -> str:
 
 
 def mentorship_tables(url: str | None, k: int = 5) -> dict[str, pd.DataFrame] | None:
-    """The mentorship outcome tables (already suppressed); None when the part or its database is missing."""
+    """The mentorship outcome tables (already suppressed); None when its database is missing."""
+    from lce_utils.mentorship import outcome_tables
+
     url = mentorship_url(url)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).is_file():
-        return None
-    try:
-        from lce_utils.mentorship import outcome_tables
-    except ImportError:
         return None
     return outcome_tables(url, k=k)
 
 
 def programme_publication(url: str | None, k: int = 5, target: int | None = None) -> Any:
     """The register's published tables (lce_utils.programme.published.Publication), protected together; None when
-    the programme part or its register is missing. url: the parameter, else LCE_PROGRAMME_DB, else var/programme.db
-    (a relative SQLite path is relative to the repository, as for the store)."""
-    try:
-        from lce_utils.programme import published
-        from lce_utils.programme.store import normalise_url
-    except ImportError:  # the programme part is not installed: the section says so
-        return None
+    its register is missing. url: the parameter, else LCE_PROGRAMME_DB, else var/programme.db (a relative SQLite
+    path is relative to the repository, as for the store)."""
+    from lce_utils.programme import published
+    from lce_utils.programme.store import normalise_url
+
     url = normalise_url(url or None)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).is_file():
         return None

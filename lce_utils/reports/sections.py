@@ -60,15 +60,12 @@ AGE_BANDS = {"unknown": pair("r.age_unknown")}
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
-    """Bilingual labels of the labs' gender and age keys and the mentorship's option keys (when installed)."""
-    groups: list[tuple[str, dict[str, tuple[str, str]]]] = [("gender", GENDERS), ("age_band", AGE_BANDS)]
-    try:
-        from lce_utils.mentorship.options import FIELDS, ROLES
-    except ImportError:
-        pass
-    else:
-        kinds = {kind: pair(f"r.kind_{kind}") for kind in ("mentoring", "mutual")}
-        groups += [("role", ROLES), ("field", FIELDS), ("kind", kinds)]
+    """Bilingual labels of the labs' gender and age keys and the mentorship's option keys."""
+    from lce_utils.mentorship.options import FIELDS, ROLES
+
+    kinds = {kind: pair(f"r.kind_{kind}") for kind in ("mentoring", "mutual")}
+    groups: list[tuple[str, dict[str, tuple[str, str]]]] = [("gender", GENDERS), ("age_band", AGE_BANDS),
+                                                            ("role", ROLES), ("field", FIELDS), ("kind", kinds)]
     return {column: {key: f"{sv} / {en}" for key, (sv, en) in options.items()} for column, options in groups}
 
 

@@ -15,8 +15,8 @@ import pytest
 from lce_utils.knowledge import case_checks
 from lce_utils.knowledge.case_commands import EXAMPLE
 from lce_utils.paths import KNOWLEDGE, ROOT
-from lce_utils.reports import samples
 from lce_utils.reports.build import build_site
+from tests.reports import samples
 
 TEMPLATE = KNOWLEDGE / "cases" / "template.ipynb"
 TINY = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "word = 'x'", "outputs": [],

@@ -293,8 +293,8 @@ def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
 
 
 def test_programme_page_without_a_register_says_so(tmp_path):
-    from lce_utils.reports import samples
     from lce_utils.reports.build import CONFIG, build_site
+    from tests.reports import samples
 
     root = tmp_path / "root"
     samples.write_course_exports(root, learners=12)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from lce_utils.reports import samples
 from lce_utils.reports.build import CONFIG, build_site
 from lce_utils.reports.manifest import MANIFEST, read_manifest
+from tests.reports import samples
 
 COURSES = ["course-results-adaptive-mindset", "course-results-digital-tools",
            "course-results-creative-entrepreneurship"]

@@ -13,9 +13,9 @@ import pytest
 
 from lce_utils.offline_html import remote_loads
 from lce_utils.paths import ROOT
-from lce_utils.reports import samples
 from lce_utils.reports.build import CONFIG, build_site
 from lce_utils.reports.manifest import read_manifest
+from tests.reports import samples
 
 MAX_PAGE_BYTES = 1_500_000
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -16,7 +16,7 @@ from lce_utils.paths import ROOT
 from lce_utils.reports import aggregate, data, display, execute, params, sanitize
 from lce_utils.reports.build import build_site
 from lce_utils.reports.config import load_config
-from lce_utils.reports.samples import XSS
+from tests.reports.samples import XSS
 
 TEMPLATE = {"cells": [
     {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "# Parameters\nname = 'x'\nk = 5",
@@ -294,7 +294,7 @@ def test_cli_lists_reports_and_their_inputs(tmp_path, capsys):
 def test_sample_course_exports_follow_the_courses_writer(tmp_path):
     """The generated exports have the exact header and value types of lce_utils.courses.export."""
     from lce_utils.courses import export
-    from lce_utils.reports import samples
+    from tests.reports import samples
 
     # one owner: the reports read the columns the courses' writer defines
     assert data.GRADE_COLUMNS is export.GRADE_COLUMNS and data.TEST_COLUMNS is export.TEST_COLUMNS

@@ -128,22 +128,13 @@ def write_mentorship_db(url: str, people: int = 30, seed: int = 3) -> str:
 
 
 def write_all(root: Path, *, scale: int = 1, hostile_text: bool = False, mentorship: bool = True) -> dict[str, str]:
-    """Every input the reports read, under root; returns what was written (mentorship only if the part exists)."""
+    """Every input the reports read, under root; returns what was written (the mentorship database if asked)."""
     written = {"courses": str(write_course_exports(root, learners=40 * scale)),
                "labs": str(write_lab_run(root, scale=scale, hostile_text=hostile_text))}
+    (root / "var").mkdir(parents=True, exist_ok=True)
     if mentorship:
-        try:
-            import lce_utils.mentorship  # noqa: F401
-        except ImportError:
-            return written
-        (root / "var").mkdir(parents=True, exist_ok=True)
         written["mentorship"] = write_mentorship_db(f"sqlite:///{root / 'var' / 'mentorship-demo.db'}",
                                                     people=30 * scale)
-    try:
-        import lce_utils.programme  # noqa: F401
-    except ImportError:
-        return written
-    (root / "var").mkdir(parents=True, exist_ok=True)
     written["programme"] = write_programme_db(root / "var")
     return written
 
