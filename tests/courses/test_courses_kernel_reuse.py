@@ -4,8 +4,8 @@ or cell source of an earlier lesson), while a shell changed in an earlier lesson
 
 from __future__ import annotations
 
-import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -68,9 +68,9 @@ def submission(base: Path, student: str, course: Path, first: str, second: str) 
     return folder
 
 
-def grade_in_process(course: Path, tmp: Path, student: str, monkeypatch: pytest.MonkeyPatch, reuse: bool
-                     ) -> tuple[dict, int]:
-    """Grade one student in this process as a worker does; the result and how many kernels were started."""
+def _grade_counting(course: str, snapshot: str, base: str, shared: dict, student: str) -> tuple[dict, int]:
+    """In a worker process of its own, as grading runs it: init, grade one student, count the kernels started.
+    (Never in the test's process: a worker ends every process it has started, a test's browser included.)"""
     starts = []
     original = AsyncKernelManager.start_kernel
 
@@ -78,9 +78,13 @@ def grade_in_process(course: Path, tmp: Path, student: str, monkeypatch: pytest.
         starts.append(1)
         return await original(self, **kw)
 
-    monkeypatch.setattr(AsyncKernelManager, "start_kernel", counted)
-    for name in ("JUPYTER_PATH", "JUPYTER_RUNTIME_DIR", grading.SETTINGS_ENV):
-        monkeypatch.setenv(name, os.environ.get(name, ""))
+    AsyncKernelManager.start_kernel = counted  # type: ignore[method-assign]
+    grading._worker_init(course, snapshot, base, CELL_TIMEOUT, 3072, shared)
+    return grading._grade_in_worker(ASSIGNMENT, student), len(starts)
+
+
+def grade_in_worker(course: Path, tmp: Path, student: str, reuse: bool) -> tuple[dict, int]:
+    """Grade one student in a worker process as autograde_parallel does; the result and how many kernels started."""
     containment = Containment.prepare(True, 3072, 600)
     base = tmp / f"worker-{student}"
     base.mkdir()
@@ -94,12 +98,11 @@ def grade_in_process(course: Path, tmp: Path, student: str, monkeypatch: pytest.
               "sockets": grading._socket_folder(str(base)), "reuse_kernel": reuse,
               "cgroups": containment.cgroups.__dict__ if containment.cgroups else None}
     try:
-        grading._worker_init(str(course), str(snapshot), str(base), CELL_TIMEOUT, 3072, shared)
-        result = grading._grade_in_worker(ASSIGNMENT, student)
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_grade_counting, str(course), str(snapshot), str(base), shared, student).result()
     finally:
         containment.close()
         shutil.rmtree(shared["sockets"], ignore_errors=True)
-    return result, len(starts)
 
 
 def graded(result: dict, notebook: str) -> nbformat.NotebookNode:
@@ -111,13 +114,12 @@ def printed(nb: nbformat.NotebookNode, mark: str) -> str:
                    if o.get("output_type") == "stream" and mark in o.get("text", ""))
 
 
-def test_each_lesson_starts_as_in_a_fresh_kernel(course: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_lesson_starts_as_in_a_fresh_kernel(course: Path, tmp_path: Path) -> None:
     looked, starts, scores = {}, {}, {}
     for reuse in (False, True):  # the old way, a kernel per lesson, is the reference
         student = f"leaver-{int(reuse)}"
         collect(ASSIGNMENT, submission(tmp_path / f"subs-{reuse}", student, course, LEAVE, LOOK).parent, course)
-        result, starts[reuse] = grade_in_process(course, tmp_path, student, monkeypatch, reuse)
+        result, starts[reuse] = grade_in_worker(course, tmp_path, student, reuse)
         assert result["ok"], result
         looked[reuse] = printed(graded(result, SECOND), "LOOK")
         scores[reuse] = {nb: data["grades"] for nb, data in result["grades"]["notebooks"].items()}
@@ -132,12 +134,11 @@ def test_each_lesson_starts_as_in_a_fresh_kernel(course: Path, tmp_path: Path,
     assert scores[True] == scores[False] and scores[False][FIRST] and scores[False][SECOND]
 
 
-def test_a_check_disarmed_in_an_earlier_lesson_is_caught_in_the_next(course: Path, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_disarmed_in_an_earlier_lesson_is_caught_in_the_next(course: Path, tmp_path: Path) -> None:
     """The baseline is the first lesson's, taken before any learner code: never retaken after the learner's."""
     student = "disarmer"
     collect(ASSIGNMENT, submission(tmp_path / "subs", student, course, DISARM, "").parent, course)
-    result, starts = grade_in_process(course, tmp_path, student, monkeypatch, True)
+    result, starts = grade_in_worker(course, tmp_path, student, True)
     assert starts == 1
     nb = graded(result, SECOND)
     flagged = [c for c in nb.cells if is_test_cell(c)
