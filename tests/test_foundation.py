@@ -36,6 +36,7 @@ def command_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ())
     return paths
 
 
+@pytest.mark.slow
 def test_help_everywhere(capsys):
     assert run_lce("--help").returncode == 0  # the installed script, without the venv on PATH
     paths = command_paths(build_parser())
@@ -47,6 +48,7 @@ def test_help_everywhere(capsys):
         assert "usage: lce" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_usage_error_exits_2_with_one_line():
     result = run_lce("no-such-command")
     assert result.returncode == 2
@@ -170,6 +172,7 @@ def test_landing_notebook_links_resolve():
     assert not missing, f"index.ipynb links to missing files: {missing}"
 
 
+@pytest.mark.slow
 def test_notebook_failure_names_notebook_and_cell(tmp_path):
     from lce_utils.errors import NotebookError
     from lce_utils.notebooks import execute_notebook

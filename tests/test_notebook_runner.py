@@ -11,6 +11,8 @@ import pytest
 from lce_utils.errors import NotebookError
 from lce_utils.notebooks import run_notebook
 
+pytestmark = pytest.mark.slow  # each test starts kernels
+
 TIMEOUT = 120
 
 

@@ -32,6 +32,7 @@ def test_notebooks_are_found():
     assert ROOT / "index.ipynb" in NOTEBOOKS, f"index.ipynb not among {NOTEBOOKS}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
 def test_notebook_executes(path: Path, tmp_path: Path):
     env = {

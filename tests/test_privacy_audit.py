@@ -110,6 +110,7 @@ def test_protect_always_passes_the_audit_on_two_way_tables(seed):
     assert audit_cells(shown, hidden, relations) == []
 
 
+@pytest.mark.slow
 def test_cli_audit_exit_status(tmp_path):
     _write(tmp_path, "x", [{"id": "overview", "cells": {"rows_rejected": 3}}])
     bad = subprocess.run([sys.executable, "-m", "lce_utils.cli", "privacy", "audit", str(tmp_path)],
@@ -159,6 +160,7 @@ def _two_way(seed: int, max_rows: int = 5) -> tuple[dict[str, int], list[tuple[s
     return values, relations
 
 
+@pytest.mark.slow
 def test_protect_gives_the_same_cells_in_every_process():
     """A 4 x 3 table whose unseen cells fall in several groups: protect took the groups' findings in set order,
     so the hidden cells changed with PYTHONHASHSEED (9 cells with one seed, 12 with two others)."""

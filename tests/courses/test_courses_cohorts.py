@@ -135,6 +135,7 @@ def test_bad_roster_names_the_row(tmp_path, lms, text, expected):
     assert str(info.value).startswith(f"{path}: rad ") and f"/ {path}: {expected}" in str(info.value)
 
 
+@pytest.mark.slow
 def test_extensions_granted_with_nbgraders_tools_stay_for_learners_the_file_does_not_name(tmp_path):
     from datetime import timedelta
 

@@ -37,6 +37,7 @@ def _lce(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([LCE, *args], capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_setup_dry_run_says_what_it_would_do_and_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         pwd.getpwnam(NEW_USER)
@@ -52,6 +53,7 @@ def test_setup_dry_run_says_what_it_would_do_and_changes_nothing(tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hub.yaml"]  # no exchange, course, state or config
 
 
+@pytest.mark.slow
 def test_setup_names_a_bad_settings_file_in_one_line(tmp_path: Path) -> None:
     path = _settings(tmp_path, port=70000)
     out = _lce("hub", "setup", str(path), "--dry-run")
@@ -60,6 +62,7 @@ def test_setup_names_a_bad_settings_file_in_one_line(tmp_path: Path) -> None:
     assert _lce("hub").returncode == 2  # a subcommand is required
 
 
+@pytest.mark.slow
 def test_check_shows_the_hub_it_would_run(tmp_path: Path) -> None:
     out = _lce("hub", "check", str(_settings(tmp_path)))
     assert out.returncode == 0, out.stderr
@@ -93,6 +96,7 @@ def test_install_script_parses_and_its_dry_run_prints_every_step(tmp_path: Path)
     assert missing.returncode == 2 and "no settings file" in missing.stderr
 
 
+@pytest.mark.slow
 def test_each_authenticator_choice_is_what_jupyterhub_loads(tmp_path: Path) -> None:
     """JupyterHub reads deploy/hub/jupyterhub_config.py for every documented choice and resolves the class; one
     whose package is not in LCE's pinned environment (OAuth, LTI) fails to import, as deploy/hub/README.md says."""
@@ -145,6 +149,7 @@ print(json.dumps(out))
     assert loaded["native"][1] == loaded["pam"][1] == loaded["dummy"][1] == "resolved"
 
 
+@pytest.mark.slow
 def test_a_course_gradebook_url_goes_into_its_nbgrader_config(tmp_path: Path) -> None:
     path = _settings(tmp_path)
     data = yaml.safe_load(path.read_text())

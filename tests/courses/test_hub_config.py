@@ -68,6 +68,7 @@ def test_the_repositorys_example_settings_load():
     assert [c.id for c in settings.courses] == ["lce-2027"] and settings.authenticator == "native"
 
 
+@pytest.mark.slow
 def test_jupyterhub_reads_the_config_file(tmp_path):
     """JupyterHub itself loads deploy/hub/jupyterhub_config.py with the settings (no server started)."""
     code = ("from jupyterhub.app import JupyterHub; app = JupyterHub(); "

@@ -20,6 +20,8 @@ from lce_utils.engagement.sample import write_sample
 from lce_utils.errors import DataError
 from lce_utils.knowledge import benchmark
 
+pytestmark = pytest.mark.slow  # every test uses the module's four lab runs (seconds)
+
 RUNS = {"I1": (10, 3000), "I2": (2, 3000), "I3": (12, 3000), "I4": (4, 60)}
 NAMES = {"I1": "Konsthall Ett", "I2": "Teater Två", "I3": "Museum Tre", "I4": "Bibliotek Fyra"}
 

@@ -18,6 +18,8 @@ from lce_utils.paths import KNOWLEDGE, ROOT
 from lce_utils.reports.build import build_site
 from tests.reports import samples
 
+pytestmark = pytest.mark.slow  # each test builds and publishes a case (tens of seconds)
+
 TEMPLATE = KNOWLEDGE / "cases" / "template.ipynb"
 TINY = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "word = 'x'", "outputs": [],
                    "execution_count": None, "id": "p"}],

@@ -78,6 +78,7 @@ def test_answers_are_checked_like_every_form(tmp_path):
                    "what_useful": "Budgetmallen"}
 
 
+@pytest.mark.slow
 def test_report_hides_small_lessons_and_shows_large_ones_exactly(tmp_path):
     rows = ([answer(LESSON, useful=4, hard=2, what_hard="Momsen")] * 4 + [answer(LESSON, useful=5, hard=3,
                                                                                  what_hard="", what_useful="")] * 2

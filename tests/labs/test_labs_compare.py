@@ -94,6 +94,7 @@ def test_overlapping_periods_are_refused(tmp_path):
         compare_runs(tmp_path / "all", tmp_path)
 
 
+@pytest.mark.slow
 def test_run_with_compare_writes_into_the_new_run(runs, tmp_path, capsys):
     data = tmp_path / "visits.csv"
     assert main(["labs", "run", "--data", str(data), "--out", str(tmp_path / "new"), "--period-start", "2025-01-01",
@@ -140,6 +141,7 @@ def test_runs_record_the_key_fingerprint_not_the_key(runs):
                 assert key not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_several_monthly_files_are_one_export(tmp_path, capsys):
     jan = HEADER + line("2024-01-05", "K1", 100, "Kvinna") + line("2024-01-06", "K2", 150, "Man")
     feb = HEADER + line("2024-02-05", "K1", 100, "Kvinna") + "igår;K3;Hamlet;Ordinarie;100;Webb;21119;1990;Man\n" \

@@ -247,6 +247,7 @@ def test_metrics_json_hides_a_total_minus_its_parts(lab):
     assert m["visits_by_month"] == {"2024-01": 8, "2024-02": None}
 
 
+@pytest.mark.slow
 def test_published_tables_exactly(lab):
     t = lab.tables
     assert rows(t["visits_by_gender_age"], "gender", "age_band", "visits") == [
@@ -272,6 +273,7 @@ def test_published_tables_exactly(lab):
         ("woman", "26-35", None, None), ("man", "26-35", None, None), ("man", "36-45", None, None)]
 
 
+@pytest.mark.slow
 def test_the_labs_hide_what_privacy_protect_hides(lab):
     """One mechanism: the lab's hidden cells are exactly lce_utils.privacy.protect's over the lab's cells and sums
     (named without the run), and another LCE_PRIVACY_KEY may choose other complementary cells."""
@@ -290,10 +292,12 @@ def test_the_labs_hide_what_privacy_protect_hides(lab):
     assert len({frozenset(hidden) for hidden in others + [lab.published.hidden]}) > 1
 
 
+@pytest.mark.slow
 def test_nothing_hidden_can_be_recovered_from_the_publication(lab):
     assert recover(lab.metrics, lab.tables) == {}
 
 
+@pytest.mark.slow
 def test_a_run_folder_gives_nothing_away(lab, tmp_path):
     """The same check on the files a run writes (metrics.json and tables/*.csv read back)."""
     out = tmp_path / "out"
@@ -323,6 +327,7 @@ def test_a_run_folder_gives_nothing_away(lab, tmp_path):
     assert audit_path(out).findings == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rows_, seed", [(400, 2024), (1000, 7)])
 def test_samples_with_visitors_give_nothing_away(tmp_path, rows_, seed):
     """Months, quarters' cohorts, returning shares and visit frequencies of a sample with visitor ids."""

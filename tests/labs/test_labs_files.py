@@ -49,6 +49,7 @@ def write_xlsx(path, title_rows=0, merged_header=False):
     return path
 
 
+@pytest.mark.slow
 def test_xlsx_with_a_title_block_is_found_and_numbered_as_excel_does(tmp_path):
     path = write_xlsx(tmp_path / "export.xlsx", title_rows=3)
     loaded = load_visits(path)

@@ -58,6 +58,7 @@ def export(path, rows):
     return path
 
 
+@pytest.mark.slow
 def test_rejected_rows_carry_no_personal_data(tmp_path, capsys):
     rows = [[f"2024-03-0{d} 19:00", f"K{d}", f"Person {d}", f"p{d}" + "@" + "example.org", f"070-000 00 0{d}",
              TOLVAN, "Hamlet", "200"] for d in range(1, 10)]
@@ -99,6 +100,7 @@ def test_a_personal_value_in_a_rejected_column_is_hidden(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_identifiers_found_by_name_and_by_content_are_dropped(tmp_path, capsys):
     n = 6
     frame = pd.DataFrame({

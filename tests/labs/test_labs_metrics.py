@@ -58,6 +58,7 @@ def test_metrics_json_has_exactly_the_agreed_keys_and_values(files):
     }
 
 
+@pytest.mark.slow
 def test_small_cells_are_null_in_metrics_json(files):
     metrics = open_lab(*files, k=5).metrics
     assert metrics["visits_by_gender"] == {"woman": None, "man": None, "other": None, "unknown": None}
@@ -68,6 +69,7 @@ def test_small_cells_are_null_in_metrics_json(files):
                                                                  "unknown": None}
 
 
+@pytest.mark.slow
 def test_new_and_returning_visitors_by_month(files):
     assert records(open_lab(*files, k=1).table("visitors_by_month")) == [
         {"month": "2024-01", "new_visitors": 2, "returning_visitors": 0},   # A and B come first
@@ -170,6 +172,7 @@ def test_without_events_and_without_visitor_id(tmp_path):
     assert lab.table("visitors_by_month").empty
 
 
+@pytest.mark.slow
 def test_definitions_are_one_dialect_that_sqlglot_parses_and_transpiles():
     assert len(mx.check_definitions()) == len(mx.SQL)
     for name in mx.SQL:

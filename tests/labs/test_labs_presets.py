@@ -159,6 +159,7 @@ def test_every_preset_is_a_valid_mapping_that_says_where_it_comes_from():
         assert load_mapping(path).columns, name
 
 
+@pytest.mark.slow
 def test_eventbrite_attendee_summary(tmp_path, capsys):
     path = tmp_path / "attendee-summary.csv"
     _eventbrite(path)
@@ -194,6 +195,7 @@ def test_eventbrite_attendee_summary(tmp_path, capsys):
     assert (metrics["visits"], metrics["revenue_sek"]) == (visits, revenue)
 
 
+@pytest.mark.slow
 def test_koha_circulation_statistics(tmp_path, capsys):
     path = tmp_path / "statistics.csv"
     _koha(path)
@@ -214,6 +216,7 @@ def test_koha_circulation_statistics(tmp_path, capsys):
     assert "Preset: the headers fit --preset koha (4 of its 4 columns)" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_ga4_sessions_per_day(tmp_path, capsys):
     path = tmp_path / "ga4-export.csv"
     _ga4(path)
@@ -234,6 +237,7 @@ def test_ga4_sessions_per_day(tmp_path, capsys):
     assert "Varje rad är / Each row is: count (column 'Sessions')" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_pretix_order_positions(tmp_path, capsys):
     path = tmp_path / "spring-concert_orders.csv"
     _pretix(path)
@@ -254,6 +258,7 @@ def test_pretix_order_positions(tmp_path, capsys):
     assert "Preset: the headers fit --preset pretix (8 of its 8 columns)" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_tessitura_ticket_history_as_written_by_tq(tmp_path, capsys):
     path = tmp_path / "ticket-history.csv"
     records = _tessitura(path)
@@ -380,6 +385,7 @@ def _tickster_log() -> dict:
                            [("Ticket", "Fribiljett", "0", "ev3may")])]}
 
 
+@pytest.mark.slow
 def test_tickster_purchase_log_converted_and_read_through_the_preset(tmp_path, capsys):
     from lce_utils.engagement.tickster import write_csv
 

@@ -26,6 +26,7 @@ TICKETS = """Datum;Kundnummer;Evenemang;Antal;Pris;Status
 """
 
 
+@pytest.mark.slow
 def test_quantity_and_status_decide_the_visits(tmp_path, capsys):
     path = tmp_path / "tickets.csv"
     path.write_text(TICKETS, encoding="utf-8")
@@ -71,6 +72,7 @@ mars 2025;20;
 """
 
 
+@pytest.mark.slow
 def test_aggregated_counts_are_visits_and_individual_metrics_are_not_available(tmp_path):
     path = tmp_path / "library.csv"
     path.write_text(MONTHLY, encoding="utf-8")

@@ -43,6 +43,7 @@ def test_sample_is_seeded_and_exact_in_size(tmp_path):
     assert files.visits.name == "visits.parquet" and pd.read_parquet(files.visits).shape[0] == 100
 
 
+@pytest.mark.slow
 def test_cli_sample_check_and_help(tmp_path, capsys):
     assert main(["labs", "sample", "--rows", "500", "--out", str(tmp_path / "s")]) == 0
     assert "Wrote 500 tickets" in capsys.readouterr().out
@@ -67,6 +68,7 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert "/ required column(s) timestamp not found" in err
 
 
+@pytest.mark.slow
 def test_run_writes_the_agreed_folder(sample, tmp_path):
     out = tmp_path / "out"
     result = run_labs(sample.visits, out, events=sample.events, institution="Testhuset", notebooks=False)

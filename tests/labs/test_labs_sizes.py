@@ -36,6 +36,7 @@ def svg_texts(html: str) -> list[str]:
     return re.findall(r"<text[^>]*>([^<]*)</text>", html)
 
 
+@pytest.mark.slow
 def test_one_row_renders_every_section_with_hidden_counts_marked(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text(HEADER + "2024-05-04 19:00;K1;Hamlet;Ordinarie;200;Webb;21119;1980;Kvinna\n", encoding="utf-8")
@@ -47,6 +48,7 @@ def test_one_row_renders_every_section_with_hidden_counts_marked(tmp_path):
     assert svg_texts(story.chart_visits_by_month(lab).data).count("prickad") == 1
 
 
+@pytest.mark.slow
 def test_sample_of_400_rows_renders_every_section(tmp_path):
     files = write_sample(tmp_path / "s", rows=400, seed=2024)
     lab = open_lab(files.visits, files.events)
@@ -64,11 +66,13 @@ def test_sample_of_400_rows_renders_every_section(tmp_path):
     assert svg_texts(story.representation(lab).data).count("prickad") == hidden_groups
 
 
+@pytest.mark.slow
 def test_sample_of_1000_rows_with_its_events_renders_every_section(tmp_path):
     files = write_sample(tmp_path / "s", rows=1000, seed=2024)  # `lce labs sample --rows 1000`
     assert story.dry_run(open_lab(files.visits, files.events)) == []
 
 
+@pytest.mark.slow
 def test_month_with_few_new_visitors_is_marked(tmp_path):
     # January: visitors A..F new (6); February: A..F return (6) and G, H, I are new (3, hidden).
     rows = [f"2024-01-1{i} 19:00;{c};Hamlet;Ordinarie;100;Webb;21119;1980;Kvinna" for i, c in enumerate("ABCDEF")]
@@ -103,6 +107,7 @@ def test_dry_run_covers_exactly_what_the_notebooks_call():
         assert sorted(called) == sorted(story.LAB_SECTIONS[name]), name
 
 
+@pytest.mark.slow
 def test_debug_flag_anywhere_on_the_line(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("Kund;Pris\n1;2\n", encoding="utf-8")

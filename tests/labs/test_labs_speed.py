@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from lce_utils.engagement.load import prepare
 from lce_utils.engagement.sample import write_sample
+
+pytestmark = pytest.mark.slow  # a 600 000-row CSV
 
 ROWS = 600_000  # about 25 MB: DuckDB splits a file this size between its threads
 BAD = (7, 123_457, 377_001, ROWS - 2)  # 0-based data lines with an impossible date

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pytest
 
 from lce_utils.engagement import open_lab, story
 from lce_utils.engagement.areas import area_label, area_names
@@ -71,6 +72,7 @@ def test_postcode_areas_are_named_from_open_data(tmp_path):
         lab.con.close()
 
 
+@pytest.mark.slow
 def test_an_institutions_run_has_no_sample_notes(tmp_path):
     path = tmp_path / "egna.csv"
     path.write_text("Datum;Kundnummer;Pris\n" + "".join(f"2024-0{1 + i % 3}-1{i % 9} 19:00;K{i % 7};100\n"

@@ -66,6 +66,7 @@ def test_ambiguous_thousands_stop_with_both_readings(tmp_path):
     assert list(load_visits(path, {"decimal": ","}).frame["price"]) == [1.5, 2.0, 100.0]
 
 
+@pytest.mark.slow
 def test_date_order_decided_over_the_whole_column(tmp_path):
     ambiguous = [f"0{1 + i % 9}/0{1 + i % 3}/2024 19:00" for i in range(2500)]
     day_first = write(tmp_path / "dmy.csv", ambiguous + ["13/04/2024 19:00"])

@@ -220,6 +220,7 @@ def test_access_guess_limit_per_address():
     assert not limit.blocked("203.0.113.7"), "the window passed"
 
 
+@pytest.mark.slow
 def test_access_short_token_refused_at_start(tmp_path):
     env = {**os.environ, "LCE_MENTORSHIP_DB": f"sqlite:///{tmp_path / 'm.db'}", "LCE_MENTORSHIP_TOKEN": ""}
     done = subprocess.run([LCE, "mentorship", "serve", "--port", str(free_port()), "--token", "too-short"],

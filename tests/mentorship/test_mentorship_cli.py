@@ -18,6 +18,7 @@ def lce(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(LCE + list(args), capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_mentorship_demo_is_idempotent_and_feeds_the_reports(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     first = lce("mentorship", "demo", "--db", url)
@@ -71,6 +72,7 @@ def test_mentorship_cli_help(command, capsys):
     assert info.value.code == 0 and "usage: lce mentorship " + command in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_mentorship_run_step_writes_only_the_demo_db(monkeypatch, tmp_path):
     from lce_utils.mentorship import cli, demo
 

@@ -19,6 +19,7 @@ SUBMIT = ("import sys; from tests.mentorship.test_mentorship_support import appl
           "from lce_utils.mentorship import submit_application; submit_application(application(int(sys.argv[1])))")
 
 
+@pytest.mark.slow
 def test_relative_url_from_two_app_folders_is_one_file(tmp_path):
     root = tmp_path / "checkout"
     env = {**os.environ, "LCE_ROOT": str(root), "LCE_MENTORSHIP_DB": "sqlite:///var/mentorship-demo.db",
@@ -46,6 +47,7 @@ def test_normalise_url_forms(tmp_path):
         normalise_url("var/m.db")
 
 
+@pytest.mark.slow
 def test_serve_says_which_database(monkeypatch, tmp_path, capsys):
     from lce_utils.mentorship import cli, demo
 

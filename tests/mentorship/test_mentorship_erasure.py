@@ -219,6 +219,7 @@ def test_retention_schedule_runs_at_once(store):
         stop.set()
 
 
+@pytest.mark.slow
 def test_serve_purges_on_start_and_says_which_database(store, tmp_path):
     url, _ = store
     programme(url)
@@ -234,6 +235,7 @@ def test_serve_purges_on_start_and_says_which_database(store, tmp_path):
     assert [a.id for a in list_applications(url)] == [1, 3]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_an_export_during_an_erasure_never_writes_the_person(backend, store, tmp_path, request):
     """The export waits for the erasure's transaction (exclusive), then reads the store without the person."""
@@ -268,6 +270,7 @@ def test_an_export_during_an_erasure_never_writes_the_person(backend, store, tmp
 
 
 
+@pytest.mark.slow
 def test_coordinator_error_message_follows_a_language_switch(store):
     """An invalid e-mail's message is shown again in English after the switch (it raised NameError: the message
     function referred to the exception variable, which Python deletes when the except block ends)."""

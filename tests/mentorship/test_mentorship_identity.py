@@ -22,7 +22,8 @@ from tests.mentorship.test_mentorship_support import application, email
 from tests.servers import free_port, running_server
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# (the PostgreSQL variant starts a server and makes a database: slow; the SQLite one is the quick check)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])])
 def url(request, tmp_path, monkeypatch):
     monkeypatch.delenv("LCE_SMTP_HOST", raising=False)
     monkeypatch.setenv("LCE_MENTORSHIP_EXPORTS", str(tmp_path / "exports"))

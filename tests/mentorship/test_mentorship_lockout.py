@@ -56,6 +56,7 @@ def test_lockout_concurrent_starts_never_exceed_the_cap(tmp_path):
     assert in_thread(scenario()) == (3, 4, 3, 3)
 
 
+@pytest.mark.slow
 def test_lockout_admission_per_client_overall_and_culling(tmp_path):
     async def scenario() -> dict:
         manager = CappedKernelManager(max_kernels=6, max_pending=3, max_pending_per_client=2, connect_timeout=1,
@@ -125,6 +126,7 @@ def test_lockout_one_client_cannot_hold_more_than_its_share_of_connected_kernels
     assert in_thread(scenario()) == [0, 3, 503, "10.0.0.2"]
 
 
+@pytest.mark.slow
 def test_lockout_pool_refill_waits_while_a_visitor_arrives(tmp_path):
     """With --refill-wait, the sign-up pool is not refilled while the page that took its kernel has not connected
     (Voilà refilled it 0.2 s later, beside the visitor); it is refilled once the page's websocket is open."""

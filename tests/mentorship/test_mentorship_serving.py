@@ -47,6 +47,7 @@ def test_mentorship_template_loads_nothing_from_the_network():
     assert "{%- extends 'nbconvert/templates/lab/index.html.j2' -%}" in text
 
 
+@pytest.mark.slow
 def test_mentorship_followup_app_logs_sessions_and_feedback(tmp_path):
     url = f"sqlite:///{tmp_path / 'm.db'}"
     submit_application(application(1, role="mentor", skills_offered=["mixing"], skills_wanted=[]), url)

@@ -12,10 +12,13 @@ import urllib.error
 import urllib.request
 
 import psutil
+import pytest
 
 from benchmarks.bench_mentorship import SERVER_PHASES, TOKEN, measure_round, server_process, server_visit
 from tests.mentorship.test_mentorship_access import start_server, wait_for_pool
 from tests.mentorship.test_mentorship_browser import in_thread
+
+pytestmark = pytest.mark.slow  # a Voila server and measured rounds of visits
 
 
 def alive(base: str, kernel_id: str | None) -> bool:

@@ -38,7 +38,8 @@ def postgres():
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# (the PostgreSQL variant starts a server and makes a database: slow; the SQLite one is the quick check)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])])
 def url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'mentorship.db'}"
@@ -107,6 +108,7 @@ def test_mentorship_concurrent_writers_lose_no_row(url):
     assert len(list_applications(url)) == 40
 
 
+@pytest.mark.slow
 def test_mentorship_concurrent_processes_lose_no_row(url):
     code = ("import sys; from tests.mentorship.test_mentorship_support import application; "
             "from lce_utils.mentorship import submit_application; k=int(sys.argv[1]); "

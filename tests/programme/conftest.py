@@ -15,7 +15,8 @@ def key_file(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+# (the PostgreSQL variant starts a server and makes a database: slow; the SQLite one is the quick check)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])])
 def url(request, tmp_path) -> str:
     """A new register: SQLite in the test's folder, or a database of its own on the test PostgreSQL server."""
     if request.param == "sqlite":

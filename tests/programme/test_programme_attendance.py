@@ -102,6 +102,7 @@ def test_hours_attestation_and_code(tmp_path):
         assert code not in str(session.scalar(select(Person.code_hash)))
 
 
+@pytest.mark.slow
 def test_course_hours_from_the_gradebook(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     course = course_folder(tmp_path)
@@ -116,6 +117,7 @@ def test_course_hours_from_the_gradebook(tmp_path):
     assert [r.participation_id for r in store.records(url)][0] == first
 
 
+@pytest.mark.slow
 def test_course_hours_count_only_the_lessons_handed_in(tmp_path):
     """A course of lessons: a learner who handed in one of two lessons gets that lesson's minutes, not the course's."""
     url = f"sqlite:///{tmp_path / 'p.db'}"
@@ -142,6 +144,7 @@ def test_the_real_course_counts_every_lesson_once():
     assert all(not name.endswith(".en") for m in minutes.values() for name in m)
 
 
+@pytest.mark.slow
 def test_roster_across_the_parts(tmp_path):
     url = f"sqlite:///{tmp_path / 'p.db'}"
     mentoring = f"sqlite:///{tmp_path / 'm.db'}"

@@ -47,6 +47,7 @@ def test_demo_people_have_valid_numbers_made_at_run_time():
     assert all(PERSONNUMMER.search(n) for n in plain), "the hygiene test would catch them if committed"
 
 
+@pytest.mark.slow
 def test_demo_and_indicators_consistent_with_the_register(demo_db, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("LCE_PROGRAMME_KEY_FILE", str(demo_db / "programme.key"))
     url = f"sqlite:///{demo_db / 'demo.db'}"
@@ -131,6 +132,7 @@ def test_export_person_erasure_refused_then_purge(tmp_path, monkeypatch, capsys)
     assert store.records(url) == [] and not (tmp_path / "me.json").exists(), "the person's export went too"
 
 
+@pytest.mark.slow
 def test_lce_run_step_seeds_the_demo_with_course_hours(tmp_path, monkeypatch):
     """`lce run`'s programme step: the demo register in var/ (here a temporary one) and course hours for the demo
     students who submitted while they took part."""

@@ -255,6 +255,7 @@ def test_a_leak_between_the_tables_is_flagged():
     assert [(f.kind, f.cell, f.interval) for f in findings] == [("narrow", "results_at_exit/employed/not", (2, 2))]
 
 
+@pytest.mark.slow
 def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
     """The programme-progress report built for real from a 12-participant register: figures, "prickad", the
     target, and `lce privacy audit` over the page finds nothing."""
@@ -292,6 +293,7 @@ def test_programme_page_publishes_the_register_and_passes_the_audit(tmp_path):
         built["built_at"], again.stdout + again.stderr
 
 
+@pytest.mark.slow
 def test_programme_page_without_a_register_says_so(tmp_path):
     from lce_utils.reports.build import CONFIG, build_site
     from tests.reports import samples
@@ -306,6 +308,7 @@ def test_programme_page_without_a_register_says_so(tmp_path):
     assert "Kursresultat" in page  # the rest of the report is built
 
 
+@pytest.mark.slow
 def test_an_open_register_does_not_make_the_programme_page_run_again(tmp_path):
     """The directory page (and any server) keeps the register open while the site builds: SQLite's empty -wal file
     beside it is no change; a -wal holding pages is."""

@@ -179,6 +179,7 @@ def test_programme_server_attest_page_anonymous_staff_app_with_its_token(server)
     assert TOKEN not in log.read_text(encoding="utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_programme_server_short_token_refused_at_start(tmp_path):
     done = subprocess.run([LCE, "programme", "serve", "--port", str(free_port()), "--db",
                            f"sqlite:///{tmp_path / 'p.db'}"], capture_output=True, text=True, timeout=120,

@@ -153,6 +153,8 @@ def test_default_url_is_resolved_like_mentorship(monkeypatch, tmp_path):
         store.normalise_url("var/p.db")
 
 
+@pytest.mark.postgres
+@pytest.mark.slow
 def test_shares_a_postgres_database_with_mentorship(postgres):
     from lce_utils.mentorship.store import get_engine as mentorship_engine
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 
 from lce_utils.courses.export import _write_csv
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
@@ -58,6 +59,7 @@ def test_lesson_figures_are_protected_with_the_assignment() -> None:
     assert pd.isna(small.at["second", "learners"]) and pd.isna(small.at["second", "median_percent"])
 
 
+@pytest.mark.slow
 def test_course_results_page_shows_each_lesson_by_its_title(tmp_path: Path) -> None:
     exports = tmp_path / "courses" / "exports"
     grades = partial_hand_ins()

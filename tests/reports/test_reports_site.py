@@ -17,6 +17,8 @@ from lce_utils.reports.build import CONFIG, build_site
 from lce_utils.reports.manifest import read_manifest
 from tests.reports import samples
 
+pytestmark = pytest.mark.slow  # the module's fixture builds the sample site (tens of seconds)
+
 MAX_PAGE_BYTES = 1_500_000
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 try:

@@ -14,6 +14,8 @@ from lce_utils.knowledge.case_commands import publish_example
 from lce_utils.reports import search
 from lce_utils.reports.build import build_site
 
+pytestmark = pytest.mark.slow  # the module's fixture builds a site
+
 TINY = {"cells": [
     {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "word = 'x'", "outputs": [],
      "execution_count": None, "id": "p"},
