@@ -51,6 +51,10 @@ def main() -> None:
     if handed_in and os.path.isdir(handed_in):
         shutil.copytree(handed_in, os.getcwd(), dirs_exist_ok=True)
     limit_memory(int(os.environ.get("LCE_KERNEL_MEMORY_MB", DEFAULT_MEMORY_MB)))
+    # pandas' strings are Arrow arrays, and Arrow's default allocator (mimalloc) reserves 1 GiB of address space on
+    # first use: under the limit above that left an honest notebook too little for its own data, and at random
+    # moments for the kernel's messages (it then died). The system allocator reserves only what is used.
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     from ipykernel import kernelapp
 
     kernelapp.launch_new_instance()

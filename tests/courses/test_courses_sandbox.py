@@ -1,8 +1,9 @@
 """The grading sandbox for real: bubblewrap, cgroups and nbgrader grading learners' notebooks that try to get out.
 
 One batch is graded in a temporary copy of the course: a prober that tries to read, write, connect and leave a
-process behind, a classmate it targets, and a notebook whose three child processes want more memory together than
-the submission may have. Then `lce courses grade --no-sandbox` and a machine without bwrap."""
+process behind, a classmate it targets, a notebook whose three child processes want more memory together than
+the submission may have, one that fills its memory with a file, and an honest one that uses pandas' strings and
+600 MB. Then `lce courses grade --no-sandbox` and a machine without bwrap."""
 
 from __future__ import annotations
 
@@ -86,6 +87,15 @@ with open("/run/lce/ipc/junk-{token}", "wb") as handle:  # the one folder of the
         handle.flush()
 '''
 
+# pandas' strings are Arrow arrays; Arrow's own allocator (mimalloc) reserves 1 GiB of address space on first use,
+# which an address-space limit (RLIMIT_AS) counts as if it were memory in use
+ARROW = '''
+import pandas as pd
+names = pd.Series(["Malmö", "Lund", "Ystad"], dtype="str")
+block = bytearray(600 * 1024 * 1024)  # well within the submission's memory
+print("PROBE held:", len(block) // 2**20, "".join(names.str[0]))
+'''
+
 
 class Listener:
     """A TCP server on 127.0.0.1 that counts the connections it accepts."""
@@ -138,6 +148,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_submission(subs, "classmate", course)
     write_submission(subs, "memory", course, code=MEMORY)
     write_submission(subs, "filler", course, code=FILLER.format(token=TOKEN))
+    write_submission(subs, "arrow", course, code=ARROW)
     config_before = digest(course / "nbgrader_config.py")
     report = grade(ASSIGNMENT, subs, course, timeout=TIMEOUT, memory_mb=MEMORY_MB, workers=2)
     listener.sock.close()
@@ -151,7 +162,8 @@ def test_every_submission_is_graded_in_full(batch: dict) -> None:
         "filler": f"memory limit: the submission's processes together needed more than {MEMORY_MB} MB and the "
                   "kernel was stopped"}
     assert {s: float(r["score"]) for s, r in batch["rows"].items()} == {"prober": 11.0, "classmate": 11.0,
-                                                                          "memory": 11.0, "filler": 0.0}
+                                                                          "memory": 11.0, "filler": 0.0,
+                                                                          "arrow": 11.0}
     lines = "\n".join(batch["report"].lines())
     assert "containment: bubblewrap sandbox per submission" in lines
     assert f"cgroup v1: {MEMORY_MB} MB memory" in lines
@@ -207,6 +219,12 @@ def test_memory_limit_holds_across_child_processes(batch: dict) -> None:
     # each child is far below the per-process limit; together they pass the sandbox's memory, so one is killed
     killed = probe_lines(first_answer_output(batch["course"], "memory"))["killed"]
     assert int(killed) >= 1
+
+
+def test_memory_a_library_reserves_but_does_not_use_is_not_counted(batch: dict) -> None:
+    # the honest learner's 600 MB fit: its kernel is not left with too little address space by Arrow's reservation
+    # (then 600 MB failed with a MemoryError, and at random moments the kernel's own small allocations did too)
+    assert probe_lines(first_answer_output(batch["course"], "arrow"))["held"] == "600 MLY"
 
 
 def test_time_limit_stops_the_whole_sandbox(tmp_path: Path) -> None:
