@@ -41,6 +41,29 @@ DATA_NOT_MESSAGES: dict[str, str] = {
     "lce_utils/programme/demo.py": "fictitious sample institutions of the demo register",
 }
 
+# Keys that carry the same (Swedish, English) text on purpose: the contexts differ in a way a translator must be able
+# to tell apart. Any other two keys with the same texts are one text under two names: keep one key.
+SAME_TEXT_ALLOWED: dict[frozenset[str], str] = {
+    frozenset({"applications_heading", "r.col_applications"}):
+        "the heading over the coordinator's list of applications vs. a report column counting them",
+    frozenset({"matches_heading", "r.col_matches"}):
+        "the heading over the coordinator's list of matches vs. a report column counting them",
+    frozenset({"pfield_name", "r.parameter_name"}):
+        "a person's name in the register vs. the name of a report's parameter",
+    frozenset({"pfield_gender", "labs_axis_gender"}):
+        "a register field label that import files may use as a column header (input vocabulary) vs. a chart legend",
+    frozenset({"ind_participants", "r.col_participants"}):
+        "an ESF+ common indicator, worded as the regulation's Swedish text (Annex I), vs. a report column",
+    frozenset({"ind_long_term_unemployed", "pub_labour_status_long_term_unemployed"}):
+        "an ESF+ common indicator (the regulation's wording) vs. a category of the published labour-status table",
+    frozenset({"ind_inactive", "pub_labour_status_inactive"}):
+        "an ESF+ common indicator (the regulation's wording) vs. a category of the published labour-status table",
+    frozenset({"labs_title_revenue_by_ticket_type", "r.cap_revenue_by_ticket_type"}):
+        "a lab's chart title vs. a report's table caption (their by-channel siblings already differ)",
+    frozenset({"r.cap_representation_index", "r.col_representation_index"}):
+        "the caption of a report table vs. one column inside it",
+}
+
 
 def test_every_message_has_both_languages_with_the_same_placeholders():
     wrong = []
@@ -103,3 +126,19 @@ def test_lookup_fills_placeholders_and_plurals_in_each_language():
     assert tn(key, 3, "sv") == t(key, "sv", n=3)
     sv, en = pair(key, n=3)
     assert both(key, n=3) == f"{sv} / {en}" and "3" in sv and "3" in en
+
+
+def test_no_two_keys_carry_the_same_text_unless_allowed():
+    keys_by_text: dict[tuple[str, str], set[str]] = {}
+    for key, texts in TEXT.items():
+        keys_by_text.setdefault(texts, set()).add(key)
+    same = [f"{sorted(keys)}: {texts}" for texts, keys in keys_by_text.items()
+            if len(keys) > 1 and frozenset(keys) not in SAME_TEXT_ALLOWED]
+    assert not same, ("keys with the same (Swedish, English) text: keep one key and change its callers, or list "
+                      "the group in SAME_TEXT_ALLOWED with the reason:\n" + "\n".join(same))
+
+
+def test_the_allowed_same_texts_still_exist():
+    gone = [sorted(keys) for keys in SAME_TEXT_ALLOWED
+            if not keys <= TEXT.keys() or len({TEXT[key] for key in keys}) != 1]
+    assert not gone, f"remove or fix these SAME_TEXT_ALLOWED entries (a key is gone or the texts differ now): {gone}"

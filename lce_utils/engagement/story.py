@@ -70,7 +70,7 @@ def key_figures(lab: Lab) -> HTML:
         (both("labs_kf_rows_rejected"), f"{m['rows_rejected']} ({both('labs_see_rejects')})"),
     ]
     body = "".join(f"<tr><th scope='row'>{a}</th><td>{b}</td></tr>" for a, b in rows)
-    return HTML(f"<table class='lce-key-figures'><caption>{both('labs_key_figures')}</caption>{body}</table>")
+    return HTML(f"<table class='lce-key-figures'><caption>{both('r.key_figures')}</caption>{body}</table>")
 
 
 def _bar(frame: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str, k: int, sort: Any = None,
@@ -231,7 +231,7 @@ def chart_occupancy_by_art_form(lab: Lab) -> HTML:
     ])
     parts = ", ".join(f"{r.art_form}: {_pct(r.occupancy)} / {_pct(r.sold_out_share)}" for r in frame.itertuples())
     chart = _bar(long, "art_form", "value", both("labs_title_occupancy_by_art_form"), both("labs_axis_art_form"),
-                 both("labs_axis_share"), lab.k, color="measure", offset=True, y_format="%")
+                 both("labs_col_share"), lab.k, color="measure", offset=True, y_format="%")
     return show_chart(chart, both("labs_alt_occupancy_by_art_form", parts=parts))
 
 

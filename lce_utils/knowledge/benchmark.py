@@ -64,7 +64,7 @@ class Metric:
 
 
 METRICS = (
-    Metric("visits_per_visitor", *pair("knowledge_bm_visits_per_visitor"), _scalar("visits_per_visitor"), False),
+    Metric("visits_per_visitor", *pair("r.kf_visits_per_visitor"), _scalar("visits_per_visitor"), False),
     Metric("returning_visitor_share", *pair("knowledge_bm_returning_visitor_share"),
            _scalar("returning_visitor_share"), True),
     Metric("young_share", *pair("knowledge_bm_young_share"),

@@ -26,7 +26,10 @@ PAGE = "katalog.html"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number as people write them: +46 70-123 45 67, 040-12 34 56, or ten digits in a row (seven or more)
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?|0)\d{1,4}(?:[\s-]?\d{1,4}){1,5}(?![\w])")
-ROLE_LABELS = {role: pair(f"knowledge_role_{role}") for role in ("participant", "mentor", "mentee", "mutual")}
+# A mentor and mutual mentoring are named as in the sign-up; the directory's mentee is the bare word, without the
+# sign-up's explanation (role_mentee: "Adept (vill ha en mentor)").
+ROLE_LABELS = {"participant": pair("knowledge_role_participant"), "mentor": pair("role_mentor"),
+               "mentee": pair("knowledge_role_mentee"), "mutual": pair("role_mutual")}
 
 
 @dataclass(frozen=True)

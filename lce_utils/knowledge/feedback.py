@@ -260,7 +260,7 @@ class FeedbackApp(App):
         self.sent = True
         self._errors = {}
         self.form.layout.display = "none"
-        self.result.say(self._say("feedback_thanks" if self.store else "feedback_demo"), self.lang)
+        self.result.say(self._say("feedback_thanks" if self.store else "demo_checked"), self.lang)
 
 
 
@@ -350,7 +350,8 @@ def show_report(mentorship_db: str | None, k: int = 5) -> None:
                           "answers": pd.array([c["answers"] for c in contexts], dtype="Int64"),
                           "useful": [c["useful"] for c in contexts], "hard": [c["hard"] for c in contexts]})
     show.show_table(frame, "feedback_table", count_columns=["answers"],
-                    labels={col: both(f"feedback_col_{col}") for col in ("lesson", "answers", "useful", "hard")},
+                    labels={"lesson": both("r.col_lesson"),
+                            **{col: both(f"feedback_col_{col}") for col in ("answers", "useful", "hard")}},
                     k=k)
     show.note("feedback_shown_only", k=k)
     parts = []

@@ -22,8 +22,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "feedback_send": ("Skicka svaret", "Send the answer"),
     "feedback_thanks": ("Tack! Ditt svar är sparat, utan något som visar vem du är.",
                         "Thank you! Your answer has been saved, without anything that shows who you are."),
-    "feedback_demo": ("Formuläret är korrekt ifyllt. Inget har sparats (demonstrationsläge).",
-                      "The form is filled in correctly. Nothing was stored (demonstration mode)."),
     "feedback_failed": ("Något gick fel när svaret skulle sparas. Försök igen om en stund; inget har sparats.",
                         "Something went wrong while saving the answer. Try again in a while; nothing was saved."),
     "feedback_bad_context": ("Den här länken till feedbackformuläret är felaktig: den anger ingen lektion, labb "
@@ -49,7 +47,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "feedback_no_answers": ("Inga svar ännu.", "No answers yet."),
     "feedback_table": ("Svar, användbarhet och svårighet (medel 1–5) per lektion",
                        "Answers, usefulness and difficulty (mean 1-5) per lesson"),
-    "feedback_col_lesson": ("Lektion", "Lesson"),
     "feedback_col_answers": ("Svar", "Answers"),
     "feedback_col_useful": ("Användbart", "Useful"),
     "feedback_col_hard": ("Svårt", "Hard"),

@@ -6,7 +6,6 @@ TEXT: dict[str, tuple[str, str]] = {
                                  "namnet på en under var/labs/)", "lab_run {lab_run}: no lab run there (a folder "
                                  "written by `lce labs run`, or the name of one under var/labs/)"),
     # benchmark
-    "knowledge_bm_visits_per_visitor": ("Besök per besökare", "Visits per visitor"),
     "knowledge_bm_returning_visitor_share": ("Andel återkommande besökare", "Share of returning visitors"),
     "knowledge_bm_young_share": ("Andel besök av personer under 26 år", "Share of visits by people under 26"),
     "knowledge_bm_older_share": ("Andel besök av personer 66 år och äldre",
@@ -44,9 +43,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "Case {id} is withdrawn and leaves the site on its next build."),
     # network directory
     "knowledge_role_participant": ("Deltagare i programmet", "Programme participant"),
-    "knowledge_role_mentor": ("Mentor", "Mentor"),
     "knowledge_role_mentee": ("Adept", "Mentee"),
-    "knowledge_role_mutual": ("Ömsesidigt mentorskap", "Mutual mentoring"),
     "knowledge_err_directory_config": ("directory: databasadresser väntades (mentorship_db och programme_db)",
                                        "directory: expected mentorship_db and programme_db (database URLs)"),
     "knowledge_err_contact_details": (

@@ -15,7 +15,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "labs_title_03-programming-and-occupancy": ("Programläggning och beläggning", "Programming and occupancy"),
     "labs_title_04-loyalty-and-retention": ("Lojalitet och återkomst", "Loyalty and retention"),
     # key figures
-    "labs_key_figures": ("Nyckeltal", "Key figures"),
     "labs_kf_visits": ("Besök (biljetter)", "visits (tickets)"),
     "labs_kf_unique_visitors": ("Unika besökare", "unique visitors"),
     "labs_kf_visits_per_visitor": ("Besök per besökare", "visits per visitor"),
@@ -51,7 +50,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "labs_axis_gender": ("kön", "gender"),
     "labs_axis_age_band": ("Åldersgrupp", "age band"),
     "labs_axis_art_form": ("Konstform", "art form"),
-    "labs_axis_share": ("Andel", "share"),
     "labs_axis_share_of_visits": ("Andel av besöken", "share of visits"),
     "labs_axis_fill": ("Beläggning", "fill"),
     "labs_axis_performances": ("Föreställningar", "performances"),

@@ -172,7 +172,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_created": ("Inkom", "Received"),
     "col_mentor": ("Mentor / person A", "Mentor / person A"),
     "col_mentee": ("Adept / person B", "Mentee / person B"),
-    "col_kind": ("Typ", "Kind"),
     "col_score": ("Poäng", "Score"),
     "score_of": ("{score} av {top}", "{score} of {top}"),
     "score_scale": ("Poängen visas av det högsta en matchning kan få: {mentoring} för mentorskap, {mutual} för "

@@ -33,8 +33,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.cap_feedback_scores": ("Uppföljning: betyg", "Follow-up: scores"),
     "r.cap_feedback_summary": ("Uppföljning: sammanfattning", "Follow-up: summary"),
     "r.cap_programme_summary": ("Programmet i siffror", "The programme in figures"),
-    "r.col_role": ("Roll", "Role"),
-    "r.col_field": ("Område", "Field"),
     "r.col_kind": ("Typ", "Kind"),
     "r.col_participants": ("Deltagare", "Participants"),
     "r.col_matches": ("Matchningar", "Matches"),
@@ -153,7 +151,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.course_results": ("Kursresultaten", "Course results"),
     'r.cap_score_bands_by_assignment': ('Deltagare per resultatintervall och uppgift',
                                       'Learners per score band and assignment'),
-    "r.col_assignment": ("Uppgift", "Assignment"),
     "r.pcol_age_band": ("Ålder vid start", "Age at entry"),
     "r.pcol_labour_status": ("Arbetsmarknadsstatus", "Labour market status"),
     "r.pcol_education": ("Utbildningsnivå", "Education level"),
@@ -163,7 +160,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.kf_register": ("Deltagare i registret", "Participants in the register"),
     'r.kf_target': ('Programmets mål', "The programme's target"),
     "r.kf_target_share": ("Andel av målet", "Share of the target"),
-    "r.kf_left": ("Har avslutat", "Have left"),
     'r.prog_counting': ('Varje deltagande räknas (den som börjar igen räknas igen). Resultaten gäller dem som har '
                       'avslutat; samma person kan ha flera resultat.',
                       'Every participation counts (a person who enters again counts again). The results are those of '

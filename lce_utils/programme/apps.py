@@ -18,8 +18,8 @@ from lce_utils.paths import COURSES
 from lce_utils.programme import fields, store
 from lce_utils.programme.indicators import indicator_table
 
-YES_NO = [(both("pw_not_known"), ""), (both("pw_yes"), "yes"), (both("pw_no"), "no")]
-SPECIAL = [(both("pw_not_asked"), ""), (both("pw_yes"), "yes"), (both("pw_no"), "no"),
+YES_NO = [(both("pw_not_known"), ""), (both("yes"), "yes"), (both("no"), "no")]
+SPECIAL = [(both("pw_not_asked"), ""), (both("yes"), "yes"), (both("no"), "no"),
            (both("pw_declined"), "declined")]
 
 
@@ -101,13 +101,13 @@ class StaffApp:
             return
         table = {r["indicator"]: r for r in indicator_table(rows)}
         total = table["participants"]
-        groups = ", ".join(f"{both(key)} {total[code]}" for key, code in
-                           (("pa_women", "woman"), ("pa_men", "man"), ("pa_non_binary", "non_binary")))
-        head = f"<p>{both('pa_participants')}: <strong>{total['total']}</strong> ({groups})</p>"
+        groups = ", ".join(f"{both(key)} {total[code]}" for key, code in (
+            ("labs_gender_woman", "woman"), ("labs_gender_man", "man"), ("pa_non_binary", "non_binary")))
+        head = f"<p>{both('r.col_participants')}: <strong>{total['total']}</strong> ({groups})</p>"
         body = "".join(f"<tr><td>{r.participation_id}</td><td>{esc(r.name)}</td><td>{r.entry_date}</td>"
                        f"<td>{r.exit_date or ''}</td></tr>" for r in rows)
         self.overview.value = (head + '<table class="lce-table" id="programme-register"><thead><tr>'
-                               '<th scope="col">Id</th>' + _th("pa_col_name", "pa_col_entry", "pa_col_exit") +
+                               '<th scope="col">Id</th>' + _th("name", "pa_col_entry", "pa_col_exit") +
                                "</tr></thead><tbody>" + body + "</tbody></table>")
 
     def roster(self, course: Path | None = None, mentorship_url: str | None = None,
@@ -128,7 +128,7 @@ class StaffApp:
             r.at_risk))
             + "</tr>" for r in rows)
         self.roster_view.value = ('<table class="lce-table" id="programme-roster"><thead><tr><th scope="col">Id</th>'
-                                  + _th("pa_col_name") + '<th scope="col">Status</th>'
+                                  + _th("name") + '<th scope="col">Status</th>'
                                   + _th("pa_col_passed", "pa_col_mentorship", "pa_col_lab_runs", "pa_col_hours",
                                         "pa_col_at_risk") + "</tr></thead><tbody>" + body + "</tbody></table>")
 
@@ -159,7 +159,7 @@ class AttestApp:
     def __init__(self, url: str | None = None):
         self.url = url
         self.code = w.Password(description=both("pa_code"), style={"description_width": "14em"})
-        self.month = w.Text(description=both("pa_month"), placeholder=t("pa_month_placeholder"),
+        self.month = w.Text(description=both("r.col_month"), placeholder=t("pa_month_placeholder"),
                             style={"description_width": "14em"})
         self.show_hours = w.Button(description=both("pa_show_hours"))
         self.show_hours.on_click(lambda _b: self.hours())
@@ -184,7 +184,7 @@ class AttestApp:
             self._error(exc)
             return
         self.status.value = ""
-        self.table.value = ('<table class="lce-table" id="my-hours"><thead><tr>' + _th("pa_month", "pa_col_hours") +
+        self.table.value = ('<table class="lce-table" id="my-hours"><thead><tr>' + _th("r.col_month", "pa_col_hours") +
                             "</tr></thead><tbody>" +
                             "".join(f"<tr><td>{esc(m)}</td><td>{h:.1f}</td></tr>" for m, h in months.items()) +
                             "</tbody></table>")

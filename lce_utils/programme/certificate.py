@@ -29,7 +29,7 @@ th, td { border-bottom: 1px solid #999; padding: .3em; text-align: left; } td.n 
 {{ period_sv }}.<br><span class="en">{{ t("cert_took_part", "en") }} <em>Learn, Create,
 Engage</em> {{ period_en }}.</span></p>
 {% if rows %}<table><thead><tr><th>{{ b("cert_activity") }}</th>
-<th>{{ b("pa_month") }}</th><th>{{ b("pa_col_hours") }}</th></tr></thead><tbody>
+<th>{{ b("r.col_month") }}</th><th>{{ b("pa_col_hours") }}</th></tr></thead><tbody>
 {% for activity, month, hours in rows %}<tr><td>{{ activity }}</td><td>{{ month }}</td>
 <td class="n">{{ "%.1f"|format(hours) }}</td></tr>{% endfor %}
 <tr><th colspan="2">{{ b("cert_total") }}</th><td class="n">{{ "%.1f"|format(total) }}</td></tr>

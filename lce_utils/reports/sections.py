@@ -27,7 +27,9 @@ MENTORSHIP_CAPTIONS = {name: f"r.cap_{name}" for name in (
     "feedback_summary", "programme_summary")}
 
 
-COLUMN_LABELS = {name: " / ".join(pair(f"r.col_{name}")) for name in (
+# A participant's role and field are headed by the sign-up's own labels (one text, one key); the rest by r.col_<name>.
+SIGNUP_HEADERS = {"role": "role", "field": "field"}
+COLUMN_LABELS = {name: " / ".join(pair(SIGNUP_HEADERS.get(name, f"r.col_{name}"))) for name in (
     "role", "field", "kind", "participants", "matches", "month", "sessions", "score", "responses", "mean_score",
     "people", "applications", "visits", "unique_visitors", "visitors", "group", "event", "art_form", "capacity",
     "tickets", "occupancy", "events", "ticket_type", "revenue_sek", "channel", "area", "share", "cohort", "index",
@@ -479,7 +481,7 @@ def grade_overview(exports_dir: str, k: int = DEFAULT_K) -> None:
     long["assignment"] = long["assignment"].map(lambda a: assignment_title(a)[0])
     bands = list(table["band"])
     chart = grouped_bar_chart(long, "band", "learners", "assignment", bands, both_label("r.col_score_band"),
-                              both_label("r.col_learners"), both_label("r.col_assignment"))
+                              both_label("r.col_learners"), both_label("fb_assignment"))
     show.show_chart(chart, "r.cap_score_bands_by_assignment")
 
 
@@ -501,7 +503,7 @@ def programme_register(register: Any, k: int = DEFAULT_K) -> None:
         ("r.kf_register", show.fmt(register.participants, count=True, k=k)),
         ("r.kf_target", show.fmt(register.target)),
         ("r.kf_target_share", show.fmt(share, suffix=" %")),
-        ("r.kf_left", show.fmt(register.left, count=True, k=k)),
+        ("pub_status_left", show.fmt(register.left, count=True, k=k)),
     ])
     for table in register.tables:
         D.record(f"programme/{table.id}", table.title, table.cells, table.relations)

@@ -223,7 +223,7 @@ class CoordinatorApp(App):
             self.matches_table.value = f"<p>{esc(t('no_matches', lang))}</p>"
             self.pair.options = []
             return
-        head = ["pair_id", "col_kind", "col_mentor", "col_mentee", "col_score", "col_why", "col_locked", "col_code"]
+        head = ["pair_id", "r.col_kind", "col_mentor", "col_mentee", "col_score", "col_why", "col_locked", "col_code"]
         rows = [[m.id, t(f"kind_{m.kind}", lang), f"{m.a.person.name} ({m.a.person.email})",
                  f"{m.b.person.name} ({m.b.person.email})",
                  t("score_of", lang, score=number(m.score, lang), top=number(max_score(m.kind), lang)),
