@@ -53,11 +53,13 @@ SAME_TEXT_ALLOWED: dict[frozenset[str], str] = {
     frozenset({"pfield_gender", "labs_axis_gender"}):
         "a register field label that import files may use as a column header (input vocabulary) vs. a chart legend",
     frozenset({"ind_participants", "r.col_participants"}):
-        "an ESF+ common indicator, worded as the regulation's Swedish text (Annex I), vs. a report column",
+        "the name of an ESF+ Annex I common indicator (reported as the fund lists it) vs. a report column",
     frozenset({"ind_long_term_unemployed", "pub_labour_status_long_term_unemployed"}):
-        "an ESF+ common indicator (the regulation's wording) vs. a category of the published labour-status table",
+        "an Annex I indicator vs. a published table's category (their siblings differ: ind_unemployed / "
+        "pub_labour_status_unemployed)",
     frozenset({"ind_inactive", "pub_labour_status_inactive"}):
-        "an ESF+ common indicator (the regulation's wording) vs. a category of the published labour-status table",
+        "an Annex I indicator vs. a published table's category (their siblings differ: ind_unemployed / "
+        "pub_labour_status_unemployed)",
     frozenset({"labs_title_revenue_by_ticket_type", "r.cap_revenue_by_ticket_type"}):
         "a lab's chart title vs. a report's table caption (their by-channel siblings already differ)",
     frozenset({"r.cap_representation_index", "r.col_representation_index"}):
