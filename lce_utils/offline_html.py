@@ -72,17 +72,25 @@ def _drop_live_widgets(nb: nbformat.NotebookNode) -> None:
             data.pop("application/vnd.jupyter.widget-view+json", None)
 
 
+def offline_exporter(*, exclude_input: bool = False, lang: str = "en",
+                     exporter_class: type[HTMLExporter] = HTMLExporter) -> HTMLExporter:
+    """The HTML exporter render_notebook uses: LCE's offline template, no prompts."""
+    return exporter_class(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
+                          exclude_input=exclude_input, exclude_input_prompt=True,
+                          exclude_output_prompt=True, language_code=lang)
+
+
 def render_notebook(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,
                     title: str | None = None, lang: str = "en",
-                    exporter_class: type[HTMLExporter] = HTMLExporter) -> str:
+                    exporter_class: type[HTMLExporter] = HTMLExporter, exporter: HTMLExporter | None = None) -> str:
     """nbconvert's HTML of a notebook with LCE's offline template, unchecked: the cells' own HTML is as they left
     it (sanitise it, as lce_utils.reports.sanitize does, before anyone opens it). exporter_class: an HTMLExporter
-    subclass (feedback pages mark math with lce_utils.courses.mathml's)."""
+    subclass (feedback pages mark math with lce_utils.courses.mathml's). exporter: one made by offline_exporter()
+    to use instead of a new one (it keeps its compiled templates; one thread at a time)."""
     nb = nbformat.read(str(nb), as_version=4) if not isinstance(nb, nbformat.NotebookNode) else copy.deepcopy(nb)
     _drop_live_widgets(nb)
-    exporter = exporter_class(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=exclude_input, exclude_input_prompt=True,
-                            exclude_output_prompt=True, language_code=lang)
+    if exporter is None:
+        exporter = offline_exporter(exclude_input=exclude_input, lang=lang, exporter_class=exporter_class)
     resources = {"metadata": {"name": title}} if title else None
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return html

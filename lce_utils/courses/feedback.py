@@ -14,9 +14,11 @@ import copy
 import html
 import logging
 import re
+import threading
 from pathlib import Path
 
 import nbformat
+from nbconvert import HTMLExporter
 from nbformat.v4 import new_markdown_cell
 
 from lce_utils.courses.config import course_root, db_url
@@ -24,7 +26,7 @@ from lce_utils.courses.export import first_error_line, read_status
 from lce_utils.courses.mathml import MathMLExporter, typeset
 from lce_utils.messages import number as as_number
 from lce_utils.messages import t
-from lce_utils.offline_html import remote_loads, render_notebook
+from lce_utils.offline_html import offline_exporter, remote_loads, render_notebook
 from lce_utils.reports import sanitize
 
 log = logging.getLogger(__name__)
@@ -242,6 +244,24 @@ def plain_page(student: str, assignment: str, notebook: str, score: float | None
     return _page(page_title(lang, notebook, student), lang, "", body)
 
 
+_EXPORTERS = threading.local()  # per thread: language -> MathMLExporter (by_lang)
+
+
+def _exporter(lang: str) -> HTMLExporter:
+    """This thread's exporter for lang, made once: building one and compiling its templates cost about a quarter of
+    a feedback page's CPU time (a grading worker renders hundreds). Each render gets its own notebook and
+    resources; the exporter keeps only its configuration and compiled templates."""
+    made: dict[str, HTMLExporter] = _EXPORTERS.__dict__.setdefault("by_lang", {})
+    if lang not in made:
+        made[lang] = offline_exporter(lang=lang, exporter_class=MathMLExporter)
+    return made[lang]
+
+
+def render(nb: nbformat.NotebookNode, title: str, lang: str) -> str:
+    """nbconvert's HTML of a feedback notebook (math marked), with this thread's exporter for lang."""
+    return render_notebook(nb, title=title, exporter=_exporter(lang))
+
+
 def _gradebook_summary(student: str, assignment: str, notebook: str, root: Path) -> tuple[float, float, float,
                                                                                           list[str]]:
     from nbgrader.api import Gradebook
@@ -275,8 +295,7 @@ def feedback_html(student: str, assignment: str, notebook: str, root: str | Path
         safe.cells.insert(0, _summary_cell(student, assignment, notebook, score, max_score, penalty, results,
                                            comments, lang, sandboxed))
         title = page_title(lang, notebook, student)
-        return feedback_page(render_notebook(safe, title=title, lang=lang, exporter_class=MathMLExporter), title,
-                             lang)
+        return feedback_page(render(safe, title, lang), title, lang)
     except Exception as exc:  # the learner's content broke rendering: the grade still stands, show it plainly
         log.warning("feedback for %s/%s/%s rendered as a plain page: %s: %s", student, assignment, notebook,
                     type(exc).__name__, exc)

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lce_utils.errors import LCEError
-from lce_utils.messages import both
 
 SETTINGS_ENV = "LCE_SANDBOX"      # JSON settings the worker hands to each kernel launcher
 MAX_PROCESSES = 128               # tasks (processes and threads) per sandbox
@@ -53,6 +51,10 @@ class SandboxError(LCEError):
 
 def bwrap_path() -> str:
     """The bwrap program, after checking it can make a sandbox here; a clear error otherwise."""
+    import subprocess  # here, not at the top: the kernel launcher (this module, once per kernel) never needs it
+
+    from lce_utils.messages import both
+
     found = shutil.which("bwrap")
     if not found:
         raise SandboxError(both("err_no_bwrap"))

@@ -1,0 +1,88 @@
+"""Less CPU per graded submission (issue 13): what grading no longer does again and again, and that the result is
+the same as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from jupyter_client import KernelManager
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lce_utils.courses import feedback
+from lce_utils.courses.mathml import MathMLExporter
+from lce_utils.courses.sandbox_kernel import SANDBOX_KERNEL, install_kernelspec
+from lce_utils.offline_html import render_notebook
+
+
+def _notebook(text: str, language: str) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=[
+        new_markdown_cell(f"# {text}\n\nArea $\\pi r^2$ and `code`"),
+        new_code_cell(f"print({text!r})", execution_count=1,
+                      outputs=[new_output("stream", name="stdout", text=text + "\n"),
+                               new_output("display_data", data={"text/html": f"<b>{text}</b>"})]),
+    ])
+    nb.metadata["language_info"] = {"name": language}
+    return nb
+
+
+def test_feedback_pages_share_one_exporter_per_language_and_render_as_a_fresh_one(monkeypatch) -> None:
+    made = []
+    original = feedback.offline_exporter
+
+    def counted(**kw):  # type: ignore[no-untyped-def]
+        made.append(kw["lang"])
+        return original(**kw)
+
+    monkeypatch.setattr(feedback, "offline_exporter", counted)
+    monkeypatch.setattr(feedback._EXPORTERS, "by_lang", {}, raising=False)
+    first, second = _notebook("first", "python"), _notebook("second", "ipython3")
+    pages = [feedback.render(nb, title, lang) for nb, title, lang in
+             ((first, "A", "sv"), (second, "B", "sv"), (first, "C", "en"), (second, "D", "en"), (first, "E", "sv"))]
+    assert made == ["sv", "en"]  # five pages, one exporter per language
+    # a reused exporter carries nothing over from the page before: each page is what a new exporter makes
+    fresh = [render_notebook(nb, title=title, lang=lang, exporter_class=MathMLExporter) for nb, title, lang in
+             ((first, "A", "sv"), (second, "B", "sv"), (first, "C", "en"), (second, "D", "en"), (first, "E", "sv"))]
+    assert pages == fresh
+    assert "second" in pages[1] and "first" not in pages[1].split("<body", 1)[1]
+    assert [page.count('<html lang="en">') for page in pages] == [0, 0, 1, 1, 0]
+
+
+def test_the_kernel_launcher_imports_no_message_catalogue_and_no_subprocess() -> None:
+    # `python -m lce_utils.courses.sandbox` runs once per grading kernel: what it imports is paid every time
+    code = ("import sys, lce_utils.courses.sandbox; "
+            "print([m for m in ('lce_utils.messages', 'subprocess') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _run(client, code: str) -> str:  # type: ignore[no-untyped-def]
+    printed = []
+    reply = client.execute_interactive(code, timeout=60, output_hook=lambda msg: printed.append(
+        msg["content"].get("text", "")) if msg["msg_type"] == "stream" else None)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(printed)
+
+
+@pytest.mark.slow
+def test_the_grading_kernel_starts_without_debugpy_and_a_learner_can_still_import_it(tmp_path, monkeypatch) -> None:
+    install_kernelspec(tmp_path / "jupyter", 3072)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    km = KernelManager(kernel_name=SANDBOX_KERNEL)
+    km.start_kernel(cwd=str(tmp_path))
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        loaded = _run(client, "import sys, json; print(json.dumps(sorted(m for m in sys.modules "
+                              "if m.split('.')[0] in ('debugpy', '_pydevd_bundle', 'pydevd'))))")
+        assert json.loads(loaded) == []
+        assert _run(client, "import debugpy; print(debugpy.__name__, type(debugpy).__name__)").split() == \
+            ["debugpy", "module"]
+        assert _run(client, "print(sum(range(5)))").strip() == "10"
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
