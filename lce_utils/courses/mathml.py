@@ -13,9 +13,11 @@ import re
 from typing import Any
 
 import nh3
+from bleach.sanitizer import INVISIBLE_CHARACTERS_RE, INVISIBLE_REPLACEMENT_CHAR
 from jinja2 import pass_context
 from latex2mathml.converter import convert
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters import clean_html
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
@@ -61,8 +63,39 @@ class _MarkingRenderer(IPythonRenderer):
         return self.block_math(f"\\begin{{{name}}}{body}\\end{{{name}}}")
 
 
+class _Highlighted(str):
+    """Pygments' HTML of a code cell's source: the source's text escaped, in spans with classes."""
+
+
+def _clean_html(element: Any) -> str:
+    """nbconvert's clean_html (bleach), except on Pygments' markup of a code cell's source: the template passes every
+    code cell through it, and bleach re-parsing markup Pygments wrote itself was a third of a feedback page's CPU.
+    What else the template cleans (raw cells, SVG) still is, and every page as a whole goes through
+    lce_utils.reports.sanitize's allowlist afterwards (feedback.feedback_page), as before. Control characters in the
+    source become '?' as bleach makes them: the page is the same as before."""
+    if type(element) is _Highlighted:
+        return INVISIBLE_CHARACTERS_RE.sub(INVISIBLE_REPLACEMENT_CHAR, element)
+    return clean_html(element)
+
+
 class MathMLExporter(HTMLExporter):
     """nbconvert's HTMLExporter whose markdown marks math where its parser finds it (see typeset())."""
+
+    def default_filters(self) -> Any:
+        """nbconvert's filters, clean_html skipping Pygments' own markup (_clean_html)."""
+        yield from super().default_filters()
+        yield ("clean_html", _clean_html)
+
+    def register_filter(self, name: str, jinja_filter: Any) -> Any:
+        """Register a filter; highlight_code's HTML (made afresh for each notebook) is marked as Pygments'."""
+        if name == "highlight_code" and callable(jinja_filter) and not isinstance(jinja_filter, (str, type)):
+            highlight = jinja_filter
+
+            def marked(*args: Any, **kwargs: Any) -> _Highlighted:
+                return _Highlighted(highlight(*args, **kwargs))
+
+            return super().register_filter(name, marked)
+        return super().register_filter(name, jinja_filter)
 
     @pass_context
     def markdown2html(self, context: Any, source: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -86,3 +87,36 @@ def test_the_grading_kernel_starts_without_debugpy_and_a_learner_can_still_impor
     finally:
         client.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_code_cells_are_not_bleached_again_and_the_page_stays_the_same(monkeypatch) -> None:
+    from nbconvert.filters import clean_html
+
+    from lce_utils.courses import mathml
+
+    sources = ["<script>alert(1)</script>\nx = '\"&amp; <b>y</b>'  # é 你好", "!ls </pre></div><img src=x onerror=f()>",
+               "y = 1 < 2 > 0  # &lt; &#39;", "", "\t\x0b\x01 control\r\ncharacters"]
+    raw = nbformat.v4.new_raw_cell("<b>raw</b><script>r()</script>", metadata={"raw_mimetype": "text/html"})
+    nb = new_notebook(cells=[new_markdown_cell("# Title <script>z()</script> $a<b$"), raw]
+                      + [new_code_cell(source) for source in sources])
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": 'ipython3" onmouseover="f()'}
+    cleaned = []
+    monkeypatch.setattr(mathml, "clean_html", lambda element: cleaned.append(element) or clean_html(element))
+
+    class Bleached(MathMLExporter):  # every code cell through bleach, as nbconvert's template does
+        def default_filters(self):  # type: ignore[no-untyped-def]
+            yield from super().default_filters()
+            yield ("clean_html", clean_html)
+
+    page = feedback.feedback_page(render_notebook(nb, title="T", exporter_class=MathMLExporter), "T")
+    assert cleaned == [raw.source]  # bleach still cleans the raw cell, but no code cell's Pygments markup
+    assert page == feedback.feedback_page(render_notebook(nb, title="T", exporter_class=Bleached), "T")
+    tags: list[tuple[str, list]] = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: tags.append((tag, attrs))  # type: ignore[method-assign]
+    parser.feed(page)
+    assert "script" not in {tag for tag, _ in tags}
+    assert not [name for _, attrs in tags for name, _ in attrs if name.startswith("on")]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the learner's code, shown as text
