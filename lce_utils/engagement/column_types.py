@@ -35,15 +35,17 @@ def price_clean_sql(expr: str) -> str:
 
 def price_sql(expr: str, decimal: str) -> str:
     """A price read strictly in one decimal style; anything else is NULL (and the row is rejected)."""
-    cleaned = price_clean_sql(expr)
     if decimal == ",":
         fast = f"CASE WHEN NOT contains({expr}, '.') THEN TRY_CAST(replace({expr}, ',', '.') AS DOUBLE) END"
-        strict = (f"CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d+|\\d{{1,3}}(\\.\\d{{3}})+)(,\\d+)?') "
-                  f"THEN TRY_CAST(replace(replace({cleaned}, '.', ''), ',', '.') AS DOUBLE) END")
+        pattern, number = r"[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?", "replace(replace({}, '.', ''), ',', '.')"
     else:
         fast = f"CASE WHEN NOT contains({expr}, ',') THEN TRY_CAST({expr} AS DOUBLE) END"
-        strict = (f"CASE WHEN regexp_full_match({cleaned}, '[+-]?(\\d+|\\d{{1,3}}(,\\d{{3}})+)(\\.\\d+)?') "
-                  f"THEN TRY_CAST(replace({cleaned}, ',', '') AS DOUBLE) END")
+        pattern, number = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?", "replace({}, ',', '')"
+    # The cleaned text is written once: written twice (matched, then read), DuckDB computed it as a common
+    # subexpression on every row, not only on the few the fast path leaves. regexp_extract gives '' for a value
+    # that does not match, which TRY_CAST reads as NULL.
+    matched = f"regexp_extract({price_clean_sql(expr)}, '^({pattern})$', 1)"
+    strict = f"TRY_CAST({number.format(matched)} AS DOUBLE)"
     return f"COALESCE({fast}, {strict})"  # TRY_CAST reads 'nan' and 'inf': the loader rejects what is not finite
 
 
