@@ -603,7 +603,7 @@ def _identifier_columns(con: duckdb.DuckDBPyConnection, source: _Source, cols: d
 def _decide_types(con: duckdb.DuckDBPyConnection, source: _Source, cols: dict[str, str], mp: m.Mapping,
                   name: str) -> tuple[str, types.TimestampReading, dict[str, Any]]:
     """Decimal style and timestamp formats from every distinct value of the two columns, and exact duplicate
-    lines (count and a few row numbers, nothing of their content), in one pass over the file."""
+    lines (count and a few row numbers, nothing of their content), in two passes over the file."""
     price = _col(cols.get("price"))
     # Two queries: with the lines as a third grouping set the one query cost more CPU than these two together.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE lce_distinct AS
