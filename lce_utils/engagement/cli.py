@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `lce labs` with sample, run and check."""
     sub = command_group(subparsers, "labs", help="engagement labs: analyse an institution's visitor and ticket data",
                         description="Engagement labs: parameterised notebooks over an institution's visits or "
-                        "tickets export (CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet).", dest="labs_command")
+                        "tickets export (CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet, a Tickster purchase log as .json).",
+                        dest="labs_command")
 
     sample = sub.add_parser("sample", help="generate a fictitious institution's export",
                             description="Writes visits.csv (or visits.parquet) and events.csv of a seeded, "

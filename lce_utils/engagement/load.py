@@ -23,7 +23,9 @@ from lce_utils import settings
 from lce_utils.engagement import column_types as types
 from lce_utils.engagement import identifiers as ids
 from lce_utils.engagement import mapping as m
+from lce_utils.engagement import tickster
 from lce_utils.engagement.combine import Inputs
+from lce_utils.engagement.presets import preset_path
 from lce_utils.engagement.pseudonymise import key_fingerprint, pseudonym_key
 from lce_utils.errors import DataError
 from lce_utils.messages import both
@@ -36,6 +38,7 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 HEADER_SEARCH_ROWS = 30  # a title block above the header is looked through up to this row
 PARQUET_SUFFIXES = (".parquet", ".pq")
+JSON_SUFFIXES = (".json",)  # Tickster's CRM purchase log as its API returns it (engagement.tickster)
 SUMMARY_WORDS = r"(?i)\b(summa|totalt?|total sum|sum|subtotal|delsumma|antal totalt|grand total)\b"
 
 
@@ -103,7 +106,17 @@ def _kind(path: Path) -> str:
         return "excel"
     if suffix in PARQUET_SUFFIXES:
         return "parquet"
+    if suffix in JSON_SUFFIXES:
+        return "json"
     raise DataError(f"{path.name}: " + both("labs_err_file_type", suffix=repr(suffix)))
+
+
+def _load_mapping(path: Path, mapping: Any) -> m.Mapping:
+    """The mapping for path: the one given, else Tickster's preset for a purchase log (JSON has one layout), else
+    none (headers recognised)."""
+    if mapping is None and _kind(path) == "json":
+        mapping = preset_path("tickster")
+    return m.load_mapping(mapping)
 
 
 def _not_text(path: Path, head: bytes) -> None:
@@ -281,6 +294,17 @@ class _Source:
         self._frame = frame  # keep a reference: DuckDB scans it lazily
         self.con.register("raw_excel", frame)
         self._select = "SELECT * FROM raw_excel"
+        self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS {self._select}")
+
+    def _open_json(self, workdir: Path) -> None:
+        """A Tickster purchase log: one row per ticket, numbered as in the CSV its converter writes (header = row
+        1), made in memory (the buyers' names and addresses in the JSON are never copied)."""
+        rows = tickster.ticket_rows(tickster.read_log(self.path), self.path.name)
+        frame = pd.DataFrame(rows, columns=list(tickster.COLUMNS), dtype=str)
+        frame.insert(0, "_row", pd.Series(range(2, len(frame) + 2), dtype="int64"))
+        self._frame = frame  # keep a reference: DuckDB scans it lazily
+        self.con.register("raw_json", frame)
+        self._select = "SELECT * FROM raw_json"
         self.con.execute(f"CREATE OR REPLACE VIEW raw_input AS {self._select}")
 
     def _open_parquet(self, workdir: Path) -> None:
@@ -467,8 +491,7 @@ def prepare(data: Inputs, events: str | Path | None = None, mapping: Any = None,
     events_path = Path(events) if events is not None else None
     if events_path is not None and not events_path.is_file():
         raise DataError(f"{events_path}: " + both("labs_err_no_events_file"))
-    mp = m.load_mapping(mapping)
-    _kind(path)
+    mp = _load_mapping(path, mapping)
     content_hash = file_hash(path)
     events_hash = file_hash(events_path) if events_path else None
     key = hashlib.sha256("|".join([LOADER_VERSION, content_hash, events_hash or "", mp.fingerprint(),
@@ -745,7 +768,7 @@ def read_headers(path: str | Path, mapping: Any = None) -> list[str]:
     work = Path(tempfile.mkdtemp(prefix=".lce-headers-"))
     con = _connect(work)
     try:
-        return _Source(con, path, m.load_mapping(mapping), work).data_columns
+        return _Source(con, path, _load_mapping(path, mapping), work).data_columns
     finally:
         con.close()
         shutil.rmtree(work, ignore_errors=True)

@@ -7,6 +7,9 @@ A flat file therefore needs that join: this writes each goods item of type Ticke
 event's fields, named Purchase.Field, Goods.Field and Event.Field (Event.Venue.Name) after the client's models.
 Only the fields below are written: names, e-mail, phone, address and IdNo never leave the JSON.
 
+`lce labs run --data purchases.json` reads the saved response itself (in memory, through the preset); the CSV is
+for other tools or a look at the rows:
+
     python -m lce_utils.engagement.tickster purchases.json tickster.csv
 """
 
@@ -55,7 +58,8 @@ def ticket_rows(data: Any, source: str = "JSON") -> list[dict[str, str]]:
     rows = []
     for wrapper in purchases:
         purchase = _get(wrapper, "purchase") or wrapper  # {"purchase": {...}} as the API wraps it
-        if not isinstance(purchase, dict):
+        # a purchase always lists its goods (empty or not): without the list this is some other JSON
+        if not isinstance(purchase, dict) or not isinstance(_get(purchase, "goods"), list):
             raise DataError(f"{source}: " + both("labs_err_tickster_json"))
         events = {str(_get(e, "id")).lower(): e for e in _get(purchase, "events") or []}
         for goods in _get(purchase, "goods") or []:
@@ -69,14 +73,19 @@ def ticket_rows(data: Any, source: str = "JSON") -> list[dict[str, str]]:
     return rows
 
 
+def read_log(json_path: str | Path) -> Any:
+    """A saved purchase-log response, parsed (a clear error when the file is not JSON)."""
+    json_path = Path(json_path)
+    try:
+        return json.loads(json_path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{json_path.name}: " + both("labs_err_tickster_json") + f" ({exc})") from exc
+
+
 def write_csv(json_path: str | Path, csv_path: str | Path) -> int:
     """Convert a saved purchase-log response to the CSV `--preset tickster` reads; the number of ticket rows."""
     json_path = Path(json_path)
-    try:
-        data = json.loads(json_path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{json_path.name}: " + both("labs_err_tickster_json") + f" ({exc})") from exc
-    rows = ticket_rows(data, json_path.name)
+    rows = ticket_rows(read_log(json_path), json_path.name)
     with open(csv_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()

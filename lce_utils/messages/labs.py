@@ -289,8 +289,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "mixed date orders: {day} is only a date day first, {month} only month first. Set date_format: day-first or "
         "month-first in the mapping file."),
     # reading an export (lce_utils.engagement.load) and `lce labs check`'s preview of it
-    "labs_err_file_type": ("okänd filtyp {suffix}; CSV/TSV/TXT, .xlsx/.xls/.ods eller Parquet väntades",
-                           "unknown file type {suffix}; expected CSV/TSV/TXT, .xlsx/.xls/.ods or Parquet"),
+    "labs_err_file_type": ("okänd filtyp {suffix}; CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet eller Tickster-köp som "
+                           ".json väntades",
+                           "unknown file type {suffix}; expected CSV/TSV/TXT, .xlsx/.xls/.ods, Parquet or Tickster "
+                           "purchases as .json"),
     "labs_err_spreadsheet_as_text": (
         "detta är ett kalkylark (Excel eller OpenDocument), fast namnet slutar på {suffix}. Exportera som CSV igen "
         "eller byt filändelse till den riktiga (.xlsx, .xls eller .ods).",

@@ -434,3 +434,32 @@ def test_tickster_converter_refuses_what_is_not_a_purchase_log(tmp_path):
     other.write_text(json.dumps({"events": []}), encoding="utf-8")
     with pytest.raises(DataError, match=r"other\.json: inte Tickster-köp som JSON .* / not Tickster purchases"):
         write_csv(other, tmp_path / "out.csv")
+
+
+def test_tickster_purchase_log_read_as_it_is_saved_from_the_api(tmp_path, capsys):
+    # the JSON itself, no conversion step: the same figures as the converted CSV above, the preset applied by itself
+    source = tmp_path / "purchases.json"
+    source.write_text(json.dumps(_tickster_log(), ensure_ascii=False), encoding="utf-8")
+    lab = open_lab(source, k=1)
+    try:
+        assert (lab.metrics["visits"], lab.metrics["revenue_sek"], lab.metrics["unique_visitors"]) == (7, 1370.5, 3)
+        assert lab.meta["rows_excluded"] == {"status Refunded": 1, "status AwaitingPayment": 1,
+                                             "status Cancelled": 2}
+    finally:
+        lab.con.close()
+    assert main(["labs", "check", "--data", str(source), "--k", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "timestamp    <- Event.Start" in out and "11 read, 0 rejected" in out
+    assert main(["labs", "run", "--data", str(source), "--out", str(tmp_path / "out"), "--no-notebooks",
+                 "--k", "1"]) == 0
+    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["visits"], metrics["revenue_sek"]) == (7, 1370.5)
+    cached = [p for p in tmp_path.rglob("*") if p.suffix == ".csv" and "example.org" in p.read_text("utf-8")]
+    assert cached == []  # the buyers' names and addresses never leave the JSON, not even into a working copy
+
+
+def test_a_json_file_that_is_not_a_tickster_purchase_log_is_refused_by_name(tmp_path):
+    other = tmp_path / "visits.json"
+    other.write_text(json.dumps([{"date": "2025-03-01", "visitors": 3}]), encoding="utf-8")
+    with pytest.raises(DataError, match=r"visits\.json: inte Tickster-köp som JSON .* / not Tickster purchases"):
+        open_lab(other, k=1)
