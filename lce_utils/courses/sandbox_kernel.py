@@ -55,8 +55,9 @@ def main() -> None:
     # first use: under the limit above that left an honest notebook too little for its own data, and at random
     # moments for the kernel's messages (it then died). The system allocator reserves only what is used.
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-    # ipykernel loads debugpy while it starts (about 75 ms of CPU per kernel) for a debugger grading never uses (the
-    # kernelspec turns it off): hidden until the kernel is set up, then importable again for the learner's cells
+    # ipykernel loads debugpy while it starts (about 90 ms of CPU per kernel where that succeeds: --no-sandbox; in
+    # bubblewrap it already failed) for a debugger grading never uses (the kernelspec turns it off): hidden until the
+    # kernel is set up, then importable again for the learner's cells
     sys.modules["debugpy"] = None  # type: ignore[assignment]  # None in sys.modules makes an import fail
     from ipykernel.kernelapp import IPKernelApp
 
