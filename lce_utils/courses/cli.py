@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -255,8 +254,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("submissions", metavar="SUBMISSIONS")
     p.add_argument("--out", metavar="FILE", help="grades CSV (default <course>/exports/<assignment>-grades.csv)")
     p.add_argument("--student", metavar="ID", help="re-grade only this learner; others are left as they are")
-    p.add_argument("--workers", type=_positive, default=os.cpu_count() or 1,
-                   help="parallel grading processes (default: the number of cores)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="parallel grading processes (default: one more than the cores, at most as many as "
+                   "the machine's memory holds at --memory-mb each)")
     p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
     p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
                    help=f"memory limit per submission in MB (default {DEFAULT_MEMORY_MB})")
@@ -307,5 +307,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = _command(sub, "demo", cmd_demo, course=False,
                  help="release, then grade the demo submissions of every assignment")
-    p.add_argument("--workers", type=_positive, default=None, help="default: the number of cores")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="default: one more than the cores, as memory allows")
     p.add_argument("--timeout", type=_positive, default=DEMO_TIMEOUT, help=f"seconds per cell (default {DEMO_TIMEOUT})")

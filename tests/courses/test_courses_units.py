@@ -4,6 +4,7 @@ release checks and the CLI surface."""
 from __future__ import annotations
 
 import copy
+import os
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from lce_utils.courses.config import assignments
 from lce_utils.courses.demo import KINDS, REQUIRED, Expected, course_demos, expected_scores
 from lce_utils.courses.export import first_error_line
 from lce_utils.courses.feedback import failed_in_hidden, safe_notebook, strip_hidden
-from lce_utils.courses.grading import default_time_limit
+from lce_utils.courses.grading import default_time_limit, default_workers
 from lce_utils.courses.language import language_version
 from lce_utils.courses.late import PercentPerDayLate, late_penalty
 from lce_utils.courses.release import check_release
@@ -275,3 +276,16 @@ def test_cli_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["courses", "validate", "/no/such/notebook.ipynb"]) == 1
     err = capsys.readouterr().err
     assert "not a notebook file" in err and "ingen anteckningsbok" in err
+
+def test_grading_runs_one_worker_more_than_the_cores_as_far_as_memory_holds_their_kernels() -> None:
+    gib = 1024 ** 3
+    assert default_workers(3072, cores=2, memory_bytes=24 * gib) == 3
+    assert default_workers(3072, cores=16, memory_bytes=24 * gib) == 8    # 8 kernels of 3 GiB fill 24 GiB
+    assert default_workers(3072, cores=2, memory_bytes=4 * gib) == 1     # never none
+    assert default_workers(1024, cores=1, memory_bytes=2 * gib) == 2
+    assert 1 <= default_workers() <= len(os.sched_getaffinity(0)) + 1  # this machine, from what it reports
+
+
+def test_the_grade_command_leaves_the_number_of_workers_to_the_grader() -> None:
+    args = build_parser().parse_args(["courses", "grade", "a1", "subs"])
+    assert args.workers is None
