@@ -51,8 +51,8 @@ def default_workers(memory_mb: int = DEFAULT_MEMORY_MB, cores: int | None = None
     can reach its memory limit at once without exhausting the machine's memory (workers x memory_mb)."""
     cores = cores or len(os.sched_getaffinity(0)) or 1
     memory_bytes = memory_bytes or _memory_bytes()
-    by_memory = max(1, memory_bytes // (memory_mb * 1024 * 1024)) if memory_bytes else cores + 1
-    return max(1, min(cores + 1, by_memory))
+    by_memory = memory_bytes // (memory_mb * 1024 * 1024) if memory_bytes else cores + 1
+    return max(1, min(cores + 1, by_memory))  # one even where memory holds no full kernel
 
 
 def _memory_bytes() -> int:

@@ -277,6 +277,7 @@ def test_cli_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "not a notebook file" in err and "ingen anteckningsbok" in err
 
+
 def test_grading_runs_one_worker_more_than_the_cores_as_far_as_memory_holds_their_kernels() -> None:
     gib = 1024 ** 3
     assert default_workers(3072, cores=2, memory_bytes=24 * gib) == 3
