@@ -30,6 +30,7 @@ from lce_utils.courses.config import (
     SANDBOX_KERNEL,
     course_root,
     db_url,
+    index_gradebook,
     nbgrader_api,
 )
 from lce_utils.courses.feedback import generate_feedback
@@ -129,6 +130,7 @@ def snapshot_gradebook(root: Path, dest: Path) -> None:
     finally:
         source.dispose()
         target.dispose()
+    index_gradebook(f"sqlite:///{dest}")
 
 
 def _prepare_worker_root(main_root: Path, snapshot: Path, base: Path) -> Path:
@@ -429,6 +431,7 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
     with Gradebook(db_url(root)) as gb:
         for student in students:
             gb.update_or_create_student(student)
+    index_gradebook(db_url(root))  # before the snapshot: the workers' copies get them too
     results: list[StudentResult] = []
     shared: dict[str, Any] = {}
     try:

@@ -229,6 +229,36 @@ def test_parallel_grading_gives_the_same_gradebook_as_sequential_nbgrader(graded
     assert parallel == sequential
 
 
+def test_gradebook_lookups_use_indexes_not_whole_table_scans(graded: dict) -> None:
+    """nbgrader's scores and a submission's notebooks scanned the whole grade, comment and submitted_notebook tables
+    (no index on their notebook_id / assignment_id), so each submission merged or graded cost more than the last:
+    after `lce courses grade`, the queries nbgrader issues for one learner's results search an index."""
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+    from sqlalchemy import event
+
+    db = graded["course"] / "gradebook.db"
+    statements: dict[str, object] = {}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        event.listen(gb.engine, "before_cursor_execute",
+                     lambda conn, cursor, sql, params, *rest: statements.setdefault(sql, params))
+        submission = gb.find_submission("adaptive-mindset", "demo-correct")
+        assert submission.score > 0 and submission.notebooks
+        for nb in submission.notebooks:
+            assert nb.score == sum(g.score for g in nb.grades) and nb.comments is not None
+        gb.update_or_create_submission("adaptive-mindset", "demo-correct")  # what every merge does
+    con = sqlite3.connect(db)
+    try:
+        scans = {row[3] for sql, params in statements.items() if sql.lstrip().upper().startswith("SELECT")
+                 for row in con.execute("EXPLAIN QUERY PLAN " + sql, params)  # type: ignore[arg-type]
+                 if row[3].startswith("SCAN") and row[3].split()[1] in ("grade", "comment", "submitted_notebook",
+                                                                           "submitted_assignment")}
+    finally:
+        con.close()
+    assert len(statements) > 3 and not scans, scans
+
+
 def test_regrading_one_student_from_a_zip_leaves_the_others_alone(graded: dict, tmp_path: Path) -> None:
     course, assignment = graded["course"], "creative-entrepreneurship"
     before = grade_rows(course, assignment)

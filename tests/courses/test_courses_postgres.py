@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lce_utils.courses.config import db_url, has_gradebook
+from lce_utils.courses.config import GRADEBOOK_INDEXES, db_url, has_gradebook
 from lce_utils.courses.demo import expected_scores, write_demo_submissions
 from lce_utils.courses.grading import snapshot_gradebook
 from tests.courses.test_courses_grading import TIMEOUT, grade_rows, new_course, run_lce
@@ -76,3 +76,23 @@ def test_workers_get_a_sqlite_snapshot_of_the_postgres_gradebook(graded: dict, t
         assert copy.find_assignment(ASSIGNMENT).max_score == pg.find_assignment(ASSIGNMENT).max_score
         assert sorted(s.id for s in copy.students) == sorted(s.id for s in pg.students)
         assert copy.find_assignment(ASSIGNMENT).duedate == pg.find_assignment(ASSIGNMENT).duedate
+
+
+def test_postgres_gradebook_and_its_snapshot_have_the_lookup_indexes(graded: dict, tmp_path: Path) -> None:
+    """Without them every score lookup scans the grade table (test_courses_grading.py shows it on SQLite)."""
+    import sqlite3
+
+    from sqlalchemy import create_engine, text
+
+    wanted = {f"lce_{table}_{column}" for table, column in GRADEBOOK_INDEXES.items()}
+    engine = create_engine(graded["url"])
+    try:
+        with engine.connect() as con:
+            names = set(con.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+    finally:
+        engine.dispose()
+    assert wanted <= names
+    snapshot = tmp_path / "snapshot.db"
+    snapshot_gradebook(graded["course"], snapshot)
+    with sqlite3.connect(snapshot) as con:
+        assert wanted <= {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
