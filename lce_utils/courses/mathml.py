@@ -16,9 +16,10 @@ import nh3
 from bleach.sanitizer import INVISIBLE_CHARACTERS_RE, INVISIBLE_REPLACEMENT_CHAR
 from jinja2 import pass_context
 from latex2mathml.converter import convert
-from nbconvert.exporters import HTMLExporter
 from nbconvert.filters import clean_html
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+from lce_utils.offline_html import OfflineHTMLExporter
 
 MATHML_TAGS = {"math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub", "msubsup", "mfrac",
                "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded",
@@ -78,7 +79,7 @@ def _clean_html(element: Any) -> str:
     return clean_html(element)
 
 
-class MathMLExporter(HTMLExporter):
+class MathMLExporter(OfflineHTMLExporter):
     """nbconvert's HTMLExporter whose markdown marks math where its parser finds it (see typeset())."""
 
     def default_filters(self) -> Any:
