@@ -93,8 +93,9 @@ class OfflineHTMLExporter(HTMLExporter):
     with one regular expression over the start tags instead of a BeautifulSoup parse and re-serialisation of the
     whole page: that pass was about 40 % of the CPU of rendering a learner's feedback page."""
 
-    def from_notebook_node(self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None,
-                           **kw: Any) -> tuple[str, dict[str, Any]]:  # type: ignore[override] # as nbconvert
+    def from_notebook_node(  # type: ignore[override] # a str, as nbconvert's HTMLExporter returns
+            self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None,
+            **kw: Any) -> tuple[str, dict[str, Any]]:
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
         resources = self._init_resources(resources)
