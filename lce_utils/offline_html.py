@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html as html_module
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -88,6 +89,18 @@ def _accessible_tag(match: re.Match[str]) -> str:
     return f"<{tag}{attrs}{end}>"
 
 
+# A character reference, named or numeric (nbconvert writes headings' non-ASCII letters as &#246;).
+_CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _as_character(match: re.Match[str]) -> str:
+    """The character a reference stands for, as BeautifulSoup's serialisation wrote it: the page's text is then
+    the text (a check that a name is absent from a page must not pass because it is written as references).
+    Markup characters stay references."""
+    character = html_module.unescape(match.group(0))
+    return match.group(0) if len(character) != 1 or character in "<>&\"'" else character
+
+
 class OfflineHTMLExporter(HTMLExporter):
     """HTMLExporter that marks images without alt text and makes inputs and outputs focusable, as nbconvert's does,
     with one regular expression over the start tags instead of a BeautifulSoup parse and re-serialisation of the
@@ -104,7 +117,7 @@ class OfflineHTMLExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _START_TAG.sub(_accessible_tag, html), resources
+        return _CHAR_REF.sub(_as_character, _START_TAG.sub(_accessible_tag, html)), resources
 
 
 def _drop_live_widgets(nb: nbformat.NotebookNode) -> None:

@@ -136,7 +136,8 @@ def _page_with_every_output() -> nbformat.NotebookNode:
         new_output("display_data", data={"text/html": learner_html}),
         new_output("stream", name="stderr", text="warning\n"),
     ]))
-    nb.cells.append(new_markdown_cell('![figur](data:image/png;base64,' + png + ')\n\n<img src="data:,">'))
+    nb.cells.append(new_markdown_cell('## Förslag / Suggestions\n\n![figur](data:image/png;base64,' + png
+                                      + ')\n\n<img src="data:,">\n\nK&ouml;r &lt;b&gt; &#197;sa'))
     return nb
 
 
@@ -158,3 +159,6 @@ def test_pages_are_the_same_as_with_nbconverts_beautifulsoup_pass(exporter_class
     assert fast != slow  # not BeautifulSoup's serialisation: the test would prove nothing if it were
     assert str(BeautifulSoup(fast, "html.parser")) == str(BeautifulSoup(slow, "html.parser"))
     assert fast.count(f'alt="{NO_ALT}"') == 5 and 'tabindex="-1"' not in fast
+    # the text as text, as BeautifulSoup wrote it: nbconvert writes a heading's letters as references (&#246;)
+    assert "Förslag / Suggestions" in fast and "Kör &lt;b&gt; Åsa" in fast
+    assert "&#246;" not in fast and "&#197;" not in fast
