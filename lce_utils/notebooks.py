@@ -74,6 +74,9 @@ def _for_papermill(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+KERNEL_START_RACE = "Kernel died before replying to kernel_info"
+
+
 def run_notebook(source: str | Path | nbformat.NotebookNode, parameters: Mapping[str, Any] | None = None, *,
                  name: str | None = None, cwd: str | Path | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
                  env: Mapping[str, str] | None = None, kernel_name: str = "python3",
@@ -104,13 +107,24 @@ def run_notebook(source: str | Path | nbformat.NotebookNode, parameters: Mapping
     def on_cell_start(cell: Any, cell_index: int) -> None:
         index["cell"] = cell_index
 
-    try:
+    def execute() -> nbformat.NotebookNode:
         # Kernel log level ERROR: ipykernel 7 warns on every start that local TCP is unencrypted, which is noise.
-        out = pm.execute_notebook(nb, None, parameters=None, progress_bar=False, kernel_name=kernel_name,
-                                  language="python", execution_timeout=timeout,
-                                  extra_arguments=[f"--IPKernelApp.log_level={log_level}"],
-                                  kernel_manager_class=_kernel_manager(folder.absolute(), env),
-                                  on_cell_start=on_cell_start)
+        return pm.execute_notebook(copy.deepcopy(nb), None, parameters=None, progress_bar=False,
+                                   kernel_name=kernel_name, language="python", execution_timeout=timeout,
+                                   extra_arguments=[f"--IPKernelApp.log_level={log_level}"],
+                                   kernel_manager_class=_kernel_manager(folder.absolute(), env),
+                                   on_cell_start=on_cell_start)
+
+    try:
+        try:
+            out = execute()
+        except RuntimeError as exc:
+            # jupyter_client frees the TCP ports it picked before the kernel binds them: a kernel started at the
+            # same moment elsewhere can take one ("Address already in use"). Such a kernel dies before running
+            # anything, so starting it once more changes nothing else.
+            if index["cell"] is not None or KERNEL_START_RACE not in str(exc):
+                raise
+            out = execute()
     except PapermillExecutionError as exc:
         raise NotebookError(f"{label}: {_cell_label(nb, exc.cell_index, quote_source)} failed: {exc.ename}: "
                             f"{first_line(exc.evalue)}") from exc

@@ -76,3 +76,36 @@ def test_a_failing_cell_is_named_by_the_label_the_caller_gives(tmp_path):
     with pytest.raises(NotebookError) as error:  # a report's build log names the cell by number only
         run_notebook(nb, {"k": 3}, name="tiny.ipynb", cwd=tmp_path, timeout=TIMEOUT, quote_source=False)
     assert str(error.value) == "tiny.ipynb: cell 4 failed: ValueError: no visits"
+
+
+def test_a_kernel_that_loses_the_start_race_for_its_port_is_started_again(monkeypatch):
+    """CI, 2026-12-03: a report kernel died with 'Address already in use' (jupyter_client frees the TCP ports it
+    picked before the kernel binds them) and `lce run` failed. Such a kernel ran nothing: it is started once more;
+    any other failure, or a second one, is reported as before."""
+    import papermill
+
+    from lce_utils.notebooks import KERNEL_START_RACE
+
+    real = papermill.execute_notebook
+    calls = []
+
+    def first_start_loses(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError(KERNEL_START_RACE)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", first_start_loses)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    out = run_notebook(nb, name="race")
+    assert len(calls) == 2 and out.cells[0].outputs[0]["text"] == "42\n"
+
+    def always_loses(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise RuntimeError(KERNEL_START_RACE)
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", always_loses)
+    with pytest.raises(NotebookError, match="race: RuntimeError: Kernel died before replying"):
+        run_notebook(nb, name="race")
+    assert len(calls) == 2
