@@ -167,13 +167,37 @@ def grading_config(ipc_dir: Path) -> Any:
     extra = Config()
     extra.KernelManager.transport = "ipc"
     extra.KernelManager.ip = str(ipc_dir / "kernel")
+    # nbconvert validates the whole notebook against the schema after each of autograde's preprocessors (about a
+    # dozen): once, after the last one, finds the same invalid notebook (the learner's file was validated as read)
+    extra.Exporter.optimistic_validation = True
     return extra
+
+
+def _share_gradebook_engines() -> None:
+    """Give every nbgrader Gradebook of this worker process the same SQLAlchemy engine for the same database.
+
+    nbgrader opens a Gradebook about 16 times per submission, each with an engine of its own; an engine keeps the
+    statements it has compiled, so each query was compiled again every time (a fifth of a worker's CPU).
+    Gradebook.close() disposes the shared engine's pooled connections, which the next Gradebook opens again."""
+    import nbgrader.api
+    from sqlalchemy import create_engine
+
+    engines: dict[tuple, Any] = {}
+
+    def shared(url: Any, **options: Any) -> Any:
+        key = (str(url), tuple(sorted(options.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **options)
+        return engines[key]
+
+    nbgrader.api.create_engine = shared  # the name nbgrader.api calls
 
 
 def _worker_init(main_root: str, snapshot: str, base: str, timeout: int, memory_mb: int,
                  containment: dict[str, Any]) -> None:
     _quiet()
     _become_subreaper()
+    _share_gradebook_engines()
     root = _prepare_worker_root(Path(main_root), Path(snapshot), Path(base))
     jupyter_dir, boxes, runtime = (root / "jupyter", root / "boxes", root / "runtime")
     for folder in (boxes, runtime):

@@ -162,3 +162,29 @@ def test_pages_are_the_same_as_with_nbconverts_beautifulsoup_pass(exporter_class
     # the text as text, as BeautifulSoup wrote it: nbconvert writes a heading's letters as references (&#246;)
     assert "Förslag / Suggestions" in fast and "Kör &lt;b&gt; Åsa" in fast
     assert "&#246;" not in fast and "&#197;" not in fast
+
+
+def test_a_workers_gradebooks_share_one_engine_and_each_sees_what_the_others_wrote(tmp_path, monkeypatch) -> None:
+    import nbgrader.api
+
+    from lce_utils.courses import grading
+
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # put back after the test
+    grading._share_gradebook_engines()  # what each grading worker does as it starts
+    url, other = f"sqlite:///{tmp_path / 'gradebook.db'}", f"sqlite:///{tmp_path / 'other.db'}"
+    with nbgrader.api.Gradebook(url, "course") as first:
+        first.add_student("ada")
+        engine = first.engine
+        with nbgrader.api.Gradebook(url, "course") as nested:  # nbgrader opens one inside another
+            assert nested.engine is engine
+            nested.add_student("bo")
+        # the nested one's close() disposed the engine's pool while the outer one was still open: it goes on working
+        assert sorted(student.id for student in first.students) == ["ada", "bo"]
+        first.find_student("ada")
+    compiled = len(engine._compiled_cache)
+    with nbgrader.api.Gradebook(url, "course") as again, nbgrader.api.Gradebook(other, "course") as elsewhere:
+        assert again.engine is engine and elsewhere.engine is not engine
+        assert again.find_student("ada").id == "ada"
+        assert elsewhere.students == []
+    # the same lookups in a new Gradebook were not compiled again
+    assert len(engine._compiled_cache) == compiled
