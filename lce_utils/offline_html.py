@@ -134,7 +134,9 @@ def offline_exporter(*, exclude_input: bool = False, lang: str = "en",
     """The HTML exporter render_notebook uses: LCE's offline template, no prompts."""
     return exporter_class(template_name="lce_offline", extra_template_basedirs=[str(TEMPLATES)],
                           exclude_input=exclude_input, exclude_input_prompt=True,
-                          exclude_output_prompt=True, language_code=lang)
+                          exclude_output_prompt=True, language_code=lang,
+                          # the notebook is validated once, after all preprocessors, not after each of them
+                          optimistic_validation=True)
 
 
 def render_notebook(nb: nbformat.NotebookNode | str | Path, *, exclude_input: bool = False,

@@ -35,6 +35,7 @@ _LATEX_OUTPUT = re.compile(r'(<div class="jp-RenderedLatex[^"]*"[^>]*>)(?P<latex
 _DELIMITED = re.compile(r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$|(?<![$\\])\$(?P<inline>[^$]+?)(?<![$\\])\$", re.S)
 _DECIMAL_COMMA = re.compile(r"<mn>(\d+)</mn><mrow><mo>,</mo></mrow><mn>(\d+)</mn>")
 MAX_FORMULA = 4000  # characters of LaTeX per formula: longer ones stay text (conversion time grows with length)
+MARKDOWN_CACHE_SIZE = 2048  # markdown cells an exporter keeps rendered (the lessons of a course are far fewer)
 
 
 def formula(latex: str, display: bool) -> str | None:
@@ -100,13 +101,28 @@ class MathMLExporter(OfflineHTMLExporter):
 
     @pass_context
     def markdown2html(self, context: Any, source: str) -> str:
-        """Markdown to HTML as nbconvert renders it, math marked."""
+        """Markdown to HTML as nbconvert renders it, math marked.
+
+        A cell without attachments, whose images are not embedded, renders the same on every learner's page (the
+        lessons' own text, most of a page): such cells are rendered once per exporter and text."""
+        attachments = context.get("cell", {}).get("attachments", {})
+        path = context.get("resources", {}).get("metadata", {}).get("path", "")
+        key = None
+        if not attachments and not self.embed_images:
+            key = (source, path, self.anchor_link_text, self.exclude_anchor_links, repr(self.lexer_options))
+        cache: dict[tuple, str] = self.__dict__.setdefault("_lce_markdown", {})
+        if key is not None and key in cache:
+            return cache[key]
         renderer = _MarkingRenderer(
-            escape=False, attachments=context.get("cell", {}).get("attachments", {}), embed_images=self.embed_images,
-            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+            escape=False, attachments=attachments, embed_images=self.embed_images, path=path,
             anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
             **self.lexer_options)
-        return MarkdownWithMath(renderer=renderer).render(source)
+        html = MarkdownWithMath(renderer=renderer).render(source)
+        if key is not None:
+            if len(cache) >= MARKDOWN_CACHE_SIZE:
+                cache.clear()
+            cache[key] = html
+        return html
 
 
 def _marked(match: re.Match) -> str:

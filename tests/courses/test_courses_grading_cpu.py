@@ -188,3 +188,62 @@ def test_a_workers_gradebooks_share_one_engine_and_each_sees_what_the_others_wro
         assert elsewhere.students == []
     # the same lookups in a new Gradebook were not compiled again
     assert len(engine._compiled_cache) == compiled
+
+
+def test_a_lessons_markdown_is_rendered_once_per_exporter_and_attachments_stay_each_pages_own(monkeypatch) -> None:
+    from lce_utils.courses import mathml
+
+    rendered: list[str] = []
+    original = mathml.MarkdownWithMath.render
+
+    def counted(self, source):  # type: ignore[no-untyped-def]
+        rendered.append(source)
+        return original(self, source)
+
+    monkeypatch.setattr(mathml.MarkdownWithMath, "render", counted)
+    monkeypatch.setattr(feedback._EXPORTERS, "by_lang", {}, raising=False)
+    lesson = "## Lektion\n\nArea $\\pi r^2$, *viktigt*"
+    pixel = {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}
+    other = {"image/png": pixel["image/png"].replace("DUlEQVR42", "DUlEQVR43")}
+    pages = []
+    for answer, image in (("Mitt svar", pixel), ("Ett annat svar", other)):
+        cell = new_markdown_cell("![bild](attachment:bild.png)")
+        cell["attachments"] = {"bild.png": image}
+        nb = new_notebook(cells=[new_markdown_cell(lesson), new_markdown_cell(answer), cell])
+        pages.append(feedback.render(nb, "Feedback", "sv"))
+    assert rendered.count(lesson) == 1  # the lesson's text, once for both pages
+    assert rendered.count("![bild](attachment:bild.png)") == 2  # a cell with attachments: each page its own
+    assert "Mitt svar" in pages[0] and "Ett annat svar" in pages[1] and "Mitt svar" not in pages[1]
+    assert pixel["image/png"] in pages[0] and other["image/png"] in pages[1] and pixel["image/png"] not in pages[1]
+    fresh = render_notebook(nb, title="Feedback", lang="sv", exporter_class=MathMLExporter)
+    assert pages[1] == fresh
+
+
+def test_a_workers_metadata_check_checks_the_schema_once_and_still_refuses_bad_metadata(monkeypatch) -> None:
+    import jsonschema
+    import nbgrader.nbgraderformat.common as common
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+    from lce_utils.courses import grading
+
+    monkeypatch.setattr(common, "jsonschema", common.jsonschema)  # put back after the test
+    checked = []
+    original = jsonschema.Draft4Validator.check_schema
+
+    def counted(schema):  # type: ignore[no-untyped-def]
+        checked.append(1)
+        return original(schema)
+
+    monkeypatch.setattr(jsonschema.Draft4Validator, "check_schema", counted)
+    grading._check_metadata_schemas_once()
+
+    def graded(points):  # type: ignore[no-untyped-def]
+        cell = new_code_cell("assert True")
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": f"test-{points}", "locked": True, "points": points,
+                                     "schema_version": 3, "solution": False, "task": False}
+        return cell
+
+    MetadataValidator().validate_nb(new_notebook(cells=[graded(n) for n in range(1, 30)]))
+    assert len(checked) == 1  # 29 cells, the schema itself checked once
+    with pytest.raises(ValidationError, match="'two' is not of type"):
+        MetadataValidator().validate_nb(new_notebook(cells=[graded(1), graded("two")]))
