@@ -203,7 +203,8 @@ def test_a_lessons_markdown_is_rendered_once_per_exporter_and_attachments_stay_e
     monkeypatch.setattr(mathml.MarkdownWithMath, "render", counted)
     monkeypatch.setattr(feedback._EXPORTERS, "by_lang", {}, raising=False)
     lesson = "## Lektion\n\nArea $\\pi r^2$, *viktigt*"
-    pixel = {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}
+    pixel = {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
+                          "RU5ErkJggg=="}
     other = {"image/png": pixel["image/png"].replace("DUlEQVR42", "DUlEQVR43")}
     pages = []
     for answer, image in (("Mitt svar", pixel), ("Ett annat svar", other)):
