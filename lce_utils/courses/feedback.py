@@ -250,7 +250,8 @@ _EXPORTERS = threading.local()  # per thread: language -> MathMLExporter (by_lan
 def _exporter(lang: str) -> HTMLExporter:
     """This thread's exporter for lang, made once: building one and compiling its templates cost about a quarter of
     a feedback page's CPU time (a grading worker renders hundreds). Each render gets its own notebook and
-    resources; the exporter keeps only its configuration and compiled templates."""
+    resources; the exporter keeps only its configuration, compiled templates and the HTML of markdown cells without
+    attachments (mathml.MathMLExporter.markdown2html)."""
     made: dict[str, HTMLExporter] = _EXPORTERS.__dict__.setdefault("by_lang", {})
     if lang not in made:
         made[lang] = offline_exporter(lang=lang, exporter_class=MathMLExporter)

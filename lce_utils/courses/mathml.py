@@ -35,7 +35,8 @@ _LATEX_OUTPUT = re.compile(r'(<div class="jp-RenderedLatex[^"]*"[^>]*>)(?P<latex
 _DELIMITED = re.compile(r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$|(?<![$\\])\$(?P<inline>[^$]+?)(?<![$\\])\$", re.S)
 _DECIMAL_COMMA = re.compile(r"<mn>(\d+)</mn><mrow><mo>,</mo></mrow><mn>(\d+)</mn>")
 MAX_FORMULA = 4000  # characters of LaTeX per formula: longer ones stay text (conversion time grows with length)
-MARKDOWN_CACHE_SIZE = 2048  # markdown cells an exporter keeps rendered (the lessons of a course are far fewer)
+MARKDOWN_CACHE_SIZE = 1024  # markdown cells an exporter keeps rendered (the lessons of a course are far fewer)
+MARKDOWN_CACHE_CHARS = 16000  # longer cells are not kept: a learner's notebook of huge cells cannot fill memory
 
 
 def formula(latex: str, display: bool) -> str | None:
@@ -108,7 +109,7 @@ class MathMLExporter(OfflineHTMLExporter):
         attachments = context.get("cell", {}).get("attachments", {})
         path = context.get("resources", {}).get("metadata", {}).get("path", "")
         key = None
-        if not attachments and not self.embed_images:
+        if not attachments and not self.embed_images and len(source) <= MARKDOWN_CACHE_CHARS:
             key = (source, path, self.anchor_link_text, self.exclude_anchor_links, repr(self.lexer_options))
         cache: dict[tuple, str] = self.__dict__.setdefault("_lce_markdown", {})
         if key is not None and key in cache:

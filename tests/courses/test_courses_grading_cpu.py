@@ -206,14 +206,16 @@ def test_a_lessons_markdown_is_rendered_once_per_exporter_and_attachments_stay_e
     pixel = {"image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJ"
                           "RU5ErkJggg=="}
     other = {"image/png": pixel["image/png"].replace("DUlEQVR42", "DUlEQVR43")}
+    huge = "ord " * (mathml.MARKDOWN_CACHE_CHARS // 4 + 1)  # longer than what an exporter keeps
     pages = []
     for answer, image in (("Mitt svar", pixel), ("Ett annat svar", other)):
         cell = new_markdown_cell("![bild](attachment:bild.png)")
         cell["attachments"] = {"bild.png": image}
-        nb = new_notebook(cells=[new_markdown_cell(lesson), new_markdown_cell(answer), cell])
+        nb = new_notebook(cells=[new_markdown_cell(lesson), new_markdown_cell(answer), cell, new_markdown_cell(huge)])
         pages.append(feedback.render(nb, "Feedback", "sv"))
     assert rendered.count(lesson) == 1  # the lesson's text, once for both pages
     assert rendered.count("![bild](attachment:bild.png)") == 2  # a cell with attachments: each page its own
+    assert rendered.count(huge) == 2 and huge not in {key[0] for key in feedback._exporter("sv")._lce_markdown}
     assert "Mitt svar" in pages[0] and "Ett annat svar" in pages[1] and "Mitt svar" not in pages[1]
     assert pixel["image/png"] in pages[0] and other["image/png"] in pages[1] and pixel["image/png"] not in pages[1]
     fresh = render_notebook(nb, title="Feedback", lang="sv", exporter_class=MathMLExporter)
