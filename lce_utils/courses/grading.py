@@ -168,7 +168,7 @@ def grading_config(ipc_dir: Path) -> Any:
     extra.KernelManager.transport = "ipc"
     extra.KernelManager.ip = str(ipc_dir / "kernel")
     # nbconvert validates the whole notebook against the schema after each of autograde's preprocessors (about a
-    # dozen): once, after the last one, finds the same invalid notebook (the learner's file was validated as read)
+    # dozen): once, after the last one, still refuses a notebook that comes out invalid
     extra.Exporter.optimistic_validation = True
     return extra
 

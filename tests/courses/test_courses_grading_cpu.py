@@ -250,3 +250,26 @@ def test_a_workers_metadata_check_checks_the_schema_once_and_still_refuses_bad_m
     assert len(checked) == 1  # 29 cells, the schema itself checked once
     with pytest.raises(ValidationError, match="'two' is not of type"):
         MetadataValidator().validate_nb(new_notebook(cells=[graded(1), graded("two")]))
+
+
+def test_a_page_and_a_graded_notebook_are_validated_once_after_all_preprocessors(monkeypatch) -> None:
+    from pathlib import Path
+
+    from lce_utils.courses.grading import grading_config
+
+    assert grading_config(Path("/tmp"))["Exporter"]["optimistic_validation"] is True  # nbgrader's autograde exporter
+    page, broken = _notebook("once", "python"), _notebook("broken", "python")
+    broken.cells[1]["execution_count"] = "one"  # the schema allows a number or null
+    validated = []
+    original = nbformat.validate
+
+    def counted(nb, *args, **kwargs):  # type: ignore[no-untyped-def]
+        validated.append(1)
+        return original(nb, *args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "validate", counted)
+    monkeypatch.setattr(feedback._EXPORTERS, "by_lang", {}, raising=False)
+    feedback.render(page, "Feedback", "sv")
+    assert len(validated) == 1  # was once after each of the HTML exporter's preprocessors
+    with pytest.raises(nbformat.ValidationError):
+        feedback.render(broken, "Feedback", "sv")
