@@ -255,7 +255,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="FILE", help="grades CSV (default <course>/exports/<assignment>-grades.csv)")
     p.add_argument("--student", metavar="ID", help="re-grade only this learner; others are left as they are")
     p.add_argument("--workers", type=_positive, default=None,
-                   help="parallel grading processes (default: one more than the cores, at most as many as "
+                   help="parallel grading processes (default: two more than the cores, at most as many as "
                    "the machine's memory holds at --memory-mb each)")
     p.add_argument("--timeout", type=_positive, default=DEFAULT_CELL_TIMEOUT, help="seconds per cell (default 30)")
     p.add_argument("--memory-mb", type=_positive, default=DEFAULT_MEMORY_MB,
@@ -308,5 +308,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = _command(sub, "demo", cmd_demo, course=False,
                  help="release, then grade the demo submissions of every assignment")
     p.add_argument("--workers", type=_positive, default=None,
-                   help="default: one more than the cores, as memory allows")
+                   help="default: two more than the cores, as memory allows")
     p.add_argument("--timeout", type=_positive, default=DEMO_TIMEOUT, help=f"seconds per cell (default {DEMO_TIMEOUT})")

@@ -46,14 +46,15 @@ LIMITS = ("time limit", "memory limit", "process limit")  # how a 'not graded' r
 
 def default_workers(memory_mb: int = DEFAULT_MEMORY_MB, cores: int | None = None,
                     memory_bytes: int | None = None) -> int:
-    """How many submissions to grade at once: one more than the cores this process may use, since a worker's
-    kernel waits (start, messages, feedback) part of the time and the extra worker fills that idle CPU (24
-    learners on 2 cores: 37-40 s with 3 workers against 51-58 s with 2). Capped so that every worker's kernel
-    can reach its memory limit at once without exhausting the machine's memory (workers x memory_mb)."""
+    """How many submissions to grade at once: two more than the cores this process may use. A worker and its
+    kernel wait part of the time (kernel start, messages, feedback files), and the extra workers fill that idle
+    CPU: 60 learners on 2 cores used 1.65-1.69 cores on average with 3 workers, 1.82 with 4 and 1.80-1.84 with 5
+    (benchmarks/bench_hub_exchange.py, 2026-12-03; 2 workers had been slower still). Capped so that every worker's
+    kernel can reach its memory limit at once without exhausting the machine's memory (workers x memory_mb)."""
     cores = cores or len(os.sched_getaffinity(0)) or 1
     memory_bytes = memory_bytes or _memory_bytes()
-    by_memory = memory_bytes // (memory_mb * 1024 * 1024) if memory_bytes else cores + 1
-    return max(1, min(cores + 1, by_memory))  # one even where memory holds no full kernel
+    by_memory = memory_bytes // (memory_mb * 1024 * 1024) if memory_bytes else cores + 2
+    return max(1, min(cores + 2, by_memory))  # one even where memory holds no full kernel
 
 
 def _memory_bytes() -> int:

@@ -278,13 +278,14 @@ def test_cli_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a notebook file" in err and "ingen anteckningsbok" in err
 
 
-def test_grading_runs_one_worker_more_than_the_cores_as_far_as_memory_holds_their_kernels() -> None:
+def test_grading_runs_two_workers_more_than_the_cores_as_far_as_memory_holds_their_kernels() -> None:
     gib = 1024 ** 3
-    assert default_workers(3072, cores=2, memory_bytes=24 * gib) == 3
+    assert default_workers(3072, cores=2, memory_bytes=24 * gib) == 4
     assert default_workers(3072, cores=16, memory_bytes=24 * gib) == 8    # 8 kernels of 3 GiB fill 24 GiB
     assert default_workers(3072, cores=2, memory_bytes=4 * gib) == 1     # never none
-    assert default_workers(1024, cores=1, memory_bytes=2 * gib) == 2
-    assert 1 <= default_workers() <= len(os.sched_getaffinity(0)) + 1  # this machine, from what it reports
+    assert default_workers(3072, cores=2, memory_bytes=10 * gib) == 3    # memory, not cores, sets the number
+    assert default_workers(1024, cores=1, memory_bytes=4 * gib) == 3
+    assert 1 <= default_workers() <= len(os.sched_getaffinity(0)) + 2  # this machine, from what it reports
 
 
 def test_the_grade_command_leaves_the_number_of_workers_to_the_grader() -> None:
