@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -465,8 +465,10 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
                        workers: int | None = None, timeout: int = DEFAULT_CELL_TIMEOUT,
                        memory_mb: int = DEFAULT_MEMORY_MB, sandbox: bool = True,
                        time_limit: int | None = None, containment: Containment | None = None,
-                       reuse_kernel: bool = True) -> list[StudentResult]:
-    """Autograde students' submitted/ folders in worker processes; merge into the gradebook one at a time.
+                       reuse_kernel: bool = True,
+                       on_result: Callable[[StudentResult], None] | None = None) -> list[StudentResult]:
+    """Autograde students' submitted/ folders in worker processes; merge into the gradebook one at a time
+    (on_result is then called with each learner's result, as it arrives).
 
     Each kernel runs in a bubblewrap sandbox (sandbox=False: not, for machines without user namespaces) with
     the limits of containment (made here from memory_mb and time_limit when not given); sandboxed, a submission's
@@ -503,6 +505,8 @@ def autograde_parallel(assignment: str, students: Iterable[str], root: str | Pat
                                              seconds=data.get("seconds", 0.0), grades=data.get("grades") or {},
                                              detail=data.get("detail", ""),
                                              has_feedback=bool(data.get("feedback"))))
+                if on_result is not None:
+                    on_result(results[-1])
 
             retry = []
             for data in _run_pool(assignment, students, workers, initargs, show=True):

@@ -273,3 +273,40 @@ def test_a_page_and_a_graded_notebook_are_validated_once_after_all_preprocessors
     assert len(validated) == 1  # was once after each of the HTML exporter's preprocessors
     with pytest.raises(nbformat.ValidationError):
         feedback.render(broken, "Feedback", "sv")
+
+
+def test_each_learners_checks_and_status_are_written_as_their_result_arrives(tmp_path, monkeypatch) -> None:
+    # The tamper checks and status files used to wait for the last learner's result: a serial tail of about 25 s
+    # after 230 learners, with the workers done and one core idle. Now each learner's follow their merge.
+    import lce_utils.courses.grading as grading
+    import lce_utils.courses.workflow as workflow
+    from lce_utils.courses.config import copy_course
+    from lce_utils.courses.export import read_status
+    from lce_utils.courses.release import release
+    from tests.submissions import ASSIGNMENT, write_submission
+
+    course = copy_course(tmp_path / "root") / "courses"
+    release([ASSIGNMENT], course)
+    kinds = {"a-correct": "demo-correct", "b-partial": "demo-partial", "c-correct": "demo-correct"}
+    for student, kind in kinds.items():
+        write_submission(tmp_path / "subs", student, course, kind=kind)
+    events: list[tuple[str, str]] = []
+    merge_result, write_status = grading.merge_result, workflow.write_status
+
+    def merged(root, assignment, data, gb):
+        merge_result(root, assignment, data, gb)
+        events.append(("merged", data["student"]))
+
+    def status(root, assignment, student, content):
+        events.append(("status", student))
+        write_status(root, assignment, student, content)
+
+    monkeypatch.setattr(grading, "merge_result", merged)
+    monkeypatch.setattr(workflow, "write_status", status)
+    report = workflow.grade(ASSIGNMENT, tmp_path / "subs", course, timeout=15, workers=2)
+    order = [student for event, student in events if event == "merged"]
+    assert sorted(order) == sorted(kinds)
+    assert events == [(event, student) for student in order for event in ("merged", "status")]
+    assert [(r.student, r.ok) for r in report.results] == [(s, True) for s in sorted(kinds)]
+    assert report.findings == []
+    assert {s: read_status(course, ASSIGNMENT, s)["ok"] for s in kinds} == dict.fromkeys(kinds, True)
