@@ -42,6 +42,7 @@ from lce_utils.progress import progress
 MIN_TIME_LIMIT = 120      # seconds per submission at least, whatever the cell time-out
 CELLS_PER_TIME_LIMIT = 20  # default time limit per submission: this many cell time-outs
 LIMITS = ("time limit", "memory limit", "process limit")  # how a 'not graded' reason names a sandbox limit
+SPARE_WORKERS = 2  # workers beyond the cores by default (default_workers says why)
 
 
 def default_workers(memory_mb: int = DEFAULT_MEMORY_MB, cores: int | None = None,
@@ -51,10 +52,10 @@ def default_workers(memory_mb: int = DEFAULT_MEMORY_MB, cores: int | None = None
     CPU: 60 learners on 2 cores used 1.65-1.69 cores on average with 3 workers, 1.82 with 4 and 1.80-1.84 with 5
     (benchmarks/bench_hub_exchange.py, 2026-12-03; 2 workers had been slower still). Capped so that every worker's
     kernel can reach its memory limit at once without exhausting the machine's memory (workers x memory_mb)."""
-    cores = cores or len(os.sched_getaffinity(0)) or 1
+    wanted = (cores or len(os.sched_getaffinity(0)) or 1) + SPARE_WORKERS
     memory_bytes = memory_bytes or _memory_bytes()
-    by_memory = memory_bytes // (memory_mb * 1024 * 1024) if memory_bytes else cores + 2
-    return max(1, min(cores + 2, by_memory))  # one even where memory holds no full kernel
+    by_memory = memory_bytes // (memory_mb * 1024 * 1024) if memory_bytes else wanted
+    return max(1, min(wanted, by_memory))  # one even where memory holds no full kernel
 
 
 def _memory_bytes() -> int:

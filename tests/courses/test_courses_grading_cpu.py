@@ -7,16 +7,22 @@ import json
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
 from jupyter_client import KernelManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lce_utils.courses import feedback
+from lce_utils.courses import feedback, grading, workflow
+from lce_utils.courses.config import copy_course
+from lce_utils.courses.export import read_status
+from lce_utils.courses.grading import grading_config
 from lce_utils.courses.mathml import MathMLExporter
+from lce_utils.courses.release import release
 from lce_utils.courses.sandbox_kernel import SANDBOX_KERNEL, install_kernelspec
 from lce_utils.offline_html import render_notebook
+from tests.submissions import ASSIGNMENT, write_submission
 
 
 def _notebook(text: str, language: str) -> nbformat.NotebookNode:
@@ -167,8 +173,6 @@ def test_pages_are_the_same_as_with_nbconverts_beautifulsoup_pass(exporter_class
 def test_a_workers_gradebooks_share_one_engine_and_each_sees_what_the_others_wrote(tmp_path, monkeypatch) -> None:
     import nbgrader.api
 
-    from lce_utils.courses import grading
-
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # put back after the test
     grading._share_gradebook_engines()  # what each grading worker does as it starts
     url, other = f"sqlite:///{tmp_path / 'gradebook.db'}", f"sqlite:///{tmp_path / 'other.db'}"
@@ -227,8 +231,6 @@ def test_a_workers_metadata_check_checks_the_schema_once_and_still_refuses_bad_m
     import nbgrader.nbgraderformat.common as common
     from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 
-    from lce_utils.courses import grading
-
     monkeypatch.setattr(common, "jsonschema", common.jsonschema)  # put back after the test
     checked = []
     original = jsonschema.Draft4Validator.check_schema
@@ -253,10 +255,6 @@ def test_a_workers_metadata_check_checks_the_schema_once_and_still_refuses_bad_m
 
 
 def test_a_page_and_a_graded_notebook_are_validated_once_after_all_preprocessors(monkeypatch) -> None:
-    from pathlib import Path
-
-    from lce_utils.courses.grading import grading_config
-
     assert grading_config(Path("/tmp"))["Exporter"]["optimistic_validation"] is True  # nbgrader's autograde exporter
     page, broken = _notebook("once", "python"), _notebook("broken", "python")
     broken.cells[1]["execution_count"] = "one"  # the schema allows a number or null
@@ -277,14 +275,7 @@ def test_a_page_and_a_graded_notebook_are_validated_once_after_all_preprocessors
 
 def test_each_learners_checks_and_status_are_written_as_their_result_arrives(tmp_path, monkeypatch) -> None:
     # The tamper checks and status files used to wait for the last learner's result: a serial tail of about 25 s
-    # after 230 learners, with the workers done and one core idle. Now each learner's follow their merge.
-    import lce_utils.courses.grading as grading
-    import lce_utils.courses.workflow as workflow
-    from lce_utils.courses.config import copy_course
-    from lce_utils.courses.export import read_status
-    from lce_utils.courses.release import release
-    from tests.submissions import ASSIGNMENT, write_submission
-
+    # after 230 learners, with the workers done and one core idle. Now each learner's come right after their merge.
     course = copy_course(tmp_path / "root") / "courses"
     release([ASSIGNMENT], course)
     kinds = {"a-correct": "demo-correct", "b-partial": "demo-partial", "c-correct": "demo-correct"}
