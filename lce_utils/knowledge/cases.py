@@ -116,10 +116,17 @@ def _info(case: Case) -> CaseInfo:
                     disclosure=list(case.disclosure))
 
 
+def new_token() -> str:
+    """An author's token. Never one starting with "-": `lce knowledge status -x…` would read it as an option."""
+    while (token := secrets.token_urlsafe(18)).startswith("-"):
+        pass
+    return token
+
+
 def queue(front: dict[str, Any], notebook: str, disclosure: list[dict[str, Any]], content_hash: str,
           url: str | None = None) -> tuple[int, str]:
     """Store a checked case as waiting for review; (its id, the author's token, shown once)."""
-    token = secrets.token_urlsafe(18)
+    token = new_token()
 
     def add(session: Session) -> int:
         case = Case(token_hash=hash_token(token), title_sv=front["title_sv"], title_en=front["title_en"],

@@ -181,3 +181,19 @@ def test_front_matter_and_personal_data_problems_say_where_and_what():
     assert [(p.where, p.en) for p in found] == [
         ("cell 1 (markdown)", "a personal identity number (personnummer); remove it"),
         ("cell 2 (markdown)", "a phone number; remove it")]
+
+
+def test_a_token_drawn_with_a_leading_dash_still_works_on_the_printed_command_line(tmp_path, monkeypatch, capsys):
+    """One token in 64 drawn by `token_urlsafe` starts with "-", which the command line took for an option (CI saw
+    it once): the author could not see the status of their case."""
+    from lce_utils import cli
+    from lce_utils.knowledge import cases
+
+    drawn = iter(["-jibA5HIIUBqWxYz12345678", "jibA5HIIUBqWxYz12345678a"])
+    monkeypatch.setattr(cases.secrets, "token_urlsafe", lambda n: next(drawn))
+    db = f"sqlite:///{tmp_path / 'knowledge.db'}"
+    front = {"title_sv": "T", "title_en": "T", "authors": [{"name": "Robin Exempel", "email": "robin@example.org"}],
+             "organisation": "O", "art_form": "teater", "licence": "CC-BY-4.0"}
+    _, token = cases.queue(front, "{}", [], "0" * 64, url=db)
+    assert cli.main(["knowledge", "status", token, "--db", db]) == 0
+    assert "väntar" in capsys.readouterr().out
