@@ -14,6 +14,8 @@ from typing import Any
 import nbformat
 
 from lce_utils.courses.config import course_root, db_url, has_gradebook
+from lce_utils.courses.gradebook import submitted_notebooks
+from lce_utils.courses.nbfile import read_checked
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
 from lce_utils.staging import atomic_write
 
@@ -127,7 +129,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
             status = read_status(root, assignment, student)
             contained = sandboxed(status)
             given = handed_in(root, assignment, student)
-            for nb in sorted(submission.notebooks, key=lambda n: n.name):
+            for nb in sorted(submitted_notebooks(gb, submission, scores=True), key=lambda n: n.name):
                 if given is not None and nb.name not in given:
                     continue  # a lesson not handed in (yet): no grade, not a 0
                 penalty = nb.late_submission_penalty or 0.0
@@ -139,7 +141,7 @@ def collect_rows(assignment: str, root: str | Path | None = None) -> tuple[list[
                 path = root / "autograded" / student / assignment / f"{nb.name}.ipynb"
                 cells = {}
                 if path.exists():
-                    graded = nbformat.read(path, as_version=4)
+                    graded = read_checked(path)
                     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
                 for grade in sorted(nb.grades, key=lambda g: order.get((nb.name, g.name), 10**6)):
                     cell_meta = grade.cell

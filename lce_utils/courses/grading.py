@@ -34,6 +34,7 @@ from lce_utils.courses.config import (
     nbgrader_api,
 )
 from lce_utils.courses.feedback import generate_feedback
+from lce_utils.courses.gradebook import submitted_notebooks
 from lce_utils.courses.kernel_reuse import release as release_kernel
 from lce_utils.courses.sandbox import SETTINGS_ENV, Cgroups, Containment, SandboxSettings, kernelspec
 from lce_utils.courses.sandbox_kernel import install_kernelspec
@@ -313,7 +314,7 @@ def read_grades(root: str | Path, assignment: str, student: str) -> dict[str, An
                     "late_penalty": nb.late_submission_penalty,
                     "grades": {g.name: [g.auto_score, bool(g.needs_manual_grade)] for g in nb.grades},
                     "comments": {c.name: c.auto_comment for c in nb.comments},
-                } for nb in submission.notebooks
+                } for nb in submitted_notebooks(gb, submission)
             },
         }
 
@@ -399,7 +400,7 @@ def merge_result(root: Path, assignment: str, result: dict[str, Any], gb: Any = 
     if grades.get("timestamp"):
         kwargs["timestamp"] = datetime.fromisoformat(grades["timestamp"])
     submission = gb.update_or_create_submission(assignment, student, **kwargs)
-    for nb in submission.notebooks:
+    for nb in submitted_notebooks(gb, submission):
         data = grades.get("notebooks", {}).get(nb.name)
         for grade in nb.grades:
             if data and grade.name in data["grades"]:

@@ -28,6 +28,7 @@ from nbgrader import utils as nbutils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 
 from lce_utils.courses.config import course_root
+from lce_utils.courses.nbfile import read_checked
 from lce_utils.courses.output_cap import CappedExecute
 from lce_utils.courses.tamper import Finding
 from lce_utils.messages import both
@@ -313,7 +314,7 @@ def shell_findings(assignment: str, student: str, root: str | Path | None = None
     findings = []
     for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
         try:
-            nb = nbformat.read(path, as_version=4)
+            nb = read_checked(path)
         except Exception:  # nbgrader wrote it; unreadable means nothing was graded there
             continue
         for cell in nb.cells:

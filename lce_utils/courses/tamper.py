@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 
 from lce_utils.courses.config import course_root
+from lce_utils.courses.nbfile import read_checked, read_release
 
 _KEYS = ("grade", "solution", "locked", "points", "task")
 
@@ -78,12 +79,12 @@ def check_submission(assignment: str, student: str, root: str | Path | None = No
         if not path.exists():
             continue
         try:
-            submitted = nbformat.read(path, as_version=4)
+            submitted = read_checked(path)
         except Exception as exc:  # unreadable JSON is the learner's file
             findings.append(Finding(student, release_path.stem, "-", f"not a readable notebook ({exc})"))
             continue
         findings += check_notebook(student, release_path.stem, submitted,
-                                   nbformat.read(release_path, as_version=4))
+                                   read_release(release_path))
     return findings
 
 

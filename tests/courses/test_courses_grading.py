@@ -18,7 +18,9 @@ import pytest
 from lce_utils.courses.collect import release_notebooks
 from lce_utils.courses.config import assignments, copy_course
 from lce_utils.courses.demo import KINDS, expected_scores, write_demo_submissions
-from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS, collect_rows
+from lce_utils.courses.gradebook import submitted_notebooks
+from lce_utils.courses.grading import read_grades
 from lce_utils.courses.release import hidden_test_regions
 from lce_utils.offline_html import remote_loads
 
@@ -248,6 +250,7 @@ def test_gradebook_lookups_use_indexes_not_whole_table_scans(graded: dict) -> No
         for nb in submission.notebooks:
             assert nb.score == sum(g.score for g in nb.grades) and nb.comments is not None
         gb.update_or_create_submission("adaptive-mindset", "demo-correct")  # what every merge does
+        submitted_notebooks(gb, submission, scores=True)  # what the merge, the worker and the export read
     con = sqlite3.connect(db)
     try:
         scans = {row[3] for sql, params in statements.items() if sql.lstrip().upper().startswith("SELECT")
@@ -257,6 +260,36 @@ def test_gradebook_lookups_use_indexes_not_whole_table_scans(graded: dict) -> No
     finally:
         con.close()
     assert len(statements) > 3 and not scans, scans
+
+
+def test_reading_a_learners_results_takes_a_few_queries_however_many_grades_they_have(graded: dict) -> None:
+    """nbgrader's names of grades and comments and its scores are loaded one query at a time: a learner's results
+    (read by the worker, merged by the main process, exported) took a query per grade, per comment and per score,
+    about 20 per learner in the exports and 60 for one learner's results. Now a few per learner, whatever the
+    number of grades."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    course, assignment = graded["course"], "adaptive-mindset"
+    statements: list[str] = []
+
+    def count(conn, cursor, sql, *rest) -> None:
+        statements.append(sql)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        results = read_grades(course, assignment, "demo-correct")
+        opened = len(statements)  # opening the gradebook (nbgrader checks its tables) and three reads
+        statements.clear()
+        grade_rows, test_rows = collect_rows(assignment, course)
+        exported = len(statements)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    grades = sum(len(nb["grades"]) + len(nb["comments"]) for nb in results["notebooks"].values())
+    learners = len({row["student"] for row in grade_rows})
+    assert grades > 20 and learners >= 10 and test_rows
+    assert opened < 25, opened
+    assert exported <= 25 + 5 * learners, (exported, learners)
 
 
 def test_regrading_one_student_from_a_zip_leaves_the_others_alone(graded: dict, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ release checks and the CLI surface."""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -22,6 +23,7 @@ from lce_utils.courses.feedback import failed_in_hidden, safe_notebook, strip_hi
 from lce_utils.courses.grading import default_time_limit, default_workers
 from lce_utils.courses.language import language_version
 from lce_utils.courses.late import PercentPerDayLate, late_penalty
+from lce_utils.courses.nbfile import read_checked, read_release
 from lce_utils.courses.release import check_release
 from lce_utils.courses.tamper import check_notebook
 from lce_utils.errors import DataError, SubmissionError
@@ -291,3 +293,45 @@ def test_grading_runs_two_workers_more_than_the_cores_as_far_as_memory_holds_the
 def test_the_grade_command_leaves_the_number_of_workers_to_the_grader() -> None:
     args = build_parser().parse_args(["courses", "grade", "a1", "subs"])
     assert args.workers is None
+
+
+def test_notebooks_read_after_grading_are_what_nbformat_reads_without_its_validation(tmp_path: Path) -> None:
+    """The checks and exports after grading read every learner's notebooks again; nbformat's schema validation was
+    about half of that and changes nothing (it only logs). The notebook read must be the same: lines joined, a
+    version 3 notebook converted, an invalid one read as it is, a file that is no notebook refused."""
+    released = next(Path("courses/release/adaptive-mindset").glob("*.ipynb"), None) or next(
+        Path("courses/source/adaptive-mindset").glob("*.ipynb"))
+    lines = tmp_path / "lines.ipynb"
+    nb = nbformat.read(released, as_version=4)
+    raw = nbformat.writes(nb)
+    lines.write_text(raw, encoding="utf-8")  # nbformat writes sources as lists of lines
+    invalid = tmp_path / "invalid.ipynb"
+    invalid.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [  # and no count
+        {"cell_type": "code", "id": "a", "metadata": {}, "source": ["x = 1\n", "y"], "outputs": [], "nonsense": 1}]}))
+    old = tmp_path / "v3.ipynb"
+    old.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [
+        {"metadata": {}, "cells": [{"cell_type": "code", "input": ["print(1)"], "language": "python",
+                                    "metadata": {}, "outputs": [], "collapsed": False}]}]}), encoding="utf-8")
+    for path in (lines, invalid, old):
+        ours, theirs = read_checked(path), nbformat.read(path, as_version=4)
+        if path == old:  # converting from version 3 draws new cell ids
+            for cell in ours.cells + theirs.cells:
+                cell.pop("id")
+        assert ours == theirs, path
+    assert read_checked(lines).cells[0].source == nb.cells[0].source
+    assert read_checked(old).nbformat == 4 and read_checked(old).cells[0].source == "print(1)"
+    garbage = tmp_path / "garbage.ipynb"
+    garbage.write_text("{not json")
+    with pytest.raises(Exception) as read_error:
+        nbformat.read(garbage, as_version=4)
+    with pytest.raises(type(read_error.value)):
+        read_checked(garbage)
+    # a released notebook is read once per version of the file
+    copy = tmp_path / "release.ipynb"
+    copy.write_text(raw, encoding="utf-8")
+    assert read_release(copy) is read_release(copy)
+    nb.cells[0].source = "changed"
+    copy.write_text(nbformat.writes(nb), encoding="utf-8")
+    os.utime(copy, ns=(1, 2))
+    assert read_release(copy).cells[0].source == "changed"
+
