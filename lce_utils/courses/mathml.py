@@ -17,6 +17,7 @@ from bleach.sanitizer import INVISIBLE_CHARACTERS_RE, INVISIBLE_REPLACEMENT_CHAR
 from jinja2 import pass_context
 from latex2mathml.converter import convert
 from nbconvert.filters import clean_html
+from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
 from lce_utils.offline_html import OfflineHTMLExporter
@@ -35,7 +36,7 @@ _LATEX_OUTPUT = re.compile(r'(<div class="jp-RenderedLatex[^"]*"[^>]*>)(?P<latex
 _DELIMITED = re.compile(r"(?<!\\)\$\$(?P<block>.+?)(?<!\\)\$\$|(?<![$\\])\$(?P<inline>[^$]+?)(?<![$\\])\$", re.S)
 _DECIMAL_COMMA = re.compile(r"<mn>(\d+)</mn><mrow><mo>,</mo></mrow><mn>(\d+)</mn>")
 MAX_FORMULA = 4000  # characters of LaTeX per formula: longer ones stay text (conversion time grows with length)
-MARKDOWN_CACHE_SIZE = 1024  # markdown cells an exporter keeps rendered (the lessons of a course are far fewer)
+MARKDOWN_CACHE_SIZE = 1024  # markdown (and code) cells an exporter keeps rendered (a course's lessons have fewer)
 MARKDOWN_CACHE_CHARS = 16000  # longer cells are not kept: a learner's notebook of huge cells cannot fill memory
 
 
@@ -93,9 +94,25 @@ class MathMLExporter(OfflineHTMLExporter):
         """Register a filter; highlight_code's HTML (made afresh for each notebook) is marked as Pygments'."""
         if name == "highlight_code" and callable(jinja_filter) and not isinstance(jinja_filter, (str, type)):
             highlight = jinja_filter
+            cache: dict[tuple, _Highlighted] = self.__dict__.setdefault("_lce_highlighted", {})
 
-            def marked(*args: Any, **kwargs: Any) -> _Highlighted:
-                return _Highlighted(highlight(*args, **kwargs))
+            def marked(source: str, language: str | None = None, metadata: Any = None) -> _Highlighted:
+                """Highlighted source. Most code cells are the lesson's own, the same on every learner's page: their
+                HTML is made once per exporter (it depends only on what the key holds)."""
+                key = None
+                if (isinstance(highlight, Highlight2HTML) and isinstance(source, str)
+                        and len(source) <= MARKDOWN_CACHE_CHARS and (metadata is None or isinstance(metadata, dict))):
+                    magics = metadata.get("magics_language") if metadata else None
+                    key = (source, language, str(magics), highlight.pygments_lexer,
+                           repr(highlight.extra_formatter_options))
+                    if key in cache:
+                        return cache[key]
+                result = _Highlighted(highlight(source, language=language, metadata=metadata))
+                if key is not None:
+                    if len(cache) >= MARKDOWN_CACHE_SIZE:
+                        cache.clear()
+                    cache[key] = result
+                return result
 
             return super().register_filter(name, marked)
         return super().register_filter(name, jinja_filter)

@@ -226,6 +226,51 @@ def test_a_lessons_markdown_is_rendered_once_per_exporter_and_attachments_stay_e
     assert pages[1] == fresh
 
 
+def test_a_lessons_code_is_highlighted_once_per_exporter_and_each_learners_own_code_on_their_page(monkeypatch
+                                                                                                   ) -> None:
+    """Pygments' highlighting of code cells was a third of a feedback page's CPU, and most code cells are the
+    lesson's own, the same on every page: highlighted once per exporter, language and magics language."""
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    highlighted: list[str] = []
+    original = Highlight2HTML.__call__
+
+    def counted(self, source, language=None, metadata=None):  # type: ignore[no-untyped-def]
+        highlighted.append(source)
+        return original(self, source, language, metadata)
+
+    monkeypatch.setattr(Highlight2HTML, "__call__", counted)
+    monkeypatch.setattr(feedback._EXPORTERS, "by_lang", {}, raising=False)
+    lesson = "from lce_utils.courses.checks import check\ncheck(x > 0, sv='ja', en='yes')"
+    magic = new_code_cell("SELECT 1")
+    magic.metadata["magics_language"] = "sql"
+    pages, notebooks = [], []
+    for answer, language in (("x = 1", "python"), ("x = 2", "python"), ("x = 1", "ipython3")):
+        nb = new_notebook(cells=[new_code_cell(lesson), new_code_cell(answer), new_code_cell("SELECT 1"), magic])
+        nb.metadata["language_info"] = {"name": language}
+        notebooks.append(nb)
+        pages.append(feedback.render(nb, "Feedback", "sv"))
+    # the lesson's cell once per language; the answers by their text; SELECT 1 with and without its magics
+    # language, once each per language
+    assert highlighted.count(lesson) == 2 and highlighted.count("x = 1") == 2 and highlighted.count("x = 2") == 1
+    assert highlighted.count("SELECT 1") == 4
+    assert '<span class="k">SELECT</span>' in pages[2].split("SELECT", 1)[1]  # the SQL magic, on IPython's page
+    assert "hl-python" in pages[0] and "hl-ipython3" in pages[2] and "hl-ipython3" not in pages[1]
+    for nb, page in zip(notebooks, pages):  # what a fresh exporter makes of each
+        assert page == render_notebook(nb, title="Feedback", lang="sv", exporter_class=MathMLExporter)
+    assert '<span class="mi">1</span>' in pages[0] and '<span class="mi">2</span>' in pages[1]
+
+
+def test_a_style_block_that_loads_from_the_network_is_dropped_from_every_feedback_page() -> None:
+    """The template's style blocks are checked once (the same on every page), and a block that loads is still
+    dropped on each page."""
+    loading = "<style>@import url(https://example.org/x.css);</style>"
+    own = "<style>.jp-Cell { color: black; }</style>"
+    for _ in range(2):
+        page = feedback.feedback_page(f"<html><head>{own}{loading}</head><body><p>hej</p></body></html>", "T", "sv")
+        assert ".jp-Cell { color: black; }" in page and "example.org" not in page
+
+
 def test_a_workers_metadata_check_checks_the_schema_once_and_still_refuses_bad_metadata(monkeypatch) -> None:
     import jsonschema
     import nbgrader.nbgraderformat.common as common
