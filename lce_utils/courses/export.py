@@ -14,9 +14,9 @@ from typing import Any
 import nbformat
 
 from lce_utils.courses.config import course_root, db_url, has_gradebook
-from lce_utils.courses.gradebook import submitted_notebooks
 from lce_utils.courses.nbfile import read_checked
 from lce_utils.courses.schema import GRADE_COLUMNS, TEST_COLUMNS
+from lce_utils.courses.stored_results import submitted_notebooks
 from lce_utils.staging import atomic_write
 
 

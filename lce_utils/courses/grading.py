@@ -34,10 +34,10 @@ from lce_utils.courses.config import (
     nbgrader_api,
 )
 from lce_utils.courses.feedback import generate_feedback
-from lce_utils.courses.gradebook import submitted_notebooks
 from lce_utils.courses.kernel_reuse import release as release_kernel
 from lce_utils.courses.sandbox import SETTINGS_ENV, Cgroups, Containment, SandboxSettings, kernelspec
 from lce_utils.courses.sandbox_kernel import install_kernelspec
+from lce_utils.courses.stored_results import submitted_notebooks
 from lce_utils.progress import progress
 
 MIN_TIME_LIMIT = 120      # seconds per submission at least, whatever the cell time-out

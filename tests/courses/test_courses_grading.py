@@ -19,9 +19,9 @@ from lce_utils.courses.collect import release_notebooks
 from lce_utils.courses.config import assignments, copy_course
 from lce_utils.courses.demo import KINDS, expected_scores, write_demo_submissions
 from lce_utils.courses.export import GRADE_COLUMNS, TEST_COLUMNS, collect_rows
-from lce_utils.courses.gradebook import submitted_notebooks
 from lce_utils.courses.grading import read_grades
 from lce_utils.courses.release import hidden_test_regions
+from lce_utils.courses.stored_results import submitted_notebooks
 from lce_utils.offline_html import remote_loads
 
 LCE = str(Path(sys.executable).parent / "lce")

@@ -1,4 +1,5 @@
-"""Reading a submission from nbgrader's gradebook in a few queries instead of one per grade."""
+"""Reading a submission's results from nbgrader's gradebook in a few queries instead of one per grade (not named
+gradebook*: publishing leaves every such file out of the learners' repository)."""
 
 from __future__ import annotations
 
