@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from typing import Any
 
 import nh3
@@ -94,7 +95,6 @@ class MathMLExporter(OfflineHTMLExporter):
         """Register a filter; highlight_code's HTML (made afresh for each notebook) is marked as Pygments'."""
         if name == "highlight_code" and callable(jinja_filter) and not isinstance(jinja_filter, (str, type)):
             highlight = jinja_filter
-            cache: dict[tuple, _Highlighted] = self.__dict__.setdefault("_lce_highlighted", {})
 
             def marked(source: str, language: str | None = None, metadata: Any = None) -> _Highlighted:
                 """Highlighted source. Most code cells are the lesson's own, the same on every learner's page: their
@@ -105,14 +105,8 @@ class MathMLExporter(OfflineHTMLExporter):
                     magics = metadata.get("magics_language") if metadata else None
                     key = (source, language, str(magics), highlight.pygments_lexer,
                            repr(highlight.extra_formatter_options))
-                    if key in cache:
-                        return cache[key]
-                result = _Highlighted(highlight(source, language=language, metadata=metadata))
-                if key is not None:
-                    if len(cache) >= MARKDOWN_CACHE_SIZE:
-                        cache.clear()
-                    cache[key] = result
-                return result
+                return self._kept("_lce_highlighted", key, lambda: _Highlighted(
+                    highlight(source, language=language, metadata=metadata)))
 
             return super().register_filter(name, marked)
         return super().register_filter(name, jinja_filter)
@@ -128,19 +122,27 @@ class MathMLExporter(OfflineHTMLExporter):
         key = None
         if not attachments and not self.embed_images and len(source) <= MARKDOWN_CACHE_CHARS:
             key = (source, path, self.anchor_link_text, self.exclude_anchor_links, repr(self.lexer_options))
-        cache: dict[tuple, str] = self.__dict__.setdefault("_lce_markdown", {})
+
+        def render() -> str:
+            renderer = _MarkingRenderer(
+                escape=False, attachments=attachments, embed_images=self.embed_images, path=path,
+                anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
+                **self.lexer_options)
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+        return self._kept("_lce_markdown", key, render)
+
+    def _kept(self, cache_name: str, key: tuple | None, make: Callable[[], str]) -> Any:
+        """make()'s result, kept by this exporter under key in its cache cache_name (None: made, not kept)."""
+        cache: dict[tuple, str] = self.__dict__.setdefault(cache_name, {})
         if key is not None and key in cache:
             return cache[key]
-        renderer = _MarkingRenderer(
-            escape=False, attachments=attachments, embed_images=self.embed_images, path=path,
-            anchor_link_text=self.anchor_link_text, exclude_anchor_links=self.exclude_anchor_links,
-            **self.lexer_options)
-        html = MarkdownWithMath(renderer=renderer).render(source)
+        made = make()
         if key is not None:
             if len(cache) >= MARKDOWN_CACHE_SIZE:
                 cache.clear()
-            cache[key] = html
-        return html
+            cache[key] = made
+        return made
 
 
 def _marked(match: re.Match) -> str:
