@@ -90,7 +90,8 @@ def stop_kernels(base: str, visits: list[Visit]) -> None:
 def kernel_of(page: bytes) -> str:
     found = re.search(rb'"kernelId": "([0-9a-f-]{36})"', page)
     if not found:
-        raise RuntimeError("the page names no kernel")
+        text = re.sub(rb"\s+", b" ", re.sub(rb"<[^>]+>", b" ", page)).decode(errors="replace")
+        raise RuntimeError(f"the page names no kernel; it reads: {text[:600]!r}")
     return found.group(1).decode()
 
 
