@@ -10,7 +10,7 @@ scipy's."""
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lce_utils.courses.checks import say
 from lce_utils.messages import pair
@@ -35,7 +35,7 @@ def _fail(key: str, **params: object) -> TableError:
 
 def _rows(table: object) -> list[list[float]]:
     """The table as rows of floats; numpy arrays, pandas frames and nested lists alike."""
-    values = getattr(table, "values", table)  # a DataFrame's cells, not its column names
+    values: Any = getattr(table, "values", table)  # a DataFrame's cells, not its column names
     if hasattr(values, "tolist"):
         values = values.tolist()
     try:

@@ -111,10 +111,12 @@ def test_no_lesson_imports_scipy() -> None:
 def test_the_ab_test_lessons_p_value_cell_prints_scipys_p_value_without_loading_scipy() -> None:
     cell = next(cell for cell in _code_cells(LESSON)
                 if cell["metadata"].get("nbgrader", {}).get("grade_id") == "poster_pvalue")
-    source = "".join(cell["source"]) + "\nimport sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    loaded = "\nimport sys\nprint(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    source = "".join(cell["source"]) + loaded
     run = subprocess.run([sys.executable, "-c", source], cwd=ROOT, capture_output=True, text=True, check=True)
     lines = run.stdout.splitlines()
     expected = chi2_contingency([[21, 420 - 21], [37, 410 - 37]])[1]
-    assert lines[0] == f"p-värde / p-value: {expected:.3f}" == "p-värde / p-value: 0.033"  # by hand: chi² 4.569 with Yates, erfc(√(4.569/2))
+    # by hand: chi² with Yates 4.569, p = erfc(√(4.569 / 2)) = 0.0326
+    assert lines[0] == f"p-värde / p-value: {expected:.3f}" == "p-värde / p-value: 0.033"
     assert lines[1] == "Troligen en verklig skillnad. / Probably a real difference."
     assert lines[2] == "[]"
