@@ -5,9 +5,11 @@ Two measures, because on this 2-core machine the browser itself is most of the w
 - server side, time to a usable form: from the request until the page has arrived and the kernel has answered
   with the state of every widget of the form (what a browser needs from the server before it can show it),
   taken by a plain HTTP and websocket client;
-- Chromium, time to interactive: from navigation until the name field takes input. The difference is
-  Chromium's own cost (loading and running 4 to 5 MB of Voilà's JavaScript), shown separately,
-  with the scripts a visit loads.
+- Chromium, time to interactive: from navigation until the name field takes input, taken inside the page (the
+  first animation frame in which the field is laid out, visible, enabled and the element hit at its centre), so
+  that Playwright's own polling and round trips to its driver are not counted; the time until Playwright has
+  typed into it is shown beside it. The difference from the server side is Chromium's own cost (loading and
+  running 4 to 5 MB of Voilà's JavaScript), shown separately, with the scripts a visit loads.
 
 Run from the repo root: `python -m benchmarks.bench_mentorship` (LCE_BENCH_QUICK=1 for a shorter run)."""
 
@@ -106,17 +108,44 @@ class Visit:
 
     @property
     def total(self) -> float:
-        return self.phases.get("usable", float("inf"))
+        # Chromium: the in-page time (Playwright's typing when the page never recorded one); server side: usable
+        return self.phases.get("interactive", self.phases.get("usable", float("inf")))
 
 
 # Phases of a visit, in order. Server side (plain HTTP and websocket client): the first byte of the page (the
 # server has admitted the request and assigned a kernel: a preheated one, or one it started), the kernel's id
 # in the page, the whole page, the kernel's websocket open, every widget's state in ("usable": what a browser
 # needs from the server before it can show the form). Chromium: the page's first byte, DOMContentLoaded, the
-# kernel's websocket open (after Voilà's JavaScript has loaded), the widget state in, the name field visible,
-# and taking input ("usable").
+# kernel's websocket open (after Voilà's JavaScript has loaded), the widget state in, the name field ready for
+# input as the page itself saw it ("interactive", INTERACTIVE_JS), then as Playwright saw it: visible ("field
+# shown") and typed into ("usable").
 SERVER_PHASES = ("first byte", "kernel id", "page", "websocket", "usable")
-BROWSER_PHASES = ("first byte", "DOM ready", "websocket", "widget state", "field shown", "usable")
+BROWSER_PHASES = ("first byte", "DOM ready", "websocket", "widget state", "interactive", "field shown", "usable")
+NAME_LABEL = "Namn (krävs)"
+# Runs in the page before its own scripts: at each animation frame until it holds, whether an input labelled
+# NAME_LABEL (by <label>, aria-label or aria-labelledby) is laid out, visible, enabled, editable and, where its
+# centre is on screen, the element hit there (no spinner or overlay over it); then records the time (epoch ms).
+INTERACTIVE_JS = """(() => {
+  const wanted = %s;
+  const names = (el) => [el.getAttribute("aria-label") || "",
+    ...(el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
+      .map((id) => (document.getElementById(id) || {}).textContent || ""),
+    ...Array.from(el.labels || [], (label) => label.textContent)].map((text) => text.trim());
+  const ready = () => Array.from(document.querySelectorAll("input, textarea")).some((el) => {
+    if (!names(el).includes(wanted) || el.disabled || el.readOnly) return false;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 0 || box.height <= 0 || getComputedStyle(el).visibility !== "visible") return false;
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return true;
+    const hit = document.elementFromPoint(x, y);
+    return hit === el || el.contains(hit);
+  });
+  const tick = () => {
+    if (ready()) { window.__lceInteractive = performance.timeOrigin + performance.now(); return; }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();""" % json.dumps(NAME_LABEL)
 
 
 async def server_visit(base: str, start: float | None = None) -> Visit:
@@ -172,8 +201,10 @@ async def browser_visit(browser, base: str, start: float | None = None) -> Visit
     show, e.g. Voilà's MathJax, is part of Chromium's cost of a visit) and counts the scripts loaded. Its kernel
     is left running."""
     context = await browser.new_context(locale="sv-SE")
+    await context.add_init_script(INTERACTIVE_JS)
     page = await context.new_page()
     start = time.perf_counter() if start is None else start
+    start_epoch = time.time() - (time.perf_counter() - start)
     visit = Visit()
 
     def mark(name: str) -> None:
@@ -193,11 +224,14 @@ async def browser_visit(browser, base: str, start: float | None = None) -> Visit
         mark("first byte")
         await page.wait_for_load_state("domcontentloaded", timeout=120_000)
         mark("DOM ready")
-        name_field = page.get_by_label("Namn (krävs)", exact=True)
+        name_field = page.get_by_label(NAME_LABEL, exact=True)
         await name_field.wait_for(timeout=120_000)
         mark("field shown")
         await name_field.fill("x")
         mark("usable")
+        seen = await page.evaluate("window.__lceInteractive")
+        if seen is not None:
+            visit.phases["interactive"] = seen / 1000 - start_epoch
         await page.wait_for_load_state("networkidle", timeout=60_000)
         scripts = [request for request in finished if request.resource_type == "script"]
         visit.scripts = len(scripts)
@@ -355,7 +389,8 @@ def bench_signup() -> bool:
     phase_table("five at once, the slowest (seconds from the requests)", SERVER_PHASES, runs, "server5", slowest=True)
     print(f"    one visitor   default {med['server'][0]:6.2f} s   LCE {med['server'][1]:6.2f} s   x{ratio:.1f}")
     print(f"    five at once  default slowest {med['server5'][0]:6.2f} s   LCE slowest {med['server5'][1]:6.2f} s")
-    print("  Chromium: navigation until the name field takes input (the same 2 cores run browser and server)")
+    print("  Chromium: navigation until the name field takes input, as the page saw it (\"interactive\"; the same 2 "
+          "cores run browser and server)")
     phase_table("one visitor (seconds from navigation)", BROWSER_PHASES, runs, "browser", slowest=False)
     phase_table("five at once, the slowest (seconds from navigation)", BROWSER_PHASES, runs, "browser5",
                 slowest=True)

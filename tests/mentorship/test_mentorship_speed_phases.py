@@ -14,7 +14,16 @@ import urllib.request
 import psutil
 import pytest
 
-from benchmarks.bench_mentorship import SERVER_PHASES, TOKEN, measure_round, server_process, server_visit
+from benchmarks.bench_mentorship import (
+    INTERACTIVE_JS,
+    NAME_LABEL,
+    SERVER_PHASES,
+    TOKEN,
+    Visit,
+    measure_round,
+    server_process,
+    server_visit,
+)
 from tests.mentorship.test_mentorship_access import start_server, wait_for_pool
 from tests.mentorship.test_mentorship_browser import in_thread
 
@@ -75,3 +84,60 @@ def test_default_server_refills_its_pool_only_after_the_visitors_pages(tmp_path)
         assert seen == {(before["kernels"], 0)}, seen
         assert "Using pre-heated kernel" in log.read_text(encoding="utf-8", errors="replace")
         wait_for_pool(base, 2)  # refilled (after the pages were culled or connected)
+
+
+# The benchmark's in-page time to interactive (INTERACTIVE_JS): on a page that shows the field, enables it and
+# removes a cover over it, in each order, the time it records is after the last of the three and before Playwright
+# has typed into the field; a field with another label is never "interactive".
+STAGED_PAGE = """<!doctype html><html lang="sv"><body>
+<div id="cover" style="position:fixed;inset:0;background:#fff">Laddar …</div>
+<div id="cells" style="display:none"><label for="n">{label}</label><input id="n" disabled></div>
+<script>
+  const now = () => performance.timeOrigin + performance.now();
+  setTimeout(() => {{ document.getElementById("cells").style.display = "block"; window.shownAt = now(); }}, {shown});
+  setTimeout(() => {{ document.getElementById("n").disabled = false; window.enabledAt = now(); }}, {enabled});
+  setTimeout(() => {{ document.getElementById("cover").remove(); window.uncoveredAt = now(); }}, {uncovered});
+</script></body></html>"""
+STAGES = ("shown", "enabled", "uncovered")
+
+
+def _staged_visit(browser, label: str, last: str) -> tuple[dict, float]:
+    delays = dict(zip([stage for stage in STAGES if stage != last] + [last], (150, 300, 450)))
+    body = STAGED_PAGE.format(label=label, **delays)
+    context = browser.new_context(locale="sv-SE")
+    context.add_init_script(INTERACTIVE_JS)
+    context.route("http://lce.test/**", lambda route: route.fulfill(content_type="text/html; charset=utf-8",
+                                                                     body=body))
+    page = context.new_page()
+    try:
+        page.goto("http://lce.test/signup")
+        page.wait_for_function("[window.shownAt, window.enabledAt, window.uncoveredAt].every(Boolean)")
+        if label == NAME_LABEL:
+            page.get_by_label(NAME_LABEL, exact=True).fill("x")
+        else:
+            page.wait_for_timeout(300)  # frames after the last change, in which the marker could appear
+        typed = page.evaluate("performance.timeOrigin + performance.now()")
+        marks = page.evaluate("({interactive: window.__lceInteractive, shown: window.shownAt, "
+                              "enabled: window.enabledAt, uncovered: window.uncoveredAt})")
+    finally:
+        context.close()
+    return marks, typed
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("last", STAGES)
+def test_the_in_page_time_to_interactive_waits_for_a_visible_enabled_uncovered_field(browser, last):
+    marks, typed = _staged_visit(browser, NAME_LABEL, last)
+    assert max(marks[stage] for stage in STAGES) == marks[last] <= marks["interactive"] <= typed
+
+
+@pytest.mark.browser
+def test_a_field_with_another_label_is_never_interactive(browser):
+    marks, _ = _staged_visit(browser, "E-post (krävs)", "uncovered")
+    assert marks["uncovered"] is not None and marks["interactive"] is None
+
+
+def test_a_chromium_visit_counts_the_in_page_time_and_falls_back_to_playwrights():
+    assert Visit({"usable": 1.4, "interactive": 0.9}).total == 0.9
+    assert Visit({"usable": 1.4}).total == 1.4
+    assert Visit({}).total == float("inf")
