@@ -126,7 +126,7 @@ NAME_LABEL = "Namn (krävs)"
 # NAME_LABEL (by <label>, aria-label or aria-labelledby) is laid out, visible, enabled, editable and, where its
 # centre is on screen, the element hit there (no spinner or overlay over it); then records the time (epoch ms).
 INTERACTIVE_JS = """(() => {
-  const wanted = %s;
+  const wanted = WANTED;
   const names = (el) => [el.getAttribute("aria-label") || "",
     ...(el.getAttribute("aria-labelledby") || "").split(/\\s+/).filter(Boolean)
       .map((id) => (document.getElementById(id) || {}).textContent || ""),
@@ -145,7 +145,7 @@ INTERACTIVE_JS = """(() => {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-})();""" % json.dumps(NAME_LABEL)
+})();""".replace("WANTED", json.dumps(NAME_LABEL))
 
 
 async def server_visit(base: str, start: float | None = None) -> Visit:
