@@ -46,6 +46,8 @@ class RenderFailed(RuntimeError):
 class SteadyNotebookRenderer(NotebookRenderer):
     """A NotebookRenderer whose page stream ends (with a message to reload) when rendering fails."""
 
+    lce_failed = False  # set when the page ended with the message instead of the form
+
     def generate_content_generator(self, kernel_id: str | None = None,
                                    kernel_future: Any = None) -> AsyncIterator[tuple[str, Any]]:
         return self._steady(super().generate_content_generator(kernel_id, kernel_future))
@@ -56,6 +58,7 @@ class SteadyNotebookRenderer(NotebookRenderer):
                 yield item
         except Exception:  # (any failure: the page must end either way; the log has the details)
             log.exception("rendering %s failed; the page ends with a message to reload", self.notebook_path)
+            self.lce_failed = True  # a preheated page that failed is not handed to a visitor (serve._ready)
             yield FAILED_PAGE, None
 
     async def _jinja_cell_generator(self, nb: Any, kernel_id: str) -> AsyncIterator[Any]:

@@ -12,6 +12,7 @@ extension that errors inside Voilà, and a template without the CDN stylesheet o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -369,11 +370,21 @@ class HealthHandler(web.RequestHandler):
 
 
 def _ready(item: Any) -> bool:
-    """Whether a pool entry is a kernel whose notebook has been rendered completely."""
+    """Whether a pool entry is a kernel whose notebook has been rendered completely, with its form."""
     if not item.done() or item.cancelled() or item.exception() is not None:
         return False
     task = item.result().get("task")
-    return task is not None and task.done()
+    return task is not None and task.done() and not _failed(item)
+
+
+def _failed(item: Any) -> bool:
+    """Whether a pool entry failed: no kernel, or a page that ended with the message to reload."""
+    if not item.done():
+        return False
+    if item.cancelled() or item.exception() is not None:
+        return True
+    task = item.result().get("task")
+    return task is not None and task.done() and getattr(item.result().get("renderer"), "lce_failed", False)
 
 
 class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
@@ -409,7 +420,15 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
         pool = getattr(self.kernel_manager, "_pools", {}).get(getattr(self, "_lce_notebook", None))
         if not pool:
             return False
-        pool[:] = [item for item in pool if not (item.done() and (item.cancelled() or item.exception()))]
+        failed = [item for item in pool if _failed(item)]
+        pool[:] = [item for item in pool if item not in failed]
+        rendered_badly = [item for item in failed if not (item.cancelled() or item.exception())]
+        if rendered_badly:
+            # A preheated page that ended with the message to reload is not given to a visitor: its kernel is
+            # stopped and the pool refilled (entries with no kernel, e.g. at the cap, are only dropped, as before).
+            for item in rendered_badly:
+                asyncio.ensure_future(self.kernel_manager.shutdown_kernel(item.result()["kernel_id"]))
+            self.kernel_manager.fill_if_needed(delay=None, notebook_name=self._lce_notebook)
         pool.sort(key=lambda item: not _ready(item))
         if not (pool and _ready(pool[0])):
             return False

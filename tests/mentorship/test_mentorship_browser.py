@@ -525,3 +525,41 @@ def test_mentorship_page_whose_cell_fails_ends_with_the_message(tmp_path):
     assert "show_tracebacks" not in body and "Traceback" not in body and "ModuleNotFoundError" not in body
     assert WIDGET_VIEW not in body
     assert "rendering signup/index.ipynb failed" in log.read_text(encoding="utf-8", errors="replace")
+
+
+# An IPython start-up file: the first kernel started for the sign-up app (its working folder is the app's) cannot
+# import the app, so its preheated page ends with the message to reload; every later one renders the form.
+FAIL_FIRST_SIGNUP_STARTUP = """
+import os, sys
+if os.path.basename(os.getcwd()) == "signup":
+    try:
+        os.close(os.open(os.environ["LCE_TEST_FAILED_ONCE"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        pass
+    else:
+        sys.modules["lce_utils.mentorship.apps.signup"] = None
+"""
+
+
+def test_a_preheated_page_that_failed_is_not_handed_to_a_visitor(tmp_path):
+    """Seen once in the benchmark at load 5: a visitor got a page without a kernel. A preheated page whose
+    rendering failed ends with the message to reload, and it counted as ready: the next visitor was given it. Now
+    that entry is dropped (its kernel stopped, the pool refilled) and the visitor gets the form."""
+    from tests.mentorship.test_mentorship_access import start_server
+
+    env = {**ipython_startup(tmp_path, FAIL_FIRST_SIGNUP_STARTUP),
+           "LCE_TEST_FAILED_ONCE": str(tmp_path / "failed-once")}
+    with start_server(tmp_path, "--pool", "1", "--max-kernels", "8", env=env) as (base, port, log, store):
+        deadline = time.monotonic() + 180
+        while "rendering signup/index.ipynb failed" not in log.read_text(encoding="utf-8", errors="replace"):
+            assert time.monotonic() < deadline, "the first preheated page did not fail as set up"
+            time.sleep(0.5)
+        time.sleep(1)  # (the failed render's task ends just after it logs)
+        body, ended = read_page(base + SIGNUP, limit=150)
+        assert ended and body.count(WIDGET_VIEW) == 1, "the visitor got the form"
+        assert 'id="lce-render-failed"' not in body
+        while json.loads(urllib.request.urlopen(base + "/lce/health", timeout=30).read())["rendered"].get(
+                "signup/index.ipynb", 0) < 1:
+            assert time.monotonic() < deadline + 120, "the pool was not refilled"
+            time.sleep(0.5)
+    assert (tmp_path / "failed-once").exists()
