@@ -46,15 +46,15 @@ def _rows(table: object) -> list[list[float]]:
         raise _fail("chi2_ragged")
     if len(rows) < 2 or len(rows[0]) < 2:
         raise _fail("chi2_too_small")
-    out = []
+    out: list[list[float]] = []
     for r, row in enumerate(rows, start=1):
+        out.append([])
         for c, cell in enumerate(row, start=1):
-            if isinstance(cell, bool) or not isinstance(cell, (int, float)) and not hasattr(cell, "__float__"):
-                raise _fail("chi2_not_count", row=r, column=c, value=repr(cell))
-            value = float(cell)
+            number = not isinstance(cell, bool) and (isinstance(cell, (int, float)) or hasattr(cell, "__float__"))
+            value = float(cell) if number else math.nan
             if not math.isfinite(value) or value < 0:
                 raise _fail("chi2_not_count", row=r, column=c, value=repr(cell))
-        out.append([float(cell) for cell in row])
+            out[-1].append(value)
     return out
 
 

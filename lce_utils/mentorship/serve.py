@@ -371,20 +371,23 @@ class HealthHandler(web.RequestHandler):
 
 def _ready(item: Any) -> bool:
     """Whether a pool entry is a kernel whose notebook has been rendered completely, with its form."""
-    if not item.done() or item.cancelled() or item.exception() is not None:
+    if not item.done() or _no_kernel(item):
         return False
     task = item.result().get("task")
-    return task is not None and task.done() and not _failed(item)
+    return task is not None and task.done() and not _rendered_badly(item)
 
 
-def _failed(item: Any) -> bool:
-    """Whether a pool entry failed: no kernel, or a page that ended with the message to reload."""
-    if not item.done():
-        return False
-    if item.cancelled() or item.exception() is not None:
-        return True
-    task = item.result().get("task")
-    return task is not None and task.done() and getattr(item.result().get("renderer"), "lce_failed", False)
+def _no_kernel(item: Any) -> bool:
+    """Whether a finished pool entry got no kernel (e.g. at the cap)."""
+    return item.done() and (item.cancelled() or item.exception() is not None)
+
+
+def _rendered_badly(item: Any) -> bool:
+    """Whether a pool entry's page ended with the message to reload instead of the form (rendering.py)."""
+    return item.done() and not _no_kernel(item) and getattr(item.result().get("renderer"), "lce_failed", False)
+
+
+_STOPPING: set[asyncio.Future] = set()  # kernels of failed preheated pages being stopped (kept until done)
 
 
 class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
@@ -420,14 +423,15 @@ class PooledVoilaHandler(RedactedLogMixin, TornadoVoilaHandler):
         pool = getattr(self.kernel_manager, "_pools", {}).get(getattr(self, "_lce_notebook", None))
         if not pool:
             return False
-        failed = [item for item in pool if _failed(item)]
-        pool[:] = [item for item in pool if item not in failed]
-        rendered_badly = [item for item in failed if not (item.cancelled() or item.exception())]
-        if rendered_badly:
+        badly = [item for item in pool if _rendered_badly(item)]
+        pool[:] = [item for item in pool if not _no_kernel(item) and item not in badly]
+        if badly:
             # A preheated page that ended with the message to reload is not given to a visitor: its kernel is
             # stopped and the pool refilled (entries with no kernel, e.g. at the cap, are only dropped, as before).
-            for item in rendered_badly:
-                asyncio.ensure_future(self.kernel_manager.shutdown_kernel(item.result()["kernel_id"]))
+            for item in badly:
+                stopping = asyncio.ensure_future(self.kernel_manager.shutdown_kernel(item.result()["kernel_id"]))
+                _STOPPING.add(stopping)
+                stopping.add_done_callback(_STOPPING.discard)
             self.kernel_manager.fill_if_needed(delay=None, notebook_name=self._lce_notebook)
         pool.sort(key=lambda item: not _ready(item))
         if not (pool and _ready(pool[0])):
